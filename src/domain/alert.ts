@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { CrmIdSchema, IsoDateTimeSchema } from './crm.ts';
+
+/** The transitions and warnings that raise an alert (INDICATORS.md, "Alerts"). */
+export const AlertKindSchema = z.enum([
+  'band_worsened',
+  'buyer_silent',
+  'late_stage_no_meeting',
+  'single_threaded_late',
+  'close_date_passed',
+  'stalled_in_stage',
+]);
+export type AlertKind = z.infer<typeof AlertKindSchema>;
+
+/** An alert for a deal owner; becomes a CRM task. One open alert per deal and kind. */
+export const AlertSchema = z.object({
+  tenantId: z.string().min(1),
+  dealId: CrmIdSchema,
+  kind: AlertKindSchema,
+  ownerId: CrmIdSchema.nullable(),
+  reason: z.string().min(1),
+  suggestedAction: z.string().min(1),
+  raisedAt: IsoDateTimeSchema,
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+/** The deduplication key of an alert: one open alert per tenant, deal and kind. */
+export function alertKey(alert: Pick<Alert, 'tenantId' | 'dealId' | 'kind'>): string {
+  return `${alert.tenantId}:${alert.dealId}:${alert.kind}`;
+}

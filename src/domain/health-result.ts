@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { CrmIdSchema, IsoDateTimeSchema } from './crm.ts';
+
+/** Keys of the leading indicators (see ../shared/design/INDICATORS.md); qualification fields add `field:<name>`. */
+export const IndicatorKeySchema = z.union([
+  z.enum([
+    'open_communication',
+    'access',
+    'knowledge_sharing',
+    'joint_planning',
+    'industry_understanding',
+    'satisfaction',
+    'trust',
+    'stage_age',
+    'close_date_integrity',
+    'amount_and_stage_regression',
+    'next_step',
+  ]),
+  z.templateLiteral(['field:', z.string()]),
+]);
+export type IndicatorKey = z.infer<typeof IndicatorKeySchema>;
+
+/** One indicator's verdict on one deal, with the evidence a rep reads as a reason. */
+export const IndicatorResultSchema = z.object({
+  key: IndicatorKeySchema,
+  label: z.string(),
+  /** The measured quantity in its own unit (days, count, share); null when there was no data. */
+  value: z.number().nullable(),
+  /** 0 = bad, 1 = good. */
+  subScore: z.number().min(0).max(1),
+  /** 0 = no data to judge, 1 = plenty of data. */
+  confidence: z.number().min(0).max(1),
+  /** Readable evidence, e.g. "No buyer reply in 12 days, usually 3". */
+  evidence: z.string(),
+});
+export type IndicatorResult = z.infer<typeof IndicatorResultSchema>;
+
+export const BandSchema = z.enum(['healthy', 'watch', 'at_risk']);
+export type Band = z.infer<typeof BandSchema>;
+
+export const TrendSchema = z.enum(['improving', 'steady', 'declining']);
+export type Trend = z.infer<typeof TrendSchema>;
+
+/** What the engine says about one open deal as of one moment; what is written back to the CRM. */
+export const HealthResultSchema = z.object({
+  dealId: CrmIdSchema,
+  asOf: IsoDateTimeSchema,
+  score: z.number().min(0).max(100),
+  band: BandSchema,
+  /** Calibrated win probability 0..1 when the tenant has a fitted model; null on prior weights. */
+  winProbability: z.number().min(0).max(1).nullable(),
+  /** Overall confidence 0..1, from the indicators' confidences. */
+  confidence: z.number().min(0).max(1),
+  indicators: z.array(IndicatorResultSchema),
+  /** The top three reasons as readable text, worst first. */
+  reasons: z.array(z.string()).max(3),
+  /** Against the result of about 7 days ago; null when there is none. */
+  trend: TrendSchema.nullable(),
+  modelVersion: z.string(),
+});
+export type HealthResult = z.infer<typeof HealthResultSchema>;

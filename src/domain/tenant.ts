@@ -1,0 +1,135 @@
+import { CronExpressionParser } from 'cron-parser';
+import { z } from 'zod';
+
+/** True when `tz` is an IANA time zone this runtime knows (e.g. "Europe/Brussels"). */
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isCron(expr: string): boolean {
+  try {
+    CronExpressionParser.parse(expr);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const secret = z.string().min(1, 'must not be empty');
+
+export const HubSpotAuthSchema = z.discriminatedUnion('type', [
+  /** Private-app token: does not expire. */
+  z.object({ type: z.literal('private_app'), accessToken: secret }),
+  /** Public app: access tokens expire after 30 minutes and are refreshed with the refresh token. */
+  z.object({
+    type: z.literal('oauth'),
+    clientId: secret,
+    clientSecret: secret,
+    refreshToken: secret,
+  }),
+]);
+
+export const SalesforceAuthSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('refresh_token'),
+    clientId: secret,
+    clientSecret: secret.optional(),
+    refreshToken: secret,
+  }),
+  /** JWT bearer: we sign the assertion with the connected app's private key (PEM). */
+  z.object({
+    type: z.literal('jwt_bearer'),
+    clientId: secret,
+    username: secret,
+    privateKey: secret.refine((k) => k.includes('PRIVATE KEY'), 'must be a PEM private key'),
+  }),
+  z.object({ type: z.literal('client_credentials'), clientId: secret, clientSecret: secret }),
+]);
+
+export const HubSpotConnectionSchema = z.object({
+  crm: z.literal('hubspot'),
+  auth: HubSpotAuthSchema,
+  /** API host; the embedded sandbox or https://api.hubapi.com. */
+  basePath: z.url().default('https://api.hubapi.com'),
+  /** Deal pipelines to score; empty means all. */
+  pipelines: z.array(z.string().min(1)).default([]),
+});
+
+export const SalesforceConnectionSchema = z.object({
+  crm: z.literal('salesforce'),
+  auth: SalesforceAuthSchema,
+  loginUrl: z.url().default('https://login.salesforce.com'),
+  apiVersion: z.string().regex(/^\d{2}\.0$/, 'must look like "62.0"').default('62.0'),
+  /** Stop a cycle before it would pass this share of the org's daily API allocation. */
+  dailyBudgetShare: z.number().gt(0).max(1).default(0.5),
+  /** Extra Opportunity fields to pull (qualification fields and the like). */
+  extraFields: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a field API name')).default([]),
+});
+
+export const ConnectionSchema = z.discriminatedUnion('crm', [HubSpotConnectionSchema, SalesforceConnectionSchema]);
+export type Connection = z.infer<typeof ConnectionSchema>;
+
+export const ScheduleSchema = z.object({
+  /** Full recalculation, cron in the tenant's time zone. Default nightly at 02:00 local. */
+  nightly: z.string().refine(isCron, 'must be a valid cron expression').default('0 2 * * *'),
+  /** Incremental sync interval in minutes; 0 turns it off. */
+  incrementalEveryMinutes: z.number().int().min(0).max(1440).default(15),
+});
+
+export const BandThresholdsSchema = z
+  .object({
+    /** Score at or above which a deal is healthy. */
+    healthy: z.number().min(0).max(100).default(70),
+    /** Score at or above which (and below healthy) a deal is on watch; below it is at risk. */
+    watch: z.number().min(0).max(100).default(40),
+  })
+  .refine((b) => b.healthy > b.watch, { message: 'healthy must be greater than watch', path: ['healthy'] });
+
+export const QualificationFieldSchema = z.object({
+  /** CRM property / field API name. */
+  field: z.string().min(1),
+  label: z.string().min(1),
+  kind: z.enum(['category', 'boolean', 'number']).default('category'),
+});
+
+export const ScoringConfigSchema = z.object({
+  bands: BandThresholdsSchema.default({ healthy: 70, watch: 40 }),
+  /** Weight overrides by indicator key; unnamed indicators keep the survey-derived priors. */
+  weights: z.record(z.string(), z.number().min(0)).default({}),
+  qualificationFields: z.array(QualificationFieldSchema).default([]),
+});
+
+export const AlertConfigSchema = z.object({
+  enabled: z.boolean().default(true),
+  dailyCapPerOwner: z.number().int().min(0).default(10),
+  webhookUrl: z.url().optional(),
+});
+
+export const TenantTargetSchema = z.object({
+  ownerId: z.string().nullable().default(null),
+  periodStart: z.iso.date(),
+  periodEnd: z.iso.date(),
+  amount: z.number().nonnegative(),
+});
+
+/** One tenant: a CRM account/org, its credentials, schedule and scoring configuration. */
+export const TenantSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (at most 63)'),
+  name: z.string().min(1),
+  connection: ConnectionSchema,
+  timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Brussels"').default('UTC'),
+  schedule: ScheduleSchema.default({ nightly: '0 2 * * *', incrementalEveryMinutes: 15 }),
+  scoring: ScoringConfigSchema.default({ bands: { healthy: 70, watch: 40 }, weights: {}, qualificationFields: [] }),
+  alerts: AlertConfigSchema.default({ enabled: true, dailyCapPerOwner: 10 }),
+  /** Revenue targets used when the CRM has no goals/quotas. */
+  targets: z.array(TenantTargetSchema).default([]),
+});
+export type Tenant = z.infer<typeof TenantSchema>;
+export type TenantInput = z.input<typeof TenantSchema>;
