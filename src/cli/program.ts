@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { registerConfigCheck } from './commands/config-check.command.ts';
+import { registerDemo } from './commands/demo.command.ts';
+
+/** The `pipeline-health` command tree. Only commands that work are registered. */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('pipeline-health')
+    .description('Leading-indicator pipeline health scores for HubSpot and Salesforce deals.')
+    .showHelpAfterError()
+    .version('0.1.0');
+  registerDemo(program);
+  registerConfigCheck(program);
+  return program;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { AppError } from '../shared/app-error.ts';
+import { formatIssues } from './format-issues.ts';
+
+const optionalNonEmpty = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/**
+ * Environment variables, validated in one pass (STYLE.md #1): a bad environment is one error
+ * naming every bad variable. Documented in README "Configuration".
+ */
+export const EnvSchema = z.object({
+  /** redis://host:port/db of the shared Redis. Unset: a private throwaway redis-server is started. */
+  REDIS_URL: optionalNonEmpty.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  /** Path of the tenants file (YAML or JSON). Unset: no tenants (the demo uses its own). */
+  TENANTS_FILE: optionalNonEmpty,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Key prefix for every Redis key and queue; hash-tagged per tenant inside it. */
+  PH_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, 'must be 1-32 lowercase letters, digits or dashes')
+    .default('ph'),
+  /** 32-byte key (64 hex characters or base64) that encrypts CRM credentials at rest. */
+  PH_ENCRYPTION_KEY: optionalNonEmpty.pipe(
+    z
+      .string()
+      .refine(
+        (k) => /^[0-9a-fA-F]{64}$/.test(k) || Buffer.from(k, 'base64').length === 32,
+        'must be 32 bytes as 64 hex characters or base64',
+      )
+      .optional(),
+  ),
+  /** Comma-separated bearer tokens accepted by the admin API (each at least 24 characters). */
+  ADMIN_TOKENS: optionalNonEmpty.pipe(
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== ''),
+      )
+      .pipe(z.array(z.string().min(24, 'each admin token must be at least 24 characters')))
+      .optional(),
+  ),
+  ADMIN_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  ADMIN_HOST: z.string().default('127.0.0.1'),
+  /** Worker concurrency per queue in this process. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Parse the environment; throws CONFIG_INVALID listing every bad variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = EnvSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = formatIssues(result.error.issues);
+  throw new AppError('CONFIG_INVALID', `Invalid environment:\n  ${lines.join('\n  ')}`, {
+    details: { problems: lines },
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * Every error pipeline-health raises on purpose has one stable code from this registry. Users,
+ * logs, metrics and tests match on the code, never on message text (as Fastify's FST_ERR_*).
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 'Configuration is invalid (environment variables or tenants file).',
+  CRM_AUTH: 'The CRM refused the credentials (expired, revoked or wrong); an admin must re-authorise.',
+  CRM_RATE_LIMITED: 'The CRM rate limit was hit; the call is retried after the CRM reset time.',
+  CRM_QUOTA_EXHAUSTED: "The CRM's daily API allocation is used up; the tenant waits for the daily reset.",
+  CRM_BAD_RECORD: 'A CRM record failed validation and was quarantined with its reason.',
+  CRM_REJECTED: 'The CRM rejected a request as invalid (a bug or a schema mismatch); not retried.',
+  CRM_PERMISSION: 'The CRM user lacks a permission or field-level access the tool needs.',
+  CRM_UNAVAILABLE: 'The CRM did not answer or answered with a server error; retried with backoff.',
+  REDIS_UNAVAILABLE: 'Redis could not be reached or started.',
+  TENANT_NOT_FOUND: 'No tenant with that id is configured.',
+  INTERNAL: 'An unexpected internal error.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
