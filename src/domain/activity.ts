@@ -8,7 +8,14 @@ export type ActivityType = z.infer<typeof ActivityTypeSchema>;
 export const DirectionSchema = z.enum(['inbound', 'outbound']);
 export type Direction = z.infer<typeof DirectionSchema>;
 
-export const CallOutcomeSchema = z.enum(['connected', 'no_answer', 'busy', 'left_voicemail', 'failed', 'unknown']);
+export const CallOutcomeSchema = z.enum([
+  'connected',
+  'no_answer',
+  'busy',
+  'left_voicemail',
+  'failed',
+  'unknown',
+]);
 export const MeetingOutcomeSchema = z.enum(['scheduled', 'completed', 'rescheduled', 'no_show', 'canceled']);
 export const TaskStatusSchema = z.enum(['open', 'completed']);
 

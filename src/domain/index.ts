@@ -10,3 +10,4 @@ export * from './pipeline.ts';
 export * from './quarantined-record.ts';
 export * from './stage-change.ts';
 export * from './tenant.ts';
+export * from './health-fields.ts';

@@ -64,14 +64,20 @@ export const SalesforceConnectionSchema = z.object({
   crm: z.literal('salesforce'),
   auth: SalesforceAuthSchema,
   loginUrl: z.url().default('https://login.salesforce.com'),
-  apiVersion: z.string().regex(/^\d{2}\.0$/, 'must look like "62.0"').default('62.0'),
+  apiVersion: z
+    .string()
+    .regex(/^\d{2}\.0$/, 'must look like "62.0"')
+    .default('62.0'),
   /** Stop a cycle before it would pass this share of the org's daily API allocation. */
   dailyBudgetShare: z.number().gt(0).max(1).default(0.5),
   /** Extra Opportunity fields to pull (qualification fields and the like). */
   extraFields: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a field API name')).default([]),
 });
 
-export const ConnectionSchema = z.discriminatedUnion('crm', [HubSpotConnectionSchema, SalesforceConnectionSchema]);
+export const ConnectionSchema = z.discriminatedUnion('crm', [
+  HubSpotConnectionSchema,
+  SalesforceConnectionSchema,
+]);
 export type Connection = z.infer<typeof ConnectionSchema>;
 
 export const ScheduleSchema = z.object({
@@ -124,9 +130,16 @@ export const TenantSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (at most 63)'),
   name: z.string().min(1),
   connection: ConnectionSchema,
-  timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Brussels"').default('UTC'),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as "Europe/Brussels"')
+    .default('UTC'),
   schedule: ScheduleSchema.default({ nightly: '0 2 * * *', incrementalEveryMinutes: 15 }),
-  scoring: ScoringConfigSchema.default({ bands: { healthy: 70, watch: 40 }, weights: {}, qualificationFields: [] }),
+  scoring: ScoringConfigSchema.default({
+    bands: { healthy: 70, watch: 40 },
+    weights: {},
+    qualificationFields: [],
+  }),
   alerts: AlertConfigSchema.default({ enabled: true, dailyCapPerOwner: 10 }),
   /** Revenue targets used when the CRM has no goals/quotas. */
   targets: z.array(TenantTargetSchema).default([]),

@@ -1,0 +1,123 @@
+import type { Account } from '../src/domain/account.ts';
+import type { Activity } from '../src/domain/activity.ts';
+import type { Alert } from '../src/domain/alert.ts';
+import type { Contact } from '../src/domain/contact.ts';
+import type { CrmKind } from '../src/domain/crm.ts';
+import type { Deal } from '../src/domain/deal.ts';
+import type { HealthFieldValues } from '../src/domain/health-fields.ts';
+import type { Owner, Pipeline, Target } from '../src/domain/pipeline.ts';
+import type { QuarantinedRecord } from '../src/domain/quarantined-record.ts';
+
+/**
+ * The one interface jobs use to speak to a CRM. Concrete connectors (hubspot/, salesforce/) are
+ * injected by the composition root; jobs never import them. Every method is safe to call again
+ * after a crash (BullMQ delivers at least once).
+ */
+export interface CrmConnector {
+  readonly crm: CrmKind;
+
+  /**
+   * Create the "Pipeline health" property group/fields (and, on Salesforce, the permission set)
+   * if missing. Idempotent: existing ones are left as they are.
+   */
+  bootstrapSchema(): Promise<SchemaBootstrapResult>;
+
+  /** Pipelines with stage metadata, owners and revenue targets. */
+  fetchMetadata(): Promise<CrmMetadata>;
+
+  /**
+   * Pull what changed since `cursor` (null: full first sync) as pages. The caller stores each page
+   * and only then saves `page.cursor`, so a crash repeats at most one page. Pages are bounded in size.
+   */
+  pull(cursor: string | null, options?: PullOptions): AsyncIterable<SyncPage>;
+
+  /**
+   * Write health values in the CRM's largest batches. Each write carries only changed fields.
+   * Per-record failures are returned, never thrown; a whole-call failure after retries throws an AppError.
+   */
+  writeHealth(writes: HealthWrite[]): Promise<WriteOutcome>;
+
+  /**
+   * Create one task per alert for the deal owner, associated with the deal. Idempotent by
+   * alert key: an alert whose task already exists in the CRM (from an earlier attempt or another
+   * worker) is reported as existing, not created again.
+   */
+  createAlertTasks(alerts: AlertTask[]): Promise<AlertOutcome>;
+
+  /** API calls made by this connector instance so far, per endpoint, and the CRM's limits seen. */
+  usage(): ApiUsage;
+}
+
+export interface PullOptions {
+  signal?: AbortSignal;
+  /** Restrict to these pipelines (ids); empty/undefined: all. */
+  pipelines?: string[];
+}
+
+export interface SyncPage {
+  deals: Deal[];
+  activities: Activity[];
+  contacts: Contact[];
+  accounts: Account[];
+  /** Deals deleted or archived in the CRM since the cursor: they leave the state. */
+  deletedDealIds: string[];
+  /** Raw records that failed validation, with the reason. Counted, stored, never dropped silently. */
+  quarantined: QuarantinedRecord[];
+  /** Save this after storing the page; pass it to the next pull. Opaque to callers. */
+  cursor: string;
+}
+
+export interface CrmMetadata {
+  pipelines: Pipeline[];
+  owners: Owner[];
+  targets: Target[];
+}
+
+export interface SchemaBootstrapResult {
+  created: string[];
+  existing: string[];
+}
+
+export interface HealthWrite {
+  dealId: string;
+  values: Partial<HealthFieldValues>;
+}
+
+export interface WriteFailure {
+  dealId: string;
+  /** Stable code, e.g. CRM_REJECTED, CRM_PERMISSION, CRM_UNAVAILABLE. */
+  code: string;
+  /** The CRM's own reason. */
+  message: string;
+  /** True when trying again later may succeed. */
+  retryable: boolean;
+}
+
+export interface WriteOutcome {
+  written: string[];
+  failed: WriteFailure[];
+}
+
+export interface AlertTask {
+  alert: Alert;
+  /** Alert dedupe key (src/domain/alert.ts alertKey). */
+  key: string;
+  subject: string;
+  body: string;
+  dueAt: string;
+}
+
+export interface AlertOutcome {
+  created: { key: string; taskId: string }[];
+  existing: { key: string; taskId: string }[];
+  failed: { key: string; code: string; message: string; retryable: boolean }[];
+}
+
+export interface ApiUsage {
+  calls: number;
+  callsByEndpoint: Record<string, number>;
+  /** 429s (HubSpot) or limit refusals received. */
+  rateLimited: number;
+  /** The CRM's own daily figures when its headers say them. */
+  daily: { used: number | null; max: number | null };
+}
