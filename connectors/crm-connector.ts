@@ -38,6 +38,13 @@ export interface CrmConnector {
   writeHealth(writes: HealthWrite[]): Promise<WriteOutcome>;
 
   /**
+   * Read the health values currently in the CRM for these deals (batched: HubSpot batch read of the
+   * ph_ properties, Salesforce one query per 200 ids). Used after a crash to learn whether an
+   * interrupted write landed, so it is not written twice. Deals not found are absent from the map.
+   */
+  readHealth(dealIds: string[]): Promise<Map<string, Partial<HealthFieldValues>>>;
+
+  /**
    * Create one task per alert for the deal owner, associated with the deal. Idempotent by
    * alert key: an alert whose task already exists in the CRM (from an earlier attempt or another
    * worker) is reported as existing, not created again.
@@ -56,6 +63,11 @@ export interface PullOptions {
 
 export interface SyncPage {
   deals: Deal[];
+  /**
+   * For every deal in `deals`, ALL of its activities (the store replaces that deal's activity ledger
+   * with them). Activities of deals not in `deals` (changed engagements of unchanged deals) are
+   * merged into those deals' ledgers by activity id.
+   */
   activities: Activity[];
   contacts: Contact[];
   accounts: Account[];
