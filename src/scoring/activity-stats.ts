@@ -1,0 +1,220 @@
+// One pass over a compiled deal's activities, as of a moment, producing every counter the
+// relationship indicators read. Indicators are then O(1) each; this keeps scoring fast.
+
+import {
+  ACT_CALL,
+  ACT_EMAIL,
+  ACT_MEETING,
+  ACT_NOTE,
+  ACT_TASK,
+  type DealInput,
+  F_CANCELED,
+  F_CONNECTED,
+  F_HELD,
+  F_INBOUND,
+  F_LONG_NOTES,
+  F_NO_SHOW,
+  F_NOTES,
+  F_OUTBOUND,
+  F_PLANNED,
+  F_REPLY,
+  F_TASK_OPEN,
+} from './deal-input.ts';
+import { DAY_MS } from './time.ts';
+
+/** Counters over a deal's activities as of one moment. Times are epoch ms (NaN when none). */
+export interface ActivityStats {
+  /** Activities at or before asOf. */
+  total: number;
+  total30: number;
+  lastActivityAt: number;
+  /** Buyer-initiated email or call (inbound) within 30 days, and ever. */
+  inbound30: number;
+  inboundEver: number;
+  /** Seller-initiated email or call within 30 days, and ever. */
+  outbound30: number;
+  outboundEver: number;
+  /** The buyer's last inbound email or call. */
+  lastInboundAt: number;
+  /** The first seller outreach (for "no reply to N touches" when the buyer never answered). */
+  firstOutboundAt: number;
+  /** Two-way touches: inbound emails/calls, connected calls, held meetings. */
+  twoWay14: number;
+  twoWay30: number;
+  lastTwoWayAt: number;
+  /** Mean days from a seller email to the buyer's next inbound email (last 90 days); NaN when none. */
+  replyLatencyDays: number;
+  /** Conversations with logged notes (calls/meetings) and notes, last 30 days. */
+  documented30: number;
+  /** Any call/meeting/note with discovery-length notes, ever. */
+  discoveryNotes: number;
+  /** Next meeting scheduled after asOf; NaN when none. */
+  nextMeetingAt: number;
+  /** Buyer attendees on that next meeting. */
+  nextMeetingBuyers: number;
+  /** Held or upcoming meetings with two or more buyer attendees, last 60 days or upcoming. */
+  multiBuyerMeetings: number;
+  /** Open tasks with a due date at or after asOf, and overdue open tasks. */
+  openTasksAhead: number;
+  openTasksOverdue: number;
+  /** Meetings within 90 days: held, no-show, canceled. */
+  meetingsHeld90: number;
+  meetingsNoShow90: number;
+  meetingsCanceled90: number;
+  /** Distinct buyer contacts on two-way touches within 30 days, and how many of them are senior. */
+  engagedContacts30: number;
+  engagedSenior30: number;
+}
+
+let stamp = new Int32Array(256);
+let generation = 0;
+
+/** Computes {@link ActivityStats} for `input` as of `asOf` (epoch ms). */
+export function computeActivityStats(input: DealInput, asOf: number): ActivityStats {
+  const t14 = asOf - 14 * DAY_MS;
+  const t30 = asOf - 30 * DAY_MS;
+  const t60 = asOf - 60 * DAY_MS;
+  const t90 = asOf - 90 * DAY_MS;
+  const { actAt, actType, actFlags, actBuyers, actDueAt, contactStart, contactIdx, contactSenior } = input;
+  generation++;
+  if (generation === 0x7fffffff) {
+    stamp = new Int32Array(256);
+    generation = 1;
+  }
+  const gen = generation;
+
+  let total = 0;
+  let total30 = 0;
+  let lastActivityAt = Number.NaN;
+  let inbound30 = 0;
+  let inboundEver = 0;
+  let outbound30 = 0;
+  let outboundEver = 0;
+  let lastInboundAt = Number.NaN;
+  let firstOutboundAt = Number.NaN;
+  let twoWay14 = 0;
+  let twoWay30 = 0;
+  let lastTwoWayAt = Number.NaN;
+  let lastOutEmailAt = Number.NaN;
+  let latencySum = 0;
+  let latencyN = 0;
+  let documented30 = 0;
+  let discoveryNotes = 0;
+  let nextMeetingAt = Number.NaN;
+  let nextMeetingBuyers = 0;
+  let multiBuyerMeetings = 0;
+  let openTasksAhead = 0;
+  let openTasksOverdue = 0;
+  let meetingsHeld90 = 0;
+  let meetingsNoShow90 = 0;
+  let meetingsCanceled90 = 0;
+  let engaged = 0;
+  let engagedSenior = 0;
+
+  const n = input.actCount;
+  for (let i = 0; i < n; i++) {
+    const at = actAt[i]!;
+    const type = actType[i]!;
+    const f = actFlags[i]!;
+    if (at > asOf) {
+      // Only scheduled meetings are kept past asOf (the compiler drops everything else).
+      if (type === ACT_MEETING && (f & F_PLANNED) !== 0) {
+        if (!(nextMeetingAt <= at)) {
+          nextMeetingAt = at;
+          nextMeetingBuyers = actBuyers[i]!;
+        }
+        if (actBuyers[i]! >= 2) multiBuyerMeetings++;
+      }
+      continue;
+    }
+    total++;
+    lastActivityAt = at;
+    const in30 = at >= t30;
+    if (in30) total30++;
+    const directional = type === ACT_EMAIL || type === ACT_CALL;
+    let twoWay = false;
+    if (directional && (f & F_INBOUND) !== 0) {
+      inboundEver++;
+      if (in30) inbound30++;
+      lastInboundAt = at;
+      twoWay = true;
+      if (type === ACT_EMAIL && at >= t90 && lastOutEmailAt >= 0) {
+        latencySum += at - lastOutEmailAt;
+        latencyN++;
+        lastOutEmailAt = Number.NaN;
+      }
+    } else if (directional && (f & F_OUTBOUND) !== 0) {
+      outboundEver++;
+      if (in30) outbound30++;
+      if (!(firstOutboundAt <= at)) firstOutboundAt = at;
+      if (type === ACT_EMAIL && !(lastOutEmailAt >= 0)) lastOutEmailAt = at;
+    } else if (type === ACT_EMAIL && (f & F_REPLY) !== 0) {
+      // A reply with unknown direction still shows a conversation going both ways.
+      twoWay = true;
+    }
+    if (type === ACT_CALL && (f & F_CONNECTED) !== 0) twoWay = true;
+    if (type === ACT_MEETING) {
+      // CRMs rarely update a past meeting's outcome: a past "scheduled" meeting counts as held.
+      const held = (f & (F_HELD | F_PLANNED)) !== 0;
+      if (held) {
+        twoWay = true;
+        if (at >= t90) meetingsHeld90++;
+        if (at >= t60 && actBuyers[i]! >= 2) multiBuyerMeetings++;
+      } else if (at >= t90) {
+        if ((f & F_NO_SHOW) !== 0) meetingsNoShow90++;
+        else if ((f & F_CANCELED) !== 0) meetingsCanceled90++;
+      }
+    }
+    if (in30 && (f & F_NOTES) !== 0 && (type === ACT_NOTE || twoWay)) documented30++;
+    if ((f & F_LONG_NOTES) !== 0 && (type === ACT_NOTE || type === ACT_MEETING || type === ACT_CALL))
+      discoveryNotes++;
+    if (type === ACT_TASK && (f & F_TASK_OPEN) !== 0) {
+      const due = actDueAt[i]!;
+      if (due >= asOf) openTasksAhead++;
+      else if (due < asOf) openTasksOverdue++;
+    }
+    if (twoWay) {
+      if (!(lastTwoWayAt >= at)) lastTwoWayAt = at;
+      if (in30) {
+        twoWay30++;
+        if (at >= t14) twoWay14++;
+        const end = contactStart[i + 1]!;
+        for (let k = contactStart[i]!; k < end; k++) {
+          const c = contactIdx[k]!;
+          if (stamp[c] !== gen) {
+            stamp[c] = gen;
+            engaged++;
+            if (contactSenior[c] === 1) engagedSenior++;
+          }
+        }
+      }
+    }
+  }
+  return {
+    total,
+    total30,
+    lastActivityAt,
+    inbound30,
+    inboundEver,
+    outbound30,
+    outboundEver,
+    lastInboundAt,
+    firstOutboundAt,
+    twoWay14,
+    twoWay30,
+    lastTwoWayAt,
+    replyLatencyDays: latencyN > 0 ? latencySum / latencyN / DAY_MS : Number.NaN,
+    documented30,
+    discoveryNotes,
+    nextMeetingAt,
+    nextMeetingBuyers,
+    multiBuyerMeetings,
+    openTasksAhead,
+    openTasksOverdue,
+    meetingsHeld90,
+    meetingsNoShow90,
+    meetingsCanceled90,
+    engagedContacts30: engaged,
+    engagedSenior30: engagedSenior,
+  };
+}

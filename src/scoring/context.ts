@@ -1,0 +1,92 @@
+// Everything scoring needs besides the deal: the moment ("as of"), norms, weights, bands and model.
+// Built once per batch; scoring a deal then only reads it.
+
+import type { IndicatorResult, ScoringConfigSchema } from '../domain/index.ts';
+import type { z } from 'zod';
+import type { ActivityStats } from './activity-stats.ts';
+import type { DealInput } from './deal-input.ts';
+import { toEpochMs } from './deal-input.ts';
+import { PRIOR_MODEL, type ScoringModel } from './model.ts';
+import { defaultNorms, type Norms, type PreparedNorms, prepareNorms } from './norms.ts';
+import { CORE_INDICATOR_KEYS, REASON_PRIORITY, resolveWeights } from './weights.ts';
+
+/**
+ * A qualification-field indicator (`field:<name>`, issue 9) plugged in from outside. The engine
+ * weighs and reports it like a built-in one; the weight comes from Tenant.scoring.weights[key],
+ * else DEFAULT_FIELD_WEIGHT.
+ */
+export interface ExtraIndicator {
+  readonly key: `field:${string}`;
+  evaluate(input: DealInput, stats: ActivityStats, ctx: ScoringContext): IndicatorResult;
+}
+
+export interface BandThresholds {
+  healthy: number;
+  watch: number;
+}
+
+export interface ScoringContextOptions {
+  /** The moment to score as of (ISO string or epoch ms). Required: the engine has no clock. */
+  asOf: string | number;
+  /** The tenant's learned norms. Default: {@link defaultNorms} (every default in use). */
+  norms?: Norms | undefined;
+  /** Tenant.scoring (bands and weight overrides). Default bands healthy >= 70, watch >= 40. */
+  scoring?: Partial<Pick<z.infer<typeof ScoringConfigSchema>, 'bands' | 'weights'>> | undefined;
+  /** The tenant's model. Default: the prior model (no win probability). */
+  model?: ScoringModel | null | undefined;
+  extraIndicators?: readonly ExtraIndicator[] | undefined;
+  /** Score change (points) below which the trend is "steady". Default 5. */
+  trendDeadZone?: number | undefined;
+  /** Indicators below this confidence are not used as reasons. Default 0.4. */
+  reasonMinConfidence?: number | undefined;
+}
+
+export interface ScoringContext {
+  readonly asOf: number;
+  readonly asOfIso: string;
+  readonly norms: PreparedNorms;
+  readonly bands: BandThresholds;
+  readonly model: ScoringModel;
+  readonly extraIndicators: readonly ExtraIndicator[];
+  /** Keys of every indicator produced, core first, then extras. */
+  readonly keys: readonly string[];
+  /** Weight per key, aligned with `keys`. */
+  readonly weights: Float64Array;
+  /** Reason order among equally bad indicators, aligned with `keys` (lower first). */
+  readonly reasonRank: Int32Array;
+  /** For each model feature, its position in `keys` (-1 when the deal has no such indicator). */
+  readonly modelFeatureIndex: Int32Array;
+  readonly trendDeadZone: number;
+  readonly reasonMinConfidence: number;
+}
+
+export function createScoringContext(options: ScoringContextOptions): ScoringContext {
+  const asOf = toEpochMs(options.asOf);
+  const extraIndicators = options.extraIndicators ?? [];
+  const keys: string[] = [...CORE_INDICATOR_KEYS, ...extraIndicators.map((e) => e.key)];
+  const model = options.model ?? PRIOR_MODEL;
+  const bands = { healthy: 70, watch: 40, ...options.scoring?.bands };
+  if (!(bands.healthy > bands.watch)) throw new RangeError('bands: healthy must be greater than watch');
+  return {
+    asOf,
+    asOfIso: new Date(asOf).toISOString(),
+    norms: prepareNorms(options.norms ?? defaultNorms()),
+    bands,
+    model,
+    extraIndicators,
+    keys,
+    weights: resolveWeights(keys, options.scoring?.weights),
+    reasonRank: Int32Array.from(keys, (k) => {
+      const r = (REASON_PRIORITY as readonly string[]).indexOf(k);
+      return r >= 0 ? r : REASON_PRIORITY.length;
+    }),
+    modelFeatureIndex: Int32Array.from(model.features, (f) => keys.indexOf(f)),
+    trendDeadZone: options.trendDeadZone ?? 5,
+    reasonMinConfidence: options.reasonMinConfidence ?? 0.4,
+  };
+}
+
+/** The same context at another moment (training scores each deal as of its own cut-off). */
+export function withAsOf(ctx: ScoringContext, asOf: number): ScoringContext {
+  return { ...ctx, asOf, asOfIso: new Date(asOf).toISOString() };
+}

@@ -1,0 +1,354 @@
+// Norms learned from a tenant's own history: what is "usual" for its deals. Indicators compare a
+// deal against these ("No buyer reply in 12 days, usually 3"). Serialisable as plain JSON; outcome
+// series are time-stamped so that a deal scored as of T only sees deals closed before T (no label
+// leakage in training).
+
+import { z } from 'zod';
+import {
+  ACT_CALL,
+  ACT_EMAIL,
+  ACT_MEETING,
+  type DealInput,
+  type DealRecord,
+  F_CONNECTED,
+  F_HELD,
+  F_INBOUND,
+  F_PLANNED,
+  F_REPLY,
+} from './deal-input.ts';
+import { DAY_MS, parseTime } from './time.ts';
+
+/** Values used wherever the tenant's history is too thin (fewer than `minSamples` observations). */
+export const DEFAULT_NORMS = {
+  /** Median days a deal spends in any one stage. */
+  stageDays: 14,
+  /** Median days between a buyer's inbound emails/calls on a deal. */
+  replyGapDays: 3,
+  /** Median two-way touches per 30 days while a deal sits in a stage. */
+  twoWayPer30: 4,
+  /** Tenant-wide win rate of closed deals. */
+  winRate: 0.25,
+} as const;
+
+export const NormSchema = z.object({ median: z.number().nonnegative(), n: z.number().int().nonnegative() });
+export type Norm = z.infer<typeof NormSchema>;
+
+/** Closing times (epoch ms, ascending) of won and lost deals. */
+export const OutcomeSeriesSchema = z.object({ wonAt: z.array(z.number()), lostAt: z.array(z.number()) });
+export type OutcomeSeries = z.infer<typeof OutcomeSeriesSchema>;
+
+const byStage = z.record(z.string(), z.record(z.string(), NormSchema));
+
+export const NormsSchema = z.object({
+  version: z.literal(1),
+  /** Observations needed before a learned norm replaces the default. */
+  minSamples: z.number().int().positive(),
+  defaults: z.object({
+    stageDays: z.number().positive(),
+    replyGapDays: z.number().positive(),
+    twoWayPer30: z.number().positive(),
+    winRate: z.number().gt(0).lt(1),
+  }),
+  /** Median days in stage, by pipeline id then stage id (completed stays only). */
+  stageDays: byStage,
+  replyGapDays: NormSchema,
+  /** Two-way touches per 30 days while in a stage, by pipeline id then stage id. */
+  twoWayPer30: byStage,
+  twoWayPer30Overall: NormSchema,
+  outcomes: z.object({
+    all: OutcomeSeriesSchema,
+    /** By owner id, then lower-case industry ('*' = all industries). */
+    byOwner: z.record(z.string(), z.record(z.string(), OutcomeSeriesSchema)),
+    byAccount: z.record(z.string(), OutcomeSeriesSchema),
+  }),
+  learnedFrom: z.object({ deals: z.number().int(), closedDeals: z.number().int() }),
+});
+export type Norms = z.infer<typeof NormsSchema>;
+
+/** A closed deal's outcome, for win rates and account history. */
+export interface DealOutcome {
+  ownerId: string | null;
+  accountId: string | null;
+  /** Lower-case industry of the account, or null. */
+  industry: string | null;
+  closedAt: number;
+  won: boolean;
+}
+
+/** The outcome of a closed deal record; null for open deals or when the close time is unknown. */
+export function outcomeOf(record: DealRecord): DealOutcome | null {
+  const { deal } = record;
+  if (!deal.isClosed) return null;
+  const closedAt = parseTime(deal.closedAt);
+  if (Number.isNaN(closedAt)) return null;
+  return {
+    ownerId: deal.ownerId,
+    accountId: deal.accountId,
+    industry: record.account?.industry?.trim().toLowerCase() || null,
+    closedAt,
+    won: deal.isWon,
+  };
+}
+
+/** True for a touch where the buyer took part: inbound email/call, reply, connected call, held meeting. */
+export function isTwoWay(type: number, flags: number): boolean {
+  if (type === ACT_EMAIL) return (flags & (F_INBOUND | F_REPLY)) !== 0;
+  if (type === ACT_CALL) return (flags & (F_INBOUND | F_CONNECTED)) !== 0;
+  if (type === ACT_MEETING) return (flags & (F_HELD | F_PLANNED)) !== 0;
+  return false;
+}
+
+export interface LearnNormsOptions {
+  /** Default 5. */
+  minSamples?: number;
+  /** Override the defaults used for thin history. */
+  defaults?: Partial<Norms['defaults']>;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  xs.sort((a, b) => a - b);
+  const m = xs.length >> 1;
+  return xs.length % 2 === 1 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
+}
+
+function toNorm(xs: number[]): Norm {
+  const n = xs.length;
+  return { median: n > 0 ? Math.round(median(xs) * 100) / 100 : 0, n };
+}
+
+function push2(map: Map<string, Map<string, number[]>>, a: string, b: string, v: number): void {
+  let inner = map.get(a);
+  if (!inner) {
+    inner = new Map();
+    map.set(a, inner);
+  }
+  const arr = inner.get(b);
+  if (arr) arr.push(v);
+  else inner.set(b, [v]);
+}
+
+function nest(map: Map<string, Map<string, number[]>>): Record<string, Record<string, Norm>> {
+  const sorted = <V>(m: Map<string, V>): [string, V][] =>
+    [...m].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return Object.fromEntries(
+    sorted(map).map(([a, inner]) => [a, Object.fromEntries(sorted(inner).map(([b, xs]) => [b, toNorm(xs)]))]),
+  );
+}
+
+function addOutcome(series: OutcomeSeries, o: DealOutcome): void {
+  (o.won ? series.wonAt : series.lostAt).push(o.closedAt);
+}
+
+function sortSeries(s: OutcomeSeries): void {
+  s.wonAt.sort((a, b) => a - b);
+  s.lostAt.sort((a, b) => a - b);
+}
+
+/**
+ * Learns norms from compiled deals (each already cut at its own `asOf`, so nothing later is seen)
+ * and from closed-deal outcomes. Deterministic: the same inputs give the same JSON.
+ */
+export function learnNorms(
+  inputs: Iterable<DealInput>,
+  outcomes: Iterable<DealOutcome>,
+  options: LearnNormsOptions = {},
+): Norms {
+  const stageDur = new Map<string, Map<string, number[]>>();
+  const touchRate = new Map<string, Map<string, number[]>>();
+  const touchAll: number[] = [];
+  const gaps: number[] = [];
+  let deals = 0;
+  for (const d of inputs) {
+    deals++;
+    // Stage stays: completed ones give durations; stays of a week or more give touch rates.
+    const ns = d.stageAt.length;
+    let a = 0;
+    for (let s = 0; s < ns; s++) {
+      const stageId = d.stageIds[s]!;
+      if (d.pipeline?.closed.get(stageId) === true) continue;
+      const from = d.stageAt[s]!;
+      const to = s + 1 < ns ? d.stageAt[s + 1]! : d.isClosed ? from : d.asOf;
+      if (s + 1 < ns) push2(stageDur, d.pipelineId, stageId, (to - from) / DAY_MS);
+      const days = (to - from) / DAY_MS;
+      if (days >= 7) {
+        let touches = 0;
+        while (a < d.actCount && d.actAt[a]! < from) a++;
+        for (let i = a; i < d.actCount && d.actAt[i]! < to; i++)
+          if (isTwoWay(d.actType[i]!, d.actFlags[i]!)) touches++;
+        const rate = (touches / days) * 30;
+        push2(touchRate, d.pipelineId, stageId, rate);
+        touchAll.push(rate);
+      }
+    }
+    // Gaps between the buyer's successive inbound emails/calls.
+    let prevIn = Number.NaN;
+    for (let i = 0; i < d.actCount; i++) {
+      const at = d.actAt[i]!;
+      if (at > d.asOf) break;
+      const t = d.actType[i]!;
+      if ((t === ACT_EMAIL || t === ACT_CALL) && (d.actFlags[i]! & F_INBOUND) !== 0) {
+        if (prevIn >= 0 && at - prevIn >= 3_600_000) gaps.push(Math.min(90, (at - prevIn) / DAY_MS));
+        prevIn = at;
+      }
+    }
+  }
+  // Maps, not objects, while collecting: CRM ids such as "__proto__" must stay plain keys.
+  const all: OutcomeSeries = { wonAt: [], lostAt: [] };
+  const owners = new Map<string, Map<string, OutcomeSeries>>();
+  const accounts = new Map<string, OutcomeSeries>();
+  const seriesIn = <K>(m: Map<K, OutcomeSeries>, k: K): OutcomeSeries => {
+    let s = m.get(k);
+    if (!s) {
+      s = { wonAt: [], lostAt: [] };
+      m.set(k, s);
+    }
+    return s;
+  };
+  let closedDeals = 0;
+  for (const o of outcomes) {
+    if (!Number.isFinite(o.closedAt)) continue;
+    closedDeals++;
+    addOutcome(all, o);
+    if (o.ownerId != null) {
+      let owner = owners.get(o.ownerId);
+      if (!owner) {
+        owner = new Map();
+        owners.set(o.ownerId, owner);
+      }
+      addOutcome(seriesIn(owner, '*'), o);
+      if (o.industry != null) addOutcome(seriesIn(owner, o.industry), o);
+    }
+    if (o.accountId != null) addOutcome(seriesIn(accounts, o.accountId), o);
+  }
+  sortSeries(all);
+  const byKey = <V>(m: Map<string, V>): [string, V][] =>
+    [...m].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  for (const inds of owners.values()) for (const s of inds.values()) sortSeries(s);
+  for (const s of accounts.values()) sortSeries(s);
+  const byOwner = Object.fromEntries(
+    byKey(owners).map(([id, inds]) => [id, Object.fromEntries(byKey(inds))]),
+  );
+  const byAccount = Object.fromEntries(byKey(accounts));
+  return {
+    version: 1,
+    minSamples: options.minSamples ?? 5,
+    defaults: { ...DEFAULT_NORMS, ...options.defaults },
+    stageDays: nest(stageDur),
+    replyGapDays: toNorm(gaps),
+    twoWayPer30: nest(touchRate),
+    twoWayPer30Overall: toNorm(touchAll),
+    outcomes: { all, byOwner, byAccount },
+    learnedFrom: { deals, closedDeals },
+  };
+}
+
+/** Norms with nothing learned: every comparison uses {@link DEFAULT_NORMS}. */
+export function defaultNorms(): Norms {
+  return learnNorms([], []);
+}
+
+/** A norm value and where it came from. */
+export interface NormValue {
+  value: number;
+  /** True when learned from at least `minSamples` observations; false when the default was used. */
+  learned: boolean;
+  n: number;
+}
+
+/** Wins and losses closed strictly before a moment. */
+export interface OutcomeCounts {
+  won: number;
+  lost: number;
+  /** First win (epoch ms), NaN when none. */
+  firstWonAt: number;
+}
+
+/** Number of sorted values strictly below `x`. */
+function countBelow(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function countSeries(s: OutcomeSeries | undefined, before: number): OutcomeCounts {
+  if (!s) return { won: 0, lost: 0, firstWonAt: Number.NaN };
+  const won = countBelow(s.wonAt, before);
+  return { won, lost: countBelow(s.lostAt, before), firstWonAt: won > 0 ? s.wonAt[0]! : Number.NaN };
+}
+
+/** Norms indexed for fast lookup during scoring. Build once per batch with {@link prepareNorms}. */
+export interface PreparedNorms {
+  readonly norms: Norms;
+  stageDays(pipelineId: string, stageId: string): NormValue;
+  replyGapDays(): NormValue;
+  twoWayPer30(pipelineId: string, stageId: string | null): NormValue;
+  /** Tenant-wide closed outcomes before `asOf`. */
+  all(asOf: number): OutcomeCounts;
+  /** An owner's outcomes before `asOf`, in one industry (or all when industry is null). */
+  owner(ownerId: string, industry: string | null, asOf: number): OutcomeCounts;
+  account(accountId: string, asOf: number): OutcomeCounts;
+}
+
+/** An own property of a record built from CRM ids (never an inherited one such as "constructor"). */
+function own<V>(rec: Record<string, V>, key: string): V | undefined {
+  return Object.hasOwn(rec, key) ? rec[key] : undefined;
+}
+
+const prepared = new WeakMap<Norms, PreparedNorms>();
+
+export function prepareNorms(norms: Norms): PreparedNorms {
+  const cached = prepared.get(norms);
+  if (cached) return cached;
+  const min = norms.minSamples;
+  const flat = (rec: Record<string, Record<string, Norm>>): Map<string, Norm> => {
+    const m = new Map<string, Norm>();
+    for (const [p, stages] of Object.entries(rec))
+      for (const [s, v] of Object.entries(stages)) m.set(`${p}\u0000${s}`, v);
+    return m;
+  };
+  const stage = flat(norms.stageDays);
+  const touch = flat(norms.twoWayPer30);
+  const d = norms.defaults;
+  const replyGap: NormValue =
+    norms.replyGapDays.n >= min
+      ? { value: Math.max(0.5, norms.replyGapDays.median), learned: true, n: norms.replyGapDays.n }
+      : { value: d.replyGapDays, learned: false, n: norms.replyGapDays.n };
+  const overallTouch: NormValue =
+    norms.twoWayPer30Overall.n >= min
+      ? {
+          value: Math.max(0.5, norms.twoWayPer30Overall.median),
+          learned: true,
+          n: norms.twoWayPer30Overall.n,
+        }
+      : { value: d.twoWayPer30, learned: false, n: norms.twoWayPer30Overall.n };
+  const p: PreparedNorms = {
+    norms,
+    stageDays(pipelineId, stageId) {
+      const v = stage.get(`${pipelineId}\u0000${stageId}`);
+      if (v && v.n >= min) return { value: Math.max(1, v.median), learned: true, n: v.n };
+      return { value: d.stageDays, learned: false, n: v?.n ?? 0 };
+    },
+    replyGapDays: () => replyGap,
+    twoWayPer30(pipelineId, stageId) {
+      if (stageId != null) {
+        const v = touch.get(`${pipelineId}\u0000${stageId}`);
+        if (v && v.n >= min) return { value: Math.max(0.5, v.median), learned: true, n: v.n };
+      }
+      return overallTouch;
+    },
+    all: (asOf) => countSeries(norms.outcomes.all, asOf),
+    owner: (ownerId, industry, asOf) => {
+      const o = own(norms.outcomes.byOwner, ownerId);
+      return countSeries(o ? own(o, industry ?? '*') : undefined, asOf);
+    },
+    account: (accountId, asOf) => countSeries(own(norms.outcomes.byAccount, accountId), asOf),
+  };
+  prepared.set(norms, p);
+  return p;
+}
