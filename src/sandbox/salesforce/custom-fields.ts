@@ -1,0 +1,119 @@
+import type { RecordStore } from './record-store.ts';
+import { SalesforceApiError } from './salesforce-errors.ts';
+import { makeField, type SfFieldType, type SalesforceSchema } from './salesforce-schema.ts';
+
+/** Metadata API field types → describe types. */
+const TYPE_MAP: Record<string, SfFieldType> = {
+  Number: 'double',
+  Percent: 'percent',
+  Currency: 'currency',
+  Text: 'string',
+  TextArea: 'textarea',
+  LongTextArea: 'textarea',
+  Checkbox: 'boolean',
+  Date: 'date',
+  DateTime: 'datetime',
+  Picklist: 'picklist',
+  Email: 'email',
+  Url: 'url',
+};
+
+/**
+ * Tooling API `POST /tooling/sobjects/CustomField` `{ FullName: "Opportunity.PH_Score__c", Metadata: {...} }`.
+ * The new field exists at once but is hidden from the API user until field-level security grants it.
+ * A second create of the same field is 400 DUPLICATE_DEVELOPER_NAME (Salesforce has also been seen
+ * answering DUPLICATE_VALUE here; connectors should treat both as "already exists").
+ */
+export function createCustomField(
+  data: SalesforceSchema,
+  tooling: RecordStore,
+  body: Record<string, unknown>,
+  now: Date,
+): string {
+  const fullName = typeof body.FullName === 'string' ? body.FullName : '';
+  const metadata = (
+    typeof body.Metadata === 'object' && body.Metadata !== null ? body.Metadata : {}
+  ) as Record<string, unknown>;
+  if (fullName === '') {
+    throw new SalesforceApiError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [FullName]', [
+      'FullName',
+    ]);
+  }
+  const match = /^([A-Za-z][A-Za-z0-9_]*)\.([A-Za-z][A-Za-z0-9_]*)__c$/.exec(fullName);
+  if (match === null) {
+    throw new SalesforceApiError(
+      400,
+      'FIELD_INTEGRITY_EXCEPTION',
+      `Invalid FullName: ${fullName}. Expected <Object>.<Name>__c`,
+      ['FullName'],
+    );
+  }
+  const [, objectName = '', developerName = ''] = match;
+  const object = data.get(objectName);
+  if (object === undefined) {
+    throw new SalesforceApiError(
+      400,
+      'FIELD_INTEGRITY_EXCEPTION',
+      `Entity Enumeration Or ID: bad value for restricted picklist field: ${objectName}`,
+      ['TableEnumOrId'],
+    );
+  }
+  const typeName = typeof metadata.type === 'string' ? metadata.type : '';
+  const type = TYPE_MAP[typeName];
+  if (type === undefined) {
+    throw new SalesforceApiError(
+      400,
+      'FIELD_INTEGRITY_EXCEPTION',
+      `Invalid field type: ${typeName || '(none)'}`,
+      ['Metadata'],
+    );
+  }
+  const label = typeof metadata.label === 'string' ? metadata.label : '';
+  if (label === '')
+    throw new SalesforceApiError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Label]', [
+      'Label',
+    ]);
+  if (
+    (type === 'string' || type === 'textarea') &&
+    typeName !== 'TextArea' &&
+    typeof metadata.length !== 'number'
+  ) {
+    throw new SalesforceApiError(400, 'FIELD_INTEGRITY_EXCEPTION', 'Length: You must enter a value', [
+      'Length',
+    ]);
+  }
+  const apiName = `${developerName}__c`;
+  if (object.fields.has(apiName.toLowerCase())) {
+    throw new SalesforceApiError(
+      400,
+      'DUPLICATE_DEVELOPER_NAME',
+      `There is already a field named ${developerName} on ${object.name}.`,
+    );
+  }
+  const field = makeField(apiName, type, { custom: true, label });
+  field.needsGrant = true;
+  if (typeof metadata.length === 'number') field.length = metadata.length;
+  if (typeof metadata.precision === 'number') field.precision = metadata.precision;
+  if (typeof metadata.scale === 'number') field.scale = metadata.scale;
+  data.addField(object.name, field);
+
+  const customField = tooling.schema.get('CustomField');
+  if (customField === undefined) throw new Error('tooling schema lacks CustomField');
+  const id = tooling.nextId(customField);
+  const at = now.toISOString();
+  tooling.put(customField, {
+    Id: id,
+    DeveloperName: developerName,
+    TableEnumOrId: object.name,
+    FullName: `${object.name}.${apiName}`,
+    NamespacePrefix: null,
+    Metadata: metadata,
+    IsDeleted: false,
+    CreatedDate: at,
+    CreatedById: null,
+    LastModifiedDate: at,
+    LastModifiedById: null,
+    SystemModstamp: at,
+  });
+  return id;
+}

@@ -1,0 +1,61 @@
+import { salesforceId } from './salesforce-ids.ts';
+import type { SalesforceSchema, SfObject } from './salesforce-schema.ts';
+
+/** One stored record: canonical field names to values (dates `YYYY-MM-DD`, datetimes ISO-8601 UTC). */
+export type SfRow = Record<string, unknown> & { Id: string };
+
+/**
+ * In-memory tables for one set of sObjects (data or tooling). Insertion order is kept, which is the
+ * order queries without ORDER BY return (Salesforce's is unspecified; stable is kinder to tests).
+ */
+export class RecordStore {
+  readonly schema: SalesforceSchema;
+  private readonly tables = new Map<string, Map<string, SfRow>>();
+  private readonly counters = new Map<string, number>();
+
+  constructor(schema: SalesforceSchema) {
+    this.schema = schema;
+  }
+
+  table(object: SfObject): Map<string, SfRow> {
+    let t = this.tables.get(object.name);
+    if (t === undefined) {
+      t = new Map();
+      this.tables.set(object.name, t);
+    }
+    return t;
+  }
+
+  /** The id for entity `n` of `object`, keeping the counter for new ids above it. */
+  idFor(object: SfObject, n: number): string {
+    const next = this.counters.get(object.keyPrefix) ?? 1;
+    if (n >= next) this.counters.set(object.keyPrefix, n + 1);
+    return salesforceId(object.keyPrefix, n);
+  }
+
+  /** A fresh id for a record created now. */
+  nextId(object: SfObject): string {
+    const n = this.counters.get(object.keyPrefix) ?? 1;
+    this.counters.set(object.keyPrefix, n + 1);
+    return salesforceId(object.keyPrefix, n);
+  }
+
+  put(object: SfObject, row: SfRow): void {
+    this.table(object).set(row.Id, row);
+  }
+
+  /** Find a record by id alone (the key prefix names its object); 15-character ids are accepted. */
+  find(id: string): { object: SfObject; row: SfRow } | undefined {
+    const object = this.schema.byKeyPrefix(id.slice(0, 3));
+    if (object === undefined) return undefined;
+    const table = this.tables.get(object.name);
+    if (table === undefined) return undefined;
+    const row = table.get(id) ?? (id.length === 15 ? findBy15(table, id) : undefined);
+    return row === undefined ? undefined : { object, row };
+  }
+}
+
+function findBy15(table: Map<string, SfRow>, id15: string): SfRow | undefined {
+  for (const [id, row] of table) if (id.startsWith(id15)) return row;
+  return undefined;
+}
