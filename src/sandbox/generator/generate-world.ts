@@ -328,16 +328,19 @@ function makeDeal(
   let messy: string | null = null;
   if (chance(rng, ctx.messyShare)) {
     messy = pick(rng, ['missing_amount', 'null_close_date', 'unknown_stage', 'odd_encoding']);
+    // Messy changes happen last, so every history stays in time order.
+    const lastAt = (entries: { at: string }[]) => Date.parse(entries[entries.length - 1]!.at);
     if (messy === 'missing_amount') {
       amount = null;
-      amountHistory.push({ at: iso(createdMs + DAY), value: null });
+      amountHistory.push({ at: iso(Math.min(nowMs, lastAt(amountHistory) + DAY)), value: null });
     } else if (messy === 'null_close_date') {
       closeDate = null;
-      closeDateHistory.push({ at: iso(createdMs + DAY), value: null });
+      closeDateHistory.push({ at: iso(Math.min(nowMs, lastAt(closeDateHistory) + DAY)), value: null });
     } else if (messy === 'unknown_stage') {
       // A stage deleted from the pipeline after the deal entered it.
       stageKey = `deleted_stage_${intBetween(rng, 1000, 9999)}`;
-      stageHistory.push({ stageKey, enteredAt: iso(Math.min(nowMs, createdMs + DAY)) });
+      const lastEntered = Date.parse(stageHistory[stageHistory.length - 1]!.enteredAt);
+      stageHistory.push({ stageKey, enteredAt: iso(Math.min(nowMs, lastEntered + DAY)) });
     } else {
       name = `${pick(rng, ODD_NAMES)} #${n}`;
     }
