@@ -1,0 +1,440 @@
+import type { Account } from '../../src/domain/account.ts';
+import type { Activity } from '../../src/domain/activity.ts';
+import type { Contact, DealContact } from '../../src/domain/contact.ts';
+import type { Deal } from '../../src/domain/deal.ts';
+import type { Pipeline } from '../../src/domain/pipeline.ts';
+import type { QuarantinedRecord } from '../../src/domain/quarantined-record.ts';
+import type { SyncPage } from '../crm-connector.ts';
+import { CRM_LIMITS, chunk } from '../shared/crm-limits.ts';
+import { decodeCursor, encodeCursor, type HubSpotCursor, type KeysetPosition } from './hubspot-cursor.ts';
+import type { HubSpotHttp } from './hubspot-http.ts';
+import {
+  COMPANY_PROPERTIES,
+  CONTACT_PROPERTIES,
+  DEAL_HISTORY_PROPERTIES,
+  DEAL_PROPERTIES,
+  ENGAGEMENT_OBJECTS,
+  ENGAGEMENT_PROPERTIES,
+  type EngagementObject,
+  MappingError,
+  mapActivity,
+  mapCompany,
+  mapContact,
+  mapDeal,
+  mapPipeline,
+  type RawObject,
+  RawObjectSchema,
+  stageIndex,
+} from './hubspot-records.ts';
+
+const LIMITS = CRM_LIMITS.hubspot;
+
+interface SearchFilter {
+  propertyName: string;
+  operator: string;
+  value?: string;
+  values?: string[];
+}
+
+export interface ReaderOptions {
+  http: HubSpotHttp;
+  now: () => number;
+  /** Pipelines to pull; empty: all. */
+  pipelines: string[];
+  /** Deals per page; default 1,000 (one association batch read per page). */
+  dealsPerPage: number;
+  /** Incremental pulls start this long before the previous pull's start; default 5 min. */
+  lookbackMs: number;
+}
+
+type Quarantine = (objectType: string, raw: unknown, reason: string) => void;
+
+/** Everything `pull` and `fetchMetadata` read from HubSpot. */
+export class HubSpotReader {
+  readonly #o: ReaderOptions;
+  #pipelines: Pipeline[] | null = null;
+
+  constructor(options: ReaderOptions) {
+    this.#o = options;
+  }
+
+  async pipelines(signal?: AbortSignal): Promise<Pipeline[]> {
+    if (this.#pipelines !== null) return this.#pipelines;
+    const res = await this.#o.http.call(
+      'default',
+      () => this.#o.http.client.crm.pipelines.pipelinesApi.getAll('deals'),
+      signal,
+    );
+    this.#pipelines = res.results.map((p) => mapPipeline(p));
+    return this.#pipelines;
+  }
+
+  async *pull(
+    cursorText: string | null,
+    only: string[] | undefined,
+    signal?: AbortSignal,
+  ): AsyncGenerator<SyncPage> {
+    const now = this.#o.now();
+    let cursor: HubSpotCursor;
+    if (cursorText === null) {
+      cursor = { v: 1, from: null, until: now, phase: 'deals', pos: null, eng: 0 };
+    } else {
+      const previous = decodeCursor(cursorText);
+      cursor =
+        previous.phase === 'done'
+          ? { v: 1, from: previous.until - this.#o.lookbackMs, until: now, phase: 'deals', pos: null, eng: 0 }
+          : previous;
+    }
+    const wanted = only && only.length > 0 ? only : this.#o.pipelines;
+    const pipelines = await this.pipelines(signal);
+    const stages = stageIndex(pipelines);
+    const pulled = new Set<string>();
+
+    if (cursor.phase === 'deals') {
+      const baseFilters: SearchFilter[] =
+        wanted.length > 0 ? [{ propertyName: 'pipeline', operator: 'IN', values: wanted }] : [];
+      let ids: string[] = [];
+      for await (const step of this.#keyset('deals', baseFilters, cursor, signal)) {
+        ids.push(...step.ids);
+        cursor = { ...cursor, pos: step.pos };
+        if (ids.length >= this.#o.dealsPerPage || step.last) {
+          const page = await this.#dealPage(ids, stages, wanted, signal);
+          for (const id of ids) pulled.add(id);
+          ids = [];
+          if (step.last)
+            cursor = { ...cursor, phase: cursor.from === null ? 'done' : 'activities', pos: null, eng: 0 };
+          yield { ...page, cursor: encodeCursor(cursor) };
+        }
+      }
+    }
+
+    if (cursor.phase === 'activities') {
+      // Deals whose activities changed but which were not modified themselves: find them through
+      // the engagements modified in the window and their deal associations.
+      let dealIds = new Set<string>();
+      for (let eng = cursor.eng; eng < ENGAGEMENT_OBJECTS.length; eng += 1) {
+        const object = ENGAGEMENT_OBJECTS[eng] as EngagementObject;
+        cursor = { ...cursor, eng, pos: eng === cursor.eng ? cursor.pos : null };
+        for await (const step of this.#keyset(object, [], cursor, signal)) {
+          cursor = { ...cursor, pos: step.pos };
+          if (step.ids.length > 0) {
+            const links = await this.#associations(object, 'deals', step.ids, signal);
+            for (const targets of links.values())
+              for (const t of targets) if (!pulled.has(t.id)) dealIds.add(t.id);
+          }
+          const lastOfAll = step.last && eng === ENGAGEMENT_OBJECTS.length - 1;
+          if (dealIds.size >= this.#o.dealsPerPage || (lastOfAll && dealIds.size > 0)) {
+            const ids = [...dealIds];
+            const page = await this.#dealPage(ids, stages, wanted, signal);
+            for (const id of ids) pulled.add(id);
+            dealIds = new Set();
+            if (lastOfAll) cursor = { ...cursor, phase: 'deleted', pos: null, eng: 0 };
+            yield { ...page, cursor: encodeCursor(cursor) };
+          }
+        }
+      }
+      cursor = { ...cursor, phase: 'deleted', pos: null, eng: 0 };
+    }
+
+    const deletedDealIds: string[] = [];
+    if (cursor.phase === 'deleted') {
+      // Archived deals cannot be searched; list them (newest archives are few) and keep the ones
+      // archived inside this pull's window.
+      let after: string | undefined;
+      for (let guard = 0; guard < 100_000; guard += 1) {
+        const res = await this.#o.http.call(
+          'default',
+          () =>
+            this.#o.http.client.crm.objects.basicApi.getPage(
+              'deals',
+              LIMITS.pageSize,
+              after,
+              ['pipeline'],
+              undefined,
+              undefined,
+              true,
+            ),
+          signal,
+        );
+        for (const r of res.results) {
+          const at = r.archivedAt instanceof Date ? r.archivedAt.getTime() : Number.NaN;
+          if (cursor.from === null || !(at < cursor.from)) deletedDealIds.push(r.id);
+        }
+        after = res.paging?.next?.after;
+        if (after === undefined) break;
+      }
+    }
+    cursor = { ...cursor, phase: 'done', pos: null, eng: 0 };
+    yield {
+      deals: [],
+      activities: [],
+      contacts: [],
+      accounts: [],
+      deletedDealIds,
+      quarantined: [],
+      cursor: encodeCursor(cursor),
+    };
+  }
+
+  /**
+   * Keyset paging over `hs_lastmodifieddate` ascending within (from, until]. Every query starts
+   * from the last position (GTE the last timestamp, NOT_IN the ids already seen at it) instead
+   * of paging with `after`, so no query ever pages toward HubSpot's 10,000-result cap, however
+   * many records the window holds, and records modified during the pull cannot shift offsets.
+   */
+  async *#keyset(
+    objectType: string,
+    baseFilters: SearchFilter[],
+    cursor: HubSpotCursor,
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ ids: string[]; pos: KeysetPosition | null; last: boolean }> {
+    let pos = cursor.pos;
+    const lower = cursor.from;
+    for (let guard = 0; guard < 1_000_000; guard += 1) {
+      const filters: SearchFilter[] = [
+        ...baseFilters,
+        { propertyName: 'hs_lastmodifieddate', operator: 'LTE', value: String(cursor.until) },
+      ];
+      let sorts = ['hs_lastmodifieddate'];
+      if (pos !== null && pos.tieId !== null) {
+        // More records share one timestamp than a NOT_IN filter can hold: page by id inside it.
+        filters.push({ propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(pos.ts) });
+        filters.push({ propertyName: 'hs_object_id', operator: 'GT', value: pos.tieId });
+        sorts = ['hs_object_id'];
+      } else if (pos !== null) {
+        filters.push({ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(pos.ts) });
+        if (pos.ids.length > 0)
+          filters.push({ propertyName: 'hs_object_id', operator: 'NOT_IN', values: pos.ids });
+      } else if (lower !== null) {
+        filters.push({ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(lower) });
+      }
+      const res = await this.#o.http.call(
+        'search',
+        () =>
+          this.#o.http.client.crm.objects.searchApi.doSearch(objectType, {
+            filterGroups: [{ filters: filters as never }],
+            sorts,
+            properties: ['hs_lastmodifieddate'],
+            limit: LIMITS.searchPageSize,
+          }),
+        signal,
+      );
+      const ids: string[] = [];
+      let next: KeysetPosition | null = pos;
+      for (const r of res.results) {
+        const ts = Date.parse(r.properties.hs_lastmodifieddate ?? '');
+        ids.push(r.id);
+        if (!Number.isFinite(ts)) continue;
+        if (next !== null && next.tieId !== null) {
+          next = { ts: next.ts, ids: next.ids, tieId: r.id };
+        } else if (next !== null && ts === next.ts) {
+          next = { ts, ids: [...next.ids, r.id], tieId: null };
+        } else {
+          next = { ts, ids: [r.id], tieId: null };
+        }
+      }
+      const more = res.paging?.next?.after !== undefined;
+      if (next !== null && next.tieId !== null && !more) {
+        // The tie is exhausted: continue after its timestamp.
+        next = { ts: next.ts + 1, ids: [], tieId: null };
+      } else if (next !== null && next.tieId === null && next.ids.length > LIMITS.searchFilterValues) {
+        const maxId = next.ids.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b));
+        next = { ts: next.ts, ids: [], tieId: maxId };
+      }
+      pos = next;
+      yield { ids, pos, last: !more };
+      if (!more) return;
+    }
+  }
+
+  async #associations(
+    from: string,
+    to: string,
+    ids: string[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, { id: string; labels: string[]; typeIds: number[] }[]>> {
+    const out = new Map<string, { id: string; labels: string[]; typeIds: number[] }[]>();
+    for (const part of chunk(ids, LIMITS.associationBatchSize)) {
+      const res = await this.#o.http.call(
+        'default',
+        () =>
+          this.#o.http.client.crm.associations.v4.batchApi.getPage(from, to, {
+            inputs: part.map((id) => ({ id })),
+          } as never),
+        signal,
+      );
+      for (const r of res.results) {
+        const list = out.get(r._from.id) ?? [];
+        for (const t of r.to) {
+          list.push({
+            id: String(t.toObjectId),
+            labels: t.associationTypes
+              .map((a) => a.label)
+              .filter((l): l is string => typeof l === 'string' && l !== ''),
+            typeIds: t.associationTypes.map((a) => a.typeId),
+          });
+        }
+        out.set(r._from.id, list);
+      }
+    }
+    return out;
+  }
+
+  async #batchRead(
+    objectType: string,
+    ids: string[],
+    properties: readonly string[],
+    historyProperties: readonly string[],
+    quarantine: Quarantine,
+    signal?: AbortSignal,
+  ): Promise<RawObject[]> {
+    const size = historyProperties.length > 0 ? LIMITS.historyBatchSize : LIMITS.batchSize;
+    const out: RawObject[] = [];
+    for (const part of chunk(ids, size)) {
+      const res = await this.#o.http.call(
+        'default',
+        () =>
+          this.#o.http.client.crm.objects.batchApi.read(objectType, {
+            inputs: part.map((id) => ({ id })),
+            properties: [...properties],
+            propertiesWithHistory: [...historyProperties],
+          }),
+        signal,
+      );
+      for (const raw of res.results) {
+        const parsed = RawObjectSchema.safeParse(raw);
+        if (parsed.success) out.push(parsed.data);
+        else
+          quarantine(
+            objectType,
+            raw,
+            parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          );
+      }
+    }
+    return out;
+  }
+
+  /** Read deals with history, their associations, activities, contacts and companies: one page. */
+  async #dealPage(
+    ids: string[],
+    stages: ReturnType<typeof stageIndex>,
+    wanted: string[],
+    signal?: AbortSignal,
+  ): Promise<Omit<SyncPage, 'cursor'>> {
+    const quarantined: QuarantinedRecord[] = [];
+    const at = new Date(this.#o.now()).toISOString();
+    const quarantine: Quarantine = (objectType, raw, reason) => {
+      const recordId = (raw as { id?: unknown } | null)?.id;
+      quarantined.push({
+        objectType,
+        recordId: typeof recordId === 'string' ? recordId : null,
+        reason,
+        raw,
+        at,
+      });
+    };
+    const empty = { deals: [], activities: [], contacts: [], accounts: [], deletedDealIds: [], quarantined };
+    if (ids.length === 0) return empty;
+    let raws = await this.#batchRead(
+      'deals',
+      [...new Set(ids)],
+      DEAL_PROPERTIES,
+      DEAL_HISTORY_PROPERTIES,
+      quarantine,
+      signal,
+    );
+    if (wanted.length > 0) raws = raws.filter((r) => wanted.includes(r.properties.pipeline ?? ''));
+    if (raws.length === 0) return empty;
+    const dealIds = raws.map((r) => r.id);
+
+    const contactLinks = await this.#associations('deals', 'contacts', dealIds, signal);
+    const companyLinks = await this.#associations('deals', 'companies', dealIds, signal);
+    const activities: Activity[] = [];
+    for (const object of ENGAGEMENT_OBJECTS) {
+      const links = await this.#associations('deals', object, dealIds, signal);
+      const dealsByActivity = new Map<string, string[]>();
+      for (const [dealId, targets] of links) {
+        for (const t of targets) {
+          const list = dealsByActivity.get(t.id) ?? [];
+          list.push(dealId);
+          dealsByActivity.set(t.id, list);
+        }
+      }
+      if (dealsByActivity.size === 0) continue;
+      const engIds = [...dealsByActivity.keys()];
+      const raw = await this.#batchRead(
+        object,
+        engIds,
+        ENGAGEMENT_PROPERTIES[object],
+        [],
+        quarantine,
+        signal,
+      );
+      const people = await this.#associations(object, 'contacts', engIds, signal);
+      for (const r of raw) {
+        try {
+          activities.push(
+            mapActivity(
+              r,
+              object,
+              dealsByActivity.get(r.id) ?? [],
+              (people.get(r.id) ?? []).map((p) => p.id),
+            ),
+          );
+        } catch (err) {
+          quarantine(object, r, err instanceof MappingError ? err.message : String(err));
+        }
+      }
+    }
+
+    const contactIds = new Set<string>();
+    for (const list of contactLinks.values()) for (const t of list) contactIds.add(t.id);
+    const companyIds = new Set<string>();
+    for (const list of companyLinks.values()) for (const t of list) companyIds.add(t.id);
+    const contacts: Contact[] = [];
+    for (const r of await this.#batchRead(
+      'contacts',
+      [...contactIds],
+      CONTACT_PROPERTIES,
+      [],
+      quarantine,
+      signal,
+    )) {
+      contacts.push(mapContact(r, null));
+    }
+    const accounts: Account[] = [];
+    for (const r of await this.#batchRead(
+      'companies',
+      [...companyIds],
+      COMPANY_PROPERTIES,
+      [],
+      quarantine,
+      signal,
+    )) {
+      try {
+        accounts.push(mapCompany(r));
+      } catch (err) {
+        quarantine('companies', r, err instanceof MappingError ? err.message : String(err));
+      }
+    }
+
+    const deals: Deal[] = [];
+    for (const r of raws) {
+      const company = companyLinks.get(r.id) ?? [];
+      // Primary company association (type 5) first, else the first one.
+      const primary = company.find((c) => c.typeIds.includes(5)) ?? company[0];
+      const dealContacts: DealContact[] = (contactLinks.get(r.id) ?? []).map((c) => ({
+        contactId: c.id,
+        role: c.labels[0] ?? null,
+        isPrimary: c.labels.some((l) => /primary/i.test(l)),
+      }));
+      try {
+        deals.push(mapDeal(r, stages, { contacts: dealContacts, accountId: primary?.id ?? null }));
+      } catch (err) {
+        quarantine('deals', r, err instanceof MappingError ? err.message : String(err));
+      }
+    }
+    return { deals, activities, contacts, accounts, deletedDealIds: [], quarantined };
+  }
+}
