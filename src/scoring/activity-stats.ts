@@ -165,7 +165,7 @@ export function computeActivityStats(input: DealInput, asOf: number): ActivitySt
         else if ((f & F_CANCELED) !== 0) meetingsCanceled90++;
       }
     }
-    if (in30 && (f & F_NOTES) !== 0 && (type === ACT_NOTE || twoWay)) documented30++;
+    if (in30 && (f & F_NOTES) !== 0 && (type === ACT_NOTE || (twoWay && type !== ACT_EMAIL))) documented30++;
     if ((f & F_LONG_NOTES) !== 0 && (type === ACT_NOTE || type === ACT_MEETING || type === ACT_CALL))
       discoveryNotes++;
     if (type === ACT_TASK && (f & F_TASK_OPEN) !== 0) {

@@ -37,7 +37,10 @@ export type Norm = z.infer<typeof NormSchema>;
 export const OutcomeSeriesSchema = z.object({ wonAt: z.array(z.number()), lostAt: z.array(z.number()) });
 export type OutcomeSeries = z.infer<typeof OutcomeSeriesSchema>;
 
-const byStage = z.record(z.string(), z.record(z.string(), NormSchema));
+// Lists of entries rather than records keyed by CRM ids: an id such as "__proto__" stays data
+// through JSON and zod (a zod record would turn it into a prototype assignment).
+const StageNormSchema = NormSchema.extend({ pipelineId: z.string(), stageId: z.string() });
+export type StageNorm = z.infer<typeof StageNormSchema>;
 
 export const NormsSchema = z.object({
   version: z.literal(1),
@@ -49,17 +52,17 @@ export const NormsSchema = z.object({
     twoWayPer30: z.number().positive(),
     winRate: z.number().gt(0).lt(1),
   }),
-  /** Median days in stage, by pipeline id then stage id (completed stays only). */
-  stageDays: byStage,
+  /** Median days in stage per pipeline and stage (completed stays only). */
+  stageDays: z.array(StageNormSchema),
   replyGapDays: NormSchema,
-  /** Two-way touches per 30 days while in a stage, by pipeline id then stage id. */
-  twoWayPer30: byStage,
+  /** Two-way touches per 30 days while in a stage, per pipeline and stage. */
+  twoWayPer30: z.array(StageNormSchema),
   twoWayPer30Overall: NormSchema,
   outcomes: z.object({
     all: OutcomeSeriesSchema,
-    /** By owner id, then lower-case industry ('*' = all industries). */
-    byOwner: z.record(z.string(), z.record(z.string(), OutcomeSeriesSchema)),
-    byAccount: z.record(z.string(), OutcomeSeriesSchema),
+    /** Per owner and lower-case industry ('*' = all industries). */
+    byOwner: z.array(OutcomeSeriesSchema.extend({ ownerId: z.string(), industry: z.string() })),
+    byAccount: z.array(OutcomeSeriesSchema.extend({ accountId: z.string() })),
   }),
   learnedFrom: z.object({ deals: z.number().int(), closedDeals: z.number().int() }),
 });
@@ -128,12 +131,14 @@ function push2(map: Map<string, Map<string, number[]>>, a: string, b: string, v:
   else inner.set(b, [v]);
 }
 
-function nest(map: Map<string, Map<string, number[]>>): Record<string, Record<string, Norm>> {
-  const sorted = <V>(m: Map<string, V>): [string, V][] =>
-    [...m].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-  return Object.fromEntries(
-    sorted(map).map(([a, inner]) => [a, Object.fromEntries(sorted(inner).map(([b, xs]) => [b, toNorm(xs)]))]),
-  );
+const byKey = <V>(m: Map<string, V>): [string, V][] =>
+  [...m].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+
+function nest(map: Map<string, Map<string, number[]>>): StageNorm[] {
+  const out: StageNorm[] = [];
+  for (const [pipelineId, stages] of byKey(map))
+    for (const [stageId, xs] of byKey(stages)) out.push({ pipelineId, stageId, ...toNorm(xs) });
+  return out;
 }
 
 function addOutcome(series: OutcomeSeries, o: DealOutcome): void {
@@ -222,14 +227,17 @@ export function learnNorms(
     if (o.accountId != null) addOutcome(seriesIn(accounts, o.accountId), o);
   }
   sortSeries(all);
-  const byKey = <V>(m: Map<string, V>): [string, V][] =>
-    [...m].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-  for (const inds of owners.values()) for (const s of inds.values()) sortSeries(s);
-  for (const s of accounts.values()) sortSeries(s);
-  const byOwner = Object.fromEntries(
-    byKey(owners).map(([id, inds]) => [id, Object.fromEntries(byKey(inds))]),
-  );
-  const byAccount = Object.fromEntries(byKey(accounts));
+  const byOwner: Norms['outcomes']['byOwner'] = [];
+  for (const [ownerId, inds] of byKey(owners))
+    for (const [industry, series] of byKey(inds)) {
+      sortSeries(series);
+      byOwner.push({ ownerId, industry, ...series });
+    }
+  const byAccount: Norms['outcomes']['byAccount'] = [];
+  for (const [accountId, series] of byKey(accounts)) {
+    sortSeries(series);
+    byAccount.push({ accountId, ...series });
+  }
   return {
     version: 1,
     minSamples: options.minSamples ?? 5,
@@ -295,23 +303,16 @@ export interface PreparedNorms {
   account(accountId: string, asOf: number): OutcomeCounts;
 }
 
-/** An own property of a record built from CRM ids (never an inherited one such as "constructor"). */
-function own<V>(rec: Record<string, V>, key: string): V | undefined {
-  return Object.hasOwn(rec, key) ? rec[key] : undefined;
-}
-
 const prepared = new WeakMap<Norms, PreparedNorms>();
 
 export function prepareNorms(norms: Norms): PreparedNorms {
   const cached = prepared.get(norms);
   if (cached) return cached;
   const min = norms.minSamples;
-  const flat = (rec: Record<string, Record<string, Norm>>): Map<string, Norm> => {
-    const m = new Map<string, Norm>();
-    for (const [p, stages] of Object.entries(rec))
-      for (const [s, v] of Object.entries(stages)) m.set(`${p}\u0000${s}`, v);
-    return m;
-  };
+  const flat = (list: readonly StageNorm[]): Map<string, Norm> =>
+    new Map(list.map((v) => [`${v.pipelineId}\u0000${v.stageId}`, v]));
+  const owners = new Map(norms.outcomes.byOwner.map((o) => [`${o.ownerId}\u0000${o.industry}`, o]));
+  const accounts = new Map(norms.outcomes.byAccount.map((a) => [a.accountId, a]));
   const stage = flat(norms.stageDays);
   const touch = flat(norms.twoWayPer30);
   const d = norms.defaults;
@@ -343,11 +344,8 @@ export function prepareNorms(norms: Norms): PreparedNorms {
       return overallTouch;
     },
     all: (asOf) => countSeries(norms.outcomes.all, asOf),
-    owner: (ownerId, industry, asOf) => {
-      const o = own(norms.outcomes.byOwner, ownerId);
-      return countSeries(o ? own(o, industry ?? '*') : undefined, asOf);
-    },
-    account: (accountId, asOf) => countSeries(own(norms.outcomes.byAccount, accountId), asOf),
+    owner: (ownerId, industry, asOf) => countSeries(owners.get(`${ownerId}\u0000${industry ?? '*'}`), asOf),
+    account: (accountId, asOf) => countSeries(accounts.get(accountId), asOf),
   };
   prepared.set(norms, p);
   return p;

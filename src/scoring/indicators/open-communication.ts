@@ -30,7 +30,8 @@ export const openCommunication: IndicatorFn = (_input, stats, ctx) => {
   const gapScore = 1 / (1 + over * over);
   const dir = stats.inbound30 + stats.outbound30;
   const share = dir > 0 ? stats.inbound30 / dir : Number.NaN;
-  const sub = Number.isNaN(share) ? gapScore : 0.7 * gapScore + 0.3 * Math.min(1, share / 0.35);
+  // Silence dominates: a one-sided month only trims a recent reply's score, never rescues a ghost.
+  const sub = Number.isNaN(share) ? gapScore : gapScore * (0.7 + 0.3 * Math.min(1, share / 0.35));
   let evidence: string;
   if (r >= 1.5) evidence = `No buyer reply in ${plural(days, 'day')}, usually ${usual}`;
   else
