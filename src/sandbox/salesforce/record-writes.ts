@@ -194,6 +194,7 @@ function normalise(field: SfField, value: unknown): unknown {
     case 'datetime':
       return new Date(Date.parse(String(value))).toISOString();
     case 'anyType':
+    case 'boolean':
       return value;
     default:
       return typeof value === 'string' ? value : String(value);
