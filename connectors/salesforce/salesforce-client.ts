@@ -1,0 +1,316 @@
+import { Connection } from 'jsforce';
+import type { HttpRequest, HttpResponse } from 'jsforce/lib/types/common.js';
+import { z } from 'zod';
+import type { SalesforceConnectionSchema } from '../../src/domain/tenant.ts';
+import { AppError, isAppError } from '../../src/shared/app-error.ts';
+import type { Logger } from '../../src/shared/logger.ts';
+import type { ApiUsage } from '../crm-connector.ts';
+import { requestToken, type SalesforceSession } from './salesforce-auth.ts';
+import { classifySalesforceFailure, nextUtcMidnight, type SalesforceDecision } from './salesforce-failure.ts';
+import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
+import { CountingTransport, type ResponseMeta } from './salesforce-transport.ts';
+
+export type SalesforceConnectionConfig = z.infer<typeof SalesforceConnectionSchema>;
+
+/** Options of {@link SalesforceClient}. */
+export interface SalesforceClientOptions {
+  connection: SalesforceConnectionConfig;
+  logger: Logger;
+  /** The connector's clock (quota reset times). Default: the system clock. */
+  clock?: () => Date;
+  /** Start with this session instead of asking the token endpoint first (e.g. a token you already hold). */
+  session?: { accessToken: string; instanceUrl: string; userId?: string | null };
+  /** Abandon a request after this many ms. Default 60,000. */
+  requestTimeoutMs?: number;
+  /** Attempts per request for transient failures (5xx, timeouts, network). Default 4. */
+  maxAttempts?: number;
+  /** Backoff base and cap in ms (full jitter). Defaults 250 and 8,000. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Waits between attempts; tests pass a fast one. Default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Random source for jitter. Default Math.random. */
+  random?: () => number;
+}
+
+const QueryResultSchema = z.object({
+  totalSize: z.number(),
+  done: z.boolean(),
+  nextRecordsUrl: z.string().optional(),
+  records: z.array(z.record(z.string(), z.unknown())),
+});
+
+export interface QueryOptions {
+  /** queryAll: include deleted and archived rows. */
+  all?: boolean;
+  /** Query the Tooling API (CustomField and other setup objects). */
+  tooling?: boolean;
+  /** Label for errors and logs. */
+  what?: string;
+}
+
+export interface QueryBatch {
+  records: Record<string, unknown>[];
+  done: boolean;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The connector's only way to Salesforce: one jsforce Connection per connector instance, with
+ * session handling (one refresh at a time, shared by every request waiting for it), the API
+ * budget check before each call, bounded retries of transient failures and call counting.
+ */
+export class SalesforceClient {
+  private readonly options: SalesforceClientOptions;
+  private readonly config: SalesforceConnectionConfig;
+  private readonly logger: Logger;
+  private readonly clock: () => Date;
+  private connPromise: Promise<Connection> | null = null;
+  private session: SalesforceSession | null = null;
+  /** Why the last session refresh failed: jsforce re-wraps it as a plain Error, so it is kept here. */
+  private refreshFailure: AppError | null = null;
+  private refreshesWithoutSuccess = 0;
+  private inFlight = 0;
+  private serverDate: number | null = null;
+  private readonly counts = { calls: 0, byEndpoint: {} as Record<string, number>, rateLimited: 0 };
+  private daily: { used: number | null; max: number | null } = { used: null, max: null };
+
+  constructor(options: SalesforceClientOptions) {
+    this.options = options;
+    this.config = options.connection;
+    this.logger = options.logger;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  now(): Date {
+    return this.clock();
+  }
+
+  usage(): ApiUsage {
+    return {
+      calls: this.counts.calls,
+      callsByEndpoint: { ...this.counts.byEndpoint },
+      rateLimited: this.counts.rateLimited,
+      daily: { ...this.daily },
+    };
+  }
+
+  /** The server's time from the last response's Date header (ms), or null before any answer. */
+  lastServerTime(): number | null {
+    return this.serverDate;
+  }
+
+  /** Maximum number of attempts per request. */
+  attempts(): number {
+    return this.options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts;
+  }
+
+  /** Wait before attempt `attempt + 1` (full jitter). */
+  async pause(attempt: number): Promise<void> {
+    await this.backoff(attempt);
+  }
+
+  /** The integration user's id when the token response told it (identity URL). */
+  async apiUserId(): Promise<string | null> {
+    await this.connection();
+    return this.session?.userId ?? null;
+  }
+
+  private count(endpoint: string): void {
+    this.counts.calls += 1;
+    this.counts.byEndpoint[endpoint] = (this.counts.byEndpoint[endpoint] ?? 0) + 1;
+  }
+
+  private observe(response: HttpResponse): void {
+    if (response.statusCode < 400) this.refreshesWithoutSuccess = 0;
+    const limit = /api-usage=(\d+)\/(\d+)/.exec(response.headers['sforce-limit-info'] ?? '');
+    if (limit !== null) this.daily = { used: Number(limit[1]), max: Number(limit[2]) };
+    const date = Date.parse(response.headers.date ?? '');
+    if (!Number.isNaN(date)) this.serverDate = date;
+    if (response.statusCode === 429 || response.body.includes('REQUEST_LIMIT_EXCEEDED'))
+      this.counts.rateLimited += 1;
+  }
+
+  private async grant(): Promise<SalesforceSession> {
+    const maxAttempts = this.options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts;
+    const timeout = this.options.requestTimeoutMs ?? SALESFORCE_LIMITS.requestTimeoutMs;
+    for (let attempt = 1; ; attempt += 1) {
+      this.count('POST /services/oauth2/token');
+      const result = await requestToken(this.config.auth, this.config.loginUrl, timeout);
+      if (result.ok) return result.session;
+      if (!result.transient || attempt >= maxAttempts) throw result.error;
+      await this.backoff(attempt);
+    }
+  }
+
+  private connection(): Promise<Connection> {
+    if (this.connPromise === null) {
+      this.connPromise = this.open().catch((err: unknown) => {
+        this.connPromise = null;
+        throw err;
+      });
+    }
+    return this.connPromise;
+  }
+
+  private async open(): Promise<Connection> {
+    const given = this.options.session;
+    this.session =
+      given === undefined
+        ? await this.grant()
+        : {
+            accessToken: given.accessToken,
+            instanceUrl: given.instanceUrl.replace(/\/+$/, ''),
+            userId: given.userId ?? null,
+          };
+    const conn = new Connection({
+      instanceUrl: this.session.instanceUrl,
+      accessToken: this.session.accessToken,
+      version: this.config.apiVersion,
+      // jsforce calls this on a 401 and shares one in-flight refresh among all waiting requests.
+      refreshFn: (c, callback) => {
+        this.refreshSession().then(
+          (session) => {
+            c.instanceUrl = session.instanceUrl;
+            callback(null, session.accessToken);
+          },
+          (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+        );
+      },
+    });
+    conn._transport = new CountingTransport(
+      { onRequest: (endpoint) => this.count(endpoint), onResponse: (response) => this.observe(response) },
+      this.options.requestTimeoutMs ?? SALESFORCE_LIMITS.requestTimeoutMs,
+    );
+    return conn;
+  }
+
+  private async refreshSession(): Promise<SalesforceSession> {
+    this.refreshesWithoutSuccess += 1;
+    try {
+      if (this.refreshesWithoutSuccess > SALESFORCE_LIMITS.maxRefreshesWithoutSuccess) {
+        // A fresh token refused again and again: stop instead of looping through jsforce's refresh.
+        throw new AppError(
+          'CRM_AUTH',
+          'Salesforce keeps refusing freshly issued sessions; check the connected app policies',
+        );
+      }
+      this.logger.info({ crm: 'salesforce' }, 'salesforce session expired; refreshing');
+      this.session = { ...(await this.grant()), userId: this.session?.userId ?? null };
+      this.refreshFailure = null;
+      return this.session;
+    } catch (err) {
+      this.refreshFailure = isAppError(err) ? err : new AppError('CRM_AUTH', String(err), { cause: err });
+      throw err;
+    }
+  }
+
+  private async backoff(attempt: number): Promise<void> {
+    const base = this.options.backoffBaseMs ?? SALESFORCE_LIMITS.backoffBaseMs;
+    const cap = this.options.backoffMaxMs ?? SALESFORCE_LIMITS.backoffMaxMs;
+    const random = this.options.random ?? Math.random;
+    const delay = Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1)));
+    await (this.options.sleep ?? defaultSleep)(delay);
+  }
+
+  /** Stop before this call would take the org past the tenant's share of its daily allocation. */
+  private checkBudget(what: string): void {
+    const { used, max } = this.daily;
+    if (used === null || max === null) return;
+    const allowed = Math.floor(max * this.config.dailyBudgetShare);
+    if (used + this.inFlight + 1 > allowed) {
+      throw new AppError(
+        'CRM_QUOTA_EXHAUSTED',
+        `Stopped before ${what}: the org has used ${used}/${max} API calls today and this tenant may use up to ` +
+          `${Math.round(this.config.dailyBudgetShare * 100)}% (${allowed}). Salesforce counts a rolling 24 hours; ` +
+          'the cycle resumes after the next UTC midnight.',
+        { retryAt: nextUtcMidnight(this.clock()), details: { used, max, allowed } },
+      );
+    }
+  }
+
+  private decide(err: unknown, meta: ResponseMeta, what: string): SalesforceDecision {
+    if (isAppError(err)) return { action: err.code === 'CRM_UNAVAILABLE' ? 'retry' : 'fail', error: err };
+    const message = err instanceof Error ? err.message : String(err);
+    if (message.startsWith('Unable to refresh session')) {
+      const failure = this.refreshFailure ?? new AppError('CRM_AUTH', message, { cause: err });
+      return { action: failure.code === 'CRM_UNAVAILABLE' ? 'retry' : 'fail', error: failure };
+    }
+    const errorCode = (err as { errorCode?: unknown }).errorCode;
+    return classifySalesforceFailure(
+      {
+        status: meta.status,
+        errorCode: typeof errorCode === 'string' ? errorCode : null,
+        message,
+        cause: err,
+        what,
+      },
+      this.clock(),
+    );
+  }
+
+  /**
+   * One REST call with budget check, bounded retries of transient failures (every method: a
+   * PATCH of the same values is idempotent; callers make POSTs safe before calling) and
+   * classification of the final failure into an AppError.
+   */
+  async request<T>(request: HttpRequest, what?: string, options: { retry?: boolean } = {}): Promise<T> {
+    const label = what ?? `${request.method} ${request.url.split('?')[0]}`;
+    const conn = await this.connection();
+    // retry false: the caller retries itself (creates, which must look for earlier copies first).
+    const maxAttempts =
+      options.retry === false ? 1 : (this.options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts);
+    for (let attempt = 1; ; attempt += 1) {
+      this.checkBudget(label);
+      const meta: ResponseMeta = { status: null };
+      this.inFlight += 1;
+      try {
+        return (await conn.request<T>(request, { meta } as object)) as T;
+      } catch (err) {
+        const decision = this.decide(err, meta, label);
+        if (decision.action === 'fail' || attempt >= maxAttempts) {
+          this.logger.warn(
+            { crm: 'salesforce', code: decision.error.code, attempt, what: label },
+            decision.error.message,
+          );
+          throw decision.error;
+        }
+        this.logger.info(
+          { crm: 'salesforce', code: decision.error.code, attempt, what: label },
+          'retrying Salesforce call',
+        );
+      } finally {
+        this.inFlight -= 1;
+      }
+      await this.backoff(attempt);
+    }
+  }
+
+  /** Run SOQL (`all`: queryAll, including deleted rows) and yield each batch of up to 2,000 records. */
+  async *query(soql: string, options: QueryOptions = {}): AsyncGenerator<QueryBatch> {
+    const resource = options.all === true ? 'queryAll' : 'query';
+    let url: string | undefined =
+      `${options.tooling === true ? '/tooling' : ''}/${resource}?q=${encodeURIComponent(soql)}`;
+    const what = options.what ?? `query ${soql.slice(0, 60)}`;
+    while (url !== undefined) {
+      const raw = await this.request<unknown>({ method: 'GET', url }, what);
+      const parsed = QueryResultSchema.safeParse(raw);
+      if (!parsed.success) {
+        throw new AppError(
+          'CRM_REJECTED',
+          `Salesforce answered ${what} with an unexpected shape: ${parsed.error.message}`,
+        );
+      }
+      yield { records: parsed.data.records, done: parsed.data.done };
+      url = parsed.data.done ? undefined : parsed.data.nextRecordsUrl;
+    }
+  }
+
+  /** Every record of a query, all batches. */
+  async queryAll(soql: string, options: QueryOptions = {}): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for await (const batch of this.query(soql, options)) out.push(...batch.records);
+    return out;
+  }
+}

@@ -1,0 +1,96 @@
+import {
+  HEALTH_FIELDS,
+  type HealthFieldKey,
+  type HealthFieldValues,
+} from '../../src/domain/health-fields.ts';
+
+/** A custom field the connector creates, with the Tooling API `Metadata` that defines it. */
+export interface CustomFieldDefinition {
+  object: 'Opportunity' | 'Task';
+  /** API name, e.g. `PH_Score__c`. */
+  name: string;
+  metadata: Record<string, unknown>;
+}
+
+/** HEALTH_FIELDS key → Opportunity custom field API name. Only these are ever written. */
+export const SALESFORCE_HEALTH_FIELD_NAMES: Record<HealthFieldKey, string> = {
+  score: 'PH_Score__c',
+  band: 'PH_Band__c',
+  winProbability: 'PH_Win_Probability__c',
+  reasons: 'PH_Reasons__c',
+  trend: 'PH_Trend__c',
+  scoredAt: 'PH_Scored_At__c',
+  modelVersion: 'PH_Model_Version__c',
+};
+
+/** Task field holding the alert dedupe key (External ID, so it is indexed for the IN lookup). */
+export const ALERT_KEY_FIELD = 'PH_Alert_Key__c';
+
+function picklist(options: readonly string[]): Record<string, unknown> {
+  return {
+    type: 'Picklist',
+    valueSet: {
+      restricted: true,
+      valueSetDefinition: {
+        sorted: false,
+        value: options.map((o) => ({ fullName: o, label: o, default: false })),
+      },
+    },
+  };
+}
+
+function metadataFor(field: (typeof HEALTH_FIELDS)[number]): Record<string, unknown> {
+  const common = { label: field.label, description: field.description, inlineHelpText: field.description };
+  switch (field.key) {
+    case 'score':
+      return { ...common, type: 'Number', precision: 3, scale: 0 };
+    case 'winProbability':
+      return { ...common, type: 'Number', precision: 4, scale: 3 };
+    case 'band':
+    case 'trend':
+      return { ...common, ...picklist(field.options) };
+    case 'reasons':
+      return { ...common, type: 'LongTextArea', length: 4000, visibleLines: 3 };
+    case 'scoredAt':
+      return { ...common, type: 'DateTime' };
+    case 'modelVersion':
+      return { ...common, type: 'Text', length: 64 };
+  }
+}
+
+/** Every custom field the bootstrap creates, in creation order. */
+export function customFieldDefinitions(): CustomFieldDefinition[] {
+  const fields: CustomFieldDefinition[] = HEALTH_FIELDS.map((f) => ({
+    object: 'Opportunity' as const,
+    name: SALESFORCE_HEALTH_FIELD_NAMES[f.key],
+    metadata: metadataFor(f),
+  }));
+  fields.push({
+    object: 'Task',
+    name: ALERT_KEY_FIELD,
+    metadata: {
+      type: 'Text',
+      length: 255,
+      externalId: true,
+      unique: true,
+      caseSensitive: true,
+      label: 'Pipeline health alert key',
+      description: 'Dedupe key of the pipeline-health alert that created this task',
+    },
+  });
+  return fields;
+}
+
+/**
+ * The Opportunity field values for a health write: only the given keys, each mapped to its PH_
+ * field (never any other field). Salesforce clears a field with null.
+ */
+export function toSalesforceHealthValues(values: Partial<HealthFieldValues>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const name = SALESFORCE_HEALTH_FIELD_NAMES[key as HealthFieldKey];
+    if (name === undefined || value === undefined) continue;
+    out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+/**
+ * Salesforce's page, batch and size limits in one table (STYLE.md #4), with the connector's own
+ * defaults beside them. Sources: CRM-FACTS.md and Salesforce's REST API limits pages.
+ */
+export const SALESFORCE_LIMITS = {
+  /** Records per query batch (`query` / `queryMore`); Salesforce's maximum and default. */
+  queryBatchSize: 2000,
+  /** Records per sObject Collections call (PATCH / POST /composite/sobjects). */
+  collectionBatchSize: 200,
+  /**
+   * Longest query URL we send. Salesforce answers 414 past about 16,384 bytes of URI, well before
+   * SOQL's own 100,000-character statement limit, so `IN (...)` lists are chunked to fit this.
+   */
+  maxQueryUrlLength: 16_000,
+  /** Look back this far behind the last watermark: late commits can carry an earlier SystemModstamp. */
+  lookbackMs: 5 * 60_000,
+  /** Concurrent related-record queries per page (Salesforce allows 25 long requests per org). */
+  relatedQueryConcurrency: 4,
+  /** A request with no answer after this long is abandoned and retried (jsforce's own default is 30 min). */
+  requestTimeoutMs: 60_000,
+  /** Attempts for one request that fails with 5xx / timeout / network errors. */
+  maxAttempts: 4,
+  /** Backoff base and cap for those retries (full jitter). */
+  backoffBaseMs: 250,
+  backoffMaxMs: 8_000,
+  /** Consecutive session refreshes without one successful call in between before giving up. */
+  maxRefreshesWithoutSuccess: 3,
+  /** JWT bearer assertions must expire within 3 minutes. */
+  jwtLifetimeSeconds: 170,
+} as const;
+
+/** Opportunity's key prefix: activity WhatIds starting with it point at opportunities. */
+export const OPPORTUNITY_KEY_PREFIX = '006';
+/** Contact's key prefix (WhoId / EventRelation.RelationId can also be Leads or Users). */
+export const CONTACT_KEY_PREFIX = '003';
+
+/** Salesforce has no deal pipelines as HubSpot does; one logical pipeline holds every stage. */
+export const SALESFORCE_PIPELINE_ID = 'opportunities';
+
+/** The permission set that grants read/edit on every PH_ field. */
+export const PERMISSION_SET_NAME = 'Pipeline_Health';
+export const PERMISSION_SET_LABEL = 'Pipeline Health';

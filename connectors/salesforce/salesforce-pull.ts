@@ -1,0 +1,504 @@
+import type { Account } from '../../src/domain/account.ts';
+import type { Activity } from '../../src/domain/activity.ts';
+import type { Contact } from '../../src/domain/contact.ts';
+import type { Deal } from '../../src/domain/deal.ts';
+import type { QuarantinedRecord } from '../../src/domain/quarantined-record.ts';
+import { AppError, isAppError } from '../../src/shared/app-error.ts';
+import type { Logger } from '../../src/shared/logger.ts';
+import type { PullOptions, SyncPage } from '../crm-connector.ts';
+import type { SalesforceClient } from './salesforce-client.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  phasesFor,
+  type SyncCursor,
+  type SyncPhase,
+  type SyncPosition,
+} from './salesforce-cursor.ts';
+import { salesforceErrorCode } from './salesforce-failure.ts';
+import { ALERT_KEY_FIELD } from './salesforce-health-fields.ts';
+import { CONTACT_KEY_PREFIX, OPPORTUNITY_KEY_PREFIX } from './salesforce-limits.ts';
+import {
+  buildActivities,
+  mapAccounts,
+  mapContacts,
+  mapOpportunity,
+  parseRecords,
+} from './salesforce-mapping.ts';
+import {
+  ACCOUNT_FIELDS,
+  CONTACT_FIELDS,
+  CONTACT_ROLE_FIELDS,
+  EMAIL_FIELDS,
+  EVENT_FIELDS,
+  EVENT_RELATION_FIELDS,
+  FIELD_HISTORY_FIELDS,
+  HISTORY_FIELDS,
+  OPPORTUNITY_FIELDS,
+  RawContactRoleSchema,
+  RawEmailSchema,
+  RawEventRelationSchema,
+  RawEventSchema,
+  RawFieldHistorySchema,
+  RawHistorySchema,
+  RawTaskSchema,
+  TASK_FIELDS,
+  TRACKED_FIELDS,
+} from './salesforce-records.ts';
+import { afterPosition, chunkInClause, inList, soqlDateTime } from './soql.ts';
+
+/** What the pull needs from its connector; state that outlives one pull lives here. */
+export interface PullContext {
+  client: SalesforceClient;
+  logger: Logger;
+  extraFields: readonly string[];
+  /** Event field holding a meeting outcome picklist (e.g. a custom `Meeting_Outcome__c`); null: from time. */
+  eventOutcomeField: string | null;
+  lookbackMs: number;
+  maxQueryUrlLength: number;
+  concurrency: number;
+  /** Stage API names (cached per connector); null when OpportunityStage cannot be read. */
+  knownStages(): Promise<ReadonlySet<string> | null>;
+  /** Objects this org turned out not to have (EmailMessage, EventRelation, ...). */
+  missingObjects: Set<string>;
+  /** Whether Task.PH_Alert_Key__c is readable: unknown until the first Task query tries it. */
+  alertKeyReadable: { value: boolean | null };
+}
+
+type RawRecord = Record<string, unknown>;
+
+const FIXED_URL_OVERHEAD = 120;
+
+function emptyPage(cursor: string): SyncPage {
+  return {
+    deals: [],
+    activities: [],
+    contacts: [],
+    accounts: [],
+    deletedDealIds: [],
+    quarantined: [],
+    cursor,
+  };
+}
+
+/** Run `fn` over `items` with at most `limit` running at once; results keep input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function positionOf(record: RawRecord | undefined): SyncPosition | null {
+  if (record === undefined || typeof record.Id !== 'string' || typeof record.SystemModstamp !== 'string')
+    return null;
+  const ms = Date.parse(record.SystemModstamp);
+  return Number.isNaN(ms) ? null : { modstamp: new Date(ms).toISOString(), id: record.Id };
+}
+
+/** One Salesforce pull run: phases in order, one page per query batch, the cursor advancing with each page. */
+export class SalesforcePull {
+  private readonly ctx: PullContext;
+  private readonly signal: AbortSignal | undefined;
+  private readonly at: string;
+
+  constructor(ctx: PullContext, options: PullOptions = {}) {
+    this.ctx = ctx;
+    this.signal = options.signal;
+    this.at = ctx.client.now().toISOString();
+  }
+
+  async *run(cursorText: string | null): AsyncGenerator<SyncPage> {
+    let state: Extract<SyncCursor, { state: 'running' }>;
+    if (cursorText === null) {
+      state = { v: 1, state: 'running', since: null, phase: 'opportunities', after: null, nextSince: '' };
+    } else {
+      const decoded = decodeCursor(cursorText);
+      if ('error' in decoded)
+        throw new AppError('INTERNAL', `Salesforce sync cursor is unusable: ${decoded.error}`);
+      state =
+        decoded.state === 'done'
+          ? {
+              v: 1,
+              state: 'running',
+              since: decoded.nextSince,
+              phase: 'opportunities',
+              after: null,
+              nextSince: '',
+            }
+          : decoded;
+    }
+    const phases = phasesFor(state.since);
+    for (const phase of phases.slice(Math.max(0, phases.indexOf(state.phase)))) {
+      const after = phase === state.phase ? state.after : null;
+      for await (const page of this.phasePages(phase, state.since, after)) {
+        // The next run starts from the server's time at this run's first answer, minus the lookback.
+        if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun();
+        state = { ...state, phase, after: page.position ?? after };
+        yield { ...page.page, cursor: encodeCursor(state) };
+      }
+      state = { ...state, after: null };
+    }
+    if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun();
+    yield emptyPage(encodeCursor({ v: 1, state: 'done', nextSince: state.nextSince }));
+  }
+
+  private lowerBoundForNextRun(): string {
+    const serverNow = this.ctx.client.lastServerTime() ?? Date.now();
+    return new Date(serverNow - this.ctx.lookbackMs).toISOString();
+  }
+
+  private window(since: string | null, after: SyncPosition | null, extra: string[] = []): string {
+    const conditions = [...extra];
+    if (since !== null) conditions.push(`SystemModstamp >= ${soqlDateTime(since)}`);
+    if (after !== null) conditions.push(afterPosition(after));
+    return conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
+  }
+
+  private phasePages(
+    phase: SyncPhase,
+    since: string | null,
+    after: SyncPosition | null,
+  ): AsyncGenerator<{ page: Omit<SyncPage, 'cursor'>; position: SyncPosition | null }> {
+    switch (phase) {
+      case 'opportunities':
+        return this.opportunityPages(since, after);
+      case 'tasks':
+        return this.activityPages('Task', since, after);
+      case 'events':
+        return this.activityPages('Event', since, after);
+      case 'emails':
+        return this.activityPages('EmailMessage', since, after);
+      case 'deletions':
+        return this.deletionPages(since, after);
+    }
+  }
+
+  private async *opportunityPages(since: string | null, after: SyncPosition | null) {
+    const fields = [...new Set([...OPPORTUNITY_FIELDS, ...this.ctx.extraFields])];
+    const soql = `SELECT ${fields.join(', ')} FROM Opportunity${this.window(since, after)} ORDER BY SystemModstamp ASC, Id ASC`;
+    const knownStages = await this.ctx.knownStages();
+    for await (const batch of this.ctx.client.query(soql, { what: 'query Opportunity' })) {
+      this.signal?.throwIfAborted();
+      const page = await this.opportunityPage(batch.records, knownStages);
+      yield { page, position: positionOf(batch.records.at(-1)) };
+    }
+  }
+
+  /** Everything one batch of opportunities needs, fetched with IN filters on the batch's ids. */
+  private async opportunityPage(records: RawRecord[], knownStages: ReadonlySet<string> | null) {
+    const ids = records.map((r) => r.Id).filter((id): id is string => typeof id === 'string');
+    const trackedFields = inList([...TRACKED_FIELDS]);
+    const [history, fieldHistory, roles, tasks, events, emails] = await mapLimit(
+      [
+        () => this.byIds('OpportunityHistory', HISTORY_FIELDS, 'OpportunityId', ids),
+        () =>
+          this.byIds(
+            'OpportunityFieldHistory',
+            FIELD_HISTORY_FIELDS,
+            'OpportunityId',
+            ids,
+            `Field IN ${trackedFields}`,
+          ),
+        () => this.byIds('OpportunityContactRole', CONTACT_ROLE_FIELDS, 'OpportunityId', ids),
+        () => this.tasksBy('WhatId', ids),
+        () => this.byIds('Event', this.eventFields(), 'WhatId', ids),
+        () =>
+          this.optional('EmailMessage', () => this.byIds('EmailMessage', EMAIL_FIELDS, 'RelatedToId', ids)),
+      ],
+      this.ctx.concurrency,
+      (run) => run(),
+    );
+    const quarantined: QuarantinedRecord[] = [];
+    const parse = <T>(parsed: { valid: T[]; quarantined: QuarantinedRecord[] }) => {
+      quarantined.push(...parsed.quarantined);
+      return parsed.valid;
+    };
+    const historyRows = parse(parseRecords('OpportunityHistory', RawHistorySchema, history ?? [], this.at));
+    const fieldRows = parse(
+      parseRecords('OpportunityFieldHistory', RawFieldHistorySchema, fieldHistory ?? [], this.at),
+    );
+    const roleRows = parse(
+      parseRecords('OpportunityContactRole', RawContactRoleSchema, roles ?? [], this.at),
+    );
+    const group = <T extends { OpportunityId: string }>(rows: T[]) => {
+      const map = new Map<string, T[]>();
+      for (const row of rows) map.set(row.OpportunityId, [...(map.get(row.OpportunityId) ?? []), row]);
+      return map;
+    };
+    const historyBy = group(historyRows);
+    const fieldBy = group(fieldRows);
+    const rolesBy = group(roleRows);
+    const deals: Deal[] = [];
+    for (const raw of records) {
+      const id = typeof raw.Id === 'string' ? raw.Id : '';
+      const mapped = mapOpportunity(
+        raw,
+        {
+          history: historyBy.get(id) ?? [],
+          fieldHistory: fieldBy.get(id) ?? [],
+          roles: rolesBy.get(id) ?? [],
+        },
+        { knownStages, extraFields: this.ctx.extraFields, at: this.at },
+      );
+      if ('deal' in mapped) deals.push(mapped.deal);
+      else quarantined.push(mapped.quarantined);
+    }
+    const activity = await this.activitiesFrom(tasks ?? [], events ?? [], emails ?? []);
+    quarantined.push(...activity.quarantined);
+
+    const contactIds = new Set<string>(roleRows.map((r) => r.ContactId));
+    for (const a of activity.activities) for (const c of a.contactIds) contactIds.add(c);
+    const contacts = await this.contacts([...contactIds]);
+    quarantined.push(...contacts.quarantined);
+    const accountIds = new Set<string>();
+    for (const d of deals) if (d.accountId !== null) accountIds.add(d.accountId);
+    for (const c of contacts.valid) if (c.accountId !== null) accountIds.add(c.accountId);
+    const accounts = await this.accounts([...accountIds]);
+    quarantined.push(...accounts.quarantined);
+    const page: Omit<SyncPage, 'cursor'> = {
+      deals,
+      activities: activity.activities,
+      contacts: contacts.valid,
+      accounts: accounts.valid,
+      deletedDealIds: [],
+      quarantined,
+    };
+    return page;
+  }
+
+  /** Incremental: activities changed since the cursor, on their own (a new Task does not touch its Opportunity). */
+  private async *activityPages(
+    object: 'Task' | 'Event' | 'EmailMessage',
+    since: string | null,
+    after: SyncPosition | null,
+  ) {
+    if (this.ctx.missingObjects.has(object)) return;
+    const parent = object === 'EmailMessage' ? 'RelatedToId' : 'WhatId';
+    const where = this.window(since, after, [`${parent} != null`]);
+    const order = ' ORDER BY SystemModstamp ASC, Id ASC';
+    const batches =
+      object === 'Task'
+        ? this.taskQuery(where, order)
+        : this.ctx.client.query(
+            `SELECT ${(object === 'Event' ? this.eventFields() : [...EMAIL_FIELDS]).join(', ')} FROM ${object}${where}${order}`,
+            { what: `query ${object}` },
+          );
+    try {
+      for await (const batch of batches) {
+        this.signal?.throwIfAborted();
+        // Only activities on opportunities matter; the rest (accounts, leads) are skipped here.
+        const onDeals = batch.records.filter((r) => {
+          const id = r[parent];
+          return typeof id === 'string' && id.startsWith(OPPORTUNITY_KEY_PREFIX);
+        });
+        let tasks: RawRecord[] = [];
+        let events: RawRecord[] = [];
+        let emails: RawRecord[] = [];
+        if (object === 'Task') {
+          tasks = onDeals;
+          const emailTaskIds = onDeals
+            .filter((t) => String(t.TaskSubtype ?? '').toLowerCase() === 'email')
+            .map((t) => String(t.Id));
+          emails =
+            (await this.optional('EmailMessage', () =>
+              this.byIds('EmailMessage', EMAIL_FIELDS, 'ActivityId', emailTaskIds),
+            )) ?? [];
+        } else if (object === 'Event') {
+          events = onDeals;
+        } else {
+          emails = onDeals;
+          const taskIds = onDeals
+            .map((e) => e.ActivityId)
+            .filter((id): id is string => typeof id === 'string');
+          tasks = await this.tasksBy('Id', taskIds);
+        }
+        const built = await this.activitiesFrom(tasks, events, emails);
+        const page: Omit<SyncPage, 'cursor'> = {
+          deals: [],
+          activities: built.activities,
+          contacts: [],
+          accounts: [],
+          deletedDealIds: [],
+          quarantined: built.quarantined,
+        };
+        yield { page, position: positionOf(batch.records.at(-1)) };
+      }
+    } catch (err) {
+      if (salesforceErrorCode(err) === 'INVALID_TYPE' && object !== 'Task') {
+        this.ctx.missingObjects.add(object);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private async *deletionPages(since: string | null, after: SyncPosition | null) {
+    const where = this.window(since, after, ['IsDeleted = true']);
+    const soql = `SELECT Id, SystemModstamp FROM Opportunity${where} ORDER BY SystemModstamp ASC, Id ASC`;
+    for await (const batch of this.ctx.client.query(soql, {
+      all: true,
+      what: 'queryAll deleted Opportunity',
+    })) {
+      const page: Omit<SyncPage, 'cursor'> = {
+        ...emptyPage(''),
+        deletedDealIds: batch.records.map((r) => r.Id).filter((id): id is string => typeof id === 'string'),
+      };
+      yield { page, position: positionOf(batch.records.at(-1)) };
+    }
+  }
+
+  private eventFields(): string[] {
+    const outcome = this.ctx.eventOutcomeField;
+    return outcome === null ? [...EVENT_FIELDS] : [...EVENT_FIELDS, outcome];
+  }
+
+  /** All records of `object` whose `field` is in `ids`, chunked so each query URL stays short enough. */
+  private async byIds(
+    object: string,
+    fields: readonly string[],
+    field: string,
+    ids: string[],
+    extraCondition?: string,
+  ): Promise<RawRecord[]> {
+    if (ids.length === 0) return [];
+    const prefix = `SELECT ${fields.join(', ')} FROM ${object} WHERE ${field} IN `;
+    const suffix = extraCondition === undefined ? '' : ` AND ${extraCondition}`;
+    const fixed = FIXED_URL_OVERHEAD + encodeURIComponent(prefix + suffix).length;
+    const chunks = chunkInClause(ids, fixed, this.ctx.maxQueryUrlLength);
+    const results = await mapLimit(chunks, this.ctx.concurrency, (chunk) =>
+      this.ctx.client.queryAll(`${prefix}${inList(chunk)}${suffix}`, { what: `query ${object}` }),
+    );
+    return results.flat();
+  }
+
+  /** Run a query on an object some orgs lack; null when this org does not have it. */
+  private async optional(object: string, run: () => Promise<RawRecord[]>): Promise<RawRecord[] | null> {
+    if (this.ctx.missingObjects.has(object)) return null;
+    try {
+      return await run();
+    } catch (err) {
+      if (salesforceErrorCode(err) === 'INVALID_TYPE') {
+        this.ctx.logger.info({ crm: 'salesforce', object }, 'object not available in this org; skipped');
+        this.ctx.missingObjects.add(object);
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  private taskFields(): string[] {
+    return this.ctx.alertKeyReadable.value === false ? [...TASK_FIELDS] : [...TASK_FIELDS, ALERT_KEY_FIELD];
+  }
+
+  /**
+   * Task queries include PH_Alert_Key__c (to leave our own alert tasks out) when the integration
+   * user can read it; before the permission set is assigned it cannot, and the query runs without it.
+   */
+  private async withAlertKeyFallback<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      const result = await run();
+      this.ctx.alertKeyReadable.value ??= this.taskFields().includes(ALERT_KEY_FIELD);
+      return result;
+    } catch (err) {
+      if (
+        this.ctx.alertKeyReadable.value === null &&
+        isAppError(err) &&
+        err.code === 'CRM_PERMISSION' &&
+        err.message.includes(ALERT_KEY_FIELD)
+      ) {
+        this.ctx.alertKeyReadable.value = false;
+        return run();
+      }
+      throw err;
+    }
+  }
+
+  private tasksBy(field: 'WhatId' | 'Id', ids: string[]): Promise<RawRecord[]> {
+    return this.withAlertKeyFallback(() => this.byIds('Task', this.taskFields(), field, ids));
+  }
+
+  private async *taskQuery(where: string, order: string) {
+    // The fallback re-runs the first batch's query; later batches follow the locator.
+    let first = true;
+    const open = () =>
+      this.ctx.client.query(`SELECT ${this.taskFields().join(', ')} FROM Task${where}${order}`, {
+        what: 'query Task',
+      });
+    let iterator = open();
+    for (;;) {
+      let next: IteratorResult<{ records: RawRecord[]; done: boolean }>;
+      try {
+        next = await iterator.next();
+        if (first) this.ctx.alertKeyReadable.value ??= this.taskFields().includes(ALERT_KEY_FIELD);
+      } catch (err) {
+        if (
+          first &&
+          this.ctx.alertKeyReadable.value === null &&
+          isAppError(err) &&
+          err.code === 'CRM_PERMISSION' &&
+          err.message.includes(ALERT_KEY_FIELD)
+        ) {
+          this.ctx.alertKeyReadable.value = false;
+          iterator = open();
+          continue;
+        }
+        throw err;
+      }
+      first = false;
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+
+  private async activitiesFrom(tasks: RawRecord[], events: RawRecord[], emails: RawRecord[]) {
+    const quarantined: QuarantinedRecord[] = [];
+    const taskRows = parseRecords('Task', RawTaskSchema, tasks, this.at);
+    const eventRows = parseRecords('Event', RawEventSchema, events, this.at);
+    const emailRows = parseRecords('EmailMessage', RawEmailSchema, emails, this.at);
+    quarantined.push(...taskRows.quarantined, ...eventRows.quarantined, ...emailRows.quarantined);
+    const eventIds = eventRows.valid.map((e) => e.Id);
+    const relations =
+      (await this.optional('EventRelation', () =>
+        this.byIds('EventRelation', EVENT_RELATION_FIELDS, 'EventId', eventIds),
+      )) ?? [];
+    const relationRows = parseRecords('EventRelation', RawEventRelationSchema, relations, this.at);
+    quarantined.push(...relationRows.quarantined);
+    const attendees = new Map<string, string[]>();
+    for (const r of relationRows.valid) {
+      if (!r.RelationId.startsWith(CONTACT_KEY_PREFIX)) continue;
+      attendees.set(r.EventId, [...(attendees.get(r.EventId) ?? []), r.RelationId]);
+    }
+    const outcomeField = this.ctx.eventOutcomeField;
+    const eventOutcomes = new Map<string, unknown>();
+    if (outcomeField !== null)
+      for (const raw of events) if (typeof raw.Id === 'string') eventOutcomes.set(raw.Id, raw[outcomeField]);
+    const built = buildActivities({
+      tasks: taskRows.valid,
+      events: eventRows.valid,
+      emails: emailRows.valid,
+      attendees,
+      eventOutcomes,
+      now: this.ctx.client.now(),
+      at: this.at,
+    });
+    quarantined.push(...built.quarantined);
+    const activities: Activity[] = built.activities;
+    return { activities, quarantined };
+  }
+
+  private async contacts(ids: string[]): Promise<{ valid: Contact[]; quarantined: QuarantinedRecord[] }> {
+    return mapContacts(await this.byIds('Contact', CONTACT_FIELDS, 'Id', ids), this.at);
+  }
+
+  private async accounts(ids: string[]): Promise<{ valid: Account[]; quarantined: QuarantinedRecord[] }> {
+    return mapAccounts(await this.byIds('Account', ACCOUNT_FIELDS, 'Id', ids), this.at);
+  }
+}

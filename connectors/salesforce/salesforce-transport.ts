@@ -1,0 +1,64 @@
+import { StreamPromise } from 'jsforce';
+import { Transport } from 'jsforce/lib/transport.js';
+import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/types/common.js';
+
+/** Filled in by the transport for one logical request, so the client can classify failures by status. */
+export interface ResponseMeta {
+  status: number | null;
+}
+
+export interface TransportObserver {
+  /** Every HTTP request sent (including jsforce's re-send after a session refresh). */
+  onRequest(endpoint: string): void;
+  onResponse(response: HttpResponse): void;
+}
+
+/** "GET /services/data/vXX.X/query/{locator}" from a method and URL: versions and ids folded. */
+export function endpointOf(method: string, url: string): string {
+  let path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0] ?? url;
+  path = path
+    .replace(/\/v\d+\.\d+(?=\/|$)/, '/vXX.X')
+    .replace(/\/query(All)?\/[^/]+$/, '/query$1/{locator}')
+    .replace(/(\/sobjects\/[A-Za-z0-9_]+)\/[A-Za-z0-9]{15,18}$/, '$1/{id}');
+  return `${method.toUpperCase()} ${path}`;
+}
+
+/**
+ * jsforce's transport with three changes: it counts every request, it sets our timeout (jsforce's
+ * default is 30 minutes), and it turns jsforce's own retries off, so that every retry is ours:
+ * bounded, jittered, counted, and applied to PATCH/POST too (STYLE.md #2).
+ */
+export class CountingTransport extends Transport {
+  private readonly observer: TransportObserver;
+  private readonly timeoutMs: number;
+
+  constructor(observer: TransportObserver, timeoutMs: number) {
+    super();
+    this.observer = observer;
+    this.timeoutMs = timeoutMs;
+  }
+
+  override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}): StreamPromise<HttpResponse> {
+    const meta = (options as { meta?: ResponseMeta }).meta;
+    this.observer.onRequest(endpointOf(req.method, req.url));
+    const inner = super.httpRequest(req, {
+      ...options,
+      timeout: this.timeoutMs,
+      retry: { maxRetries: 0, methods: [], statusCodes: [] },
+    });
+    return StreamPromise.create(() => ({
+      stream: inner.stream(),
+      promise: inner.then(
+        (response) => {
+          if (meta !== undefined) meta.status = response.statusCode;
+          this.observer.onResponse(response);
+          return response;
+        },
+        (err: unknown) => {
+          if (meta !== undefined) meta.status = null;
+          throw err;
+        },
+      ),
+    }));
+  }
+}

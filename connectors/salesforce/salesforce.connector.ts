@@ -1,0 +1,131 @@
+import type { z } from 'zod';
+import { SalesforceConnectionSchema } from '../../src/domain/tenant.ts';
+import type { Logger } from '../../src/shared/logger.ts';
+import type { CrmConnector, PullOptions, SyncPage } from '../crm-connector.ts';
+import { bootstrapSalesforceSchema } from './salesforce-bootstrap.ts';
+import { SalesforceClient } from './salesforce-client.ts';
+import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
+import { fetchSalesforceMetadata, fetchStages } from './salesforce-metadata.ts';
+import { SalesforcePull } from './salesforce-pull.ts';
+import {
+  createSalesforceAlertTasks,
+  readSalesforceHealth,
+  writeSalesforceHealth,
+} from './salesforce-writes.ts';
+
+/** Options of {@link createSalesforceConnector}. */
+export interface SalesforceConnectorOptions {
+  /** The tenant's Salesforce connection (tenants file); validated here with SalesforceConnectionSchema. */
+  connection: z.input<typeof SalesforceConnectionSchema>;
+  logger: Logger;
+  /** The connector's clock: quarantine timestamps, meeting scheduled/completed, quota reset. Default: system clock. */
+  clock?: () => Date;
+  /** Start with an access token you already hold instead of asking the token endpoint first. */
+  session?: { accessToken: string; instanceUrl: string; userId?: string | null };
+  /**
+   * Event field holding a meeting outcome picklist (Scheduled / Completed / No Show / Canceled ...).
+   * Salesforce has no standard one; default null: meetings are "scheduled" when they start in the
+   * future and "completed" otherwise.
+   */
+  eventOutcomeField?: string | null;
+  /** Let bootstrapSchema assign the permission set to the integration user. Default false (an admin does it). */
+  assignPermissionSet?: boolean;
+  /** Months per ForecastingQuota period (the org's forecast period). Default 3 (quarterly). */
+  quotaPeriodMonths?: number;
+  /** Lookback behind the incremental watermark, ms. Default 300,000 (5 minutes). */
+  lookbackMs?: number;
+  /** Longest query URL, for chunking IN lists. Default 16,000. */
+  maxQueryUrlLength?: number;
+  /** Concurrent related-record queries per page. Default 4. */
+  concurrency?: number;
+  /** Request timeout, ms. Default 60,000. */
+  requestTimeoutMs?: number;
+  /** Attempts per request (and per record) for transient failures. Default 4. */
+  maxAttempts?: number;
+  /** Backoff base and cap, ms (full jitter). Defaults 250 and 8,000. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Wait function between attempts (tests pass a fast one). Default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The Salesforce CrmConnector, built on jsforce. One instance holds one session (refreshed on
+ * expiry, one refresh at a time) and counts its own API calls. See docs/CONNECTORS.md.
+ */
+export function createSalesforceConnector(options: SalesforceConnectorOptions): CrmConnector {
+  const connection = SalesforceConnectionSchema.parse(options.connection);
+  const client = new SalesforceClient({
+    connection,
+    logger: options.logger,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.session === undefined ? {} : { session: options.session }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.backoffBaseMs === undefined ? {} : { backoffBaseMs: options.backoffBaseMs }),
+    ...(options.backoffMaxMs === undefined ? {} : { backoffMaxMs: options.backoffMaxMs }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  });
+  const maxQueryUrlLength = options.maxQueryUrlLength ?? SALESFORCE_LIMITS.maxQueryUrlLength;
+  const missingObjects = new Set<string>();
+  const alertKeyReadable = { value: null as boolean | null };
+  let stages: Promise<ReadonlySet<string> | null> | null = null;
+  const knownStages = () => {
+    stages ??= fetchStages(client).then(
+      (list) => (list === null ? null : new Set(list.map((s) => s.id))),
+      (err: unknown) => {
+        stages = null;
+        throw err;
+      },
+    );
+    return stages;
+  };
+
+  return {
+    crm: 'salesforce',
+    async bootstrapSchema() {
+      const result = await bootstrapSalesforceSchema(client, options.logger, {
+        assignPermissionSet: options.assignPermissionSet ?? false,
+      });
+      // The alert key may have just become readable.
+      alertKeyReadable.value = null;
+      return result;
+    },
+    fetchMetadata() {
+      return fetchSalesforceMetadata(client, {
+        quotaPeriodMonths: options.quotaPeriodMonths ?? 3,
+        missingObjects,
+      });
+    },
+    pull(cursor: string | null, pullOptions?: PullOptions): AsyncIterable<SyncPage> {
+      const pull = new SalesforcePull(
+        {
+          client,
+          logger: options.logger,
+          extraFields: connection.extraFields,
+          eventOutcomeField: options.eventOutcomeField ?? null,
+          lookbackMs: options.lookbackMs ?? SALESFORCE_LIMITS.lookbackMs,
+          maxQueryUrlLength,
+          concurrency: options.concurrency ?? SALESFORCE_LIMITS.relatedQueryConcurrency,
+          knownStages,
+          missingObjects,
+          alertKeyReadable,
+        },
+        pullOptions,
+      );
+      return pull.run(cursor);
+    },
+    writeHealth(writes) {
+      return writeSalesforceHealth(client, writes);
+    },
+    readHealth(dealIds) {
+      return readSalesforceHealth(client, dealIds);
+    },
+    createAlertTasks(alerts) {
+      return createSalesforceAlertTasks(client, alerts, maxQueryUrlLength);
+    },
+    usage() {
+      return client.usage();
+    },
+  };
+}
