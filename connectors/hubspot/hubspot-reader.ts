@@ -190,6 +190,7 @@ export class HubSpotReader {
   ): AsyncGenerator<{ ids: string[]; pos: KeysetPosition | null; last: boolean }> {
     let pos = cursor.pos;
     const lower = cursor.from;
+    let seenInTie = new Set<string>();
     for (let guard = 0; guard < 1_000_000; guard += 1) {
       const filters: SearchFilter[] = [
         ...baseFilters,
@@ -223,7 +224,7 @@ export class HubSpotReader {
       let next: KeysetPosition | null = pos;
       for (const r of res.results) {
         const ts = Date.parse(r.properties.hs_lastmodifieddate ?? '');
-        ids.push(r.id);
+        if (!seenInTie.has(r.id)) ids.push(r.id);
         if (!Number.isFinite(ts)) continue;
         if (next !== null && next.tieId !== null) {
           next = { ts: next.ts, ids: next.ids, tieId: r.id };
@@ -235,12 +236,19 @@ export class HubSpotReader {
       }
       const more = res.paging?.next?.after !== undefined;
       if (next !== null && next.tieId !== null && !more) {
-        // The tie is exhausted: continue after its timestamp.
-        next = { ts: next.ts + 1, ids: [], tieId: null };
-      } else if (next !== null && next.tieId === null && next.ids.length > LIMITS.searchFilterValues) {
-        const maxId = next.ids.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b));
-        next = { ts: next.ts, ids: [], tieId: maxId };
+        // The tie is exhausted: continue after its timestamp (epoch ms are integers).
+        pos = { ts: next.ts + 1, ids: [], tieId: null };
+        seenInTie = new Set();
+        yield { ids, pos, last: false };
+        continue;
       }
+      if (more && next !== null && next.tieId === null && next.ids.length > LIMITS.searchFilterValues) {
+        // Page the whole tie again by id from the start (HubSpot does not promise an order inside
+        // a tie), skipping the ids this pull already returned.
+        seenInTie = new Set(next.ids);
+        next = { ts: next.ts, ids: [], tieId: '0' };
+      }
+      if (next !== null && next.tieId === null) seenInTie = new Set();
       pos = next;
       yield { ids, pos, last: !more };
       if (!more) return;
