@@ -9,6 +9,8 @@ import {
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import { salesforceTestWorld } from './salesforce-world.fixture.ts';
 
+type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
 /** The error a promise rejects with (fails the test when it resolves). */
 async function rejectionOf(promise: PromiseLike<unknown>): Promise<Error & { errorCode?: string }> {
   try {
@@ -109,7 +111,7 @@ describe('Salesforce sandbox: OAuth, token expiry and API quota', () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const other = await generateKeyPair('RS256');
     const s = await start({ jwtPublicKey: await exportSPKI(publicKey) });
-    const assertion = (key: CryptoKey, claims: { iss?: string; sub?: string; aud?: string } = {}) =>
+    const assertion = (key: SigningKey, claims: { iss?: string; sub?: string; aud?: string } = {}) =>
       new SignJWT({})
         .setProtectedHeader({ alg: 'RS256' })
         .setIssuer(claims.iss ?? s.oauth.clientId)
