@@ -413,7 +413,7 @@ export function compileDeal(record: DealRecord, options: CompileOptions): DealIn
 
   // --- activities: validate dates, drop future and duplicates, keep the latest N ---
   const seenIds = new Set<string>();
-  const seenKeys = new Set<string>();
+  const seenKeys = new Set<number>();
   const rows: ActRow[] = [];
   for (const a of record.activities) {
     const at = parseTime(a.occurredAt);
@@ -433,7 +433,12 @@ export function compileDeal(record: DealRecord, options: CompileOptions): DealIn
       diagnostics.duplicate++;
       continue;
     }
-    const key = `${a.type}|${at}|${a.direction ?? ''}`;
+    // type + timestamp + direction as one number (exact: ms timestamps stay far below 2^53 / 16).
+    const key =
+      at * 16 +
+      (TYPE_CODE[a.type] ?? 7) * 2 +
+      (a.direction === 'inbound' ? 1 : 0) +
+      (a.direction === 'outbound' ? 0.5 : 0);
     if (seenKeys.has(key)) {
       diagnostics.duplicate++;
       continue;

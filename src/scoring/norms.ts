@@ -309,13 +309,34 @@ export function prepareNorms(norms: Norms): PreparedNorms {
   const cached = prepared.get(norms);
   if (cached) return cached;
   const min = norms.minSamples;
-  const flat = (list: readonly StageNorm[]): Map<string, Norm> =>
-    new Map(list.map((v) => [`${v.pipelineId}\u0000${v.stageId}`, v]));
-  const owners = new Map(norms.outcomes.byOwner.map((o) => [`${o.ownerId}\u0000${o.industry}`, o]));
-  const accounts = new Map(norms.outcomes.byAccount.map((a) => [a.accountId, a]));
-  const stage = flat(norms.stageDays);
-  const touch = flat(norms.twoWayPer30);
   const d = norms.defaults;
+  // Nested maps of ready NormValue objects: lookups during scoring allocate nothing.
+  const nested = (list: readonly StageNorm[], floor: number): Map<string, Map<string, NormValue>> => {
+    const m = new Map<string, Map<string, NormValue>>();
+    for (const v of list) {
+      let inner = m.get(v.pipelineId);
+      if (!inner) {
+        inner = new Map();
+        m.set(v.pipelineId, inner);
+      }
+      if (v.n >= min) inner.set(v.stageId, { value: Math.max(floor, v.median), learned: true, n: v.n });
+      else inner.set(v.stageId, { value: NaN, learned: false, n: v.n });
+    }
+    return m;
+  };
+  const stage = nested(norms.stageDays, 1);
+  const touch = nested(norms.twoWayPer30, 0.5);
+  const owners = new Map<string, Map<string, OutcomeSeries>>();
+  for (const o of norms.outcomes.byOwner) {
+    let inner = owners.get(o.ownerId);
+    if (!inner) {
+      inner = new Map();
+      owners.set(o.ownerId, inner);
+    }
+    inner.set(o.industry, o);
+  }
+  const accounts = new Map(norms.outcomes.byAccount.map((a) => [a.accountId, a]));
+  const defaultStage: NormValue = { value: d.stageDays, learned: false, n: 0 };
   const replyGap: NormValue =
     norms.replyGapDays.n >= min
       ? { value: Math.max(0.5, norms.replyGapDays.median), learned: true, n: norms.replyGapDays.n }
@@ -328,23 +349,18 @@ export function prepareNorms(norms: Norms): PreparedNorms {
           n: norms.twoWayPer30Overall.n,
         }
       : { value: d.twoWayPer30, learned: false, n: norms.twoWayPer30Overall.n };
+  // Thin stage norms fall back (to the default, or the overall touch rate) but keep their count.
+  for (const inner of stage.values())
+    for (const [k, v] of inner) if (!v.learned) inner.set(k, { value: d.stageDays, learned: false, n: v.n });
+  for (const inner of touch.values()) for (const [k, v] of inner) if (!v.learned) inner.set(k, overallTouch);
   const p: PreparedNorms = {
     norms,
-    stageDays(pipelineId, stageId) {
-      const v = stage.get(`${pipelineId}\u0000${stageId}`);
-      if (v && v.n >= min) return { value: Math.max(1, v.median), learned: true, n: v.n };
-      return { value: d.stageDays, learned: false, n: v?.n ?? 0 };
-    },
+    stageDays: (pipelineId, stageId) => stage.get(pipelineId)?.get(stageId) ?? defaultStage,
     replyGapDays: () => replyGap,
-    twoWayPer30(pipelineId, stageId) {
-      if (stageId != null) {
-        const v = touch.get(`${pipelineId}\u0000${stageId}`);
-        if (v && v.n >= min) return { value: Math.max(0.5, v.median), learned: true, n: v.n };
-      }
-      return overallTouch;
-    },
+    twoWayPer30: (pipelineId, stageId) =>
+      (stageId != null && touch.get(pipelineId)?.get(stageId)) || overallTouch,
     all: (asOf) => countSeries(norms.outcomes.all, asOf),
-    owner: (ownerId, industry, asOf) => countSeries(owners.get(`${ownerId}\u0000${industry ?? '*'}`), asOf),
+    owner: (ownerId, industry, asOf) => countSeries(owners.get(ownerId)?.get(industry ?? '*'), asOf),
     account: (accountId, asOf) => countSeries(accounts.get(accountId), asOf),
   };
   prepared.set(norms, p);

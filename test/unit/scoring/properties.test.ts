@@ -6,6 +6,7 @@ import { scoreDeal } from '../../../src/scoring/combine.ts';
 import { createScoringContext } from '../../../src/scoring/context.ts';
 import { compileDeal, type DealRecord } from '../../../src/scoring/deal-input.ts';
 import { learnNorms, NormsSchema, outcomeOf } from '../../../src/scoring/norms.ts';
+import { parseTime } from '../../../src/scoring/time.ts';
 import { ACCOUNT, CONTACTS, NOW, NOW_MS, PIPELINE } from './fixtures.ts';
 
 const DAY = 86_400_000;
@@ -172,5 +173,32 @@ describe('scoreDeal on arbitrary messy input', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('parseTime', () => {
+  it('agrees with Date.parse on the UTC forms it fast-paths, and on anything else', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        fc.boolean(),
+        (ms, withMillis) => {
+          const iso = new Date(ms).toISOString();
+          const text = withMillis ? iso : `${iso.slice(0, 19)}Z`;
+          expect(parseTime(text)).toBe(Date.parse(text));
+        },
+      ),
+    );
+    for (const s of [
+      '2026-13-01T00:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T00:00:00+02:00',
+      '2026-1-01T00:00:00Z',
+      'xxxx-01-01T00:00:00Z',
+    ])
+      expect(Number.isNaN(parseTime(s)) ? Number.NaN : parseTime(s)).toEqual(
+        Number.isNaN(Date.parse(s)) ? Number.NaN : Date.parse(s),
+      );
+    expect(parseTime(null)).toBeNaN();
   });
 });
