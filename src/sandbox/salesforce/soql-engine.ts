@@ -279,7 +279,10 @@ function dateLiteralRange(soql: string, literal: string, now: Date): Range {
 
 function unquote(s: string): string {
   const inner = s.startsWith("'") && s.endsWith("'") ? s.slice(1, -1) : s;
-  return inner.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+  // `\%` and `\_` stay escaped: they only mean something to LIKE (see likeRegex).
+  return inner.replace(/\\(.)/g, (m, c: string) =>
+    c === 'n' ? '\n' : c === 't' ? '\t' : c === '%' || c === '_' ? m : c,
+  );
 }
 
 type Literal =
