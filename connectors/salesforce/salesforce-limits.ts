@@ -8,10 +8,12 @@ export const SALESFORCE_LIMITS = {
   /** Records per sObject Collections call (PATCH / POST /composite/sobjects). */
   collectionBatchSize: 200,
   /**
-   * Longest query URL we send. Salesforce answers 414 past about 16,384 bytes of URI, well before
-   * SOQL's own 100,000-character statement limit, so `IN (...)` lists are chunked to fit this.
+   * Longest query URL we send. Salesforce refuses request lines past about 16 KB (and Node's own
+   * HTTP servers cap request line plus headers at 16 KB), well before SOQL's 100,000-character
+   * statement limit, so `IN (...)` lists are chunked to fit this with room for the headers (the
+   * sandbox's Node server answered 431 to jsforce requests with ~13,900-character URLs).
    */
-  maxQueryUrlLength: 16_000,
+  maxQueryUrlLength: 12_000,
   /** Look back this far behind the last watermark: late commits can carry an earlier SystemModstamp. */
   lookbackMs: 5 * 60_000,
   /** Concurrent related-record queries per page (Salesforce allows 25 long requests per org). */

@@ -1,4 +1,4 @@
-import { StreamPromise } from 'jsforce';
+import { StreamPromise } from 'jsforce/lib/util/promise.js';
 import { Transport } from 'jsforce/lib/transport.js';
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/types/common.js';
 

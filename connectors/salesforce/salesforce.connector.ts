@@ -34,7 +34,7 @@ export interface SalesforceConnectorOptions {
   quotaPeriodMonths?: number;
   /** Lookback behind the incremental watermark, ms. Default 300,000 (5 minutes). */
   lookbackMs?: number;
-  /** Longest query URL, for chunking IN lists. Default 16,000. */
+  /** Longest query URL, for chunking IN lists. Default 12,000. */
   maxQueryUrlLength?: number;
   /** Concurrent related-record queries per page. Default 4. */
   concurrency?: number;
