@@ -57,7 +57,7 @@ export const ALERT_KEY_DEFINITION: HubSpotPropertyDefinition = {
   name: ALERT_KEY_PROPERTY,
   label: 'Pipeline health alert key',
   description: 'Deduplication key of the pipeline-health alert that created this task',
-  groupName: 'taskinformation',
+  groupName: HEALTH_GROUP.name,
   type: 'string',
   fieldType: 'text',
 };

@@ -94,10 +94,12 @@ export class HubSpotReader {
       const baseFilters: SearchFilter[] =
         wanted.length > 0 ? [{ propertyName: 'pipeline', operator: 'IN', values: wanted }] : [];
       let ids: string[] = [];
-      for await (const step of this.#keyset('deals', baseFilters, cursor, signal)) {
+      const limit = Math.min(LIMITS.searchPageSize, this.#o.dealsPerPage);
+      for await (const step of this.#keyset('deals', baseFilters, cursor, limit, signal)) {
         ids.push(...step.ids);
         cursor = { ...cursor, pos: step.pos };
-        if (ids.length >= this.#o.dealsPerPage || step.last) {
+        // Yield before the next search page could push the page past dealsPerPage.
+        if (ids.length + limit > this.#o.dealsPerPage || step.last) {
           const page = await this.#dealPage(ids, stages, wanted, signal);
           for (const id of ids) pulled.add(id);
           ids = [];
@@ -115,7 +117,7 @@ export class HubSpotReader {
       for (let eng = cursor.eng; eng < ENGAGEMENT_OBJECTS.length; eng += 1) {
         const object = ENGAGEMENT_OBJECTS[eng] as EngagementObject;
         cursor = { ...cursor, eng, pos: eng === cursor.eng ? cursor.pos : null };
-        for await (const step of this.#keyset(object, [], cursor, signal)) {
+        for await (const step of this.#keyset(object, [], cursor, LIMITS.searchPageSize, signal)) {
           cursor = { ...cursor, pos: step.pos };
           if (step.ids.length > 0) {
             const links = await this.#associations(object, 'deals', step.ids, signal);
@@ -186,6 +188,7 @@ export class HubSpotReader {
     objectType: string,
     baseFilters: SearchFilter[],
     cursor: HubSpotCursor,
+    limit: number,
     signal?: AbortSignal,
   ): AsyncGenerator<{ ids: string[]; pos: KeysetPosition | null; last: boolean }> {
     let pos = cursor.pos;
@@ -216,7 +219,7 @@ export class HubSpotReader {
             filterGroups: [{ filters: filters as never }],
             sorts,
             properties: ['hs_lastmodifieddate'],
-            limit: LIMITS.searchPageSize,
+            limit,
           }),
         signal,
       );

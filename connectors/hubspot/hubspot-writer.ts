@@ -83,12 +83,17 @@ export class HubSpotWriter {
     const http = this.#o.http;
     const created: string[] = [];
     const existing: string[] = [];
-    try {
-      await http.call('default', () => http.client.crm.properties.groupsApi.create('deals', HEALTH_GROUP));
-      created.push(`group:${HEALTH_GROUP.name}`);
-    } catch (err) {
-      if (!(err instanceof AppError && err.status === 409)) throw err;
-      existing.push(`group:${HEALTH_GROUP.name}`);
+    // Our own group on tasks too: task property groups differ between portals and API versions.
+    for (const objectType of ['deals', 'tasks']) {
+      try {
+        await http.call('default', () =>
+          http.client.crm.properties.groupsApi.create(objectType, HEALTH_GROUP),
+        );
+        created.push(`${objectType}.group:${HEALTH_GROUP.name}`);
+      } catch (err) {
+        if (!(err instanceof AppError && err.status === 409)) throw err;
+        existing.push(`${objectType}.group:${HEALTH_GROUP.name}`);
+      }
     }
     for (const [objectType, defs] of [
       ['deals', healthPropertyDefinitions()],
@@ -113,7 +118,7 @@ export class HubSpotWriter {
       for (const e of errors as BatchErrorLike[]) {
         // 409-style conflicts mean another worker created it meanwhile: that is "existing".
         const names = e.context?.name ?? [];
-        if (e.category === 'CONFLICT' || /exist/i.test(e.message ?? '')) {
+        if (e.category === 'CONFLICT' || /already exists/i.test(e.message ?? '')) {
           for (const n of names) existing.push(`${objectType}.${n}`);
         } else {
           throw new AppError(
