@@ -129,7 +129,9 @@ export function combine(
 
 /**
  * Scores one compiled deal as of `ctx.asOf`. Pure and total: never throws on messy input.
- * `previous` is the result of about 7 days ago, for the trend.
+ * `input` should be compiled for the same moment (its stage, amount and close date are rebuilt as
+ * of `input.asOf`; activities after `ctx.asOf` are ignored either way). `previous` is the result of
+ * about 7 days ago, for the trend.
  */
 export function scoreDeal(
   input: DealInput,

@@ -41,6 +41,8 @@ export const F_TASK_OPEN = 512;
 export const F_PLANNED = 1024;
 
 export const NOTES_MIN_CHARS = 50;
+/** Stage history entries kept per deal (the latest). */
+export const MAX_STAGE_ENTRIES = 200;
 export const DISCOVERY_MIN_CHARS = 200;
 
 /** Per-pipeline stage metadata, compiled once per pipeline and shared by its deals. */
@@ -322,6 +324,8 @@ export function compileDeal(record: DealRecord, options: CompileOptions): DealIn
     hist.push({ at, id: h.stageId, order: order ?? -1 });
   }
   hist.sort((a, b) => a.at - b.at);
+  // Bound pathological histories; only recent stays matter for age and regressions.
+  if (hist.length > MAX_STAGE_ENTRIES) hist.splice(0, hist.length - MAX_STAGE_ENTRIES);
   let stageId: string | null = null;
   let stageEnteredAt = Number.NaN;
   let stageEnteredApprox = false;

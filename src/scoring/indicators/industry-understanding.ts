@@ -2,7 +2,6 @@
 // record in that industry (win rate of deals closed before as-of, shrunk towards the tenant's),
 // and discovery notes on the deal.
 
-import { plural } from '../time.ts';
 import { type IndicatorFn, indicatorResult, round } from './indicator.ts';
 
 /** Pseudo-deals of the tenant rate mixed into an owner's record (shrinkage for small samples). */
@@ -24,11 +23,11 @@ export const industryUnderstanding: IndicatorFn = (input, stats, ctx) => {
     const r = (c.won + SHRINK * base) / (n + SHRINK);
     winScore = r / (r + base);
     if (n > 0) rate = c.won / n;
-    const what = input.industry != null ? `${input.industry} deals` : 'deals (industry unknown)';
+    const ind = input.industry != null ? `${input.industry} ` : '';
     evidence =
       n === 0
-        ? `Owner has no closed ${what} yet`
-        : `Owner won ${c.won} of ${plural(n, what.replace(' deals', ' deal'), what)} (${round((c.won / n) * 100)}%)`;
+        ? `Owner has no closed ${ind}deals yet`
+        : `Owner won ${c.won} of ${n} ${ind}${n === 1 ? 'deal' : 'deals'} (${round((c.won / n) * 100)}%)`;
   } else evidence = 'Deal has no owner to judge industry track record';
   if (input.accountId == null)
     evidence = `No account linked; ${evidence.charAt(0).toLowerCase()}${evidence.slice(1)}`;

@@ -24,7 +24,9 @@ export const jointPlanning: IndicatorFn = (input, stats, ctx) => {
   const sub = 0.45 * meet + 0.25 * multi + 0.15 * nextStep + 0.15 * tasks;
   let evidence: string;
   if (hasMeeting)
-    evidence = `Meeting booked in ${plural(inDays, 'day')} with ${plural(stats.nextMeetingBuyers, 'buyer attendee')}`;
+    evidence = `Meeting booked in ${plural(inDays, 'day')}${
+      stats.nextMeetingBuyers > 0 ? ` with ${plural(stats.nextMeetingBuyers, 'buyer attendee')}` : ''
+    }`;
   else evidence = 'No meeting scheduled in the next 30 days';
   if (!hasMeeting && stats.openTasksOverdue > 0)
     evidence += `; ${plural(stats.openTasksOverdue, 'task')} overdue`;

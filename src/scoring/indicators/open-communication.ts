@@ -2,7 +2,7 @@
 // against the tenant's normal gap between buyer responses ("ghosting"), and the share of two-way
 // traffic in the last 30 days.
 
-import { DAY_MS, daysBetween, plural } from '../time.ts';
+import { daysBetween, plural } from '../time.ts';
 import { type IndicatorFn, indicatorResult, NO_ACTIVITY, round } from './indicator.ts';
 
 export const openCommunication: IndicatorFn = (_input, stats, ctx) => {
@@ -40,11 +40,5 @@ export const openCommunication: IndicatorFn = (_input, stats, ctx) => {
   else if (stats.replyLatencyDays > 2 * usual)
     evidence += `; replies take ${round(stats.replyLatencyDays)} days on average`;
   const conf = Math.min(1, 0.5 + 0.1 * (stats.inboundEver + stats.outboundEver)) * normConf;
-  return indicatorResult(
-    'open_communication',
-    Math.round((ctx.asOf - stats.lastInboundAt) / DAY_MS),
-    sub,
-    conf,
-    evidence,
-  );
+  return indicatorResult('open_communication', days, sub, conf, evidence);
 };

@@ -145,6 +145,9 @@ describe('joint planning', () => {
     expect(near.subScore).toBeGreaterThan(far.subScore);
     expect(far.subScore).toBeGreaterThan(none.subScore);
     expect(none.evidence).toBe('No meeting scheduled in the next 30 days');
+    expect(run(jointPlanning, [futureMeeting(3, [])]).evidence).toBe(
+      'Meeting booked in 3 days; no meeting with 2+ buyer attendees lately',
+    );
   });
 
   it('mentions overdue tasks when nothing is booked', () => {
@@ -194,7 +197,7 @@ describe('industry understanding', () => {
       {},
       { account: { ...ACCOUNT, industry: null, employees: null } },
     );
-    expect(unknown.evidence).toMatch(/^Account industry unknown/);
+    expect(unknown.evidence).toBe('Account industry unknown; owner has no closed deals yet; no discovery notes');
     expect(unknown.confidence).toBeLessThan(known.confidence);
     const noAccount = run(industryUnderstanding, [], { accountId: null }, {}, { account: null });
     expect(noAccount.evidence).toMatch(/^No account linked/);
