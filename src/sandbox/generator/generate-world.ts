@@ -39,6 +39,7 @@ import {
   sigmoid,
   uniform,
 } from './prng.ts';
+import { fastIso } from './fast-iso.ts';
 
 /** Options for {@link generateWorld}. */
 export interface GenerateWorldOptions {
@@ -556,11 +557,11 @@ function makeTargets(rng: Prng, owners: WorldOwner[], nowMs: number): WorldTarge
 }
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  return fastIso(Math.round(ms));
 }
 
 function day(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  return fastIso(Math.round(ms)).slice(0, 10);
 }
 
 function startOfUtcDay(ms: number): number {

@@ -118,15 +118,12 @@ export function runSearch(
   const kindOf = (name: string): string => registry.get(type, name)?.type ?? 'string';
   const query = request.query?.toLowerCase();
   const queryProps = QUERY_PROPERTIES[type] ?? [];
+  const compiled = groups.map((g) => g.filters.map((f) => compileFilter(f, kindOf(f.propertyName))));
   const matches: StoredRecord[] = [];
   for (const n of store.ns(type)) {
     const record = store.get(type, n);
     if (!record) continue;
-    if (
-      groups.length > 0 &&
-      !groups.some((g) => g.filters.every((f) => matchFilter(record, f, kindOf(f.propertyName))))
-    )
-      continue;
+    if (compiled.length > 0 && !compiled.some((g) => g.every((test) => test(record)))) continue;
     if (query && !queryProps.some((p) => record.properties[p]?.toLowerCase().includes(query))) continue;
     matches.push(record);
   }
@@ -135,20 +132,117 @@ export function runSearch(
       ? { propertyName: s.replace(/^-/, ''), descending: s.startsWith('-') }
       : { propertyName: s.propertyName, descending: s.direction === 'DESCENDING' },
   );
-  matches.sort((a, b) => {
-    for (const s of sorts) {
-      const c = compareValues(
-        a.properties[s.propertyName] ?? null,
-        b.properties[s.propertyName] ?? null,
-        kindOf(s.propertyName),
-      );
-      if (c !== 0) return s.descending ? -c : c;
-    }
-    return a.n - b.n;
-  });
-  const results = matches.slice(offset, offset + request.limit);
+  let ordered = matches;
+  if (sorts.length > 0) {
+    // Sort keys are computed once per match, not once per comparison.
+    const keyed = matches.map((record) => ({
+      record,
+      keys: sorts.map((s) => sortKey(propertyOf(record, s.propertyName), kindOf(s.propertyName))),
+    }));
+    keyed.sort((a, b) => {
+      for (let i = 0; i < sorts.length; i++) {
+        const c = compareKeys(a.keys[i]!, b.keys[i]!);
+        if (c !== 0) return sorts[i]!.descending ? -c : c;
+      }
+      return a.record.n - b.record.n;
+    });
+    ordered = keyed.map((k) => k.record);
+  }
+  const results = ordered.slice(offset, offset + request.limit);
   const next = offset + request.limit;
   return { total: matches.length, results, after: next < matches.length ? String(next) : null, request };
+}
+
+function propertyOf(record: StoredRecord, name: string): string | null {
+  return name === 'hs_object_id' ? record.id : (record.properties[name] ?? null);
+}
+
+type SortKey = number | string | null;
+
+function sortKey(value: string | null, kind: string): SortKey {
+  if (value === null || value === '') return null;
+  if (kind === 'number') return Number(value);
+  if (kind === 'datetime' || kind === 'date') return toMs(value);
+  return value.toLowerCase();
+}
+
+/** Nulls first, then numbers or strings in order. */
+function compareKeys(a: SortKey, b: SortKey): number {
+  if (a === null) return b === null ? 0 : -1;
+  if (b === null) return 1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const sa = String(a);
+  const sb = String(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/** Turn a filter into a predicate, parsing its values once. */
+function compileFilter(f: Filter, kind: string): (record: StoredRecord) => boolean {
+  const key = (v: unknown): SortKey => sortKey(v === undefined ? null : String(v), kind);
+  const value = key(f.value);
+  const high = key(f.highValue);
+  const values = (f.values ?? []).map(key);
+  const get = (record: StoredRecord): SortKey => sortKey(propertyOf(record, f.propertyName), kind);
+  const eq = (a: SortKey, b: SortKey) => a !== null && b !== null && compareKeys(a, b) === 0;
+  switch (f.operator) {
+    case 'HAS_PROPERTY':
+      return (r) => get(r) !== null;
+    case 'NOT_HAS_PROPERTY':
+      return (r) => get(r) === null;
+    case 'EQ':
+      return (r) => eq(get(r), value);
+    case 'NEQ':
+      return (r) => !eq(get(r), value);
+    case 'LT':
+      return (r) => {
+        const a = get(r);
+        return a !== null && compareKeys(a, value) < 0;
+      };
+    case 'LTE':
+      return (r) => {
+        const a = get(r);
+        return a !== null && compareKeys(a, value) <= 0;
+      };
+    case 'GT':
+      return (r) => {
+        const a = get(r);
+        return a !== null && compareKeys(a, value) > 0;
+      };
+    case 'GTE':
+      return (r) => {
+        const a = get(r);
+        return a !== null && compareKeys(a, value) >= 0;
+      };
+    case 'BETWEEN':
+      return (r) => {
+        const a = get(r);
+        return a !== null && compareKeys(a, value) >= 0 && compareKeys(a, high) <= 0;
+      };
+    case 'IN':
+      return (r) => {
+        const a = get(r);
+        return a !== null && values.some((v) => eq(a, v));
+      };
+    case 'NOT_IN':
+      return (r) => {
+        const a = get(r);
+        return a === null || !values.some((v) => eq(a, v));
+      };
+    case 'CONTAINS_TOKEN': {
+      const matches = tokenMatcher(String(f.value));
+      return (r) => {
+        const a = propertyOf(r, f.propertyName);
+        return a !== null && a !== '' && matches(a);
+      };
+    }
+    case 'NOT_CONTAINS_TOKEN': {
+      const matches = tokenMatcher(String(f.value));
+      return (r) => {
+        const a = propertyOf(r, f.propertyName);
+        return a === null || a === '' || !matches(a);
+      };
+    }
+  }
 }
 
 function checkFilter(f: Filter): void {
@@ -174,67 +268,22 @@ function checkFilter(f: Filter): void {
   }
 }
 
-function matchFilter(record: StoredRecord, f: Filter, kind: string): boolean {
-  const actual = f.propertyName === 'hs_object_id' ? record.id : (record.properties[f.propertyName] ?? null);
-  const has = actual !== null && actual !== '';
-  switch (f.operator) {
-    case 'HAS_PROPERTY':
-      return has;
-    case 'NOT_HAS_PROPERTY':
-      return !has;
-    case 'EQ':
-      return has && compareValues(actual, String(f.value), kind) === 0;
-    case 'NEQ':
-      return !has || compareValues(actual, String(f.value), kind) !== 0;
-    case 'LT':
-      return has && compareValues(actual, String(f.value), kind) < 0;
-    case 'LTE':
-      return has && compareValues(actual, String(f.value), kind) <= 0;
-    case 'GT':
-      return has && compareValues(actual, String(f.value), kind) > 0;
-    case 'GTE':
-      return has && compareValues(actual, String(f.value), kind) >= 0;
-    case 'BETWEEN':
-      return (
-        has &&
-        compareValues(actual, String(f.value), kind) >= 0 &&
-        compareValues(actual, String(f.highValue), kind) <= 0
-      );
-    case 'IN':
-      return has && (f.values ?? []).some((v) => compareValues(actual, String(v), kind) === 0);
-    case 'NOT_IN':
-      return !has || !(f.values ?? []).some((v) => compareValues(actual, String(v), kind) === 0);
-    case 'CONTAINS_TOKEN':
-      return has && containsToken(actual, String(f.value));
-    case 'NOT_CONTAINS_TOKEN':
-      return !has || !containsToken(actual, String(f.value));
-  }
-}
-
 /** Token match: whole words, case-insensitive, `*` as a wildcard. */
-function containsToken(text: string, token: string): boolean {
+function tokenMatcher(token: string): (text: string) => boolean {
   const pattern = token
     .toLowerCase()
     .split('*')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
-  const words = text.toLowerCase().split(/[^\p{L}\p{N}@._*-]+/u);
-  const re = new RegExp(`^${pattern}$`, 'u');
-  return (
-    words.some((w) => re.test(w)) ||
-    (token.includes('*') && new RegExp(pattern, 'u').test(text.toLowerCase()))
-  );
-}
-
-/** Compare as the property's type: numbers and datetimes (ISO or epoch ms) numerically, strings case-insensitively. */
-export function compareValues(a: string | null, b: string | null, kind: string): number {
-  if (a === null || a === '') return b === null || b === '' ? 0 : -1;
-  if (b === null || b === '') return 1;
-  if (kind === 'number') return Number(a) - Number(b);
-  if (kind === 'datetime' || kind === 'date') return toMs(a) - toMs(b);
-  const la = a.toLowerCase();
-  const lb = b.toLowerCase();
-  return la < lb ? -1 : la > lb ? 1 : 0;
+  const whole = new RegExp(`^${pattern}$`, 'u');
+  const anywhere = new RegExp(pattern, 'u');
+  const wildcard = token.includes('*');
+  return (text) => {
+    const lower = text.toLowerCase();
+    return (
+      lower.split(/[^\p{L}\p{N}@._*-]+/u).some((w) => whole.test(w)) || (wildcard && anywhere.test(lower))
+    );
+  };
 }
 
 function toMs(value: string): number {

@@ -37,6 +37,7 @@ interface Overlay {
 interface Source {
   /** World record numbers, ascending. */
   ns: Int32Array;
+  has(n: number): boolean;
   render(n: number): RenderedBase | null;
 }
 
@@ -82,6 +83,7 @@ export class HubSpotStore {
     this.#activityIndex = denseIndex(world.activities);
     this.#sources.set('deals', {
       ns: sortedNs(world.deals.map((d) => d.n)),
+      has: (n) => dealAt(n) !== undefined,
       render: (n) => {
         const d = dealAt(n);
         return d ? renderer.deal(d) : null;
@@ -89,6 +91,7 @@ export class HubSpotStore {
     });
     this.#sources.set('contacts', {
       ns: sortedNs(world.contacts.map((c) => c.n)),
+      has: (n) => contactAt(n) !== undefined,
       render: (n) => {
         const c = contactAt(n);
         return c ? renderer.contact(c) : null;
@@ -96,6 +99,7 @@ export class HubSpotStore {
     });
     this.#sources.set('companies', {
       ns: sortedNs(world.companies.map((c) => c.n)),
+      has: (n) => companyAt(n) !== undefined,
       render: (n) => {
         const c = companyAt(n);
         return c ? renderer.company(c) : null;
@@ -103,6 +107,7 @@ export class HubSpotStore {
     });
     this.#sources.set('goal_targets', {
       ns: sortedNs(world.targets.map((_t, i) => i + 1)),
+      has: (n) => n >= 1 && n <= world.targets.length,
       render: (n) => {
         const t = world.targets[n - 1];
         return t ? renderer.goalTarget(t, n) : null;
@@ -126,8 +131,13 @@ export class HubSpotStore {
     for (const type of ENGAGEMENT_TYPES) {
       const ns = byType.get(type)!;
       ns.sort();
+      const isType = (n: number): boolean => {
+        const a = this.activity(n);
+        return a !== undefined && ACTIVITY_TYPE[a.type] === type;
+      };
       this.#sources.set(type, {
         ns,
+        has: isType,
         render: (n) => {
           const a = this.activity(n);
           return a && ACTIVITY_TYPE[a.type] === type ? renderer.activity(a) : null;
@@ -166,6 +176,13 @@ export class HubSpotStore {
     };
     if (overlay?.archivedAt) record.archivedAt = overlay.archivedAt;
     return record;
+  }
+
+  /** Whether a live (not archived) record exists, without rendering it. */
+  exists(type: HubSpotObjectType, n: number): boolean {
+    const overlay = this.#overlays.get(type)!.get(n);
+    if (overlay) return !overlay.archived;
+    return n < CREATED_N_START && this.#sources.get(type)!.has(n);
   }
 
   getById(type: HubSpotObjectType, id: string, archived = false): StoredRecord | null {
