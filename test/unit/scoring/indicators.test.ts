@@ -197,7 +197,9 @@ describe('industry understanding', () => {
       {},
       { account: { ...ACCOUNT, industry: null, employees: null } },
     );
-    expect(unknown.evidence).toBe('Account industry unknown; owner has no closed deals yet; no discovery notes');
+    expect(unknown.evidence).toBe(
+      'Account industry unknown; owner has no closed deals yet; no discovery notes',
+    );
     expect(unknown.confidence).toBeLessThan(known.confidence);
     const noAccount = run(industryUnderstanding, [], { accountId: null }, {}, { account: null });
     expect(noAccount.evidence).toMatch(/^No account linked/);
