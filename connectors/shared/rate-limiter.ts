@@ -10,6 +10,8 @@ export interface RateLimiterOptions {
   perSecond?: Record<string, number>;
   /** Monotonic clock in ms; default performance.now. */
   now?: () => number;
+  /** How to wait; default a timer. Tests with a fake clock pass a short tick. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -21,6 +23,7 @@ export class SlidingWindowLimiter {
   readonly #windowMs: number;
   readonly #perSecond: Record<string, number>;
   readonly #now: () => number;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   #max: number;
   #starts: number[] = [];
   #kindStarts = new Map<string, number[]>();
@@ -31,12 +34,14 @@ export class SlidingWindowLimiter {
     this.#windowMs = options.windowMs;
     this.#perSecond = options.perSecond ?? {};
     this.#now = options.now ?? (() => performance.now());
+    this.#sleep = options.sleep ?? sleep;
   }
 
   /** Wait until one more request of `kind` fits, then count it as started. */
   async acquire(kind = 'default', signal?: AbortSignal): Promise<void> {
     // Bounded: each pass either returns or sleeps until a slot frees up.
     for (;;) {
+      signal?.throwIfAborted();
       const now = this.#now();
       const wait = this.#waitMs(kind, now);
       if (wait <= 0) {
@@ -49,7 +54,7 @@ export class SlidingWindowLimiter {
         }
         return;
       }
-      await sleep(Math.ceil(wait), signal);
+      await this.#sleep(Math.ceil(wait), signal);
     }
   }
 
