@@ -145,12 +145,12 @@ export function registerDataRoutes(app: FastifyInstance, o: DataRoutesOptions): 
 
   app.get('/services/data/:version/sobjects/:type/describe', async (request) => {
     const base = `/services/data/v${versionOf(request)}`;
-    return describeObject(base, objectOf(request), o.access);
+    return describeObject(base, o.store.schema, objectOf(request), o.access);
   });
 
   app.get('/services/data/:version/sobjects/:type', async (request) => {
     const base = `/services/data/v${versionOf(request)}`;
-    const d = describeObject(base, objectOf(request), o.access);
+    const d = describeObject(base, o.store.schema, objectOf(request), o.access);
     return { objectDescribe: { ...d, fields: undefined }, recentItems: [] };
   });
 

@@ -1,5 +1,10 @@
 import type { FieldAccess } from './field-access.ts';
-import type { SalesforceSchema, SfField, SfObject } from './salesforce-schema.ts';
+import {
+  childRelationships,
+  type SalesforceSchema,
+  type SfField,
+  type SfObject,
+} from './salesforce-schema.ts';
 
 const SOAP_TYPES: Record<SfField['type'], string> = {
   id: 'tns:ID',
@@ -83,13 +88,20 @@ function summary(urlBase: string, object: SfObject): Record<string, unknown> {
 /** `GET /sobjects/{Type}/describe`: fields the API user cannot see are left out (field-level security). */
 export function describeObject(
   urlBase: string,
+  schema: SalesforceSchema,
   object: SfObject,
   access: FieldAccess,
 ): Record<string, unknown> {
   const fields = [...object.fields.values()]
     .filter((f) => access.canRead(object, f))
     .map((f) => describeField(object, f, access));
-  return { ...summary(urlBase, object), fields, childRelationships: [], recordTypeInfos: [] };
+  const children = childRelationships(schema, object).map((c) => ({
+    relationshipName: c.name,
+    childSObject: c.childObject,
+    field: c.field,
+    cascadeDelete: false,
+  }));
+  return { ...summary(urlBase, object), fields, childRelationships: children, recordTypeInfos: [] };
 }
 
 /** `GET /sobjects`: the global describe. */

@@ -392,6 +392,48 @@ function toolingObjects(): SfObject[] {
   ];
 }
 
+/** A child relationship usable in a SOQL subquery, e.g. `(SELECT ContactId FROM OpportunityContactRoles)`. */
+export interface ChildRelationship {
+  name: string;
+  childObject: string;
+  /** The child's reference field pointing at the parent. */
+  field: string;
+}
+
+/** Salesforce's child relationship names for the objects the sandbox serves. */
+const CHILD_RELATIONSHIPS: Record<string, [name: string, child: string, field: string][]> = {
+  Opportunity: [
+    ['OpportunityContactRoles', 'OpportunityContactRole', 'OpportunityId'],
+    ['OpportunityHistories', 'OpportunityHistory', 'OpportunityId'],
+    ['Histories', 'OpportunityFieldHistory', 'OpportunityId'],
+    ['Tasks', 'Task', 'WhatId'],
+    ['Events', 'Event', 'WhatId'],
+    ['Emails', 'EmailMessage', 'RelatedToId'],
+  ],
+  Account: [
+    ['Contacts', 'Contact', 'AccountId'],
+    ['Opportunities', 'Opportunity', 'AccountId'],
+    ['Tasks', 'Task', 'WhatId'],
+    ['Events', 'Event', 'WhatId'],
+  ],
+  Contact: [
+    ['OpportunityContactRoles', 'OpportunityContactRole', 'ContactId'],
+    ['Tasks', 'Task', 'WhoId'],
+    ['Events', 'Event', 'WhoId'],
+  ],
+  Event: [['EventRelations', 'EventRelation', 'EventId']],
+  PermissionSet: [
+    ['FieldPerms', 'FieldPermissions', 'ParentId'],
+    ['Assignments', 'PermissionSetAssignment', 'PermissionSetId'],
+  ],
+};
+
+export function childRelationships(schema: SalesforceSchema, parent: SfObject): ChildRelationship[] {
+  return (CHILD_RELATIONSHIPS[parent.name] ?? [])
+    .filter(([, child]) => schema.get(child) !== undefined)
+    .map(([name, childObject, field]) => ({ name, childObject, field }));
+}
+
 /** A set of sObject definitions (the data API's or the Tooling API's). */
 export class SalesforceSchema {
   readonly objects = new Map<string, SfObject>();

@@ -9,7 +9,7 @@ import type { FieldAccess } from './field-access.ts';
 import type { RecordStore, SfRow } from './record-store.ts';
 import { noSuchColumnInQuery, SalesforceApiError } from './salesforce-errors.ts';
 import { isSalesforceId } from './salesforce-ids.ts';
-import type { SfField, SfObject } from './salesforce-schema.ts';
+import { childRelationships, type SfField, type SfObject } from './salesforce-schema.ts';
 
 /** What a query runs against. `access` null means every field is visible (Tooling API). */
 export interface QueryContext {
@@ -476,7 +476,10 @@ function compileCondition(soql: string, ctx: QueryContext, object: SfObject, c: 
 
 // ---- SELECT / ORDER BY / render ---------------------------------------------------------------
 
-type SelectItem = { kind: 'field'; path: FieldPath } | { kind: 'count' };
+type SelectItem =
+  | { kind: 'field'; path: FieldPath }
+  | { kind: 'count' }
+  | { kind: 'subquery'; name: string; field: string; plan: Plan };
 
 /** Salesforce renders datetimes as 2024-01-31T10:00:00.000+0000. */
 export function renderValue(type: SfField['type'], value: unknown): unknown {
@@ -497,9 +500,14 @@ function renderRow(
   object: SfObject,
   row: SfRow,
   items: SelectItem[],
+  children: Map<string, Map<string, unknown>>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { attributes: attributes(ctx, object, row.Id) };
   for (const item of items) {
+    if (item.kind === 'subquery') {
+      out[item.name] = children.get(item.name)?.get(row.Id) ?? null;
+      continue;
+    }
     if (item.kind !== 'field') continue;
     const { path } = item;
     if (path.hops.length === 0) {
@@ -538,62 +546,55 @@ function renderRow(
   return out;
 }
 
-function runQuery(soql: string, query: Query, ctx: QueryContext): QueryResult {
-  const object = resolveObject(soql, ctx, query.sObject);
+/** A compiled SELECT: what to return, which rows, in what order. */
+interface Plan {
+  object: SfObject;
+  items: SelectItem[];
+  isCount: boolean;
+  where: Predicate;
+  orders: { path: FieldPath; desc: boolean; nullsFirst: boolean }[];
+  offset: number;
+  limit: number | undefined;
+}
+
+function compilePlan(soql: string, query: Query, ctx: QueryContext, object: SfObject, nested: boolean): Plan {
   const items: SelectItem[] = [];
   for (const f of query.fields ?? []) {
     const field = f as FieldType & { type: string };
-    if (field.type === 'Field' && 'field' in field)
+    if (field.type === 'Field' && 'field' in field) {
       items.push({ kind: 'field', path: resolvePath(soql, ctx, object, field.field) });
-    else if (field.type === 'FieldRelationship' && 'rawValue' in field && typeof field.rawValue === 'string')
+    } else if (
+      field.type === 'FieldRelationship' &&
+      'rawValue' in field &&
+      typeof field.rawValue === 'string'
+    ) {
       items.push({ kind: 'field', path: resolvePath(soql, ctx, object, field.rawValue) });
-    else if (
+    } else if (
       field.type === 'FieldFunctionExpression' &&
       'functionName' in field &&
       field.functionName.toUpperCase() === 'COUNT' &&
       (field.parameters ?? []).length === 0
-    )
+    ) {
       items.push({ kind: 'count' });
-    else throw malformed(soql, `${field.type} in SELECT is not supported by the sandbox`);
+    } else if (field.type === 'FieldSubquery' && 'subquery' in field && !nested) {
+      items.push(compileSubquery(soql, ctx, object, field.subquery as Query & { relationshipName?: string }));
+    } else {
+      throw malformed(soql, `${field.type} in SELECT is not supported by the sandbox`);
+    }
   }
   const isCount = items.some((i) => i.kind === 'count');
   if (isCount && items.length > 1) throw malformed(soql, 'COUNT() must be the only item in SELECT');
-  const where = compileWhere(soql, ctx, object, query.where);
-  const hasDeleted = object.fields.has('isdeleted');
-  let rows = [...ctx.store.table(object).values()].filter(
-    (r) => (ctx.includeDeleted || !hasDeleted || r.IsDeleted !== true) && where(r),
-  );
-
-  if (query.orderBy !== undefined) {
-    const orders = (Array.isArray(query.orderBy) ? query.orderBy : [query.orderBy]).map((o) => {
-      if (!('field' in o) || typeof o.field !== 'string')
-        throw malformed(soql, 'ORDER BY functions are not supported by the sandbox');
-      const path = resolvePath(soql, ctx, object, o.field);
-      const desc = String(o.order ?? 'ASC').toUpperCase() === 'DESC';
-      const nullsFirst = o.nulls === undefined ? !desc : String(o.nulls).toUpperCase() === 'FIRST';
-      return { path, desc, nullsFirst };
-    });
-    const keyed = rows.map((r, idx) => ({
-      r,
-      idx,
-      keys: orders.map((o) => comparable(o.path.type, valueAt(ctx, object, r, o.path))),
-    }));
-    keyed.sort((a, b) => {
-      for (let k = 0; k < orders.length; k += 1) {
-        const o = orders[k] as (typeof orders)[number];
-        const x = a.keys[k] ?? null;
-        const y = b.keys[k] ?? null;
-        if (x === null && y === null) continue;
-        if (x === null) return o.nullsFirst ? -1 : 1;
-        if (y === null) return o.nullsFirst ? 1 : -1;
-        const cmp = order(o.path.type, x, y);
-        if (cmp !== 0) return o.desc ? -cmp : cmp;
-      }
-      return a.idx - b.idx;
-    });
-    rows = keyed.map((k) => k.r);
-  }
-
+  const orders = (
+    query.orderBy === undefined ? [] : Array.isArray(query.orderBy) ? query.orderBy : [query.orderBy]
+  ).map((o) => {
+    if (!('field' in o) || typeof o.field !== 'string') {
+      throw malformed(soql, 'ORDER BY functions are not supported by the sandbox');
+    }
+    const path = resolvePath(soql, ctx, object, o.field);
+    const desc = String(o.order ?? 'ASC').toUpperCase() === 'DESC';
+    const nullsFirst = o.nulls === undefined ? !desc : String(o.nulls).toUpperCase() === 'FIRST';
+    return { path, desc, nullsFirst };
+  });
   const offset = query.offset ?? 0;
   if (offset > MAX_OFFSET) {
     throw new SalesforceApiError(
@@ -602,7 +603,105 @@ function runQuery(soql: string, query: Query, ctx: QueryContext): QueryResult {
       `Maximum SOQL offset allowed is ${MAX_OFFSET}`,
     );
   }
-  rows = rows.slice(offset, query.limit === undefined ? undefined : offset + query.limit);
-  if (isCount) return { totalSize: rows.length, records: [] };
-  return { totalSize: rows.length, records: rows.map((r) => renderRow(ctx, object, r, items)) };
+  const where = compileWhere(soql, ctx, object, query.where);
+  return { object, items, isCount, where, orders, offset, limit: query.limit };
+}
+
+function compileSubquery(
+  soql: string,
+  ctx: QueryContext,
+  parent: SfObject,
+  subquery: Query & { relationshipName?: string },
+): SelectItem {
+  const wanted = (subquery.relationshipName ?? '').toLowerCase();
+  const rel = childRelationships(ctx.store.schema, parent).find((r) => r.name.toLowerCase() === wanted);
+  const child = rel === undefined ? undefined : ctx.store.schema.get(rel.childObject);
+  if (rel === undefined || child === undefined) {
+    throw new SalesforceApiError(
+      400,
+      'INVALID_TYPE',
+      `\n${soql}\n^\nERROR at Row:1:Column:1\nDidn't understand relationship '${subquery.relationshipName ?? ''}' in FROM part of query call. ` +
+        "If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. " +
+        'Please reference your WSDL or the describe call for the appropriate names.',
+    );
+  }
+  return {
+    kind: 'subquery',
+    name: rel.name,
+    field: rel.field,
+    plan: compilePlan(soql, subquery, ctx, child, true),
+  };
+}
+
+/** Matching rows of a plan, filtered and sorted, before OFFSET and LIMIT. */
+function matchingRows(ctx: QueryContext, plan: Plan): SfRow[] {
+  const { object, where, orders } = plan;
+  const hasDeleted = object.fields.has('isdeleted');
+  const rows = [...ctx.store.table(object).values()].filter(
+    (r) => (ctx.includeDeleted || !hasDeleted || r.IsDeleted !== true) && where(r),
+  );
+  if (orders.length === 0) return rows;
+  const keyed = rows.map((r, idx) => ({
+    r,
+    idx,
+    keys: orders.map((o) => comparable(o.path.type, valueAt(ctx, object, r, o.path))),
+  }));
+  keyed.sort((a, b) => {
+    for (let k = 0; k < orders.length; k += 1) {
+      const o = orders[k] as (typeof orders)[number];
+      const x = a.keys[k] ?? null;
+      const y = b.keys[k] ?? null;
+      if (x === null && y === null) continue;
+      if (x === null) return o.nullsFirst ? -1 : 1;
+      if (y === null) return o.nullsFirst ? 1 : -1;
+      const cmp = order(o.path.type, x, y);
+      if (cmp !== 0) return o.desc ? -cmp : cmp;
+    }
+    return a.idx - b.idx;
+  });
+  return keyed.map((k) => k.r);
+}
+
+function page(plan: Plan, rows: SfRow[]): SfRow[] {
+  return rows.slice(plan.offset, plan.limit === undefined ? undefined : plan.offset + plan.limit);
+}
+
+/**
+ * Child subquery results per parent id, as Salesforce nests them: `{ totalSize, done, records }`,
+ * or null for a parent without children.
+ */
+function childResults(
+  ctx: QueryContext,
+  item: Extract<SelectItem, { kind: 'subquery' }>,
+): Map<string, unknown> {
+  const groups = new Map<string, SfRow[]>();
+  for (const row of matchingRows(ctx, item.plan)) {
+    const parentId = row[item.field];
+    if (typeof parentId !== 'string') continue;
+    const list = groups.get(parentId) ?? [];
+    list.push(row);
+    groups.set(parentId, list);
+  }
+  const out = new Map<string, unknown>();
+  for (const [parentId, rows] of groups) {
+    const records = page(item.plan, rows).map((r) =>
+      renderRow(ctx, item.plan.object, r, item.plan.items, new Map()),
+    );
+    if (records.length > 0) out.set(parentId, { totalSize: records.length, done: true, records });
+  }
+  return out;
+}
+
+function runQuery(soql: string, query: Query, ctx: QueryContext): QueryResult {
+  const object = resolveObject(soql, ctx, query.sObject);
+  const plan = compilePlan(soql, query, ctx, object, false);
+  const rows = page(plan, matchingRows(ctx, plan));
+  if (plan.isCount) return { totalSize: rows.length, records: [] };
+  const children = new Map<string, Map<string, unknown>>();
+  for (const item of plan.items)
+    if (item.kind === 'subquery') children.set(item.name, childResults(ctx, item));
+  return {
+    totalSize: rows.length,
+    records: rows.map((r) => renderRow(ctx, object, r, plan.items, children)),
+  };
 }

@@ -133,6 +133,35 @@ describe('Salesforce sandbox: SOQL through jsforce', () => {
     expect(await amounts('ORDER BY Amount DESC NULLS FIRST LIMIT 2 OFFSET 1')).toEqual([6000, 5000]);
   });
 
+  it('runs child subqueries (null when a parent has no matching child) and semi-joins', async () => {
+    const result = await conn.query<Rec>(
+      "SELECT Name, (SELECT Role, Contact.Name FROM OpportunityContactRoles WHERE IsPrimary = true), (SELECT Subject FROM Tasks WHERE Subject = 'none') FROM Opportunity WHERE Name IN ('Deal 1', 'Deal 2') ORDER BY Name",
+    );
+    expect(result.records).toMatchObject([
+      {
+        Name: 'Deal 1',
+        OpportunityContactRoles: {
+          totalSize: 1,
+          done: true,
+          records: [{ Role: 'Decision Maker', Contact: { Name: 'Buyer2 Person' } }],
+        },
+        Tasks: null,
+      },
+      {
+        Name: 'Deal 2',
+        OpportunityContactRoles: { totalSize: 1, records: [{ Contact: { Name: 'Buyer3 Person' } }] },
+        Tasks: null,
+      },
+    ]);
+    const calls = await conn.query(
+      "SELECT Id FROM Task WHERE TaskSubtype = 'Call' AND WhatId IN (SELECT Id FROM Opportunity WHERE IsClosed = true)",
+    );
+    expect(calls.totalSize).toBe(2);
+    await expect(conn.query('SELECT Id, (SELECT Id FROM Nothings) FROM Opportunity')).rejects.toMatchObject({
+      errorCode: 'INVALID_TYPE',
+    });
+  });
+
   it('counts with COUNT() and returns no records', async () => {
     const result = await conn.query('SELECT COUNT() FROM Opportunity WHERE IsClosed = true');
     expect(result.totalSize).toBe(2);
