@@ -40,7 +40,13 @@ try {
   let seen = 0;
   const t2 = performance.now();
   do {
-    const page = await client.crm.deals.basicApi.getPage(100, after, ['dealname', 'dealstage', 'amount', 'closedate', 'hubspot_owner_id']);
+    const page = await client.crm.deals.basicApi.getPage(100, after, [
+      'dealname',
+      'dealstage',
+      'amount',
+      'closedate',
+      'hubspot_owner_id',
+    ]);
     seen += page.results.length;
     after = page.paging?.next?.after;
     pages++;
@@ -48,38 +54,65 @@ try {
   const pageMs = performance.now() - t2;
   figures.pageAllDealsMs = Math.round(pageMs);
   figures.pageRequestsPerSecond = Math.round((pages / pageMs) * 1000);
-  line('page all deals (100/page)', `${seen} deals, ${pages} requests, ${figures.pageAllDealsMs} ms, ${figures.pageRequestsPerSecond} req/s`);
+  line(
+    'page all deals (100/page)',
+    `${seen} deals, ${pages} requests, ${figures.pageAllDealsMs} ms, ${figures.pageRequestsPerSecond} req/s`,
+  );
 
   // Batch reads of 100 deals with stage history.
   const batches = quick ? 20 : 200;
   const t3 = performance.now();
   for (let b = 0; b < batches; b++) {
-    const inputs = Array.from({ length: 100 }, (_, i) => ({ id: String(30_000_000_001 + ((b * 100 + i) % deals)) }));
-    await client.crm.deals.batchApi.read({ inputs, properties: ['dealstage', 'amount'], propertiesWithHistory: ['dealstage'] });
+    const inputs = Array.from({ length: 100 }, (_, i) => ({
+      id: String(30_000_000_001 + ((b * 100 + i) % deals)),
+    }));
+    await client.crm.deals.batchApi.read({
+      inputs,
+      properties: ['dealstage', 'amount'],
+      propertiesWithHistory: ['dealstage'],
+    });
   }
   const batchMs = performance.now() - t3;
   figures.batchReadRequestsPerSecond = Math.round((batches / batchMs) * 1000);
-  line('batch read 100 deals + dealstage history', `${batches} requests, ${Math.round(batchMs)} ms, ${figures.batchReadRequestsPerSecond} req/s`);
+  line(
+    'batch read 100 deals + dealstage history',
+    `${batches} requests, ${Math.round(batchMs)} ms, ${figures.batchReadRequestsPerSecond} req/s`,
+  );
 
   // Association batch reads: 1,000 deals -> emails per request.
   const assocBatches = quick ? 2 : 20;
   const t4 = performance.now();
   let links = 0;
   for (let b = 0; b < assocBatches; b++) {
-    const inputs = Array.from({ length: 1000 }, (_, i) => ({ id: String(30_000_000_001 + ((b * 1000 + i) % deals)) }));
+    const inputs = Array.from({ length: 1000 }, (_, i) => ({
+      id: String(30_000_000_001 + ((b * 1000 + i) % deals)),
+    }));
     const res = await client.crm.associations.v4.batchApi.getPage('deals', 'emails', { inputs });
     links += res.results.reduce((s, r) => s + r.to.length, 0);
   }
   const assocMs = performance.now() - t4;
   figures.associationReadRequestsPerSecond = Math.round((assocBatches / assocMs) * 1000);
-  line('associations v4 batch read 1,000 deals->emails', `${assocBatches} requests, ${links} links, ${Math.round(assocMs)} ms, ${figures.associationReadRequestsPerSecond} req/s (first builds the index)`);
+  line(
+    'associations v4 batch read 1,000 deals->emails',
+    `${assocBatches} requests, ${links} links, ${Math.round(assocMs)} ms, ${figures.associationReadRequestsPerSecond} req/s (first builds the index)`,
+  );
 
   // Searches over all deals (a full scan per request, as an incremental sync would send).
   const searches = quick ? 5 : 5;
   const t5 = performance.now();
   for (let s = 0; s < searches; s++) {
     await client.crm.deals.searchApi.doSearch({
-      filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE' as never, value: String(Date.parse('2026-11-01T00:00:00Z')) }] }],
+      filterGroups: [
+        {
+          filters: [
+            {
+              propertyName: 'hs_lastmodifieddate',
+              operator: 'GTE' as never,
+              value: String(Date.parse('2026-11-01T00:00:00Z')),
+            },
+          ],
+        },
+      ],
       sorts: ['hs_lastmodifieddate'],
       properties: ['dealname'],
       limit: 200,
@@ -94,12 +127,18 @@ try {
   const updates = quick ? 10 : 100;
   const t6 = performance.now();
   for (let b = 0; b < updates; b++) {
-    const inputs = Array.from({ length: 100 }, (_, i) => ({ id: String(30_000_000_001 + ((b * 100 + i) % deals)), properties: { hs_next_step: `bench ${b}` } }));
+    const inputs = Array.from({ length: 100 }, (_, i) => ({
+      id: String(30_000_000_001 + ((b * 100 + i) % deals)),
+      properties: { hs_next_step: `bench ${b}` },
+    }));
     await client.crm.deals.batchApi.update({ inputs });
   }
   const updateMs = performance.now() - t6;
   figures.batchUpdateRequestsPerSecond = Math.round((updates / updateMs) * 1000);
-  line('batch update 100 deals', `${updates} requests, ${Math.round(updateMs)} ms, ${figures.batchUpdateRequestsPerSecond} req/s`);
+  line(
+    'batch update 100 deals',
+    `${updates} requests, ${Math.round(updateMs)} ms, ${figures.batchUpdateRequestsPerSecond} req/s`,
+  );
 } finally {
   await sandbox.close();
 }
