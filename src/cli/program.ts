@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { registerConfigCheck } from './commands/config-check.command.ts';
 import { registerDemo } from './commands/demo.command.ts';
+import { registerRun } from './commands/run.command.ts';
+import { registerSandbox } from './commands/sandbox.command.ts';
+import { registerWorker } from './commands/worker.command.ts';
 
 /** The `pipeline-health` command tree. Only commands that work are registered. */
 export function buildProgram(): Command {
@@ -10,6 +13,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .version('0.1.0');
   registerDemo(program);
+  registerRun(program);
+  registerWorker(program);
+  registerSandbox(program);
   registerConfigCheck(program);
   return program;
 }

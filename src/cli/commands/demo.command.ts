@@ -1,33 +1,182 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
 import { loadEnv } from '../../config/env.ts';
+import { parseTenants } from '../../config/tenants-file.ts';
+import { CrmKindSchema } from '../../domain/crm.ts';
+import { startSandbox } from '../../sandbox/start-sandbox.ts';
+import { AppError } from '../../shared/app-error.ts';
+import { createLogger } from '../../shared/logger.ts';
 import { resolveRedis } from '../../store/redis-connection.ts';
-import { runCommand } from '../run-command.ts';
+import { progressPrinter } from '../progress-printer.ts';
+import { EXIT, runCommand } from '../run-command.ts';
+import { collectRunReport, renderRunReport } from '../run-report.ts';
+import { Runtime } from '../runtime.ts';
+
+const NEXT_STEPS = `
+Point it at your own CRM:
+  1. Write a tenants file (README "Tenants file"): HubSpot private-app token or OAuth app;
+     Salesforce connected app (JWT bearer or refresh token). Check it:
+       npm run cli -- config check --tenants tenants.yaml
+  2. Run one cycle now:     REDIS_URL=redis://localhost:6379 npm run cli -- run --tenant <id> --tenants tenants.yaml
+  3. Keep it running:       REDIS_URL=redis://localhost:6379 npm run cli -- worker --tenants tenants.yaml
+     (or docker compose up: Redis with AOF + the worker; nightly at 02:00 in each tenant's time zone)
+  Salesforce: assign the "Pipeline Health" permission set to the integration user after the first run.`;
 
 /**
- * `pipeline-health demo`: the newcomer's first command. Until the queue-driven pipeline lands
- * (issue 7) it checks the runtime pieces that exist and says plainly what is not built yet.
+ * `pipeline-health demo`: the newcomer's first command. Starts the embedded CRM sandbox with
+ * realistic generated data and a throwaway Redis, runs a full cycle through the real queues and
+ * workers, learns the win model from the generated history, runs an incremental cycle with it,
+ * and prints what a sales leader wants to see.
  */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('run the product on the embedded CRM sandbox with realistic data (no credentials needed)')
     .option('--crm <crm>', 'hubspot or salesforce', 'hubspot')
-    .action((opts: { crm: string }) =>
+    .option('--deals <n>', 'deals in the generated CRM', '400')
+    .option('--seed <n>', 'seed of the generated data', '42')
+    .option('--json', 'print the summary as one JSON object')
+    .action((opts: { crm: string; deals: string; seed: string; json?: boolean }) =>
       runCommand(async () => {
         const env = loadEnv();
-        const out = (line = '') => process.stdout.write(`${line}\n`);
-        out(`pipeline-health demo (${opts.crm})`);
-        out(`  Node ${process.version}`);
+        const crm = CrmKindSchema.safeParse(opts.crm);
+        if (!crm.success)
+          throw new AppError('CONFIG_INVALID', `--crm must be hubspot or salesforce (got "${opts.crm}")`);
+        const deals = Number(opts.deals);
+        const seed = Number(opts.seed);
+        if (!Number.isInteger(deals) || deals < 10 || deals > 100_000) {
+          throw new AppError(
+            'CONFIG_INVALID',
+            `--deals must be a whole number from 10 to 100000 (got "${opts.deals}")`,
+          );
+        }
+        if (!Number.isInteger(seed) || seed < 0)
+          throw new AppError('CONFIG_INVALID', `--seed must be a whole number (got "${opts.seed}")`);
+        const say = (s = '') => {
+          if (!opts.json) process.stdout.write(`${s}\n`);
+        };
+        const started = Date.now();
+        const logger = createLogger({
+          level: opts.json ? 'error' : 'warn',
+          destination: process.stderr as never,
+        });
+
+        say(
+          `pipeline-health demo: ${crm.data} sandbox with ${deals} generated deals (seed ${seed}), Node ${process.version}`,
+        );
         const redis = await resolveRedis(env.REDIS_URL);
-        const client = redis.createClient();
-        const pong = await client.ping();
-        client.disconnect();
-        out(`  Redis: ${redis.throwaway ? 'private throwaway redis-server' : 'REDIS_URL'} answered ${pong}`);
-        await redis.close();
-        out();
-        out('Not built yet: the CRM connectors (issues 4, 5) and the queue-driven pipeline (issue 7)');
-        out('that runs a full cycle on the sandbox. This command will run that cycle once they land.');
-        return 0;
+        const sandbox = await startSandbox({ crm: crm.data, deals, seed });
+        say(
+          `  sandbox at ${sandbox.baseUrl}; Redis ${redis.throwaway ? 'throwaway redis-server' : 'from REDIS_URL'}`,
+        );
+        const tenantId = 'demo';
+        const [tenant] = parseTenants({
+          tenants: [
+            {
+              id: tenantId,
+              name: `Demo (${crm.data})`,
+              connection:
+                crm.data === 'hubspot'
+                  ? {
+                      crm: 'hubspot',
+                      basePath: sandbox.baseUrl,
+                      auth: { type: 'private_app', accessToken: sandbox.accessToken },
+                    }
+                  : {
+                      crm: 'salesforce',
+                      loginUrl: sandbox.baseUrl,
+                      auth: { type: 'refresh_token', ...sandbox.oauth },
+                    },
+            },
+          ],
+        });
+        const runtime = new Runtime({
+          redis,
+          // A fresh namespace, so a demo against a shared REDIS_URL never touches real state.
+          prefix: `demo-${randomBytes(3).toString('hex')}`,
+          logger,
+          tenants: [tenant!],
+          concurrency: 2,
+          ...(opts.json ? {} : { onProgress: progressPrinter(process.stdout) }),
+          ...(crm.data === 'salesforce'
+            ? {
+                // The demo org has no admin to assign the permission set, so the connector does it.
+                connector: (() => {
+                  const c = createSalesforceConnector({
+                    connection: tenant!.connection as never,
+                    logger,
+                    assignPermissionSet: true,
+                  });
+                  return () => c;
+                })(),
+              }
+            : {}),
+        });
+        try {
+          await runtime.pool?.waitUntilReady();
+          say('\n1. Full cycle (first sync of everything, scores on the survey-derived prior weights)');
+          const first = await runtime.runCycle({ tenantId, trigger: 'demo' }, { timeoutMs: 20 * 60_000 });
+          if (first.status !== 'completed') {
+            throw new AppError(
+              'INTERNAL',
+              `The demo cycle failed at ${first.error?.step}: ${first.error?.message}`,
+            );
+          }
+          say(`   ${first.apiCalls} API calls`);
+          say('\n2. Learning the win model from the closed deals of the last 24 months');
+          const training = await runtime.runTraining(tenantId, { timeoutMs: 10 * 60_000 });
+          say(`   ${training.message}`);
+          say(
+            '\n3. Incremental cycle with the learned model (pulls only what changed, writes only changed values)',
+          );
+          const second = await runtime.runCycle({ tenantId, trigger: 'demo' }, { timeoutMs: 20 * 60_000 });
+          const report = await collectRunReport(second, runtime.deps.store(tenantId), {
+            crm: crm.data,
+            apiCallsByEndpoint: sandbox.inspect.callsByEndpoint(),
+          });
+          const totals = {
+            ...report,
+            // Whole demo: both cycles and training.
+            apiCalls: first.apiCalls + second.apiCalls,
+            rateLimited: first.rateLimited + second.rateLimited,
+            written: report.written + ((first.steps['write-back']?.written as number | undefined) ?? 0),
+            alerts: report.alerts + ((first.steps.alert?.raised as number | undefined) ?? 0),
+            durationMs: Date.now() - started,
+            cycles: [
+              { runId: first.runId, apiCalls: first.apiCalls, status: first.status },
+              { runId: second.runId, apiCalls: second.apiCalls, status: second.status },
+            ],
+            model: {
+              status: training.status,
+              version: training.modelVersion,
+              auc: training.holdout?.auc ?? null,
+              brier: training.holdout?.brier ?? null,
+              won: training.counts.won,
+              lost: training.counts.lost,
+            },
+          };
+          if (opts.json) {
+            process.stdout.write(`${JSON.stringify(totals)}\n`);
+          } else {
+            say(`   ${second.apiCalls} API calls\n`);
+            say(
+              renderRunReport({
+                ...report,
+                apiCalls: totals.apiCalls,
+                written: totals.written,
+                alerts: totals.alerts,
+                durationMs: totals.durationMs,
+              }),
+            );
+            say(NEXT_STEPS);
+          }
+          return second.status === 'completed' ? EXIT.ok : EXIT.failure;
+        } finally {
+          await runtime.close();
+          await sandbox.close();
+          await redis.close();
+        }
       }),
     );
 }

@@ -1,0 +1,68 @@
+import { HEALTH_FIELDS } from '../src/domain/health-fields.ts';
+import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
+import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
+
+export interface SyncSummary {
+  pages: number;
+  deals: number;
+  activities: number;
+  quarantined: number;
+  deleted: number;
+  schemaCreated: string[];
+  apiCalls: number;
+  rateLimited: number;
+  durationMs: number;
+}
+
+/** Bumped when the written fields change, so the schema is bootstrapped again (and only then). */
+const SCHEMA_VERSION = `v1:${HEALTH_FIELDS.map((f) => f.key).join(',')}`;
+
+/**
+ * Pull what changed since the tenant's cursor and store it page by page. The cursor is saved in the
+ * same Redis transaction as each page, so a crash or retry repeats at most one page.
+ */
+export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
+  name: 'sync',
+  payload: CyclePayloadSchema,
+  // Transient CRM failures are common and cheap to retry from the cursor.
+  retry: { attempts: 5, backoff: { type: 'exponential', delay: 2_000 } },
+  async process(job, payload, deps) {
+    const started = deps.now();
+    const tenant = await requireTenant(deps, payload.tenantId);
+    const store = deps.store(tenant.id);
+    const connector = deps.connector(tenant);
+    const before = connector.usage();
+
+    // The schema bootstrap costs a dozen calls; do it once per schema version, not every run.
+    let schemaCreated: string[] = [];
+    if ((await store.getJson<string>('schema')) !== SCHEMA_VERSION) {
+      schemaCreated = (await connector.bootstrapSchema()).created;
+      await store.setJson('schema', SCHEMA_VERSION);
+    }
+    await store.saveMetadata(await connector.fetchMetadata());
+
+    if (payload.fullResync && job.attemptsMade === 0) await store.setCursor(null);
+    const cursor = await store.getCursor();
+    const pipelines = tenant.connection.crm === 'hubspot' ? tenant.connection.pipelines : [];
+    const report = progressReporter(deps, tenant.id, payload.runId, 'sync', 'deals');
+    const totals = { pages: 0, deals: 0, activities: 0, quarantined: 0, deleted: 0 };
+    for await (const page of connector.pull(cursor, { pipelines })) {
+      const saved = await store.savePage(page);
+      totals.pages += 1;
+      totals.deals += saved.deals;
+      totals.activities += saved.activities;
+      totals.quarantined += saved.quarantined;
+      totals.deleted += saved.deleted;
+      report(totals.deals);
+      await job.updateProgress({ step: 'sync', deals: totals.deals, pages: totals.pages });
+    }
+    const after = connector.usage();
+    return {
+      ...totals,
+      schemaCreated,
+      apiCalls: after.calls - before.calls,
+      rateLimited: after.rateLimited - before.rateLimited,
+      durationMs: deps.now() - started,
+    };
+  },
+};

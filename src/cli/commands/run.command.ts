@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { loadEnv } from '../../config/env.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { resolveRedis } from '../../store/redis-connection.ts';
+import { progressPrinter } from '../progress-printer.ts';
+import { EXIT, runCommand } from '../run-command.ts';
+import { collectRunReport, renderRunReport } from '../run-report.ts';
+import { Runtime } from '../runtime.ts';
+import { loadConfiguredTenants } from '../tenant-source.ts';
+
+/** `pipeline-health run --tenant T`: one cycle now; waits; prints the summary. */
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run one cycle for a tenant now, wait for it and print the summary')
+    .requiredOption('--tenant <id>', 'tenant id from the tenants file')
+    .option('-t, --tenants <file>', 'tenants file (YAML or JSON); default $TENANTS_FILE')
+    .option('--full', 'ignore the sync cursor and pull everything again')
+    .option('--no-workers', 'only enqueue: let the running `worker` processes do the work')
+    .option('--json', 'print the summary as one JSON object')
+    .action((opts: { tenant: string; tenants?: string; full?: boolean; workers: boolean; json?: boolean }) =>
+      runCommand(async () => {
+        const env = loadEnv();
+        const tenants = await loadConfiguredTenants(env, opts.tenants);
+        const redis = await resolveRedis(env.REDIS_URL);
+        const logger = createLogger({
+          level: opts.json ? 'warn' : env.LOG_LEVEL,
+          destination: process.stderr as never,
+        });
+        const runtime = new Runtime({
+          redis,
+          prefix: env.PH_PREFIX,
+          logger,
+          tenants,
+          workers: opts.workers,
+          concurrency: env.WORKER_CONCURRENCY,
+          ...(opts.json ? {} : { onProgress: progressPrinter() }),
+        });
+        try {
+          const tenant = tenants.find((t) => t.id === opts.tenant);
+          const summary = await runtime.runCycle({
+            tenantId: opts.tenant,
+            trigger: 'manual',
+            fullResync: opts.full ?? false,
+          });
+          const report = await collectRunReport(summary, runtime.deps.store(opts.tenant), {
+            crm: tenant?.connection.crm ?? 'unknown',
+            ...(tenant ? { apiCallsByEndpoint: runtime.deps.connector(tenant).usage().callsByEndpoint } : {}),
+          });
+          process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${renderRunReport(report)}\n`);
+          return summary.status === 'completed' ? EXIT.ok : EXIT.failure;
+        } finally {
+          await runtime.close();
+          await redis.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { FlowProducer, type FlowJob, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { CyclePayload } from '../../jobs/cycle-payload.ts';
+import type { TenantStateStore } from '../store/tenant-state.store.ts';
+import { bullPrefix, QUEUES } from './queue-names.ts';
+import { CYCLE_STEPS } from './step-registry.ts';
+
+/** A cycle holds its tenant's lock at most this long without a step refreshing it. */
+export const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
+
+export interface StartCycleRequest {
+  tenantId: string;
+  trigger: CyclePayload['trigger'];
+  fullResync?: boolean;
+  /** Score as of this moment; default now. */
+  asOf?: number;
+}
+
+export type StartCycleResult =
+  | { started: true; runId: string; job: Job }
+  | { started: false; runId: string | null; reason: 'already_running' };
+
+/** Sortable, unique, and free of ':' (BullMQ job ids may not contain it). */
+export function newRunId(tenantId: string, now: number): string {
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${tenantId}.${stamp}.${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Starts tenant cycles as BullMQ flows: sync -> score -> write-back -> alert -> finalize, each a
+ * child of the next with `failParentOnFailure`, so a failed step fails the run visibly and nothing
+ * waits forever. At most one cycle per tenant runs at a time (a Redis lock held by the run).
+ */
+export class CycleLauncher {
+  private readonly flows: FlowProducer;
+  private readonly storeFor: (tenantId: string) => TenantStateStore;
+  private readonly now: () => number;
+
+  constructor(options: {
+    connection: Redis;
+    prefix: string;
+    store: (tenantId: string) => TenantStateStore;
+    now?: () => number;
+  }) {
+    this.flows = new FlowProducer({ connection: options.connection, prefix: bullPrefix(options.prefix) });
+    this.storeFor = options.store;
+    this.now = options.now ?? Date.now;
+  }
+
+  async start(request: StartCycleRequest): Promise<StartCycleResult> {
+    const now = this.now();
+    const runId = newRunId(request.tenantId, now);
+    const store = this.storeFor(request.tenantId);
+    const lock = await store.acquireCycleLock(runId, CYCLE_LOCK_TTL_MS);
+    if (!lock.acquired) return { started: false, runId: lock.holder, reason: 'already_running' };
+    const payload: CyclePayload = {
+      tenantId: request.tenantId,
+      runId,
+      trigger: request.trigger,
+      asOf: new Date(request.asOf ?? now).toISOString(),
+      fullResync: request.fullResync ?? false,
+    };
+    try {
+      const node = await this.flows.add(buildFlow(payload));
+      return { started: true, runId, job: node.job };
+    } catch (err) {
+      await store.releaseCycleLock(runId);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flows.close();
+  }
+}
+
+/** The flow tree: the last step is the root, the first the deepest child. */
+export function buildFlow(payload: CyclePayload): FlowJob {
+  let child: FlowJob | undefined;
+  for (const step of CYCLE_STEPS) {
+    const node: FlowJob = {
+      name: step.name,
+      queueName: QUEUES.cycle,
+      data: payload,
+      opts: {
+        jobId: `${payload.runId}-${step.name}`,
+        attempts: step.retry.attempts,
+        backoff: step.retry.backoff,
+        failParentOnFailure: true,
+        removeOnComplete: { age: 7 * 86_400, count: 5_000 },
+        removeOnFail: { age: 30 * 86_400 },
+      },
+      ...(child === undefined ? {} : { children: [child] }),
+    };
+    child = node;
+  }
+  return child!;
+}

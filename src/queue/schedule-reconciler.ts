@@ -1,0 +1,94 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Tenant } from '../domain/tenant.ts';
+import { bullPrefix, QUEUES } from './queue-names.ts';
+
+/** What a scheduler's job carries: which tenant, and why. */
+export interface ScheduledJobData {
+  tenantId: string;
+  trigger: 'nightly' | 'incremental';
+}
+
+export interface ScheduleChange {
+  upserted: string[];
+  removed: string[];
+}
+
+function nightlyId(tenantId: string): string {
+  return `nightly-${tenantId}`;
+}
+function incrementalId(tenantId: string): string {
+  return `incremental-${tenantId}`;
+}
+
+/**
+ * Keeps BullMQ job schedulers equal to the tenant configuration: a nightly cron in the tenant's
+ * time zone and an incremental interval per tenant. Upserts are idempotent (scheduler ids are
+ * fixed per tenant, so they are never duplicated, across restarts or processes); schedulers of
+ * removed tenants or turned-off intervals are removed.
+ */
+export class ScheduleReconciler {
+  readonly queue: Queue;
+
+  constructor(options: { connection: Redis; prefix: string }) {
+    this.queue = new Queue(QUEUES.schedule, {
+      connection: options.connection,
+      prefix: bullPrefix(options.prefix),
+    });
+  }
+
+  async reconcile(tenants: readonly Tenant[]): Promise<ScheduleChange> {
+    const wanted = new Set<string>();
+    const upserted: string[] = [];
+    for (const tenant of tenants) {
+      const nightly = nightlyId(tenant.id);
+      wanted.add(nightly);
+      await this.queue.upsertJobScheduler(
+        nightly,
+        { pattern: tenant.schedule.nightly, tz: tenant.timezone },
+        { name: 'nightly', data: { tenantId: tenant.id, trigger: 'nightly' } satisfies ScheduledJobData },
+      );
+      upserted.push(nightly);
+      const minutes = tenant.schedule.incrementalEveryMinutes;
+      if (minutes > 0) {
+        const incremental = incrementalId(tenant.id);
+        wanted.add(incremental);
+        await this.queue.upsertJobScheduler(
+          incremental,
+          { every: minutes * 60_000 },
+          {
+            name: 'incremental',
+            data: { tenantId: tenant.id, trigger: 'incremental' } satisfies ScheduledJobData,
+          },
+        );
+        upserted.push(incremental);
+      }
+    }
+    const removed: string[] = [];
+    for (const scheduler of await this.queue.getJobSchedulers(0, -1)) {
+      const id = scheduler.key;
+      if (!wanted.has(id)) {
+        await this.queue.removeJobScheduler(id);
+        removed.push(id);
+      }
+    }
+    return { upserted, removed };
+  }
+
+  async list(): Promise<
+    { id: string; pattern: string | null; every: number | null; tz: string | null; next: number | null }[]
+  > {
+    const all = await this.queue.getJobSchedulers(0, -1, true);
+    return all.map((s) => ({
+      id: s.key,
+      pattern: s.pattern ?? null,
+      every: s.every === undefined ? null : Number(s.every),
+      tz: s.tz ?? null,
+      next: s.next ?? null,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

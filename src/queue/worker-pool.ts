@@ -1,0 +1,75 @@
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JobDeps } from '../../jobs/job-deps.ts';
+import type { CycleLauncher } from './cycle-launcher.ts';
+import { bullPrefix, QUEUES } from './queue-names.ts';
+import type { ScheduledJobData } from './schedule-reconciler.ts';
+import { isFinalFailure, onFinalFailure, processJob } from './step-processor.ts';
+
+export interface WorkerPoolOptions {
+  /** A connection factory: BullMQ workers need their own blocking connections. */
+  connection: () => Redis;
+  prefix: string;
+  deps: JobDeps;
+  launcher: CycleLauncher;
+  /** Jobs per queue processed at once in this process. Default 4. */
+  concurrency?: number;
+}
+
+/**
+ * The workers of one process: cycle steps, schedule triggers and training. More processes (on more
+ * machines) can run the same pool against the same Redis; BullMQ shares the work.
+ */
+export class WorkerPool {
+  private readonly workers: Worker[];
+  private readonly deps: JobDeps;
+
+  constructor(options: WorkerPoolOptions) {
+    const { deps, launcher } = options;
+    this.deps = deps;
+    const common = { prefix: bullPrefix(options.prefix), concurrency: options.concurrency ?? 4 };
+    const cycle = new Worker(QUEUES.cycle, (job, token) => processJob(job, token, deps), {
+      ...common,
+      connection: options.connection(),
+    });
+    cycle.on('failed', (job, error) => {
+      if (job && isFinalFailure(job, error)) void this.safely(() => onFinalFailure(job, error, deps));
+    });
+    const schedule = new Worker(
+      QUEUES.schedule,
+      async (job: Job<ScheduledJobData>) => {
+        const result = await launcher.start({ tenantId: job.data.tenantId, trigger: job.data.trigger });
+        return result.started
+          ? { runId: result.runId }
+          : { skipped: result.reason, runningRunId: result.runId };
+      },
+      { ...common, connection: options.connection() },
+    );
+    const train = new Worker(QUEUES.train, (job, token) => processJob(job, token, deps), {
+      ...common,
+      concurrency: 1,
+      connection: options.connection(),
+    });
+    this.workers = [cycle, schedule, train];
+    for (const w of this.workers) {
+      w.on('error', (err) => deps.logger.error({ err, queue: w.name }, 'worker error'));
+    }
+  }
+
+  private async safely(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.deps.logger.error({ err }, 'recording a failed run failed');
+    }
+  }
+
+  async waitUntilReady(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+  }
+
+  /** Graceful: stop taking jobs and wait for the active ones to finish. */
+  async close(force = false): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close(force)));
+  }
+}

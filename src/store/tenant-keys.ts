@@ -1,0 +1,58 @@
+/**
+ * Every Redis key of one tenant. All of them share the hash tag `{t:<tenant>}` so a tenant's keys
+ * live in one Redis Cluster slot and multi-key transactions (page + cursor) stay atomic there.
+ */
+export interface TenantKeys {
+  cursor: string;
+  deals: string;
+  activities: string;
+  contacts: string;
+  accounts: string;
+  metadata: string;
+  results: string;
+  history: string;
+  written: string;
+  writeIntents: string;
+  quarantine: string;
+  quarantineCount: string;
+  alertsOpen: string;
+  alertCap: (day: string) => string;
+  model: string;
+  norms: string;
+  runs: string;
+  runSteps: (runId: string) => string;
+  alertCandidates: string;
+  schema: string;
+  trainingReport: string;
+  pipelineHealth: string;
+  cycleLock: string;
+}
+
+export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
+  const base = `${prefix}:{t:${tenantId}}`;
+  return {
+    cursor: `${base}:cursor`,
+    deals: `${base}:deals`,
+    activities: `${base}:activities`,
+    contacts: `${base}:contacts`,
+    accounts: `${base}:accounts`,
+    metadata: `${base}:metadata`,
+    results: `${base}:results`,
+    history: `${base}:history`,
+    written: `${base}:written`,
+    writeIntents: `${base}:write-intents`,
+    quarantine: `${base}:quarantine`,
+    quarantineCount: `${base}:quarantine-count`,
+    alertsOpen: `${base}:alerts-open`,
+    alertCap: (day) => `${base}:alert-cap:${day}`,
+    model: `${base}:model`,
+    norms: `${base}:norms`,
+    runs: `${base}:runs`,
+    runSteps: (runId) => `${base}:run:${runId}`,
+    alertCandidates: `${base}:alert-candidates`,
+    schema: `${base}:schema`,
+    trainingReport: `${base}:training-report`,
+    pipelineHealth: `${base}:pipeline-health`,
+    cycleLock: `${base}:cycle-lock`,
+  };
+}

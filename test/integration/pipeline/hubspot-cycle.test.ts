@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Runtime } from '../../../src/cli/runtime.ts';
+import { parseTenants } from '../../../src/config/tenants-file.ts';
+import {
+  startHubSpotSandbox,
+  type HubSpotSandboxHandle,
+} from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
+import { createLogger } from '../../../src/shared/logger.ts';
+import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+
+describe('a full HubSpot cycle through the real queues', () => {
+  let redis: RedisEndpoint;
+  let sandbox: HubSpotSandboxHandle;
+  let runtime: Runtime;
+
+  beforeAll(async () => {
+    redis = await resolveRedis(undefined);
+    sandbox = await startHubSpotSandbox({ seed: 11, deals: 80 });
+    const tenants = parseTenants({
+      tenants: [
+        {
+          id: 'acme',
+          name: 'Acme',
+          connection: {
+            crm: 'hubspot',
+            basePath: sandbox.baseUrl,
+            auth: { type: 'private_app', accessToken: sandbox.accessToken },
+          },
+        },
+      ],
+    });
+    runtime = new Runtime({
+      redis,
+      prefix: `t${randomUUID().slice(0, 8)}`,
+      logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      tenants,
+      concurrency: 2,
+    });
+    await runtime.pool?.waitUntilReady();
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    await sandbox?.close();
+    await redis?.close();
+  });
+
+  it('syncs, scores, writes changed fields and raises alert tasks; a second run writes nothing', async () => {
+    const first = await runtime.runCycle({ tenantId: 'acme', trigger: 'manual' }, { timeoutMs: 120_000 });
+    expect(first.error).toBeUndefined();
+    expect(first.status).toBe('completed');
+    const sync = first.steps.sync as { deals: number; quarantined: number };
+    const score = first.steps.score as { scored: number; bands: Record<string, number> };
+    const write = first.steps['write-back'] as { written: number; changed: number };
+    const alert = first.steps.alert as { raised: number };
+    expect(sync.deals).toBeGreaterThan(50);
+    expect(score.scored).toBeGreaterThan(0);
+    expect(write.written).toBe(score.scored);
+    expect(first.apiCalls).toBeGreaterThan(0);
+
+    const writes = sandbox.inspect.writes();
+    const dealUpdates = writes.filter((w) => w.objectType === 'deals' && w.operation === 'update');
+    expect(new Set(dealUpdates.map((w) => w.recordId)).size).toBe(score.scored);
+    for (const w of dealUpdates) {
+      // Only the tool's own properties are ever written.
+      expect(Object.keys(w.values).every((k) => k.startsWith('ph_'))).toBe(true);
+    }
+    const tasks = writes.filter((w) => w.objectType === 'tasks' && w.operation === 'create');
+    expect(tasks.length).toBe(alert.raised);
+
+    sandbox.inspect.reset();
+    const second = await runtime.runCycle({ tenantId: 'acme', trigger: 'manual' }, { timeoutMs: 120_000 });
+    expect(second.status).toBe('completed');
+    expect((second.steps['write-back'] as { written: number }).written).toBe(0);
+    expect((second.steps.alert as { raised: number }).raised).toBe(0);
+    expect(sandbox.inspect.writes()).toEqual([]);
+  });
+});
