@@ -74,11 +74,21 @@ const API_USER_N = 999_999;
 /** Route parameters whose value belongs in the recorded endpoint name (e.g. the sObject type). */
 const KEEP_PARAMS = new Set(['type']);
 const DATA_PREFIX = '/services/data/';
+const OAUTH_PREFIX = '/services/oauth2/';
 
 const responder: FaultResponder = {
   error: (status) => ({ status, body: injectedErrorBody(status) }),
   // Salesforce REST has no short-window 429: quota refusals are 403 REQUEST_LIMIT_EXCEEDED.
   rateLimit: () => ({ status: 403, body: REQUEST_LIMIT_EXCEEDED().body() }),
+};
+
+/** The token endpoint answers in OAuth's shape; Salesforce's transient failure is `unknown_error`. */
+const oauthResponder: FaultResponder = {
+  error: (status) => ({ status, body: { error: 'unknown_error', error_description: 'retry your request' } }),
+  rateLimit: () => ({
+    status: 400,
+    body: { error: 'invalid_grant', error_description: 'token request is already being processed' },
+  }),
 };
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -146,13 +156,20 @@ export async function startSalesforceSandbox(
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith(INSPECTION_PREFIX)) return;
     const isData = request.url.startsWith(DATA_PREFIX);
-    if (!isData) return;
-    const decision = await applyFault(faults, request, reply, responder, options.random);
+    if (!isData && !request.url.startsWith(OAUTH_PREFIX)) return;
+    const decision = await applyFault(
+      faults,
+      request,
+      reply,
+      isData ? responder : oauthResponder,
+      options.random,
+    );
     if (decision.kind !== 'none') {
       const status = decision.kind === 'error' ? decision.status : decision.kind === 'rate_limit' ? 403 : 0;
       record(request, status, decision.kind === 'rate_limit');
       return reply;
     }
+    if (!isData) return undefined;
     const token = bearer(request);
     if (token === undefined || !tokens.isAccessValid(token)) return refuse(request, reply, SESSION_INVALID());
     if (!usage.take()) return refuse(request, reply, REQUEST_LIMIT_EXCEEDED(), true);

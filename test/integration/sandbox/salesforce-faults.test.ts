@@ -93,6 +93,24 @@ describe('Salesforce sandbox: injected faults and inspection', () => {
     expect(s.inspect.rateLimited()).toHaveLength(1);
   });
 
+  it('faults also reach the token endpoint, with OAuth-shaped bodies', async () => {
+    const { s } = await start({ random: scripted([0.1]) });
+    s.faults.errorRates = { 503: 0.5 };
+    const oauth2 = new jsforce.OAuth2({
+      loginUrl: s.baseUrl,
+      clientId: s.oauth.clientId,
+      clientSecret: s.oauth.clientSecret,
+    });
+    const err = await rejectionOf(oauth2.refreshToken(s.oauth.refreshToken));
+    expect(err).toMatchObject({ name: 'unknown_error', message: 'retry your request' });
+    const ok = await oauth2.refreshToken(s.oauth.refreshToken);
+    expect(typeof ok.access_token).toBe('string');
+    expect(s.inspect.calls().map((c) => `${c.endpoint} ${c.status}`)).toEqual([
+      'POST /services/oauth2/token 503',
+      'POST /services/oauth2/token 200',
+    ]);
+  });
+
   it('latency delays every answer: a client deadline shorter than it fails, no deadline succeeds', async () => {
     const { s, conn } = await start();
     s.faults.latencyMs = 400;
