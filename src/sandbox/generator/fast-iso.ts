@@ -7,7 +7,8 @@
  */
 
 const DAY = 86_400_000;
-const buffer = new Uint8Array(24);
+// A plain array: `fromCharCode.apply` is several times faster with it than with a typed array.
+const buffer: number[] = new Array<number>(24).fill(48);
 buffer[4] = 45; // '-'
 buffer[7] = 45;
 buffer[10] = 84; // 'T'
@@ -52,5 +53,5 @@ export function fastIso(ms: number): string {
   buffer[20] = 48 + ((millis / 100) | 0);
   buffer[21] = 48 + (((millis / 10) | 0) % 10);
   buffer[22] = 48 + (millis % 10);
-  return String.fromCharCode.apply(null, buffer as unknown as number[]);
+  return String.fromCharCode.apply(null, buffer);
 }
