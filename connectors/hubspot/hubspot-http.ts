@@ -168,11 +168,14 @@ export class HubSpotHttp {
     let reauthed = false;
     for (;;) {
       signal?.throwIfAborted();
-      await this.#options.limiter.acquire(kind, signal);
       const token = reauth ? await this.tokens.token() : null;
+      const settle = await this.#options.limiter.acquire(kind, signal);
       try {
-        return await fn();
+        const result = await fn();
+        settle();
+        return result;
       } catch (err) {
+        settle();
         const decision = classifyHubSpotFailure(withPolicy(err), this.#options.now());
         const status = statusOf(err);
         const base = { cause: err, ...(status === undefined ? {} : { status }) };

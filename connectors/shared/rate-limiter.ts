@@ -25,8 +25,9 @@ export class SlidingWindowLimiter {
   readonly #now: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   #max: number;
-  #starts: number[] = [];
-  #kindStarts = new Map<string, number[]>();
+  /** One entry per request in the window; `t` moves from its start to its end when it settles. */
+  #entries: { t: number }[] = [];
+  #kindEntries = new Map<string, { t: number }[]>();
   #blockedUntil = 0;
 
   constructor(options: RateLimiterOptions) {
@@ -37,22 +38,29 @@ export class SlidingWindowLimiter {
     this.#sleep = options.sleep ?? sleep;
   }
 
-  /** Wait until one more request of `kind` fits, then count it as started. */
-  async acquire(kind = 'default', signal?: AbortSignal): Promise<void> {
+  /**
+   * Wait until one more request of `kind` fits, then count it. Call the returned function when
+   * the response arrived: the request then counts from that moment, because the CRM counts it
+   * from its arrival, somewhere between our start and our end (uneven latency otherwise lets two
+   * requests land closer together at the CRM than they left here, and earns a 429).
+   */
+  async acquire(kind = 'default', signal?: AbortSignal): Promise<() => void> {
     // Bounded: each pass either returns or sleeps until a slot frees up.
     for (;;) {
       signal?.throwIfAborted();
       const now = this.#now();
       const wait = this.#waitMs(kind, now);
       if (wait <= 0) {
-        this.#starts.push(now);
-        const perKind = this.#perSecond[kind];
-        if (perKind !== undefined) {
-          const list = this.#kindStarts.get(kind) ?? [];
-          list.push(now);
-          this.#kindStarts.set(kind, list);
+        const entry = { t: now };
+        this.#entries.push(entry);
+        if (this.#perSecond[kind] !== undefined) {
+          const list = this.#kindEntries.get(kind) ?? [];
+          list.push(entry);
+          this.#kindEntries.set(kind, list);
         }
-        return;
+        return () => {
+          entry.t = Math.max(entry.t, this.#now());
+        };
       }
       await this.#sleep(Math.ceil(wait), signal);
     }
@@ -71,10 +79,10 @@ export class SlidingWindowLimiter {
     }
     if (seen.remaining !== undefined && seen.remaining !== null && seen.remaining <= 0) {
       // The CRM's window is full even if ours is not (another app or worker shares it): wait
-      // until our oldest counted start leaves the window, or a whole window when we know none.
+      // until our oldest counted request leaves the window, or a whole window when we know none.
       const now = this.#now();
-      this.#prune(now);
-      const oldest = this.#starts[0];
+      const times = this.#times(this.#entries, now, this.#windowMs);
+      const oldest = times[0];
       this.#blockedUntil = Math.max(
         this.#blockedUntil,
         oldest === undefined ? now + interval : oldest + interval,
@@ -86,23 +94,27 @@ export class SlidingWindowLimiter {
     return this.#max;
   }
 
-  #prune(now: number): void {
-    while (this.#starts.length > 0 && (this.#starts[0] ?? 0) <= now - this.#windowMs) this.#starts.shift();
-    for (const list of this.#kindStarts.values()) {
-      while (list.length > 0 && (list[0] ?? 0) <= now - 1_000) list.shift();
-    }
+  /** Times of the entries still inside the window, oldest first (dropping the rest). */
+  #times(entries: { t: number }[], now: number, windowMs: number): number[] {
+    let write = 0;
+    for (const e of entries) if (e.t > now - windowMs) entries[write++] = e;
+    entries.length = write;
+    return entries.map((e) => e.t).sort((a, b) => a - b);
   }
 
   #waitMs(kind: string, now: number): number {
-    this.#prune(now);
     let wait = this.#blockedUntil - now;
-    if (this.#starts.length >= this.#max) {
-      wait = Math.max(wait, (this.#starts[this.#starts.length - this.#max] ?? now) + this.#windowMs - now);
+    const times = this.#times(this.#entries, now, this.#windowMs);
+    if (times.length >= this.#max) {
+      wait = Math.max(wait, (times[times.length - this.#max] ?? now) + this.#windowMs - now);
     }
     const perKind = this.#perSecond[kind];
-    const list = this.#kindStarts.get(kind);
-    if (perKind !== undefined && list !== undefined && list.length >= perKind) {
-      wait = Math.max(wait, (list[list.length - perKind] ?? now) + 1_000 - now);
+    const list = this.#kindEntries.get(kind);
+    if (perKind !== undefined && list !== undefined) {
+      const kindTimes = this.#times(list, now, 1_000);
+      if (kindTimes.length >= perKind) {
+        wait = Math.max(wait, (kindTimes[kindTimes.length - perKind] ?? now) + 1_000 - now);
+      }
     }
     return wait;
   }
