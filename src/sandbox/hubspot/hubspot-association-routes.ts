@@ -65,7 +65,7 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: HubSpotCont
           category: 'OBJECT_NOT_FOUND',
           subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
           message: `No ${singular(to)} is associated with ${singular(from)} ${id}.`,
-          context: { fromObjectId: [id] },
+          context: { fromObjectId: [id], fromObjectType: [singular(from)], toObjectType: [singular(to)] },
           errors: [],
           links: {},
         });

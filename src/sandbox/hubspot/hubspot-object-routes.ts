@@ -330,7 +330,12 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: HubSpotContext):
 
   app.post(`${base}/search`, async (request) => {
     const type = objectTypeOf(request.params);
-    const { total, results, after, request: search } = runSearch(ctx.store, ctx.registry, type, request.body);
+    const {
+      total,
+      results,
+      after,
+      request: search,
+    } = runSearch(ctx.store, ctx.registry, type, request.body, ctx.clock());
     const options: RenderOptions = {
       properties: search.properties,
       propertiesWithHistory: undefined,

@@ -78,6 +78,7 @@ export function runSearch(
   registry: HubSpotPropertyRegistry,
   type: HubSpotObjectType,
   body: unknown,
+  nowMs: number = Date.now(),
 ): { total: number; results: StoredRecord[]; after: string | null; request: SearchRequest } {
   const parsed = SearchRequestSchema.safeParse(body ?? {});
   if (!parsed.success) {
@@ -121,7 +122,7 @@ export function runSearch(
   const compiled = groups.map((g) => g.filters.map((f) => compileFilter(f, kindOf(f.propertyName))));
   const matches: StoredRecord[] = [];
   for (const n of store.ns(type)) {
-    const record = store.get(type, n);
+    const record = store.getForSearch(type, n, nowMs);
     if (!record) continue;
     if (compiled.length > 0 && !compiled.some((g) => g.every((test) => test(record)))) continue;
     if (query && !queryProps.some((p) => record.properties[p]?.toLowerCase().includes(query))) continue;

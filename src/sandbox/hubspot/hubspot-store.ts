@@ -32,6 +32,11 @@ interface Overlay {
   updatedAt: string;
   archived: boolean;
   archivedAt?: string;
+  /**
+   * What search still sees until `visibleAt` (HubSpot's search index lags writes): the record
+   * before the first write inside the lag, or null for a record created inside it.
+   */
+  searchView?: { record: StoredRecord | null; visibleAt: number };
 }
 
 interface Source {
@@ -73,6 +78,9 @@ export class HubSpotStore {
   #contactDeals: Csr | null = null;
   #companyDeals: Csr | null = null;
   #companyContacts: Csr | null = null;
+
+  /** How long search keeps serving a record's state from before a write, in ms. */
+  searchLagMs = 0;
 
   constructor(world: SandboxWorld, renderer: HubSpotRenderer) {
     this.world = world;
@@ -246,6 +254,8 @@ export class HubSpotStore {
       archived: false,
     };
     this.#applyDerived(type, overlay, values, at);
+    if (this.searchLagMs > 0)
+      overlay.searchView = { record: null, visibleAt: Date.parse(at) + this.searchLagMs };
     this.#overlays.get(type)!.set(n, overlay);
     this.#createdNs.get(type)!.push(n);
     return n;
@@ -254,6 +264,11 @@ export class HubSpotStore {
   /** Apply normalised values to an existing record; moves its last-modified time. */
   update(type: HubSpotObjectType, n: number, values: Record<string, string | null>, at: string): void {
     const overlays = this.#overlays.get(type)!;
+    const atMs = Date.parse(at);
+    const existing = overlays.get(n);
+    const pending =
+      existing?.searchView && existing.searchView.visibleAt > atMs ? existing.searchView : undefined;
+    const before = this.searchLagMs > 0 && !pending ? this.get(type, n) : null;
     let overlay = overlays.get(n);
     if (!overlay) {
       const base = this.#sources.get(type)!.render(n);
@@ -276,6 +291,16 @@ export class HubSpotStore {
     overlay.properties[type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate'] = at;
     overlay.updatedAt = at;
     this.#applyDerived(type, overlay, values, at);
+    if (this.searchLagMs > 0) {
+      overlay.searchView = { record: pending ? pending.record : before, visibleAt: atMs + this.searchLagMs };
+    }
+  }
+
+  /** A record as search sees it at `nowMs` (possibly its state before a recent write), or null. */
+  getForSearch(type: HubSpotObjectType, n: number, nowMs: number): StoredRecord | null {
+    const view = this.#overlays.get(type)!.get(n)?.searchView;
+    if (view && nowMs < view.visibleAt) return view.record;
+    return this.get(type, n);
   }
 
   archive(type: HubSpotObjectType, n: number, at: string): void {

@@ -45,6 +45,11 @@ export interface HubSpotSandboxOptions {
   random?: () => number;
   /** The account (portal) id served. Default 12345678. */
   portalId?: number;
+  /**
+   * How long search keeps returning a record's state from before a write (HubSpot's search index
+   * lags writes by a few seconds). Default 0, so tests see writes at once.
+   */
+  searchLagMs?: number;
 }
 
 /** A running HubSpot sandbox, with HubSpot-specific controls beyond {@link SandboxHandle}. */
@@ -85,8 +90,10 @@ export async function startHubSpotSandbox(
   const recorder = new InspectionRecorder({ tokens: () => tokens.states() });
   const limiter = new HubSpotRateLimiter({ ...DEFAULT_HUBSPOT_RATE_LIMITS, ...options.rateLimits });
   let baseUrl = '';
+  const store = new HubSpotStore(world, renderer);
+  store.searchLagMs = options.searchLagMs ?? 0;
   const ctx: HubSpotContext = {
-    store: new HubSpotStore(world, renderer),
+    store,
     registry: new HubSpotPropertyRegistry(world, pipelineIds),
     tokens,
     limiter,

@@ -181,3 +181,40 @@ describe('HubSpot sandbox: search', () => {
     expect((await search({ limit: 100, after: '9900' })).status).toBe(200);
   });
 });
+
+describe('HubSpot sandbox: search index lag', () => {
+  it('serves the pre-write state to search until the lag has passed, while reads see the write', async () => {
+    let now = Date.parse('2026-11-27T12:00:00.000Z');
+    const lagged = await startHubSpotSandbox({
+      world: generateWorld({ seed: 2, deals: 10, now: NOW }),
+      clock: () => now,
+      searchLagMs: 3000,
+    });
+    try {
+      const sdk = new Client({ accessToken: lagged.accessToken, basePath: lagged.baseUrl });
+      const find = async (value: string) =>
+        (
+          await sdk.crm.deals.searchApi.doSearch({
+            filterGroups: [{ filters: [{ propertyName: 'hs_next_step', operator: 'EQ' as never, value }] }],
+            sorts: [],
+            properties: ['hs_next_step'],
+            limit: 10,
+            after: '0',
+          })
+        ).results.map((r) => r.id);
+      await sdk.crm.deals.basicApi.update('30000000001', { properties: { hs_next_step: 'lagging' } });
+      const created = await sdk.crm.deals.basicApi.create({
+        properties: { dealname: 'New', hs_next_step: 'lagging' },
+        associations: [],
+      });
+      expect(
+        (await sdk.crm.deals.basicApi.getById('30000000001', ['hs_next_step'])).properties.hs_next_step,
+      ).toBe('lagging');
+      expect(await find('lagging')).toEqual([]);
+      now += 3001;
+      expect((await find('lagging')).sort()).toEqual(['30000000001', created.id].sort());
+    } finally {
+      await lagged.close();
+    }
+  });
+});
