@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Target } from '../../src/domain/pipeline.ts';
-import type { HubSpotConnectionSchema } from '../../src/domain/tenant.ts';
+import { HubSpotConnectionSchema } from '../../src/domain/tenant.ts';
+import { AppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { CrmConnector, CrmMetadata } from '../crm-connector.ts';
 import { CRM_LIMITS } from '../shared/crm-limits.ts';
@@ -43,14 +44,20 @@ export interface HubSpotConnectorOptions {
 export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmConnector {
   const now = options.clock ?? Date.now;
   const limits = CRM_LIMITS.hubspot;
-  const connection = options.connection;
+  const parsed = HubSpotConnectionSchema.safeParse(options.connection);
+  if (!parsed.success) {
+    throw new AppError('CONFIG_INVALID', 'invalid HubSpot connection', {
+      details: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+    });
+  }
+  const connection = parsed.data;
   const limiter = new SlidingWindowLimiter({
     requestsPerWindow: options.limits?.requestsPerWindow ?? limits.requestsPerWindow,
     windowMs: options.limits?.windowMs ?? limits.windowMs,
     perSecond: { search: options.limits?.searchPerSecond ?? limits.searchPerSecond },
   });
   const http = new HubSpotHttp({
-    basePath: (connection.basePath ?? 'https://api.hubapi.com').replace(/\/$/, ''),
+    basePath: connection.basePath.replace(/\/$/, ''),
     auth: connection.auth,
     limiter,
     logger: options.logger,
@@ -61,7 +68,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
   const reader = new HubSpotReader({
     http,
     now,
-    pipelines: connection.pipelines ?? [],
+    pipelines: connection.pipelines,
     dealsPerPage: options.dealsPerPage ?? limits.associationBatchSize,
     lookbackMs: options.lookbackMs ?? 300_000,
   });

@@ -147,6 +147,30 @@ describe('HubSpot connector pull against the sandbox', () => {
     );
   });
 
+  it('pulls only the configured pipelines', async () => {
+    sandbox = await startHubSpotSandbox({ seed: 15, deals: 80, rateLimits: NO_LIMITS });
+    const all = connectorFor(sandbox);
+    const { pipelines } = await all.fetchMetadata();
+    expect(pipelines.length).toBeGreaterThan(1);
+    const second = pipelines[1]!.id;
+    const connector = createHubSpotConnector({
+      connection: {
+        crm: 'hubspot',
+        auth: { type: 'private_app', accessToken: sandbox.accessToken },
+        basePath: sandbox.baseUrl,
+        pipelines: [second],
+      },
+      logger,
+    });
+    const deals = (await drain(connector, null)).flatMap((p) => p.deals);
+    expect(deals.length).toBeGreaterThan(0);
+    expect(deals.every((d) => d.pipelineId === second)).toBe(true);
+    const inWorld = sandbox.world.deals.filter(
+      (d) => d.pipelineKey === sandbox!.world.pipelines[1]!.key && d.messy !== 'unknown_stage',
+    ).length;
+    expect(deals.length).toBe(inWorld);
+  });
+
   it('syncs a window holding more than 10,000 deals, including one shared timestamp, without passing the search cap', async () => {
     const world = generateWorld({ seed: 13, deals: 10_150 });
     // Cheap: no activities; and 1,000 deals modified in the same millisecond (a bulk import).
