@@ -14,7 +14,7 @@ import {
   type WriteRequest,
 } from './record-writes.ts';
 import { NOT_FOUND, SalesforceApiError } from './salesforce-errors.ts';
-import { type QueryContext, executeSoql, renderValue } from './soql-engine.ts';
+import { type QueryContext, executeSoqlLazy, renderValue } from './soql-engine.ts';
 
 /** API versions the sandbox answers (Salesforce keeps old versions for years). */
 export const MIN_API_VERSION = 31;
@@ -110,11 +110,10 @@ export function registerDataRoutes(app: FastifyInstance, o: DataRoutesOptions): 
     if (q === undefined || q.trim() === '')
       throw new SalesforceApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const ctx = queryContext(o, version, tooling, includeDeleted);
-    const result = executeSoql(q, ctx);
+    // Rows are chosen now; each page renders them when asked (values as of that page).
     return o.cursors.first(
       ctx.urlBase,
-      result.totalSize,
-      result.records,
+      executeSoqlLazy(q, ctx),
       batchSizeFrom(request.headers['sforce-query-options']),
     );
   };

@@ -1,5 +1,6 @@
 import { SalesforceApiError } from './salesforce-errors.ts';
 import { salesforceId } from './salesforce-ids.ts';
+import type { LazyQueryResult } from './soql-engine.ts';
 
 /** Records per query batch: default and bounds of `Sforce-Query-Options: batchSize=N`. */
 export const DEFAULT_BATCH_SIZE = 2000;
@@ -11,7 +12,7 @@ const MAX_OPEN_CURSORS = 10;
 const CURSOR_IDLE_MS = 15 * 60_000;
 
 interface Cursor {
-  records: Record<string, unknown>[];
+  result: LazyQueryResult;
   lastUsed: number;
   batchSize: number;
 }
@@ -42,20 +43,16 @@ export class QueryCursors {
   }
 
   /** First page of a result; opens a cursor when more remain. */
-  first(
-    urlBase: string,
-    totalSize: number,
-    records: Record<string, unknown>[],
-    batchSize = DEFAULT_BATCH_SIZE,
-  ): QueryPage {
-    if (records.length <= batchSize) return { totalSize, done: true, records };
+  first(urlBase: string, result: LazyQueryResult, batchSize = DEFAULT_BATCH_SIZE): QueryPage {
+    const { totalSize } = result;
+    if (totalSize <= batchSize) return { totalSize, done: true, records: result.render(0, totalSize) };
     const locator = salesforceId('01g', this.counter);
     this.counter += 1;
     if (this.cursors.size >= MAX_OPEN_CURSORS) {
       const oldest = this.cursors.keys().next().value;
       if (oldest !== undefined) this.cursors.delete(oldest);
     }
-    this.cursors.set(locator, { records, lastUsed: this.now(), batchSize });
+    this.cursors.set(locator, { result, lastUsed: this.now(), batchSize });
     return this.page(urlBase, locator, 0, totalSize, batchSize);
   }
 
@@ -69,14 +66,14 @@ export class QueryCursors {
       cursor === undefined ||
       !Number.isInteger(offset) ||
       offset < 0 ||
-      offset > cursor.records.length ||
+      offset > cursor.result.totalSize ||
       this.now() - cursor.lastUsed > CURSOR_IDLE_MS
     ) {
       if (cursor !== undefined) this.cursors.delete(locator);
       throw new SalesforceApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
     }
     cursor.lastUsed = this.now();
-    return this.page(urlBase, locator, offset, cursor.records.length, batchSize ?? cursor.batchSize);
+    return this.page(urlBase, locator, offset, cursor.result.totalSize, batchSize ?? cursor.batchSize);
   }
 
   private page(
@@ -88,8 +85,8 @@ export class QueryCursors {
   ): QueryPage {
     const cursor = this.cursors.get(locator) as Cursor;
     const end = offset + batchSize;
-    const records = cursor.records.slice(offset, end);
-    if (end >= cursor.records.length) {
+    const records = cursor.result.render(offset, end);
+    if (end >= cursor.result.totalSize) {
       this.cursors.delete(locator);
       return { totalSize, done: true, records };
     }

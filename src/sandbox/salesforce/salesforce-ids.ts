@@ -27,15 +27,27 @@ const ID_STRIDE = 977;
 
 /** A deterministic 18-character id for entity `n` of the object with `keyPrefix`; ids sort by `n`. */
 export function salesforceId(keyPrefix: string, n: number): string {
-  let body = '';
+  const codes = new Array<number>(18);
+  for (let i = 0; i < 3; i += 1) codes[i] = keyPrefix.charCodeAt(i);
+  // "5g" stands in for the pod/instance characters of a real org.
+  codes[3] = 53;
+  codes[4] = 103;
   let rest = ID_OFFSET + Math.max(0, Math.floor(n)) * ID_STRIDE;
-  for (let i = 0; i < 10; i += 1) {
-    body = BASE62[rest % 62] + body;
+  for (let i = 14; i >= 5; i -= 1) {
+    codes[i] = BASE62.charCodeAt(rest % 62);
     rest = Math.floor(rest / 62);
   }
-  // "5g" stands in for the pod/instance characters of a real org.
-  const id15 = `${keyPrefix}5g${body}`;
-  return id15 + idChecksum(id15);
+  // Case-safe suffix: per 5-character chunk, a bit for each upper-case letter.
+  for (let chunk = 0; chunk < 3; chunk += 1) {
+    let bits = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const c = codes[chunk * 5 + i] as number;
+      if (c >= 65 && c <= 90) bits |= 1 << i;
+    }
+    codes[15 + chunk] = SUFFIX_ALPHABET.charCodeAt(bits);
+  }
+  // One flat string (not a chain of concatenations): it is hashed as a Map key millions of times.
+  return String.fromCharCode(...codes);
 }
 
 /** True for a syntactically valid 15- or 18-character id (with a correct checksum when 18). */

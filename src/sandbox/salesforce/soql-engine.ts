@@ -24,6 +24,13 @@ export interface QueryContext {
   urlBase: string;
 }
 
+/** A query result whose records are rendered on demand, a page at a time (cursors keep this). */
+export interface LazyQueryResult {
+  totalSize: number;
+  /** Records `from` (inclusive) to `to` (exclusive), rendered as the API returns them. */
+  render(from: number, to: number): Record<string, unknown>[];
+}
+
 export interface QueryResult {
   totalSize: number;
   records: Record<string, unknown>[];
@@ -61,6 +68,12 @@ function malformed(soql: string, message: string): SalesforceApiError {
 
 /** Parse and run a SOQL query against the store. Throws SalesforceApiError with Salesforce's codes. */
 export function executeSoql(soql: string, ctx: QueryContext): QueryResult {
+  const result = executeSoqlLazy(soql, ctx);
+  return { totalSize: result.totalSize, records: result.render(0, result.totalSize) };
+}
+
+/** Like {@link executeSoql}, rendering records only when a page is asked for. */
+export function executeSoqlLazy(soql: string, ctx: QueryContext): LazyQueryResult {
   let query: Query;
   try {
     query = parseQuery(soql);
@@ -396,7 +409,7 @@ function compileCondition(soql: string, ctx: QueryContext, object: SfObject, c: 
     let members: (string | number | boolean | null)[];
     if ('valueQuery' in c && c.valueQuery !== undefined) {
       const sub = runQuery(soql, c.valueQuery as Query, { ...ctx, includeDeleted: false });
-      members = sub.records.map((r) => {
+      members = sub.render(0, sub.totalSize).map((r) => {
         const v = Object.entries(r).find(([k]) => k !== 'attributes')?.[1];
         return typeof v === 'string' ? v : null;
       });
@@ -692,16 +705,16 @@ function childResults(
   return out;
 }
 
-function runQuery(soql: string, query: Query, ctx: QueryContext): QueryResult {
+function runQuery(soql: string, query: Query, ctx: QueryContext): LazyQueryResult {
   const object = resolveObject(soql, ctx, query.sObject);
   const plan = compilePlan(soql, query, ctx, object, false);
   const rows = page(plan, matchingRows(ctx, plan));
-  if (plan.isCount) return { totalSize: rows.length, records: [] };
+  if (plan.isCount) return { totalSize: rows.length, render: () => [] };
   const children = new Map<string, Map<string, unknown>>();
   for (const item of plan.items)
     if (item.kind === 'subquery') children.set(item.name, childResults(ctx, item));
   return {
     totalSize: rows.length,
-    records: rows.map((r) => renderRow(ctx, object, r, plan.items, children)),
+    render: (from, to) => rows.slice(from, to).map((r) => renderRow(ctx, object, r, plan.items, children)),
   };
 }
