@@ -81,6 +81,14 @@ export class HubSpotStore {
 
   /** How long search keeps serving a record's state from before a write, in ms. */
   searchLagMs = 0;
+  /**
+   * Most rendered world records kept for reuse (searches scan every record of a type). Rendered
+   * records are never mutated: writes live in overlays. 250,000 covers every deal, contact and
+   * company of a 100,000-deal world and some of its activities.
+   */
+  renderCacheLimit = 250_000;
+  readonly #renderCache = new Map<HubSpotObjectType, Map<number, RenderedBase | null>>();
+  #renderCacheSize = 0;
 
   constructor(world: SandboxWorld, renderer: HubSpotRenderer) {
     this.world = world;
@@ -158,6 +166,22 @@ export class HubSpotStore {
     }
   }
 
+  #renderBase(type: HubSpotObjectType, n: number): RenderedBase | null {
+    let cache = this.#renderCache.get(type);
+    const hit = cache?.get(n);
+    if (hit !== undefined) return hit;
+    const rendered = this.#sources.get(type)!.render(n);
+    if (this.#renderCacheSize < this.renderCacheLimit) {
+      if (!cache) {
+        cache = new Map();
+        this.#renderCache.set(type, cache);
+      }
+      cache.set(n, rendered);
+      this.#renderCacheSize++;
+    }
+    return rendered;
+  }
+
   activity(n: number): WorldActivity | undefined {
     const i = this.#activityIndex(n);
     return i < 0 ? undefined : this.world.activities[i];
@@ -168,7 +192,7 @@ export class HubSpotStore {
     const overlay = this.#overlays.get(type)!.get(n);
     let base: RenderedBase | null = null;
     if (!overlay?.created) {
-      base = n < CREATED_N_START ? this.#sources.get(type)!.render(n) : null;
+      base = n < CREATED_N_START ? this.#renderBase(type, n) : null;
       if (!base) return null;
     }
     if (overlay && overlay.archived !== archived) return null;
@@ -222,7 +246,7 @@ export class HubSpotStore {
       if (deal?.n === record.n) base = this.#renderer.dealHistory(deal, name);
     }
     if (base === null && !overlay?.created) {
-      const value = overlay?.created ? null : this.#sources.get(type)!.render(record.n)?.properties[name];
+      const value = overlay?.created ? null : this.#renderBase(type, record.n)?.properties[name];
       base =
         value === null || value === undefined
           ? []
@@ -271,7 +295,7 @@ export class HubSpotStore {
     const before = this.searchLagMs > 0 && !pending ? this.get(type, n) : null;
     let overlay = overlays.get(n);
     if (!overlay) {
-      const base = this.#sources.get(type)!.render(n);
+      const base = this.#renderBase(type, n);
       overlay = {
         created: false,
         properties: {},
