@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIsoMs } from '../generator/fast-iso.ts';
 import { validationError } from './hubspot-errors.ts';
 import type { HubSpotObjectType } from './hubspot-object-types.ts';
 import type { HubSpotPropertyRegistry } from './hubspot-properties.ts';
@@ -288,5 +289,5 @@ function tokenMatcher(token: string): (text: string) => boolean {
 }
 
 function toMs(value: string): number {
-  return /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  return /^\d+$/.test(value) ? Number(value) : parseIsoMs(value);
 }
