@@ -4,9 +4,9 @@ import type { RecordedCall, RecordedWrite, SandboxInspection, TokenState } from 
 export interface InspectionRecorderOptions {
   /** Where token states come from (each surface keeps its own token store). */
   tokens: () => TokenState[];
-  /** Most calls kept in the call log (oldest dropped first); per-endpoint counts are never dropped. Default 100,000. */
+  /** Calls kept in the call log (the oldest are dropped, up to 10% over this); per-endpoint counts are never dropped. Default 100,000. */
   maxCalls?: number;
-  /** Most writes kept (oldest dropped first). Default 1,000,000. */
+  /** Writes kept (the oldest are dropped, up to 10% over this). Default 1,000,000. */
   maxWrites?: number;
 }
 
@@ -32,17 +32,17 @@ export class InspectionRecorder implements SandboxInspection {
   /** Log one answered (or refused) call. `rateLimited` marks a 429 / quota refusal. */
   recordCall(call: RecordedCall, rateLimited = false): void {
     this.#calls.push(call);
-    if (this.#calls.length > this.#maxCalls) this.#calls.splice(0, this.#calls.length - this.#maxCalls);
+    this.#calls = trim(this.#calls, this.#maxCalls);
     this.#byEndpoint.set(call.endpoint, (this.#byEndpoint.get(call.endpoint) ?? 0) + 1);
     if (rateLimited) {
       this.#rateLimited.push(call);
-      if (this.#rateLimited.length > this.#maxCalls) this.#rateLimited.shift();
+      this.#rateLimited = trim(this.#rateLimited, this.#maxCalls);
     }
   }
 
   recordWrite(write: RecordedWrite): void {
     this.#writes.push(write);
-    if (this.#writes.length > this.#maxWrites) this.#writes.splice(0, this.#writes.length - this.#maxWrites);
+    this.#writes = trim(this.#writes, this.#maxWrites);
   }
 
   calls(): RecordedCall[] {
@@ -71,4 +71,9 @@ export class InspectionRecorder implements SandboxInspection {
     this.#rateLimited = [];
     this.#byEndpoint = new Map();
   }
+}
+
+/** Drop the oldest entries in chunks (10% over the cap), so a capped log costs O(1) per entry on average. */
+function trim<T>(items: T[], max: number): T[] {
+  return items.length > max + Math.ceil(max / 10) ? items.slice(items.length - max) : items;
 }
