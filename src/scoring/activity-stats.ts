@@ -69,8 +69,42 @@ export interface ActivityStats {
 let stamp = new Int32Array(256);
 let generation = 0;
 
-/** Computes {@link ActivityStats} for `input` as of `asOf` (epoch ms). */
-export function computeActivityStats(input: DealInput, asOf: number): ActivityStats {
+/** A zeroed {@link ActivityStats}, to be filled (and reused) by {@link computeActivityStats}. */
+export function emptyActivityStats(): ActivityStats {
+  return {
+    total: 0,
+    total30: 0,
+    lastActivityAt: Number.NaN,
+    inbound30: 0,
+    inboundEver: 0,
+    outbound30: 0,
+    outboundEver: 0,
+    lastInboundAt: Number.NaN,
+    firstOutboundAt: Number.NaN,
+    twoWay14: 0,
+    twoWay30: 0,
+    lastTwoWayAt: Number.NaN,
+    replyLatencyDays: Number.NaN,
+    documented30: 0,
+    discoveryNotes: 0,
+    nextMeetingAt: Number.NaN,
+    nextMeetingBuyers: 0,
+    multiBuyerMeetings: 0,
+    openTasksAhead: 0,
+    openTasksOverdue: 0,
+    meetingsHeld90: 0,
+    meetingsNoShow90: 0,
+    meetingsCanceled90: 0,
+    engagedContacts30: 0,
+    engagedSenior30: 0,
+  };
+}
+
+/**
+ * Computes {@link ActivityStats} for `input` as of `asOf` (epoch ms). Pass `out` to fill an existing
+ * object instead of allocating one (the batch scorer reuses one per call).
+ */
+export function computeActivityStats(input: DealInput, asOf: number, out?: ActivityStats): ActivityStats {
   const t14 = asOf - 14 * DAY_MS;
   const t30 = asOf - 30 * DAY_MS;
   const t60 = asOf - 60 * DAY_MS;
@@ -190,31 +224,31 @@ export function computeActivityStats(input: DealInput, asOf: number): ActivitySt
       }
     }
   }
-  return {
-    total,
-    total30,
-    lastActivityAt,
-    inbound30,
-    inboundEver,
-    outbound30,
-    outboundEver,
-    lastInboundAt,
-    firstOutboundAt,
-    twoWay14,
-    twoWay30,
-    lastTwoWayAt,
-    replyLatencyDays: latencyN > 0 ? latencySum / latencyN / DAY_MS : Number.NaN,
-    documented30,
-    discoveryNotes,
-    nextMeetingAt,
-    nextMeetingBuyers,
-    multiBuyerMeetings,
-    openTasksAhead,
-    openTasksOverdue,
-    meetingsHeld90,
-    meetingsNoShow90,
-    meetingsCanceled90,
-    engagedContacts30: engaged,
-    engagedSenior30: engagedSenior,
-  };
+  const o = out ?? emptyActivityStats();
+  o.total = total;
+  o.total30 = total30;
+  o.lastActivityAt = lastActivityAt;
+  o.inbound30 = inbound30;
+  o.inboundEver = inboundEver;
+  o.outbound30 = outbound30;
+  o.outboundEver = outboundEver;
+  o.lastInboundAt = lastInboundAt;
+  o.firstOutboundAt = firstOutboundAt;
+  o.twoWay14 = twoWay14;
+  o.twoWay30 = twoWay30;
+  o.lastTwoWayAt = lastTwoWayAt;
+  o.replyLatencyDays = latencyN > 0 ? latencySum / latencyN / DAY_MS : Number.NaN;
+  o.documented30 = documented30;
+  o.discoveryNotes = discoveryNotes;
+  o.nextMeetingAt = nextMeetingAt;
+  o.nextMeetingBuyers = nextMeetingBuyers;
+  o.multiBuyerMeetings = multiBuyerMeetings;
+  o.openTasksAhead = openTasksAhead;
+  o.openTasksOverdue = openTasksOverdue;
+  o.meetingsHeld90 = meetingsHeld90;
+  o.meetingsNoShow90 = meetingsNoShow90;
+  o.meetingsCanceled90 = meetingsCanceled90;
+  o.engagedContacts30 = engaged;
+  o.engagedSenior30 = engagedSenior;
+  return o;
 }

@@ -2,7 +2,7 @@
 // band, win probability (fitted model only), the top three reasons and the trend.
 
 import type { Band, HealthResult, IndicatorResult, Trend } from '../domain/index.ts';
-import { computeActivityStats } from './activity-stats.ts';
+import { computeActivityStats, emptyActivityStats } from './activity-stats.ts';
 import type { BandThresholds, ScoringContext } from './context.ts';
 import type { DealInput } from './deal-input.ts';
 import { CORE_INDICATORS } from './indicators/index.ts';
@@ -23,12 +23,15 @@ export function trendFor(score: number, previous: number | null | undefined, dea
   return d >= deadZone ? 'improving' : d <= -deadZone ? 'declining' : 'steady';
 }
 
+const scratchStats = emptyActivityStats();
+
 /** Evaluates every indicator for one deal (core, then the context's extra indicators). */
 export function evaluateIndicators(
   input: DealInput,
   ctx: ScoringContext,
 ): { indicators: IndicatorResult[]; activityCount: number } {
-  const stats = computeActivityStats(input, ctx.asOf);
+  // Reused: indicators read the counters only while being evaluated, and this does not recurse.
+  const stats = computeActivityStats(input, ctx.asOf, scratchStats);
   const n = CORE_INDICATORS.length;
   const indicators: IndicatorResult[] = new Array(n + ctx.extraIndicators.length);
   for (let i = 0; i < n; i++) indicators[i] = CORE_INDICATORS[i]!(input, stats, ctx);

@@ -13,7 +13,9 @@ import { CORE_INDICATOR_KEYS, REASON_PRIORITY, resolveWeights } from './weights.
 /**
  * A qualification-field indicator (`field:<name>`, issue 9) plugged in from outside. The engine
  * weighs and reports it like a built-in one; the weight comes from Tenant.scoring.weights[key],
- * else DEFAULT_FIELD_WEIGHT.
+ * else DEFAULT_FIELD_WEIGHT. `stats` is a reused object: read it during `evaluate`, never keep it.
+ * `input.fields` holds the record's current values (no history): for training, an implementation
+ * must not read a value that may have been set after `input.asOf`.
  */
 export interface ExtraIndicator {
   readonly key: `field:${string}`;

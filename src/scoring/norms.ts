@@ -264,12 +264,12 @@ export interface NormValue {
   n: number;
 }
 
-/** Wins and losses closed strictly before a moment. */
+/** Wins and losses closed strictly before a moment (read-only: results may be shared). */
 export interface OutcomeCounts {
-  won: number;
-  lost: number;
+  readonly won: number;
+  readonly lost: number;
   /** First win (epoch ms), NaN when none. */
-  firstWonAt: number;
+  readonly firstWonAt: number;
 }
 
 /** Number of sorted values strictly below `x`. */
@@ -284,8 +284,10 @@ function countBelow(sorted: readonly number[], x: number): number {
   return lo;
 }
 
+const EMPTY_COUNTS: OutcomeCounts = Object.freeze({ won: 0, lost: 0, firstWonAt: Number.NaN });
+
 function countSeries(s: OutcomeSeries | undefined, before: number): OutcomeCounts {
-  if (!s) return { won: 0, lost: 0, firstWonAt: Number.NaN };
+  if (!s) return EMPTY_COUNTS;
   const won = countBelow(s.wonAt, before);
   return { won, lost: countBelow(s.lostAt, before), firstWonAt: won > 0 ? s.wonAt[0]! : Number.NaN };
 }
@@ -353,15 +355,35 @@ export function prepareNorms(norms: Norms): PreparedNorms {
   for (const inner of stage.values())
     for (const [k, v] of inner) if (!v.learned) inner.set(k, { value: d.stageDays, learned: false, n: v.n });
   for (const inner of touch.values()) for (const [k, v] of inner) if (!v.learned) inner.set(k, overallTouch);
+  let allAt = Number.NaN;
+  let allMemo: OutcomeCounts = EMPTY_COUNTS;
+  let accountKey: string | null = null;
+  let accountAt = Number.NaN;
+  let accountMemo: OutcomeCounts = EMPTY_COUNTS;
   const p: PreparedNorms = {
     norms,
     stageDays: (pipelineId, stageId) => stage.get(pipelineId)?.get(stageId) ?? defaultStage,
     replyGapDays: () => replyGap,
     twoWayPer30: (pipelineId, stageId) =>
       (stageId != null && touch.get(pipelineId)?.get(stageId)) || overallTouch,
-    all: (asOf) => countSeries(norms.outcomes.all, asOf),
+    // One-entry memos: a batch asks for the same moment over and over, and two indicators ask about
+    // the same account in a row. The results are treated as read-only by every caller.
+    all(asOf) {
+      if (asOf !== allAt) {
+        allAt = asOf;
+        allMemo = countSeries(norms.outcomes.all, asOf);
+      }
+      return allMemo;
+    },
     owner: (ownerId, industry, asOf) => countSeries(owners.get(ownerId)?.get(industry ?? '*'), asOf),
-    account: (accountId, asOf) => countSeries(accounts.get(accountId), asOf),
+    account(accountId, asOf) {
+      if (accountId !== accountKey || asOf !== accountAt) {
+        accountKey = accountId;
+        accountAt = asOf;
+        accountMemo = countSeries(accounts.get(accountId), asOf);
+      }
+      return accountMemo;
+    },
   };
   prepared.set(norms, p);
   return p;
