@@ -21,8 +21,8 @@ const TYPE_MAP: Record<string, SfFieldType> = {
 /**
  * Tooling API `POST /tooling/sobjects/CustomField` `{ FullName: "Opportunity.PH_Score__c", Metadata: {...} }`.
  * The new field exists at once but is hidden from the API user until field-level security grants it.
- * A second create of the same field is 400 DUPLICATE_DEVELOPER_NAME (Salesforce has also been seen
- * answering DUPLICATE_VALUE here; connectors should treat both as "already exists").
+ * A second create of the same field is 400 DUPLICATE_DEVELOPER_NAME. Some sources show Salesforce
+ * answering DUPLICATE_VALUE here instead (not verified), so connectors should treat both as "exists".
  */
 export function createCustomField(
   data: SalesforceSchema,

@@ -5,6 +5,7 @@ import { endpointPattern } from '../http/endpoint-pattern.ts';
 import { InspectionRecorder } from '../http/inspection-recorder.ts';
 import { INSPECTION_PREFIX, registerInspectionRoutes } from '../http/inspection-routes.ts';
 import type { SandboxHandle } from '../sandbox-handle.ts';
+import { generateWorld } from '../generator/generate-world.ts';
 import type { SandboxWorld } from '../world.ts';
 import { ApiUsage, enterpriseAllocation } from './api-usage.ts';
 import { registerDataRoutes } from './data-routes.ts';
@@ -25,8 +26,12 @@ import { TokenStore } from './token-store.ts';
 
 /** Options for {@link startSalesforceSandbox}. */
 export interface SalesforceSandboxOptions {
-  /** The world to serve, rendered as Salesforce records. */
-  world: SandboxWorld;
+  /** The world to serve, rendered as Salesforce records. Default: `generateWorld({ seed, deals })`. */
+  world?: SandboxWorld;
+  /** Seed for the generated world when `world` is not given. Default 1. */
+  seed?: number;
+  /** Deals in the generated world when `world` is not given. Default 50. */
+  deals?: number;
   /** Port on 127.0.0.1. Default 0: a free port. */
   port?: number;
   /** Access token lifetime in seconds. Default 7200 (Salesforce's default session timeout, two hours). */
@@ -115,7 +120,8 @@ export async function startSalesforceSandbox(
 
   const store = new RecordStore(SalesforceSchema.standard());
   const tooling = new RecordStore(SalesforceSchema.tooling());
-  renderWorld(options.world, store, {
+  const world = options.world ?? generateWorld({ seed: options.seed ?? 1, deals: options.deals ?? 50 });
+  renderWorld(world, store, {
     n: API_USER_N,
     username,
     email: 'integration@pipeline-health.sandbox',
