@@ -296,6 +296,9 @@ describe('stage age', () => {
     });
     expect(r.confidence).toBe(0);
     expect(r.evidence).toContain('not in the pipeline');
+    const noDates = run(stageAge, [], { stageHistory: [], createdAt: 'unknown' });
+    expect(noDates.evidence).toBe('In Proposal, entry date unknown');
+    expect(noDates.confidence).toBe(0);
   });
 });
 
