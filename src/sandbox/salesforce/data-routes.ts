@@ -28,6 +28,8 @@ export interface DataRoutesOptions {
   usage: ApiUsage;
   now: () => Date;
   writeContext: () => WriteContext;
+  /** The API user's identity URL (listed as `identity` in the version's resources). */
+  identityUrl: () => string;
 }
 
 const CollectionSchema = z.object({
@@ -92,7 +94,7 @@ export function registerDataRoutes(app: FastifyInstance, o: DataRoutesOptions): 
   app.get('/services/data/:version', async (request) => {
     const base = `/services/data/v${versionOf(request)}`;
     const names = ['sobjects', 'query', 'queryAll', 'limits', 'composite', 'tooling', 'search', 'recent'];
-    return Object.fromEntries(names.map((n) => [n, `${base}/${n}`]));
+    return { ...Object.fromEntries(names.map((n) => [n, `${base}/${n}`])), identity: o.identityUrl() };
   });
 
   app.get('/services/data/:version/limits', async (request) => {

@@ -213,10 +213,11 @@ export async function startSalesforceSandbox(
     identityUrl,
   });
   app.get('/id/:orgId/:userId', async (request, reply) => {
-    const token = bearer(request);
+    const token = bearer(request) ?? (request.query as { oauth_token?: string }).oauth_token;
     if (token === undefined || !tokens.isAccessValid(token)) return reply.code(403).send('Bad_OAuth_Token');
     return {
       id: identityUrl(),
+      asserted_user: true,
       user_id: apiUserId,
       organization_id: orgId,
       username,
@@ -225,6 +226,7 @@ export async function startSalesforceSandbox(
     };
   });
   registerDataRoutes(app, {
+    identityUrl,
     store,
     tooling,
     access,

@@ -198,6 +198,19 @@ describe('Salesforce sandbox: OAuth, token expiry and API quota', () => {
     );
   });
 
+  it('tells the API user id through the identity URL (needed to assign permission sets)', async () => {
+    const s = await start();
+    const conn = new jsforce.Connection({
+      instanceUrl: s.baseUrl,
+      accessToken: s.accessToken,
+      version: '62.0',
+    });
+    const identity = await conn.identity();
+    expect(identity).toMatchObject({ user_id: s.apiUserId, organization_id: s.orgId, username: s.username });
+    s.expireAllTokens();
+    await expect(conn.identity()).rejects.toBeDefined();
+  });
+
   it('reports Sforce-Limit-Info on every API response (jsforce conn.limitInfo)', async () => {
     const s = await start({ licences: 5, apiUsage: 41 });
     const conn = new jsforce.Connection({
