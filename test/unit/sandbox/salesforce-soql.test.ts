@@ -88,6 +88,8 @@ describe('SOQL engine', () => {
     expect(names('SystemModstamp < LAST_N_DAYS:30')).toEqual(['Delta%']);
     expect(names('CloseDate = NEXT_N_DAYS:40')).toEqual(['Delta%']);
     expect(names('SystemModstamp = THIS_MONTH')).toEqual(['Alpha', 'beta', 'Gamma_1']);
+    // A SystemModstamp as Salesforce returns it (+0000) is a valid literal for the next incremental query.
+    expect(names('SystemModstamp > 2026-11-19T08:00:00.000+0000')).toEqual(['beta']);
   });
 
   it('requires literals of the field type', () => {
