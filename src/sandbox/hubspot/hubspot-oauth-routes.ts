@@ -36,4 +36,36 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: HubSpotContext): 
       expires_in: ctx.tokens.accessTokenTtlSeconds,
     };
   });
+
+  // Token metadata, e.g. to learn the account (hub) id a token belongs to.
+  app.get('/oauth/v1/access-tokens/:token', async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const secondsLeft = ctx.tokens.accessTokenSecondsLeft(token, ctx.clock());
+    if (secondsLeft === null) {
+      return reply
+        .code(404)
+        .send({
+          status: 'BAD_ACCESS_TOKEN',
+          message: 'missing or unknown access token',
+          correlationId: randomUUID(),
+        });
+    }
+    return {
+      token,
+      user: 'sandbox-admin@sandbox-sales.example',
+      hub_domain: `sandbox-${ctx.portalId}.example`,
+      scopes: [
+        'oauth',
+        'crm.objects.deals.read',
+        'crm.objects.deals.write',
+        'crm.objects.contacts.read',
+        'crm.schemas.deals.write',
+      ],
+      hub_id: ctx.portalId,
+      app_id: 1_234_567,
+      expires_in: secondsLeft,
+      user_id: 200_000_000,
+      token_type: 'access',
+    };
+  });
 }

@@ -58,6 +58,14 @@ export class HubSpotTokenStore {
     return { ok: true };
   }
 
+  /** Seconds left on a live OAuth access token, or null when it is not one (or has expired). */
+  accessTokenSecondsLeft(token: string, now: number): number | null {
+    const record = this.#tokens.get(token);
+    if (record?.kind !== 'access' || record.revoked || record.expiresAt === null || record.expiresAt <= now)
+      return null;
+    return Math.floor((record.expiresAt - now) / 1000);
+  }
+
   /** Expire every OAuth access token now (private-app tokens never expire). */
   expireAccessTokens(now: number): void {
     for (const record of this.#tokens.values()) {

@@ -76,6 +76,13 @@ describe('HubSpot sandbox: OAuth and tokens', () => {
     const again = await refresh(sandbox.oauth.refreshToken);
     expect(again.status).toBe(200);
     expect((await call(again.json.access_token as string)).status).toBe(200);
+
+    now += 600_000;
+    const info = await sdk.oauth.accessTokensApi.get(again.json.access_token as string);
+    expect(info.hubId).toBe(sandbox.portalId);
+    expect(info.expiresIn).toBe(1200);
+    const gone = await fetch(`${sandbox.baseUrl}/oauth/v1/access-tokens/${token.accessToken}`);
+    expect(gone.status).toBe(404);
   });
 
   it('expires every OAuth access token on demand but never the private-app token', async () => {
