@@ -31,6 +31,11 @@ export interface SalesforceClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Random source for jitter. Default Math.random. */
   random?: () => number;
+  /**
+   * Queries this client keeps open at once. Salesforce allows 10 open query cursors per user and
+   * silently drops the oldest past that (its next queryMore fails INVALID_QUERY_LOCATOR). Default 8.
+   */
+  maxOpenQueries?: number;
 }
 
 const QueryResultSchema = z.object({
@@ -47,6 +52,8 @@ export interface QueryOptions {
   tooling?: boolean;
   /** Label for errors and logs. */
   what?: string;
+  /** Records per batch (Sforce-Query-Options batchSize, 200..2,000; a hint Salesforce may round). */
+  batchSize?: number;
 }
 
 export interface QueryBatch {
@@ -55,6 +62,30 @@ export interface QueryBatch {
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A counting semaphore: at most `limit` holders at once, the rest wait in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.free = limit;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next === undefined) this.free += 1;
+    else next();
+  }
+}
 
 /**
  * The connector's only way to Salesforce: one jsforce Connection per connector instance, with
@@ -75,12 +106,14 @@ export class SalesforceClient {
   private serverDate: number | null = null;
   private readonly counts = { calls: 0, byEndpoint: {} as Record<string, number>, rateLimited: 0 };
   private daily: { used: number | null; max: number | null } = { used: null, max: null };
+  private readonly querySlots: Slots;
 
   constructor(options: SalesforceClientOptions) {
     this.options = options;
     this.config = options.connection;
     this.logger = options.logger;
     this.clock = options.clock ?? (() => new Date());
+    this.querySlots = new Slots(options.maxOpenQueries ?? SALESFORCE_LIMITS.maxOpenQueries);
   }
 
   now(): Date {
@@ -293,17 +326,25 @@ export class SalesforceClient {
     let url: string | undefined =
       `${options.tooling === true ? '/tooling' : ''}/${resource}?q=${encodeURIComponent(soql)}`;
     const what = options.what ?? `query ${soql.slice(0, 60)}`;
-    while (url !== undefined) {
-      const raw = await this.request<unknown>({ method: 'GET', url }, what);
-      const parsed = QueryResultSchema.safeParse(raw);
-      if (!parsed.success) {
-        throw new AppError(
-          'CRM_REJECTED',
-          `Salesforce answered ${what} with an unexpected shape: ${parsed.error.message}`,
-        );
+    // One slot per query from its first batch to its last: its server-side cursor lives that long.
+    await this.querySlots.acquire();
+    try {
+      while (url !== undefined) {
+        const headers: Record<string, string> =
+          options.batchSize === undefined ? {} : { 'Sforce-Query-Options': `batchSize=${options.batchSize}` };
+        const raw = await this.request<unknown>({ method: 'GET', url, headers }, what);
+        const parsed = QueryResultSchema.safeParse(raw);
+        if (!parsed.success) {
+          throw new AppError(
+            'CRM_REJECTED',
+            `Salesforce answered ${what} with an unexpected shape: ${parsed.error.message}`,
+          );
+        }
+        yield { records: parsed.data.records, done: parsed.data.done };
+        url = parsed.data.done ? undefined : parsed.data.nextRecordsUrl;
       }
-      yield { records: parsed.data.records, done: parsed.data.done };
-      url = parsed.data.done ? undefined : parsed.data.nextRecordsUrl;
+    } finally {
+      this.querySlots.release();
     }
   }
 

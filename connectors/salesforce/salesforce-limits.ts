@@ -18,6 +18,8 @@ export const SALESFORCE_LIMITS = {
   lookbackMs: 5 * 60_000,
   /** Concurrent related-record queries per page (Salesforce allows 25 long requests per org). */
   relatedQueryConcurrency: 4,
+  /** Open query cursors per connector (Salesforce: 10 per user; opening an 11th drops the oldest). */
+  maxOpenQueries: 8,
   /** A request with no answer after this long is abandoned and retried (jsforce's own default is 30 min). */
   requestTimeoutMs: 60_000,
   /** Attempts for one request that fails with 5xx / timeout / network errors. */

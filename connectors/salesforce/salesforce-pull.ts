@@ -57,6 +57,8 @@ export interface PullContext {
   lookbackMs: number;
   maxQueryUrlLength: number;
   concurrency: number;
+  /** Records per page (the batch size of the opportunity and activity queries), 200..2,000. */
+  pageSize: number;
   /** Stage API names (cached per connector); null when OpportunityStage cannot be read. */
   knownStages(): Promise<ReadonlySet<string> | null>;
   /** Objects this org turned out not to have (EmailMessage, EventRelation, ...). */
@@ -185,7 +187,10 @@ export class SalesforcePull {
     const fields = [...new Set([...OPPORTUNITY_FIELDS, ...this.ctx.extraFields])];
     const soql = `SELECT ${fields.join(', ')} FROM Opportunity${this.window(since, after)} ORDER BY SystemModstamp ASC, Id ASC`;
     const knownStages = await this.ctx.knownStages();
-    for await (const batch of this.ctx.client.query(soql, { what: 'query Opportunity' })) {
+    for await (const batch of this.ctx.client.query(soql, {
+      what: 'query Opportunity',
+      batchSize: this.ctx.pageSize,
+    })) {
       this.signal?.throwIfAborted();
       const page = await this.opportunityPage(batch.records, knownStages);
       yield { page, position: positionOf(batch.records.at(-1)) };
@@ -289,7 +294,7 @@ export class SalesforcePull {
         ? this.taskQuery(where, order)
         : this.ctx.client.query(
             `SELECT ${(object === 'Event' ? this.eventFields() : [...EMAIL_FIELDS]).join(', ')} FROM ${object}${where}${order}`,
-            { what: `query ${object}` },
+            { what: `query ${object}`, batchSize: this.ctx.pageSize },
           );
     try {
       for await (const batch of batches) {
@@ -394,68 +399,38 @@ export class SalesforcePull {
     }
   }
 
-  private taskFields(): string[] {
-    return this.ctx.alertKeyReadable.value === false ? [...TASK_FIELDS] : [...TASK_FIELDS, ALERT_KEY_FIELD];
-  }
-
   /**
    * Task queries include PH_Alert_Key__c (to leave our own alert tasks out) when the integration
-   * user can read it; before the permission set is assigned it cannot, and the query runs without it.
+   * user can read it. Before the permission set is assigned it cannot, so the first Task query of a
+   * connector instance is preceded by a one-row probe (one call, instead of every parallel Task
+   * query failing with INVALID_FIELD).
    */
-  private async withAlertKeyFallback<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      const result = await run();
-      this.ctx.alertKeyReadable.value ??= this.taskFields().includes(ALERT_KEY_FIELD);
-      return result;
-    } catch (err) {
-      if (
-        this.ctx.alertKeyReadable.value === null &&
-        isAppError(err) &&
-        err.code === 'CRM_PERMISSION' &&
-        err.message.includes(ALERT_KEY_FIELD)
-      ) {
+  private async taskFields(): Promise<string[]> {
+    if (this.ctx.alertKeyReadable.value === null) {
+      try {
+        await this.ctx.client.queryAll(`SELECT Id, ${ALERT_KEY_FIELD} FROM Task LIMIT 1`, {
+          what: 'probe Task alert key',
+        });
+        this.ctx.alertKeyReadable.value = true;
+      } catch (err) {
+        if (!(isAppError(err) && err.code === 'CRM_PERMISSION')) throw err;
         this.ctx.alertKeyReadable.value = false;
-        return run();
       }
-      throw err;
     }
+    return this.ctx.alertKeyReadable.value ? [...TASK_FIELDS, ALERT_KEY_FIELD] : [...TASK_FIELDS];
   }
 
-  private tasksBy(field: 'WhatId' | 'Id', ids: string[]): Promise<RawRecord[]> {
-    return this.withAlertKeyFallback(() => this.byIds('Task', this.taskFields(), field, ids));
+  private async tasksBy(field: 'WhatId' | 'Id', ids: string[]): Promise<RawRecord[]> {
+    if (ids.length === 0) return [];
+    return this.byIds('Task', await this.taskFields(), field, ids);
   }
 
   private async *taskQuery(where: string, order: string) {
-    // The fallback re-runs the first batch's query; later batches follow the locator.
-    let first = true;
-    const open = () =>
-      this.ctx.client.query(`SELECT ${this.taskFields().join(', ')} FROM Task${where}${order}`, {
-        what: 'query Task',
-      });
-    let iterator = open();
-    for (;;) {
-      let next: IteratorResult<{ records: RawRecord[]; done: boolean }>;
-      try {
-        next = await iterator.next();
-        if (first) this.ctx.alertKeyReadable.value ??= this.taskFields().includes(ALERT_KEY_FIELD);
-      } catch (err) {
-        if (
-          first &&
-          this.ctx.alertKeyReadable.value === null &&
-          isAppError(err) &&
-          err.code === 'CRM_PERMISSION' &&
-          err.message.includes(ALERT_KEY_FIELD)
-        ) {
-          this.ctx.alertKeyReadable.value = false;
-          iterator = open();
-          continue;
-        }
-        throw err;
-      }
-      first = false;
-      if (next.done === true) return;
-      yield next.value;
-    }
+    const fields = await this.taskFields();
+    yield* this.ctx.client.query(`SELECT ${fields.join(', ')} FROM Task${where}${order}`, {
+      what: 'query Task',
+      batchSize: this.ctx.pageSize,
+    });
   }
 
   private async activitiesFrom(tasks: RawRecord[], events: RawRecord[], emails: RawRecord[]) {

@@ -36,6 +36,11 @@ export interface SalesforceConnectorOptions {
   lookbackMs?: number;
   /** Longest query URL, for chunking IN lists. Default 12,000. */
   maxQueryUrlLength?: number;
+  /**
+   * Opportunities (or changed activities) per pulled page: the batch size asked of Salesforce
+   * (200..2,000). Default 2,000, Salesforce's largest: the fewest calls.
+   */
+  pageSize?: number;
   /** Concurrent related-record queries per page. Default 4. */
   concurrency?: number;
   /** Request timeout, ms. Default 60,000. */
@@ -107,6 +112,10 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
           lookbackMs: options.lookbackMs ?? SALESFORCE_LIMITS.lookbackMs,
           maxQueryUrlLength,
           concurrency: options.concurrency ?? SALESFORCE_LIMITS.relatedQueryConcurrency,
+          pageSize: Math.min(
+            SALESFORCE_LIMITS.queryBatchSize,
+            Math.max(200, options.pageSize ?? SALESFORCE_LIMITS.queryBatchSize),
+          ),
           knownStages,
           missingObjects,
           alertKeyReadable,
