@@ -7,6 +7,7 @@ import type { Logger } from '../../src/shared/logger.ts';
 import { backoffDelay, sleep } from '../shared/backoff.ts';
 import { CallCounter, endpointPattern } from '../shared/call-counter.ts';
 import type { SlidingWindowLimiter } from '../shared/rate-limiter.ts';
+import { Semaphore } from '../shared/semaphore.ts';
 import { type HubSpotAuth, type TokenGrant, TokenProvider } from './hubspot-auth.ts';
 import { classifyHubSpotFailure } from './hubspot-failure.ts';
 
@@ -46,7 +47,7 @@ function timeoutAgent(basePath: string, timeoutMs: number): http.Agent {
       return socket;
     }
   }
-  return new TimeoutAgent({ keepAlive: true, maxSockets: 8 });
+  return new TimeoutAgent({ keepAlive: true, maxSockets: 16 });
 }
 
 interface RequestContextLike {
@@ -75,6 +76,8 @@ export interface HubSpotHttpOptions {
   now: () => number;
   requestTimeoutMs: number;
   retry: HubSpotRetryOptions;
+  /** Calls in flight at once. */
+  concurrency: number;
 }
 
 /**
@@ -86,9 +89,11 @@ export class HubSpotHttp {
   readonly counter = new CallCounter();
   readonly tokens: TokenProvider;
   readonly #options: HubSpotHttpOptions;
+  readonly #slots: Semaphore;
 
   constructor(options: HubSpotHttpOptions) {
     this.#options = options;
+    this.#slots = new Semaphore(options.concurrency);
     const counter = this.counter;
     const limiter = options.limiter;
     const tokenProvider = (): string | null => this.tokens.current();
@@ -151,7 +156,7 @@ export class HubSpotHttp {
    * limiter bucket ("search" also meets the per-second search limit).
    */
   async call<T>(kind: 'default' | 'search', fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.#run(kind, fn, signal, true);
+    return this.#slots.run(() => this.#run(kind, fn, signal, true));
   }
 
   async #run<T>(

@@ -265,15 +265,19 @@ export class HubSpotReader {
     signal?: AbortSignal,
   ): Promise<Map<string, { id: string; labels: string[]; typeIds: number[] }[]>> {
     const out = new Map<string, { id: string; labels: string[]; typeIds: number[] }[]>();
-    for (const part of chunk(ids, LIMITS.associationBatchSize)) {
-      const res = await this.#o.http.call(
-        'default',
-        () =>
-          this.#o.http.client.crm.associations.v4.batchApi.getPage(from, to, {
-            inputs: part.map((id) => ({ id })),
-          } as never),
-        signal,
-      );
+    const responses = await Promise.all(
+      chunk(ids, LIMITS.associationBatchSize).map((part) =>
+        this.#o.http.call(
+          'default',
+          () =>
+            this.#o.http.client.crm.associations.v4.batchApi.getPage(from, to, {
+              inputs: part.map((id) => ({ id })),
+            } as never),
+          signal,
+        ),
+      ),
+    );
+    for (const res of responses) {
       for (const r of res.results) {
         const list = out.get(r._from.id) ?? [];
         for (const t of r.to) {
@@ -301,17 +305,21 @@ export class HubSpotReader {
   ): Promise<RawObject[]> {
     const size = historyProperties.length > 0 ? LIMITS.historyBatchSize : LIMITS.batchSize;
     const out: RawObject[] = [];
-    for (const part of chunk(ids, size)) {
-      const res = await this.#o.http.call(
-        'default',
-        () =>
-          this.#o.http.client.crm.objects.batchApi.read(objectType, {
-            inputs: part.map((id) => ({ id })),
-            properties: [...properties],
-            propertiesWithHistory: [...historyProperties],
-          }),
-        signal,
-      );
+    const responses = await Promise.all(
+      chunk(ids, size).map((part) =>
+        this.#o.http.call(
+          'default',
+          () =>
+            this.#o.http.client.crm.objects.batchApi.read(objectType, {
+              inputs: part.map((id) => ({ id })),
+              properties: [...properties],
+              propertiesWithHistory: [...historyProperties],
+            }),
+          signal,
+        ),
+      ),
+    );
+    for (const res of responses) {
       for (const raw of res.results) {
         const parsed = RawObjectSchema.safeParse(raw);
         if (parsed.success) out.push(parsed.data);
@@ -359,70 +367,60 @@ export class HubSpotReader {
     if (raws.length === 0) return empty;
     const dealIds = raws.map((r) => r.id);
 
-    const contactLinks = await this.#associations('deals', 'contacts', dealIds, signal);
-    const companyLinks = await this.#associations('deals', 'companies', dealIds, signal);
-    const activities: Activity[] = [];
-    for (const object of ENGAGEMENT_OBJECTS) {
-      const links = await this.#associations('deals', object, dealIds, signal);
-      const dealsByActivity = new Map<string, string[]>();
-      for (const [dealId, targets] of links) {
-        for (const t of targets) {
-          const list = dealsByActivity.get(t.id) ?? [];
-          list.push(dealId);
-          dealsByActivity.set(t.id, list);
+    // Independent reads run side by side; the connector's semaphore and limiter pace them.
+    const [contactLinks, companyLinks, ...engagementLinks] = await Promise.all([
+      this.#associations('deals', 'contacts', dealIds, signal),
+      this.#associations('deals', 'companies', dealIds, signal),
+      ...ENGAGEMENT_OBJECTS.map((object) => this.#associations('deals', object, dealIds, signal)),
+    ]);
+    const perType = await Promise.all(
+      ENGAGEMENT_OBJECTS.map(async (object, index) => {
+        const links = engagementLinks[index] ?? new Map();
+        const dealsByActivity = new Map<string, string[]>();
+        for (const [dealId, targets] of links) {
+          for (const t of targets) {
+            const list = dealsByActivity.get(t.id) ?? [];
+            list.push(dealId);
+            dealsByActivity.set(t.id, list);
+          }
         }
-      }
-      if (dealsByActivity.size === 0) continue;
-      const engIds = [...dealsByActivity.keys()];
-      const raw = await this.#batchRead(
-        object,
-        engIds,
-        ENGAGEMENT_PROPERTIES[object],
-        [],
-        quarantine,
-        signal,
-      );
-      const people = await this.#associations(object, 'contacts', engIds, signal);
-      for (const r of raw) {
-        try {
-          activities.push(
-            mapActivity(
-              r,
-              object,
-              dealsByActivity.get(r.id) ?? [],
-              (people.get(r.id) ?? []).map((p) => p.id),
-            ),
-          );
-        } catch (err) {
-          quarantine(object, r, err instanceof MappingError ? err.message : String(err));
+        if (dealsByActivity.size === 0) return [];
+        const engIds = [...dealsByActivity.keys()];
+        const [raw, people] = await Promise.all([
+          this.#batchRead(object, engIds, ENGAGEMENT_PROPERTIES[object], [], quarantine, signal),
+          this.#associations(object, 'contacts', engIds, signal),
+        ]);
+        const mapped: Activity[] = [];
+        for (const r of raw) {
+          try {
+            mapped.push(
+              mapActivity(
+                r,
+                object,
+                dealsByActivity.get(r.id) ?? [],
+                (people.get(r.id) ?? []).map((p) => p.id),
+              ),
+            );
+          } catch (err) {
+            quarantine(object, r, err instanceof MappingError ? err.message : String(err));
+          }
         }
-      }
-    }
+        return mapped;
+      }),
+    );
+    const activities: Activity[] = perType.flat();
 
     const contactIds = new Set<string>();
     for (const list of contactLinks.values()) for (const t of list) contactIds.add(t.id);
     const companyIds = new Set<string>();
     for (const list of companyLinks.values()) for (const t of list) companyIds.add(t.id);
-    const contacts: Contact[] = [];
-    for (const r of await this.#batchRead(
-      'contacts',
-      [...contactIds],
-      CONTACT_PROPERTIES,
-      [],
-      quarantine,
-      signal,
-    )) {
-      contacts.push(mapContact(r, null));
-    }
+    const [rawContacts, rawCompanies] = await Promise.all([
+      this.#batchRead('contacts', [...contactIds], CONTACT_PROPERTIES, [], quarantine, signal),
+      this.#batchRead('companies', [...companyIds], COMPANY_PROPERTIES, [], quarantine, signal),
+    ]);
+    const contacts: Contact[] = rawContacts.map((r) => mapContact(r, null));
     const accounts: Account[] = [];
-    for (const r of await this.#batchRead(
-      'companies',
-      [...companyIds],
-      COMPANY_PROPERTIES,
-      [],
-      quarantine,
-      signal,
-    )) {
+    for (const r of rawCompanies) {
       try {
         accounts.push(mapCompany(r));
       } catch (err) {

@@ -147,8 +147,10 @@ export class HubSpotWriter {
     let pending = [...byDeal.keys()];
     for (let round = 0; pending.length > 0; round += 1) {
       const retry: WriteFailure[] = [];
-      for (const batch of chunk(pending, LIMITS.batchSize)) {
-        const outcome = await this.#updateBatch(batch, byDeal);
+      const outcomes = await Promise.all(
+        chunk(pending, LIMITS.batchSize).map((b) => this.#updateBatch(b, byDeal)),
+      );
+      for (const outcome of outcomes) {
         written.push(...outcome.written);
         for (const f of outcome.failed)
           (f.retryable && round < this.#o.recordRetries ? retry : failed).push(f);

@@ -38,6 +38,12 @@ export interface HubSpotConnectorOptions {
   lookbackMs?: number;
   /** Rounds of retrying records a batch write refused for a transient reason; default 2. */
   recordRetries?: number;
+  /**
+   * API calls in flight at once; default 4. Independent reads of a page (batches, association
+   * kinds) run side by side so that network latency, not only the rate limit, is covered; the
+   * limiter still decides when each call may start.
+   */
+  concurrency?: number;
 }
 
 /** A CrmConnector for one HubSpot account, through the official SDK. */
@@ -64,6 +70,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     now,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     retry: options.retry ?? {},
+    concurrency: options.concurrency ?? 4,
   });
   const reader = new HubSpotReader({
     http,
