@@ -42,13 +42,11 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: HubSpotContext): 
     const { token } = request.params as { token: string };
     const secondsLeft = ctx.tokens.accessTokenSecondsLeft(token, ctx.clock());
     if (secondsLeft === null) {
-      return reply
-        .code(404)
-        .send({
-          status: 'BAD_ACCESS_TOKEN',
-          message: 'missing or unknown access token',
-          correlationId: randomUUID(),
-        });
+      return reply.code(404).send({
+        status: 'BAD_ACCESS_TOKEN',
+        message: 'missing or unknown access token',
+        correlationId: randomUUID(),
+      });
     }
     return {
       token,
