@@ -4,7 +4,7 @@ import { applyFault, type FaultResponder } from '../http/apply-fault.ts';
 import { endpointPattern } from '../http/endpoint-pattern.ts';
 import { InspectionRecorder } from '../http/inspection-recorder.ts';
 import { INSPECTION_PREFIX, registerInspectionRoutes } from '../http/inspection-routes.ts';
-import type { SandboxHandle } from '../sandbox-handle.ts';
+import type { RecordedWrite, SandboxHandle } from '../sandbox-handle.ts';
 import { generateWorld } from '../generator/generate-world.ts';
 import type { SandboxWorld } from '../world.ts';
 import { ApiUsage, enterpriseAllocation } from './api-usage.ts';
@@ -21,7 +21,9 @@ import {
 } from './salesforce-errors.ts';
 import { salesforceId } from './salesforce-ids.ts';
 import { SalesforceSchema } from './salesforce-schema.ts';
+import { registerMetadataSoapRoute } from './metadata-soap.ts';
 import { registerOAuthRoutes } from './oauth-routes.ts';
+import { saveRecords } from './record-writes.ts';
 import { TokenStore } from './token-store.ts';
 
 /** Options for {@link startSalesforceSandbox}. */
@@ -141,7 +143,9 @@ export async function startSalesforceSandbox(
   // Requests already logged (faults, refusals) and quota refusals, so onResponse does not double count.
   const logged = new WeakSet<FastifyRequest>();
   const endpointOf = (request: FastifyRequest) =>
-    endpointPattern(request, KEEP_PARAMS).replace('{version}', 'vXX.X');
+    endpointPattern(request, KEEP_PARAMS)
+      .replace('/Soap/m/{version}', '/Soap/m/XX.X')
+      .replace('{version}', 'vXX.X');
   const record = (request: FastifyRequest, status: number, rateLimited = false) => {
     logged.add(request);
     recorder.recordCall(
@@ -241,6 +245,25 @@ export async function startSalesforceSandbox(
       failRecords: faults.failRecords,
       recordWrite: (w) => recorder.recordWrite(w),
     }),
+  });
+  registerMetadataSoapRoute(app, {
+    store,
+    tooling,
+    tokens,
+    usage,
+    now: clock,
+    create: (type, values) => {
+      const ctx = {
+        store,
+        access,
+        now: clock,
+        userId: apiUserId,
+        failRecords: {},
+        recordWrite: (w: RecordedWrite) => recorder.recordWrite(w),
+      };
+      const [result] = saveRecords(ctx, 'create', [{ type, id: undefined, values }], false);
+      return { id: result?.id ?? null, errors: result?.errors ?? [] };
+    },
   });
   registerInspectionRoutes(app, {
     recorder,

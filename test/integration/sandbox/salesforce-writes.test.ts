@@ -336,6 +336,41 @@ describe('Salesforce sandbox: writes through jsforce', () => {
     expect(described.fields.find((f) => f.name === 'PH_Score__c')).toMatchObject({ updateable: true });
   });
 
+  it('creates the field and permission set through the Metadata API (SOAP createMetadata) too', async () => {
+    const field = await conn.metadata.create('CustomField', {
+      fullName: 'Opportunity.PH_Reasons__c',
+      label: 'Health Reasons',
+      type: 'LongTextArea',
+      length: 32000,
+      visibleLines: 3,
+    });
+    expect(field).toMatchObject({ fullName: 'Opportunity.PH_Reasons__c', success: true });
+    const again = await conn.metadata.create('CustomField', {
+      fullName: 'Opportunity.PH_Reasons__c',
+      label: 'x',
+      type: 'LongTextArea',
+      length: 100,
+      visibleLines: 3,
+    });
+    expect(again).toMatchObject({ success: false, errors: [{ statusCode: 'DUPLICATE_DEVELOPER_NAME' }] });
+    const ps = await conn.metadata.create('PermissionSet', {
+      fullName: 'Pipeline_Health_Meta',
+      label: 'Pipeline Health',
+      fieldPermissions: [{ field: 'Opportunity.PH_Reasons__c', readable: true, editable: true }],
+    });
+    expect(ps).toMatchObject({ success: true });
+    const psId = (await conn.query<Rec>("SELECT Id FROM PermissionSet WHERE Name = 'Pipeline_Health_Meta'"))
+      .records[0]?.Id;
+    await conn
+      .sobject('PermissionSetAssignment')
+      .create({ AssigneeId: sandbox.apiUserId, PermissionSetId: psId });
+    const written = (await conn
+      .sobject('Opportunity')
+      .update([{ Id: deal(1), PH_Reasons__c: 'No buyer reply in 12 days' }])) as SaveResult[];
+    expect(written[0]?.success).toBe(true);
+    expect(sandbox.inspect.callsByEndpoint()['POST /services/Soap/m/XX.X']).toBe(3);
+  });
+
   it('keeps a read-only grant read-only', async () => {
     await conn.tooling.sobject('CustomField').create({
       FullName: 'Opportunity.PH_Band__c',
