@@ -140,8 +140,8 @@ export class HubSpotReader {
 
     const deletedDealIds: string[] = [];
     if (cursor.phase === 'deleted') {
-      // Archived deals cannot be searched; list them (newest archives are few) and keep the ones
-      // archived inside this pull's window.
+      // Archived deals cannot be searched: list them all (HubSpot keeps archived records for 90
+      // days, so the list stays bounded) and keep the ones archived inside this pull's window.
       let after: string | undefined;
       for (let guard = 0; guard < 100_000; guard += 1) {
         const res = await this.#o.http.call(
