@@ -98,6 +98,22 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return results;
 }
 
+/**
+ * SOQL datetime literals have whole seconds, so the keyset condition is exact only when
+ * SystemModstamp has no milliseconds (Salesforce's do not). Where it has them, records of the
+ * boundary second that were already stored come back; this drops them again. It never drops a
+ * record the server placed after the position: equal timestamps with another id are kept.
+ */
+function notSeen(after: SyncPosition | null): (record: RawRecord) => boolean {
+  if (after === null) return () => true;
+  const afterMs = Date.parse(after.modstamp);
+  return (record) => {
+    const ms = typeof record.SystemModstamp === 'string' ? Date.parse(record.SystemModstamp) : Number.NaN;
+    if (Number.isNaN(ms)) return true;
+    return ms > afterMs || (ms === afterMs && record.Id !== after.id);
+  };
+}
+
 function positionOf(record: RawRecord | undefined): SyncPosition | null {
   if (record === undefined || typeof record.Id !== 'string' || typeof record.SystemModstamp !== 'string')
     return null;
@@ -192,7 +208,7 @@ export class SalesforcePull {
       batchSize: this.ctx.pageSize,
     })) {
       this.signal?.throwIfAborted();
-      const page = await this.opportunityPage(batch.records, knownStages);
+      const page = await this.opportunityPage(batch.records.filter(notSeen(after)), knownStages);
       yield { page, position: positionOf(batch.records.at(-1)) };
     }
   }
@@ -300,7 +316,7 @@ export class SalesforcePull {
       for await (const batch of batches) {
         this.signal?.throwIfAborted();
         // Only activities on opportunities matter; the rest (accounts, leads) are skipped here.
-        const onDeals = batch.records.filter((r) => {
+        const onDeals = batch.records.filter(notSeen(after)).filter((r) => {
           const id = r[parent];
           return typeof id === 'string' && id.startsWith(OPPORTUNITY_KEY_PREFIX);
         });
@@ -354,7 +370,10 @@ export class SalesforcePull {
     })) {
       const page: Omit<SyncPage, 'cursor'> = {
         ...emptyPage(''),
-        deletedDealIds: batch.records.map((r) => r.Id).filter((id): id is string => typeof id === 'string'),
+        deletedDealIds: batch.records
+          .filter(notSeen(after))
+          .map((r) => r.Id)
+          .filter((id): id is string => typeof id === 'string'),
       };
       yield { page, position: positionOf(batch.records.at(-1)) };
     }

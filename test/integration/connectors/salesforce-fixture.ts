@@ -56,7 +56,7 @@ export function connectorFor(
     eventOutcomeField: 'Meeting_Outcome__c',
     backoffBaseMs: 1,
     backoffMaxMs: 5,
-    requestTimeoutMs: 2_000,
+    requestTimeoutMs: 30_000,
     ...overrides,
   });
 }
