@@ -155,6 +155,52 @@ export function registerDataRoutes(app: FastifyInstance, o: DataRoutesOptions): 
     return { objectDescribe: { ...d, fields: undefined }, recentItems: [] };
   });
 
+  /** Replication window of `updated` / `deleted`: ISO start and end, start before end. */
+  const replicationWindow = (request: FastifyRequest): { start: number; end: number } => {
+    const q = request.query as { start?: string; end?: string };
+    const start = Date.parse(q.start ?? '');
+    const end = Date.parse(q.end ?? '');
+    if (Number.isNaN(start) || Number.isNaN(end) || start >= end) {
+      throw new SalesforceApiError(
+        400,
+        'INVALID_REPLICATION_DATE',
+        'start date must be before end date and both must be valid dateTimes',
+      );
+    }
+    return { start, end };
+  };
+  const sfDate = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
+
+  app.get('/services/data/:version/sobjects/:type/updated', async (request) => {
+    versionOf(request);
+    const object = objectOf(request);
+    const { start, end } = replicationWindow(request);
+    const ids: string[] = [];
+    for (const row of o.store.table(object).values()) {
+      const at = Date.parse(String(row.SystemModstamp ?? ''));
+      if (row.IsDeleted !== true && at >= start && at < end) ids.push(row.Id);
+    }
+    // Salesforce covers whole minutes: the last full minute before `end`.
+    return { ids, latestDateCovered: sfDate(Math.floor(end / 60_000) * 60_000) };
+  });
+
+  app.get('/services/data/:version/sobjects/:type/deleted', async (request) => {
+    versionOf(request);
+    const object = objectOf(request);
+    const { start, end } = replicationWindow(request);
+    const deletedRecords: { id: string; deletedDate: string }[] = [];
+    for (const row of o.store.table(object).values()) {
+      const at = Date.parse(String(row.SystemModstamp ?? ''));
+      if (row.IsDeleted === true && at >= start && at < end)
+        deletedRecords.push({ id: row.Id, deletedDate: sfDate(at) });
+    }
+    return {
+      deletedRecords,
+      earliestDateAvailable: sfDate(o.now().getTime() - 15 * 86_400_000),
+      latestDateCovered: sfDate(Math.floor(end / 60_000) * 60_000),
+    };
+  });
+
   app.get('/services/data/:version/sobjects/:type/:id', async (request) => {
     const version = versionOf(request);
     const object = objectOf(request);

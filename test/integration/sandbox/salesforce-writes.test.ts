@@ -121,6 +121,21 @@ describe('Salesforce sandbox: writes through jsforce', () => {
     ]);
   });
 
+  it('lists updated and deleted ids for a replication window', async () => {
+    const start = new Date(Date.now() - 60_000);
+    await conn.sobject('Opportunity').update({ Id: deal(3), NextStep: 'Replicate me' });
+    const task = (await conn.sobject('Task').create({ Subject: 'Gone soon', WhatId: deal(1) })) as SaveResult;
+    await conn.sobject('Task').destroy(task.id as string);
+    const end = new Date(Date.now() + 60_000);
+    const updated = await conn.sobject('Opportunity').updated(start, end);
+    expect(updated.ids).toEqual([deal(3)]);
+    const deleted = await conn.sobject('Task').deleted(start, end);
+    expect(deleted.deletedRecords.map((r) => r.id)).toEqual([task.id]);
+    await expect(conn.sobject('Opportunity').updated(end, start)).rejects.toMatchObject({
+      errorCode: 'INVALID_REPLICATION_DATE',
+    });
+  });
+
   it('refuses more than 200 records in one collections request', async () => {
     const records = Array.from({ length: 201 }, (_, i) => ({ Subject: `t${i}`, WhatId: deal(1) }));
     await expect(conn.sobject('Task').create(records)).rejects.toMatchObject({
