@@ -109,7 +109,8 @@ export function computeActivityStats(input: DealInput, asOf: number, out?: Activ
   const t30 = asOf - 30 * DAY_MS;
   const t60 = asOf - 60 * DAY_MS;
   const t90 = asOf - 90 * DAY_MS;
-  const { actAt, actType, actFlags, actBuyers, actDueAt, contactStart, contactIdx, contactSenior } = input;
+  const { actTime, actCode, contactIdx, contactSenior } = input;
+  const n = input.actCount;
   generation++;
   if (generation === 0x7fffffff) {
     stamp = new Int32Array(256);
@@ -145,19 +146,20 @@ export function computeActivityStats(input: DealInput, asOf: number, out?: Activ
   let engaged = 0;
   let engagedSenior = 0;
 
-  const n = input.actCount;
   for (let i = 0; i < n; i++) {
-    const at = actAt[i]!;
-    const type = actType[i]!;
-    const f = actFlags[i]!;
+    const at = actTime[i]!;
+    const code = actCode[i]!;
+    const type = code & 7;
+    const f = (code >>> 3) & 0x7ff;
+    const buyers = (code >>> 14) & 0xff;
     if (at > asOf) {
       // Only scheduled meetings are kept past asOf (the compiler drops everything else).
       if (type === ACT_MEETING && (f & F_PLANNED) !== 0) {
         if (!(nextMeetingAt <= at)) {
           nextMeetingAt = at;
-          nextMeetingBuyers = actBuyers[i]!;
+          nextMeetingBuyers = buyers;
         }
-        if (actBuyers[i]! >= 2) multiBuyerMeetings++;
+        if (buyers >= 2) multiBuyerMeetings++;
       }
       continue;
     }
@@ -193,7 +195,7 @@ export function computeActivityStats(input: DealInput, asOf: number, out?: Activ
       if (held) {
         twoWay = true;
         if (at >= t90) meetingsHeld90++;
-        if (at >= t60 && actBuyers[i]! >= 2) multiBuyerMeetings++;
+        if (at >= t60 && buyers >= 2) multiBuyerMeetings++;
       } else if (at >= t90) {
         if ((f & F_NO_SHOW) !== 0) meetingsNoShow90++;
         else if ((f & F_CANCELED) !== 0) meetingsCanceled90++;
@@ -203,7 +205,7 @@ export function computeActivityStats(input: DealInput, asOf: number, out?: Activ
     if ((f & F_LONG_NOTES) !== 0 && (type === ACT_NOTE || type === ACT_MEETING || type === ACT_CALL))
       discoveryNotes++;
     if (type === ACT_TASK && (f & F_TASK_OPEN) !== 0) {
-      const due = actDueAt[i]!;
+      const due = actTime[n + i]!;
       if (due >= asOf) openTasksAhead++;
       else if (due < asOf) openTasksOverdue++;
     }
@@ -212,8 +214,8 @@ export function computeActivityStats(input: DealInput, asOf: number, out?: Activ
       if (in30) {
         twoWay30++;
         if (at >= t14) twoWay14++;
-        const end = contactStart[i + 1]!;
-        for (let k = contactStart[i]!; k < end; k++) {
+        const end = actCode[n + i + 1]!;
+        for (let k = actCode[n + i]!; k < end; k++) {
           const c = contactIdx[k]!;
           if (stamp[c] !== gen) {
             stamp[c] = gen;

@@ -124,19 +124,18 @@ export interface DealInput {
   // --- stage history up to asOf, oldest first ---
   readonly stageAt: Float64Array;
   readonly stageIds: readonly string[];
-  readonly stageOrders: Int16Array;
 
   // --- activities up to asOf (plus scheduled meetings within the horizon), oldest first ---
+  // Packed into two typed arrays (few objects per deal keeps a compiled deal small); read them with
+  // the accessors below (activityAt, activityType, ...).
   readonly actCount: number;
-  readonly actAt: Float64Array;
-  readonly actType: Uint8Array;
-  readonly actFlags: Uint16Array;
-  /** Number of buyer contacts on the activity (capped at 255). */
-  readonly actBuyers: Uint8Array;
-  /** Task due date or meeting end; NaN when none. */
-  readonly actDueAt: Float64Array;
-  /** Contacts of activity i are contactIdx[contactStart[i] .. contactStart[i+1]). */
-  readonly contactStart: Int32Array;
+  /** [0, n): when each activity happened; [n, 2n): task due date or meeting end (NaN when none). */
+  readonly actTime: Float64Array;
+  /**
+   * [0, n): type (bits 0-2) | flags (bits 3-13) | buyer contacts, capped at 255 (bits 14-21);
+   * [n, 2n]: contact offsets, the contacts of activity i being contactIdx[off(i) .. off(i+1)).
+   */
+  readonly actCode: Int32Array;
   readonly contactIdx: Uint8Array;
 
   // --- buyer contacts (deal contacts first, then others seen on activities), capped ---
@@ -147,6 +146,34 @@ export interface DealInput {
   /** Qualification and custom fields, untouched (extension point for `field:<name>` indicators). */
   readonly fields: Readonly<Record<string, FieldValue>>;
   readonly diagnostics: CompileDiagnostics;
+}
+
+/** When activity `i` happened (epoch ms). */
+export function activityAt(input: DealInput, i: number): number {
+  return input.actTime[i]!;
+}
+/** Activity `i`'s task due date or meeting end (epoch ms), NaN when none. */
+export function activityDueAt(input: DealInput, i: number): number {
+  return input.actTime[input.actCount + i]!;
+}
+/** Activity `i`'s type code (ACT_EMAIL ... ACT_TASK). */
+export function activityType(input: DealInput, i: number): number {
+  return input.actCode[i]! & 7;
+}
+/** Activity `i`'s flag bits (F_INBOUND, ...). */
+export function activityFlags(input: DealInput, i: number): number {
+  return (input.actCode[i]! >>> 3) & 0x7ff;
+}
+/** Buyer contacts on activity `i` (capped at 255). */
+export function activityBuyers(input: DealInput, i: number): number {
+  return (input.actCode[i]! >>> 14) & 0xff;
+}
+/** Indices (into `contactIds`) of the contacts on activity `i`. */
+export function activityContacts(input: DealInput, i: number): Uint8Array {
+  return input.contactIdx.subarray(
+    input.actCode[input.actCount + i]!,
+    input.actCode[input.actCount + i + 1]!,
+  );
 }
 
 /** Everything known about one deal, as the store or a connector hands it over. */
@@ -230,7 +257,7 @@ interface ActRow {
   contacts: readonly string[];
 }
 
-function activityFlags(a: Activity): number {
+function flagsOf(a: Activity): number {
   let f = 0;
   if (a.direction === 'inbound') f |= F_INBOUND;
   else if (a.direction === 'outbound') f |= F_OUTBOUND;
@@ -425,7 +452,7 @@ export function compileDeal(record: DealRecord, options: CompileOptions): DealIn
       diagnostics.invalid++;
       continue;
     }
-    const flags = activityFlags(a);
+    const flags = flagsOf(a);
     if (at > asOf) {
       const scheduledMeeting = a.type === 'meeting' && (flags & F_PLANNED) !== 0 && at <= horizon;
       if (!scheduledMeeting) {
@@ -464,29 +491,23 @@ export function compileDeal(record: DealRecord, options: CompileOptions): DealIn
     diagnostics.truncated = start;
   }
   const n = rows.length - start;
-  const actAt = new Float64Array(n);
-  const actType = new Uint8Array(n);
-  const actFlags = new Uint16Array(n);
-  const actBuyers = new Uint8Array(n);
-  const actDueAt = new Float64Array(n);
-  const contactStart = new Int32Array(n + 1);
+  const actTime = new Float64Array(2 * n);
+  const actCode = new Int32Array(2 * n + 1);
   const idx: number[] = [];
   for (let i = 0; i < n; i++) {
     const r = rows[start + i]!;
-    actAt[i] = r.at;
-    actType[i] = r.type;
-    actFlags[i] = r.flags;
-    actDueAt[i] = r.dueAt;
-    contactStart[i] = idx.length;
+    actTime[i] = r.at;
+    actTime[n + i] = r.dueAt;
+    actCode[n + i] = idx.length;
     let buyers = 0;
     for (const cid of r.contacts) {
       buyers++;
       const ci = addContact(cid, null);
       if (ci >= 0) idx.push(ci);
     }
-    actBuyers[i] = Math.min(255, buyers);
+    actCode[i] = r.type | (r.flags << 3) | (Math.min(255, buyers) << 14);
   }
-  contactStart[n] = idx.length;
+  actCode[2 * n] = idx.length;
 
   const account = record.account ?? null;
   const industry = account?.industry?.trim().toLowerCase() || null;
@@ -520,14 +541,9 @@ export function compileDeal(record: DealRecord, options: CompileOptions): DealIn
     nextStepUpdatedAt,
     stageAt: Float64Array.from(hist, (h) => h.at),
     stageIds: hist.map((h) => h.id),
-    stageOrders: Int16Array.from(hist, (h) => h.order),
     actCount: n,
-    actAt,
-    actType,
-    actFlags,
-    actBuyers,
-    actDueAt,
-    contactStart,
+    actTime,
+    actCode,
     contactIdx: Uint8Array.from(idx),
     contactIds,
     contactSenior: Uint8Array.from(senior),

@@ -8,6 +8,9 @@ import {
   ACT_CALL,
   ACT_EMAIL,
   ACT_MEETING,
+  activityAt,
+  activityFlags,
+  activityType,
   type DealInput,
   type DealRecord,
   F_CONNECTED,
@@ -178,9 +181,9 @@ export function learnNorms(
       const days = (to - from) / DAY_MS;
       if (days >= 7) {
         let touches = 0;
-        while (a < d.actCount && d.actAt[a]! < from) a++;
-        for (let i = a; i < d.actCount && d.actAt[i]! < to; i++)
-          if (isTwoWay(d.actType[i]!, d.actFlags[i]!)) touches++;
+        while (a < d.actCount && activityAt(d, a) < from) a++;
+        for (let i = a; i < d.actCount && activityAt(d, i) < to; i++)
+          if (isTwoWay(activityType(d, i), activityFlags(d, i))) touches++;
         const rate = (touches / days) * 30;
         push2(touchRate, d.pipelineId, stageId, rate);
         touchAll.push(rate);
@@ -189,10 +192,10 @@ export function learnNorms(
     // Gaps between the buyer's successive inbound emails/calls.
     let prevIn = Number.NaN;
     for (let i = 0; i < d.actCount; i++) {
-      const at = d.actAt[i]!;
+      const at = activityAt(d, i);
       if (at > d.asOf) break;
-      const t = d.actType[i]!;
-      if ((t === ACT_EMAIL || t === ACT_CALL) && (d.actFlags[i]! & F_INBOUND) !== 0) {
+      const t = activityType(d, i);
+      if ((t === ACT_EMAIL || t === ACT_CALL) && (activityFlags(d, i) & F_INBOUND) !== 0) {
         if (prevIn >= 0 && at - prevIn >= 3_600_000) gaps.push(Math.min(90, (at - prevIn) / DAY_MS));
         prevIn = at;
       }

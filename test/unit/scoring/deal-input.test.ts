@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACT_MEETING,
+  activityAt,
+  activityBuyers,
+  activityContacts,
+  activityDueAt,
+  activityFlags,
+  activityType,
   compileDeal,
   F_INBOUND,
   F_PLANNED,
@@ -30,8 +36,14 @@ describe('compileDeal', () => {
     );
     expect(input.asOf).toBe(NOW_MS);
     expect(input.actCount).toBe(3);
-    expect(Array.from(input.actAt)).toEqual([NOW_MS - 5 * DAY, NOW_MS - 3 * DAY, NOW_MS - DAY]);
-    expect(input.actFlags[1]! & F_INBOUND).toBe(F_INBOUND);
+    expect([0, 1, 2].map((i) => activityAt(input, i))).toEqual([
+      NOW_MS - 5 * DAY,
+      NOW_MS - 3 * DAY,
+      NOW_MS - DAY,
+    ]);
+    expect(activityFlags(input, 1) & F_INBOUND).toBe(F_INBOUND);
+    expect(activityFlags(input, 0) & F_INBOUND).toBe(0);
+    expect(activityDueAt(input, 0)).toBeNaN();
     expect(input.stageId).toBe('proposal');
     expect(input.stageOrder).toBe(2);
     expect(input.stageEnteredAt).toBe(NOW_MS - 7 * DAY);
@@ -60,8 +72,8 @@ describe('compileDeal', () => {
     ];
     const live = compileDeal({ deal: makeDeal(), activities }, { asOf: NOW });
     expect(live.actCount).toBe(1);
-    expect(live.actType[0]).toBe(ACT_MEETING);
-    expect(live.actFlags[0]! & F_PLANNED).toBe(F_PLANNED);
+    expect(activityType(live, 0)).toBe(ACT_MEETING);
+    expect(activityFlags(live, 0) & F_PLANNED).toBe(F_PLANNED);
     expect(live.diagnostics.future).toBe(3);
     const strict = compileDeal({ deal: makeDeal(), activities }, { asOf: NOW, futureHorizonDays: 0 });
     expect(strict.actCount).toBe(0);
@@ -73,8 +85,8 @@ describe('compileDeal', () => {
     const input = compileDeal({ deal: makeDeal(), activities }, { asOf: NOW, maxActivities: 500 });
     expect(input.actCount).toBe(500);
     expect(input.diagnostics.truncated).toBe(700);
-    expect(input.actAt[499]).toBe(NOW_MS - DAY);
-    expect(input.actAt[0]).toBeGreaterThan(NOW_MS - 52 * DAY);
+    expect(activityAt(input, 499)).toBe(NOW_MS - DAY);
+    expect(activityAt(input, 0)).toBeGreaterThan(NOW_MS - 52 * DAY);
   });
 
   it('counts unparsable timestamps instead of throwing', () => {
@@ -178,7 +190,8 @@ describe('compileDeal', () => {
     );
     expect(input.contactIds).toEqual(['c3', 'c1', 'c2', 'c9']);
     expect(Array.from(input.contactSenior)).toEqual([1, 1, 0, 0]);
-    expect(input.actBuyers[0]).toBe(3);
+    expect(activityBuyers(input, 0)).toBe(3);
+    expect(Array.from(activityContacts(input, 0))).toEqual([1, 2, 3]);
     expect(input.industry).toBe('software');
     expect(input.accountProfileFields).toBe(2);
   });
