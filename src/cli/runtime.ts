@@ -25,6 +25,8 @@ export interface RuntimeOptions {
   /** Override the connector factory (tests inject connectors built with test options). */
   connector?: (tenant: Tenant) => CrmConnector;
   concurrency?: number;
+  /** Worker job lock in ms (see WORKER_LOCK_MS). */
+  lockDurationMs?: number;
   now?: () => number;
   onProgress?: (progress: StepProgress) => void;
   /** Start workers in this process (false: only enqueue, e.g. `run` against remote workers). */
@@ -82,6 +84,7 @@ export class Runtime {
             deps: this.deps,
             launcher: this.launcher,
             concurrency: options.concurrency ?? 4,
+            ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
           });
   }
 

@@ -49,6 +49,11 @@ export const EnvSchema = z.object({
   ADMIN_HOST: z.string().default('127.0.0.1'),
   /** Worker concurrency per queue in this process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * How long a worker's lock on a job lasts without renewal, in ms; a crashed worker's job is taken
+   * over by another after about this long (BullMQ lockDuration and stalledInterval).
+   */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

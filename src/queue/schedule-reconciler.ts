@@ -37,7 +37,12 @@ export class ScheduleReconciler {
     });
   }
 
-  async reconcile(tenants: readonly Tenant[]): Promise<ScheduleChange> {
+  /**
+   * @param options.startDate no scheduled run before this moment (default: now). Lets a test walk a
+   * schedule across a daylight-saving change deterministically by promoting its delayed jobs.
+   */
+  async reconcile(tenants: readonly Tenant[], options: { startDate?: Date } = {}): Promise<ScheduleChange> {
+    const start = options.startDate === undefined ? {} : { startDate: options.startDate };
     const wanted = new Set<string>();
     const upserted: string[] = [];
     for (const tenant of tenants) {
@@ -45,7 +50,7 @@ export class ScheduleReconciler {
       wanted.add(nightly);
       await this.queue.upsertJobScheduler(
         nightly,
-        { pattern: tenant.schedule.nightly, tz: tenant.timezone },
+        { pattern: tenant.schedule.nightly, tz: tenant.timezone, ...start },
         { name: 'nightly', data: { tenantId: tenant.id, trigger: 'nightly' } satisfies ScheduledJobData },
       );
       upserted.push(nightly);
@@ -55,7 +60,7 @@ export class ScheduleReconciler {
         wanted.add(incremental);
         await this.queue.upsertJobScheduler(
           incremental,
-          { every: minutes * 60_000 },
+          { every: minutes * 60_000, ...start },
           {
             name: 'incremental',
             data: { tenantId: tenant.id, trigger: 'incremental' } satisfies ScheduledJobData,

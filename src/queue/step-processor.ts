@@ -20,6 +20,10 @@ export async function processJob(job: Job, token: string | undefined, deps: JobD
   const payload = parsePayload(definition, job.data) as unknown as Partial<CyclePayload>;
   const store = payload.tenantId === undefined ? undefined : deps.store(payload.tenantId);
   if (store && payload.runId !== undefined) await store.refreshCycleLock(payload.runId, CYCLE_LOCK_TTL_MS);
+  deps.logger.info(
+    { tenantId: payload.tenantId, runId: payload.runId, step: job.name, attempt: job.attemptsMade + 1 },
+    `${job.name} started`,
+  );
   try {
     const result = await definition.process(job, payload as never, deps);
     if (store && payload.runId !== undefined && job.name !== 'finalize') {

@@ -14,6 +14,8 @@ export interface WorkerPoolOptions {
   launcher: CycleLauncher;
   /** Jobs per queue processed at once in this process. Default 4. */
   concurrency?: number;
+  /** Job lock duration and stalled-check interval in ms: how soon a crashed worker's job is taken over. Default 30,000. */
+  lockDurationMs?: number;
 }
 
 /**
@@ -27,7 +29,13 @@ export class WorkerPool {
   constructor(options: WorkerPoolOptions) {
     const { deps, launcher } = options;
     this.deps = deps;
-    const common = { prefix: bullPrefix(options.prefix), concurrency: options.concurrency ?? 4 };
+    const lock = options.lockDurationMs ?? 30_000;
+    const common = {
+      prefix: bullPrefix(options.prefix),
+      concurrency: options.concurrency ?? 4,
+      lockDuration: lock,
+      stalledInterval: lock,
+    };
     const cycle = new Worker(QUEUES.cycle, (job, token) => processJob(job, token, deps), {
       ...common,
       connection: options.connection(),

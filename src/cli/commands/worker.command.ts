@@ -30,6 +30,7 @@ export function registerWorker(program: Command): void {
           logger,
           tenants,
           concurrency: env.WORKER_CONCURRENCY,
+          lockDurationMs: env.WORKER_LOCK_MS,
         });
         const schedules = await runtime.schedules.reconcile(tenants);
         await runtime.pool?.waitUntilReady();
