@@ -219,9 +219,10 @@ export function renderWorld(world: SandboxWorld, store: RecordStore, apiUser: Ap
     makeField('Meeting_Outcome__c', 'picklist', { custom: true, picklist: MEETING_OUTCOMES }),
   );
 
-  // Last activity date per deal.
+  // LastActivityDate: the latest event, or closed task, logged on the deal (open tasks do not count).
   const lastActivity = new Map<number, string>();
   for (const a of world.activities) {
+    if (a.type === 'task' && a.taskStatus !== 'COMPLETED') continue;
     const d = dateOf(a.occurredAt);
     const prev = lastActivity.get(a.dealN);
     if (prev === undefined || d > prev) lastActivity.set(a.dealN, d);
