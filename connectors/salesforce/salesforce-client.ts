@@ -107,6 +107,8 @@ export class SalesforceClient {
   private readonly counts = { calls: 0, byEndpoint: {} as Record<string, number>, rateLimited: 0 };
   private daily: { used: number | null; max: number | null } = { used: null, max: null };
   private readonly querySlots: Slots;
+  /** After a quota refusal every further call fails at once until the reset time (no hammering). */
+  private quotaStop: AppError | null = null;
 
   constructor(options: SalesforceClientOptions) {
     this.options = options;
@@ -249,6 +251,10 @@ export class SalesforceClient {
 
   /** Stop before this call would take the org past the tenant's share of its daily allocation. */
   private checkBudget(what: string): void {
+    if (this.quotaStop !== null) {
+      if ((this.quotaStop.retryAt ?? 0) > this.clock().getTime()) throw this.quotaStop;
+      this.quotaStop = null;
+    }
     const { used, max } = this.daily;
     if (used === null || max === null) return;
     const allowed = Math.floor(max * this.config.dailyBudgetShare);
@@ -295,7 +301,12 @@ export class SalesforceClient {
     const maxAttempts =
       options.retry === false ? 1 : (this.options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts);
     for (let attempt = 1; ; attempt += 1) {
-      this.checkBudget(label);
+      try {
+        this.checkBudget(label);
+      } catch (err) {
+        if (isAppError(err) && err.code === 'CRM_QUOTA_EXHAUSTED') this.quotaStop = err;
+        throw err;
+      }
       const meta: ResponseMeta = { status: null };
       this.inFlight += 1;
       try {
@@ -303,6 +314,7 @@ export class SalesforceClient {
       } catch (err) {
         const decision = this.decide(err, meta, label);
         if (decision.action === 'fail' || attempt >= maxAttempts) {
+          if (decision.error.code === 'CRM_QUOTA_EXHAUSTED') this.quotaStop = decision.error;
           this.logger.warn(
             { crm: 'salesforce', code: decision.error.code, attempt, what: label },
             decision.error.message,

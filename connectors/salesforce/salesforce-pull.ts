@@ -83,18 +83,30 @@ function emptyPage(cursor: string): SyncPage {
   };
 }
 
-/** Run `fn` over `items` with at most `limit` running at once; results keep input order. */
+/**
+ * Run `fn` over `items` with at most `limit` running at once; results keep input order. After the
+ * first failure no new item starts, and the failure is thrown only once the running ones settled:
+ * nothing keeps calling Salesforce in the background after a pull has failed.
+ */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let failed = false;
+  let failure: unknown;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const index = next;
       next += 1;
-      results[index] = await fn(items[index] as T);
+      try {
+        results[index] = await fn(items[index] as T);
+      } catch (err) {
+        if (!failed) failure = err;
+        failed = true;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed) throw failure;
   return results;
 }
 
