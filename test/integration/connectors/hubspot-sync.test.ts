@@ -147,6 +147,26 @@ describe('HubSpot connector pull against the sandbox', () => {
     );
   });
 
+  it('resumes from a saved cursor after a crash: every deal arrives, nothing is pulled twice', async () => {
+    sandbox = await startHubSpotSandbox({ seed: 16, deals: 260, rateLimits: NO_LIMITS });
+    const connector = connectorFor(sandbox, { dealsPerPage: 50 });
+    const seen: string[] = [];
+    let saved: string | null = null;
+    // "Crash" after storing two pages: the caller saved the second page's cursor.
+    for await (const page of connector.pull(null)) {
+      seen.push(...page.deals.map((d) => d.id), ...page.quarantined.map((q) => q.recordId ?? ''));
+      saved = page.cursor;
+      if (seen.length >= 100) break;
+    }
+    expect(JSON.parse(saved!).phase).toBe('deals');
+    const restarted = connectorFor(sandbox, { dealsPerPage: 50 });
+    for await (const page of restarted.pull(saved)) {
+      seen.push(...page.deals.map((d) => d.id), ...page.quarantined.map((q) => q.recordId ?? ''));
+    }
+    expect(seen.length).toBe(sandbox.world.deals.length);
+    expect(new Set(seen).size).toBe(sandbox.world.deals.length);
+  });
+
   it('pulls only the configured pipelines', async () => {
     sandbox = await startHubSpotSandbox({ seed: 15, deals: 80, rateLimits: NO_LIMITS });
     const all = connectorFor(sandbox);
