@@ -167,6 +167,29 @@ describe('HubSpot connector pull against the sandbox', () => {
     expect(new Set(seen).size).toBe(sandbox.world.deals.length);
   });
 
+  it('fetches pipelines with closed/won stages, owners with teams, and revenue targets per owner', async () => {
+    sandbox = await startHubSpotSandbox({ seed: 17, deals: 20, rateLimits: NO_LIMITS });
+    const connector = connectorFor(sandbox);
+    const meta = await connector.fetchMetadata();
+    expect(meta.pipelines).toHaveLength(sandbox.world.pipelines.length);
+    for (const [i, p] of meta.pipelines.entries()) {
+      const source = sandbox.world.pipelines[i]!;
+      expect(p.stages.map((s) => s.id)).toEqual(source.stages.map((s) => s.key));
+      expect(p.stages.map((s) => [s.isClosed, s.isWon])).toEqual(
+        source.stages.map((s) => [s.isClosed, s.isWon]),
+      );
+    }
+    expect(meta.owners).toHaveLength(sandbox.world.owners.length);
+    expect(meta.owners.every((o) => o.team !== null && o.email !== null)).toBe(true);
+    expect(meta.targets).toHaveLength(sandbox.world.targets.length);
+    const ownerIds = new Set(meta.owners.map((o) => o.id));
+    // Goals name users; each owner target must come back under the owner's id.
+    const perOwner = meta.targets.filter((t) => t.ownerId !== null);
+    expect(perOwner.length).toBe(sandbox.world.targets.filter((t) => t.ownerN !== null).length);
+    expect(perOwner.every((t) => ownerIds.has(t.ownerId!))).toBe(true);
+    expect(connector.usage().calls).toBe(3);
+  });
+
   it('pulls only the configured pipelines', async () => {
     sandbox = await startHubSpotSandbox({ seed: 15, deals: 80, rateLimits: NO_LIMITS });
     const all = connectorFor(sandbox);
