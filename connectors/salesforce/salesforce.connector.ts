@@ -96,11 +96,14 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       alertKeyReadable.value = null;
       return result;
     },
-    fetchMetadata() {
-      return fetchSalesforceMetadata(client, {
+    async fetchMetadata() {
+      const metadata = await fetchSalesforceMetadata(client, {
         quotaPeriodMonths: options.quotaPeriodMonths ?? 3,
         missingObjects,
       });
+      // The pull checks stages against these; no need to read them again.
+      stages = Promise.resolve(new Set(metadata.pipelines.flatMap((p) => p.stages.map((s) => s.id))));
+      return metadata;
     },
     pull(cursor: string | null, pullOptions?: PullOptions): AsyncIterable<SyncPage> {
       const pull = new SalesforcePull(
