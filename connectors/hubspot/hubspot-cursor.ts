@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../../src/shared/app-error.ts';
 
 /** Keyset position inside a search: last `hs_lastmodifieddate` (ms) and the ids already seen at it. */
 export const KeysetPositionSchema = z.object({
@@ -28,7 +29,22 @@ export function encodeCursor(cursor: HubSpotCursor): string {
   return JSON.stringify(cursor);
 }
 
-/** Parse a stored cursor; an unreadable one is a bug or tampering, not something to guess around. */
+/**
+ * Parse a stored cursor. An unreadable one is a bug or tampering, not something to guess around:
+ * silently starting a full sync instead would hide it (clear the stored cursor to force one).
+ */
 export function decodeCursor(text: string): HubSpotCursor {
-  return HubSpotCursorSchema.parse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new AppError('INTERNAL', 'unreadable HubSpot cursor (not JSON)', { cause });
+  }
+  const parsed = HubSpotCursorSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new AppError('INTERNAL', 'unreadable HubSpot cursor', {
+      details: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+    });
+  }
+  return parsed.data;
 }

@@ -13,6 +13,7 @@ import {
   stageIndex,
 } from '../../../connectors/hubspot/hubspot-records.ts';
 import type { HealthFieldValues } from '../../../src/domain/health-fields.ts';
+import { AppError } from '../../../src/shared/app-error.ts';
 
 const pipeline = mapPipeline({
   id: 'default',
@@ -180,6 +181,7 @@ describe('cursor', () => {
       eng: 0,
     };
     expect(decodeCursor(encodeCursor(c))).toEqual(c);
-    expect(() => decodeCursor('{"v":2}')).toThrow();
+    expect(() => decodeCursor('{"v":2}')).toThrow(AppError);
+    expect(() => decodeCursor('not json')).toThrow(/not JSON/);
   });
 });
