@@ -1,0 +1,133 @@
+/**
+ * Salesforce connector benchmark: a full sync and write-back of N opportunities with their
+ * activities against the embedded sandbox (in this process, so peak memory includes the sandbox's
+ * world). Prints calls against the batch-limit minimum, wall time and peak memory, then one JSON
+ * line. `npx node bench/salesforce-connector.bench.ts`; BENCH_QUICK=1 runs 1,000 instead of 20,000.
+ */
+import { Writable } from 'node:stream';
+import { Connection } from 'jsforce';
+import { createSalesforceConnector } from '../connectors/salesforce/salesforce.connector.ts';
+import { changedHealthFields } from '../src/domain/health-fields.ts';
+import { generateWorld } from '../src/sandbox/generator/generate-world.ts';
+import { startSalesforceSandbox } from '../src/sandbox/salesforce/salesforce-sandbox.ts';
+import { createLogger } from '../src/shared/logger.ts';
+
+const quick = process.env.BENCH_QUICK === '1';
+const deals = quick ? 1_000 : 20_000;
+const NOW = '2026-11-20T00:00:00.000Z';
+
+const world = generateWorld({ seed: 42, deals, now: NOW });
+const sandbox = await startSalesforceSandbox({ world });
+const logger = createLogger({
+  level: 'error',
+  destination: new Writable({ write: (_c, _e, done) => done() }),
+});
+const connection = {
+  crm: 'salesforce' as const,
+  auth: {
+    type: 'refresh_token' as const,
+    clientId: sandbox.oauth.clientId,
+    clientSecret: sandbox.oauth.clientSecret,
+    refreshToken: sandbox.oauth.refreshToken,
+  },
+  loginUrl: sandbox.baseUrl,
+  apiVersion: '62.0',
+};
+
+try {
+  await createSalesforceConnector({ connection, logger, assignPermissionSet: true }).bootstrapSchema();
+  const admin = new Connection({
+    instanceUrl: sandbox.baseUrl,
+    accessToken: sandbox.accessToken,
+    version: '62.0',
+  });
+  const count = async (soql: string) => (await admin.query(soql)).totalSize;
+  const rows = [
+    await count('SELECT COUNT() FROM Opportunity'),
+    await count('SELECT COUNT() FROM OpportunityHistory'),
+    await count('SELECT COUNT() FROM OpportunityFieldHistory'),
+    await count('SELECT COUNT() FROM OpportunityContactRole'),
+    await count('SELECT COUNT() FROM Task WHERE WhatId != null'),
+    await count('SELECT COUNT() FROM Event WHERE WhatId != null'),
+    await count('SELECT COUNT() FROM EmailMessage WHERE RelatedToId != null'),
+    await count('SELECT COUNT() FROM EventRelation'),
+    await count('SELECT COUNT() FROM OpportunityStage'),
+  ];
+
+  const connector = createSalesforceConnector({
+    connection,
+    logger,
+    clock: () => new Date(NOW),
+    eventOutcomeField: 'Meeting_Outcome__c',
+  });
+  const started = performance.now();
+  let dealCount = 0;
+  let activities = 0;
+  let quarantined = 0;
+  let pages = 0;
+  const contacts = new Set<string>();
+  const accounts = new Set<string>();
+  const open: string[] = [];
+  for await (const page of connector.pull(null)) {
+    pages += 1;
+    dealCount += page.deals.length;
+    activities += page.activities.length;
+    quarantined += page.quarantined.length;
+    for (const c of page.contacts) contacts.add(c.id);
+    for (const a of page.accounts) accounts.add(a.id);
+    for (const d of page.deals) if (!d.isClosed) open.push(d.id);
+  }
+  const pulledAt = performance.now();
+  const outcome = await connector.writeHealth(
+    open.map((dealId, i) => ({
+      dealId,
+      values: changedHealthFields(undefined, {
+        score: i % 101,
+        band: 'watch',
+        winProbability: null,
+        reasons: 'No buyer reply in 12 days, usually 3',
+        trend: 'steady',
+        scoredAt: NOW,
+        modelVersion: 'prior-v1',
+      }),
+    })),
+  );
+  const finished = performance.now();
+
+  const batches = (n: number) => Math.max(1, Math.ceil(n / 2000));
+  const minimum =
+    1 +
+    rows.reduce((sum, n) => sum + batches(n), 0) +
+    batches(contacts.size) +
+    batches(accounts.size) +
+    Math.ceil(open.length / 200);
+  const usage = connector.usage();
+  const figures = {
+    deals: dealCount,
+    activities,
+    quarantined,
+    pages,
+    written: outcome.written.length,
+    writeFailures: outcome.failed.length,
+    calls: usage.calls,
+    minimumCalls: minimum,
+    callsOverMinimum: Number((usage.calls / minimum).toFixed(3)),
+    pullMs: Math.round(pulledAt - started),
+    writeMs: Math.round(finished - pulledAt),
+    wallMs: Math.round(finished - started),
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+  console.log(`salesforce connector, ${deals} opportunities${quick ? ' (quick)' : ''}`);
+  console.log(
+    `  pulled ${figures.deals} deals, ${figures.activities} activities, ${figures.quarantined} quarantined, in ${figures.pages} pages`,
+  );
+  console.log(`  wrote ${figures.written} open deals (${figures.writeFailures} failed)`);
+  console.log(
+    `  API calls ${figures.calls} (minimum the batch limits allow: ${figures.minimumCalls}, ${figures.callsOverMinimum}x)`,
+  );
+  console.log(`  wall ${figures.wallMs} ms (pull ${figures.pullMs} ms, write ${figures.writeMs} ms)`);
+  console.log(`  peak RSS ${figures.peakRssMiB} MiB (process, including the in-process sandbox)`);
+  console.log(JSON.stringify(figures));
+} finally {
+  await sandbox.close();
+}
