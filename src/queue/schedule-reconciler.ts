@@ -6,8 +6,11 @@ import { bullPrefix, QUEUES } from './queue-names.ts';
 /** What a scheduler's job carries: which tenant, and why. */
 export interface ScheduledJobData {
   tenantId: string;
-  trigger: 'nightly' | 'incremental';
+  trigger: 'nightly' | 'incremental' | 'train';
 }
+
+/** Weekly model training: Sunday 03:00 in the tenant's time zone (after the nightly run). */
+export const WEEKLY_TRAINING_CRON = '0 3 * * 0';
 
 export interface ScheduleChange {
   upserted: string[];
@@ -20,10 +23,13 @@ function nightlyId(tenantId: string): string {
 function incrementalId(tenantId: string): string {
   return `incremental-${tenantId}`;
 }
+function trainingId(tenantId: string): string {
+  return `train-${tenantId}`;
+}
 
 /**
  * Keeps BullMQ job schedulers equal to the tenant configuration: a nightly cron in the tenant's
- * time zone and an incremental interval per tenant. Upserts are idempotent (scheduler ids are
+ * time zone, an incremental interval and a weekly model training per tenant. Upserts are idempotent (scheduler ids are
  * fixed per tenant, so they are never duplicated, across restarts or processes); schedulers of
  * removed tenants or turned-off intervals are removed.
  */
@@ -54,6 +60,14 @@ export class ScheduleReconciler {
         { name: 'nightly', data: { tenantId: tenant.id, trigger: 'nightly' } satisfies ScheduledJobData },
       );
       upserted.push(nightly);
+      const training = trainingId(tenant.id);
+      wanted.add(training);
+      await this.queue.upsertJobScheduler(
+        training,
+        { pattern: WEEKLY_TRAINING_CRON, tz: tenant.timezone, ...start },
+        { name: 'train', data: { tenantId: tenant.id, trigger: 'train' } satisfies ScheduledJobData },
+      );
+      upserted.push(training);
       const minutes = tenant.schedule.incrementalEveryMinutes;
       if (minutes > 0) {
         const incremental = incrementalId(tenant.id);

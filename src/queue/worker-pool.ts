@@ -1,4 +1,5 @@
-import { type Job, Worker } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
+import type { TrainPayload } from '../../jobs/train.job.ts';
 import type { Redis } from 'ioredis';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import type { CycleLauncher } from './cycle-launcher.ts';
@@ -25,6 +26,7 @@ export interface WorkerPoolOptions {
 export class WorkerPool {
   private readonly workers: Worker[];
   private readonly deps: JobDeps;
+  private readonly trainQueue: Queue;
 
   constructor(options: WorkerPoolOptions) {
     const { deps, launcher } = options;
@@ -43,9 +45,28 @@ export class WorkerPool {
     cycle.on('failed', (job, error) => {
       if (job && isFinalFailure(job, error)) void this.safely(() => onFinalFailure(job, error, deps));
     });
+    this.trainQueue = new Queue(QUEUES.train, {
+      connection: options.connection(),
+      prefix: bullPrefix(options.prefix),
+    });
     const schedule = new Worker(
       QUEUES.schedule,
       async (job: Job<ScheduledJobData>) => {
+        if (job.data.trigger === 'train') {
+          const payload: TrainPayload = {
+            tenantId: job.data.tenantId,
+            asOf: new Date(deps.now()).toISOString(),
+            seed: 1,
+          };
+          // One training per tenant and scheduled slot, even if the trigger job runs twice.
+          const queued = await this.trainQueue.add('train', payload, {
+            jobId: `train-${job.data.tenantId}-${job.id ?? 'now'}`.replaceAll(':', '-'),
+            attempts: 2,
+            removeOnComplete: { count: 100 },
+            removeOnFail: { count: 100 },
+          });
+          return { trainJobId: queued.id };
+        }
         const result = await launcher.start({ tenantId: job.data.tenantId, trigger: job.data.trigger });
         return result.started
           ? { runId: result.runId }
@@ -79,5 +100,6 @@ export class WorkerPool {
   /** Graceful: stop taking jobs and wait for the active ones to finish. */
   async close(force = false): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close(force)));
+    await this.trainQueue.close();
   }
 }

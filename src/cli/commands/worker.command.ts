@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { redactUrl, resolveRedis } from '../../store/redis-connection.ts';
+import { progressLogger } from '../progress-printer.ts';
 import { runCommand } from '../run-command.ts';
 import { Runtime } from '../runtime.ts';
 import { loadConfiguredTenants } from '../tenant-source.ts';
@@ -31,6 +32,7 @@ export function registerWorker(program: Command): void {
           tenants,
           concurrency: env.WORKER_CONCURRENCY,
           lockDurationMs: env.WORKER_LOCK_MS,
+          onProgress: progressLogger(logger),
         });
         const schedules = await runtime.schedules.reconcile(tenants);
         await runtime.pool?.waitUntilReady();

@@ -85,12 +85,26 @@ describe('per-tenant schedules', () => {
     expect(run.status).toBe('completed');
   });
 
+  it('trains the model weekly from the schedule, keeping the priors when history is thin', async () => {
+    await runtime.schedules.reconcile(runtime.tenantList(), { startDate: new Date('2027-03-26T12:00:00Z') });
+    const job = await waitFor(() => delayedFor(runtime, 'train-bxl'), 'the weekly training job');
+    expect(dueAt(job)).toBe('2027-03-28T01:00:00.000Z'); // Sunday 03:00 CEST
+    await job.promote();
+    const store = runtime.deps.store('bxl');
+    const report = await waitFor(
+      () => store.getJson<{ status: string; message: string }>('trainingReport').then((r) => r ?? undefined),
+      'a training report',
+    );
+    expect(report.status).toBe('prior'); // 20 deals are far too few to fit
+    expect(report.message).toMatch(/keeping the survey prior weights/);
+  });
+
   it('reconciles without duplicates and removes schedules of removed tenants', async () => {
     const tenants = runtime.tenantList();
     await runtime.schedules.reconcile(tenants);
     await runtime.schedules.reconcile(tenants);
     const ids = (await runtime.schedules.list()).map((s) => s.id);
-    expect(ids).toEqual(['nightly-bxl']);
+    expect(ids.sort()).toEqual(['nightly-bxl', 'train-bxl']);
 
     const withIncremental = tenants.map((t) => ({
       ...t,
@@ -98,12 +112,12 @@ describe('per-tenant schedules', () => {
     }));
     await runtime.schedules.reconcile(withIncremental);
     const both = await runtime.schedules.list();
-    expect(both.map((s) => s.id).sort()).toEqual(['incremental-bxl', 'nightly-bxl']);
+    expect(both.map((s) => s.id).sort()).toEqual(['incremental-bxl', 'nightly-bxl', 'train-bxl']);
     expect(both.find((s) => s.id === 'incremental-bxl')?.every).toBe(900_000);
     expect(both.find((s) => s.id === 'nightly-bxl')?.tz).toBe('Europe/Brussels');
 
     const change = await runtime.schedules.reconcile([]);
-    expect(change.removed.sort()).toEqual(['incremental-bxl', 'nightly-bxl']);
+    expect(change.removed.sort()).toEqual(['incremental-bxl', 'nightly-bxl', 'train-bxl']);
     expect(await runtime.schedules.list()).toEqual([]);
   });
 });
