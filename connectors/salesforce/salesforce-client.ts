@@ -107,6 +107,7 @@ export class SalesforceClient {
   private readonly counts = { calls: 0, byEndpoint: {} as Record<string, number>, rateLimited: 0 };
   private daily: { used: number | null; max: number | null } = { used: null, max: null };
   private readonly querySlots: Slots;
+  private readonly markers = new Set<{ at: number | null }>();
   /** After a quota refusal every further call fails at once until the reset time (no hammering). */
   private quotaStop: AppError | null = null;
 
@@ -129,6 +130,16 @@ export class SalesforceClient {
       rateLimited: this.counts.rateLimited,
       daily: { ...this.daily },
     };
+  }
+
+  /**
+   * A marker that takes the server time (Date header) of the first answer after now: the start of
+   * a pull run as Salesforce saw it, with no dependence on the local clock.
+   */
+  markFirstAnswer(): { at: number | null } {
+    const marker = { at: null as number | null };
+    this.markers.add(marker);
+    return marker;
   }
 
   /** The server's time from the last response's Date header (ms), or null before any answer. */
@@ -162,7 +173,11 @@ export class SalesforceClient {
     const limit = /api-usage=(\d+)\/(\d+)/.exec(response.headers['sforce-limit-info'] ?? '');
     if (limit !== null) this.daily = { used: Number(limit[1]), max: Number(limit[2]) };
     const date = Date.parse(response.headers.date ?? '');
-    if (!Number.isNaN(date)) this.serverDate = date;
+    if (!Number.isNaN(date)) {
+      this.serverDate = date;
+      for (const marker of this.markers) marker.at = date;
+      this.markers.clear();
+    }
     if (response.statusCode === 429 || response.body.includes('REQUEST_LIMIT_EXCEEDED'))
       this.counts.rateLimited += 1;
   }

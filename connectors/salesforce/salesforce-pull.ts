@@ -17,7 +17,7 @@ import {
 } from './salesforce-cursor.ts';
 import { salesforceErrorCode } from './salesforce-failure.ts';
 import { ALERT_KEY_FIELD } from './salesforce-health-fields.ts';
-import { CONTACT_KEY_PREFIX, OPPORTUNITY_KEY_PREFIX } from './salesforce-limits.ts';
+import { CONTACT_KEY_PREFIX, OPPORTUNITY_KEY_PREFIX, SALESFORCE_PIPELINE_ID } from './salesforce-limits.ts';
 import {
   buildActivities,
   mapAccounts,
@@ -139,9 +139,13 @@ export class SalesforcePull {
   private readonly signal: AbortSignal | undefined;
   private readonly at: string;
 
+  private readonly skipAll: boolean;
+
   constructor(ctx: PullContext, options: PullOptions = {}) {
     this.ctx = ctx;
     this.signal = options.signal;
+    const pipelines = options.pipelines ?? [];
+    this.skipAll = pipelines.length > 0 && !pipelines.includes(SALESFORCE_PIPELINE_ID);
     this.at = ctx.client.now().toISOString();
   }
 
@@ -165,23 +169,31 @@ export class SalesforcePull {
             }
           : decoded;
     }
+    if (this.skipAll) {
+      // This tenant scores other pipelines only: Salesforce's one pipeline is not among them.
+      yield emptyPage(
+        encodeCursor({ v: 1, state: 'done', nextSince: state.since ?? new Date(0).toISOString() }),
+      );
+      return;
+    }
+    const startMarker = state.nextSince === '' ? this.ctx.client.markFirstAnswer() : null;
     const phases = phasesFor(state.since);
     for (const phase of phases.slice(Math.max(0, phases.indexOf(state.phase)))) {
       const after = phase === state.phase ? state.after : null;
       for await (const page of this.phasePages(phase, state.since, after)) {
         // The next run starts from the server's time at this run's first answer, minus the lookback.
-        if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun();
+        if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun(startMarker);
         state = { ...state, phase, after: page.position ?? after };
         yield { ...page.page, cursor: encodeCursor(state) };
       }
       state = { ...state, after: null };
     }
-    if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun();
+    if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun(startMarker);
     yield emptyPage(encodeCursor({ v: 1, state: 'done', nextSince: state.nextSince }));
   }
 
-  private lowerBoundForNextRun(): string {
-    const serverNow = this.ctx.client.lastServerTime() ?? Date.now();
+  private lowerBoundForNextRun(startMarker: { at: number | null } | null): string {
+    const serverNow = startMarker?.at ?? this.ctx.client.lastServerTime() ?? Date.now();
     return new Date(serverNow - this.ctx.lookbackMs).toISOString();
   }
 

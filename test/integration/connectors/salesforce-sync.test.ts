@@ -95,6 +95,18 @@ describe('Salesforce connector: pull', () => {
     expect(firstIds.length + restIds.length).toBe(world.deals.length);
   });
 
+  it('a pipeline filter without Salesforce’s one pipeline pulls nothing', async () => {
+    const connector = connectorFor(sandbox);
+    const pages = [];
+    for await (const page of connector.pull(null, { pipelines: ['some-hubspot-pipeline'] })) pages.push(page);
+    expect(pages).toHaveLength(1);
+    expect(pages[0]?.deals).toEqual([]);
+    expect(JSON.parse(pages[0]?.cursor ?? '{}')).toMatchObject({ state: 'done' });
+    expect(connector.usage().calls).toBe(0);
+    const all = await connector.fetchMetadata();
+    expect(all.pipelines.map((p) => p.id)).toEqual(['opportunities']);
+  });
+
   it('incremental sync returns only what changed: edited and deleted opportunities, new activities', async () => {
     const connector = connectorFor(sandbox);
     const full = await pullAll(connector, null);
