@@ -1,0 +1,93 @@
+// The nightly cycle benchmark (issue 7): one full cycle for a large tenant through the real queues,
+// workers and Redis, against the HubSpot sandbox at its real default rate limits (Professional:
+// 190 requests per 10 s, 5 searches per second). Prints calls against the connector's minimum,
+// wall time against the rate-limit floor (calls / allowed rate), and Redis memory per deal.
+// BENCH_DEALS sets the size (default 50,000; BENCH_QUICK=1: 2,000).
+import { Runtime } from '../src/cli/runtime.ts';
+import { parseTenants } from '../src/config/tenants-file.ts';
+import { startHubSpotSandbox } from '../src/sandbox/hubspot/start-hubspot-sandbox.ts';
+import { generateWorld } from '../src/sandbox/generator/generate-world.ts';
+import { createLogger } from '../src/shared/logger.ts';
+import { resolveRedis } from '../src/store/redis-connection.ts';
+
+const deals = Number(process.env.BENCH_DEALS ?? (process.env.BENCH_QUICK === '1' ? 2_000 : 50_000));
+const mib = (kib: number) => Math.round(kib / 1024);
+
+const t0 = performance.now();
+const world = generateWorld({ seed: 2026, deals });
+const generatedMs = performance.now() - t0;
+const sandbox = await startHubSpotSandbox({ world });
+const redis = await resolveRedis(process.env.REDIS_URL);
+const [tenant] = parseTenants({
+  tenants: [
+    {
+      id: 'bench',
+      name: 'Bench',
+      connection: {
+        crm: 'hubspot',
+        basePath: sandbox.baseUrl,
+        auth: { type: 'private_app', accessToken: sandbox.accessToken },
+      },
+    },
+  ],
+});
+const runtime = new Runtime({
+  redis,
+  prefix: `bench-${Date.now()}`,
+  logger: createLogger({ level: 'warn', destination: process.stderr as never }),
+  tenants: [tenant!],
+  concurrency: 2,
+  onProgress: (p) => {
+    if (p.total === null || p.done === p.total) process.stderr.write(`  ${p.step}: ${p.done} ${p.unit}\n`);
+  },
+});
+const client = redis.createClient();
+const memBefore = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0);
+
+const started = performance.now();
+const summary = await runtime.runCycle(
+  { tenantId: 'bench', trigger: 'nightly' },
+  { timeoutMs: 3 * 60 * 60_000 },
+);
+const wallMs = performance.now() - started;
+const memAfter = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0);
+const steps = summary.steps as Record<string, Record<string, number>>;
+const calls = summary.apiCalls;
+const floorMs = (calls / 190) * 10_000;
+const storedDeals = await runtime.deps.store('bench').dealCount();
+
+const figures = {
+  deals,
+  activities: world.activities.length,
+  status: summary.status,
+  generateWorldMs: Math.round(generatedMs),
+  wallMs: Math.round(wallMs),
+  apiCalls: calls,
+  callsByStep: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, v.apiCalls ?? 0])),
+  rateLimitFloorMs: Math.round(floorMs),
+  wallOverFloor: Math.round((wallMs / floorMs) * 100) / 100,
+  rateLimited: summary.rateLimited,
+  sandbox429s: sandbox.inspect.rateLimited().length,
+  scored: steps.score?.scored ?? 0,
+  written: steps['write-back']?.written ?? 0,
+  alerts: steps.alert?.raised ?? 0,
+  redisBytesPerDeal: Math.round((memAfter - memBefore) / Math.max(1, storedDeals)),
+  peakRssMiB: mib(process.resourceUsage().maxRSS),
+};
+console.log(`nightly cycle, ${deals} deals / ${figures.activities} activities: ${summary.status}`);
+console.log(
+  `  wall ${(wallMs / 1000).toFixed(1)} s vs rate-limit floor ${(floorMs / 1000).toFixed(1)} s (x${figures.wallOverFloor})`,
+);
+console.log(
+  `  API calls ${calls} (by step ${JSON.stringify(figures.callsByStep)}), 429s ${figures.sandbox429s}`,
+);
+console.log(`  scored ${figures.scored}, written ${figures.written}, alerts ${figures.alerts}`);
+console.log(
+  `  Redis ${figures.redisBytesPerDeal} bytes per deal; peak RSS ${figures.peakRssMiB} MiB (sandbox in-process)`,
+);
+console.log(JSON.stringify(figures));
+
+client.disconnect();
+await runtime.close();
+await sandbox.close();
+await redis.close();
