@@ -60,6 +60,7 @@ try {
     clock: () => new Date(NOW),
     eventOutcomeField: 'Meeting_Outcome__c',
   });
+  const rssBeforePull = process.memoryUsage().rss;
   const started = performance.now();
   let dealCount = 0;
   let activities = 0;
@@ -116,6 +117,7 @@ try {
     writeMs: Math.round(finished - pulledAt),
     wallMs: Math.round(finished - started),
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    rssBeforePullMiB: Math.round(rssBeforePull / 1024 / 1024),
   };
   console.log(`salesforce connector, ${deals} opportunities${quick ? ' (quick)' : ''}`);
   console.log(
@@ -126,7 +128,9 @@ try {
     `  API calls ${figures.calls} (minimum the batch limits allow: ${figures.minimumCalls}, ${figures.callsOverMinimum}x)`,
   );
   console.log(`  wall ${figures.wallMs} ms (pull ${figures.pullMs} ms, write ${figures.writeMs} ms)`);
-  console.log(`  peak RSS ${figures.peakRssMiB} MiB (process, including the in-process sandbox)`);
+  console.log(
+    `  peak RSS ${figures.peakRssMiB} MiB (process, including the in-process sandbox; ${figures.rssBeforePullMiB} MiB before the pull)`,
+  );
   console.log(JSON.stringify(figures));
 } finally {
   await sandbox.close();
