@@ -1,3 +1,4 @@
+import { transientNetworkCode } from '../../src/shared/failure-decision.ts';
 import { type CallDecision, decideHttpStatus } from '../shared/failure-decision.ts';
 
 /** The SDK's ApiException shape: `code` is the HTTP status; body and headers as HubSpot sent them. */
@@ -7,18 +8,6 @@ interface HttpFailure {
   headers: Record<string, string>;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
 function asHttpFailure(err: unknown): HttpFailure | null {
   if (err === null || typeof err !== 'object') return null;
   const { code, body, headers } = err as { code?: unknown; body?: unknown; headers?: unknown };
@@ -27,16 +16,7 @@ function asHttpFailure(err: unknown): HttpFailure | null {
 }
 
 function networkCode(err: unknown): string | null {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
-    const { code, name } = current as { code?: unknown; name?: unknown };
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-    if (name === 'TimeoutError' || name === 'AbortError') return 'ETIMEDOUT';
-    current = (current as { cause?: unknown }).cause;
-  }
-  if (err instanceof Error && /socket hang up|other side closed|fetch failed/i.test(err.message))
-    return 'ECONNRESET';
-  return null;
+  return transientNetworkCode(err) ?? null;
 }
 
 function header(headers: Record<string, string>, name: string): string | undefined {

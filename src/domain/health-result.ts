@@ -1,21 +1,24 @@
 import { z } from 'zod';
 import { CrmIdSchema, IsoDateTimeSchema } from './crm.ts';
 
-/** Keys of the leading indicators (see ../shared/design/INDICATORS.md); qualification fields add `field:<name>`. */
+/** The built-in indicators (see ../shared/design/INDICATORS.md), in the order they are evaluated and reported. */
+export const CORE_INDICATOR_KEYS = [
+  'open_communication',
+  'access',
+  'knowledge_sharing',
+  'joint_planning',
+  'industry_understanding',
+  'satisfaction',
+  'trust',
+  'stage_age',
+  'close_date_integrity',
+  'amount_and_stage_regression',
+  'next_step',
+] as const;
+
+/** Keys of the leading indicators; qualification fields add `field:<name>`. */
 export const IndicatorKeySchema = z.union([
-  z.enum([
-    'open_communication',
-    'access',
-    'knowledge_sharing',
-    'joint_planning',
-    'industry_understanding',
-    'satisfaction',
-    'trust',
-    'stage_age',
-    'close_date_integrity',
-    'amount_and_stage_regression',
-    'next_step',
-  ]),
+  z.enum(CORE_INDICATOR_KEYS),
   z.templateLiteral(['field:', z.string()]),
 ]);
 export type IndicatorKey = z.infer<typeof IndicatorKeySchema>;

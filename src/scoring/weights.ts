@@ -2,22 +2,10 @@
 // ratio) from the Sandler survey (INDICATORS.md); the process signals have documented priors of
 // the same magnitude. Tenants override any weight by key (Tenant.scoring.weights).
 
-import type { IndicatorKey } from '../domain/index.ts';
+import { CORE_INDICATOR_KEYS } from '../domain/index.ts';
 
-/** The built-in indicators, in the order the engine evaluates and reports them. */
-export const CORE_INDICATOR_KEYS = [
-  'open_communication',
-  'access',
-  'knowledge_sharing',
-  'joint_planning',
-  'industry_understanding',
-  'satisfaction',
-  'trust',
-  'stage_age',
-  'close_date_integrity',
-  'amount_and_stage_regression',
-  'next_step',
-] as const satisfies readonly IndicatorKey[];
+/** The built-in indicators, in the order the engine evaluates and reports them (defined in the domain). */
+export { CORE_INDICATOR_KEYS };
 export type CoreIndicatorKey = (typeof CORE_INDICATOR_KEYS)[number];
 
 /** Survey likelihood ratios (healthy vs unhealthy pipeline) for the seven relationship elements. */

@@ -18,19 +18,28 @@ const TRANSIENT_NETWORK_CODES = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'EAI_AGAIN',
+  'ENOTFOUND',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
-function networkCode(err: unknown): string | undefined {
+/** Messages of transport failures that carry no code (undici's "fetch failed", Node's "socket hang up"). */
+const NO_ANSWER_MESSAGE = /fetch failed|socket hang up|other side closed|terminated/i;
+
+/**
+ * The network error behind a thrown value (walking `cause` chains), or undefined when it is not one:
+ * timeouts, aborts, refused or dropped connections. The one place that knows these shapes; the
+ * connectors' classifiers use it too.
+ */
+export function transientNetworkCode(err: unknown): string | undefined {
   let current: unknown = err;
   for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
-    const code = (current as { code?: unknown }).code;
+    const { code, name, message } = current as { code?: unknown; name?: unknown; message?: unknown };
     if (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) return code;
-    const name = (current as { name?: unknown }).name;
     if (name === 'AbortError' || name === 'TimeoutError') return 'ETIMEDOUT';
+    if (typeof message === 'string' && NO_ANSWER_MESSAGE.test(message)) return 'ECONNRESET';
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
@@ -68,7 +77,7 @@ function decideAppError(err: AppError, now: number): FailureDecision {
  */
 export function decideFailure(err: unknown, now: number = Date.now()): FailureDecision {
   if (isAppError(err)) return decideAppError(err, now);
-  const net = networkCode(err);
+  const net = transientNetworkCode(err);
   if (net !== undefined) return { action: 'retry', code: 'CRM_UNAVAILABLE', reason: `network error ${net}` };
   const message = err instanceof Error ? err.message : String(err);
   return { action: 'fail', code: 'INTERNAL', reason: message };
