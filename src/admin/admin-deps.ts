@@ -1,0 +1,44 @@
+import type { Tenant } from '../domain/tenant.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { TenantRegistryStore } from '../store/tenant-registry.store.ts';
+import type { TenantStateStore } from '../store/tenant-state.store.ts';
+
+/** What "run now" reports: a new run, or the run already holding the tenant's cycle lock. */
+export type StartRunOutcome = { started: true; runId: string } | { started: false; runId: string | null };
+
+/** CRM API usage as the status route shows it (structurally the connector's ApiUsage). */
+export interface ApiUsageView {
+  calls: number;
+  rateLimited: number;
+  daily: { used: number | null; max: number | null };
+}
+
+/**
+ * Everything the admin server needs, injected by the composition root (src/cli), so the server
+ * holds no globals and tests can hand it a real or a stub runtime.
+ */
+export interface AdminDeps {
+  /** Accepted bearer tokens (ADMIN_TOKENS). Empty: every authenticated route answers 401. */
+  tokens: readonly string[];
+  logger: Logger;
+  /** Tenants of the tenants file: listed, read-only through the API. */
+  fileTenants: () => readonly Tenant[];
+  /** Tenants created through the API (encrypted credentials). */
+  registry: TenantRegistryStore;
+  /** Apply the merged tenant list to the running system (Runtime.setTenants: schedules reconcile). */
+  applyTenants: (tenants: readonly Tenant[]) => Promise<void>;
+  /** The per-tenant state store (runs, results, quarantine, reports). */
+  store: (tenantId: string) => TenantStateStore;
+  /** Start a cycle now (trigger "manual"). */
+  startRun: (request: { tenantId: string; fullResync: boolean }) => Promise<StartRunOutcome>;
+  /** Enqueue a model training run; resolves with the job id once queued (not when finished). */
+  startTraining: (tenantId: string) => Promise<{ jobId: string }>;
+  /** The CRM API usage this process has seen for the tenant (calls, 429s, daily used/max), if known. */
+  apiUsage?: (tenantId: string) => ApiUsageView | null;
+  /** True when Redis answers PING (readiness). */
+  ping: () => Promise<boolean>;
+  /** Request body limit in bytes. Default 65,536 (64 KiB). */
+  bodyLimit?: number;
+  /** Clock for schedule previews. Default Date.now. */
+  now?: () => number;
+}

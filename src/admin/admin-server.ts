@@ -1,0 +1,130 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { isAppError } from '../shared/app-error.ts';
+import { redactSecrets } from '../shared/redact.ts';
+import type { AdminDeps } from './admin-deps.ts';
+import { AdminHttpError } from './admin-error.ts';
+import { bearerToken, createTokenVerifier } from './bearer-auth.ts';
+import { buildOpenApiDocument } from './openapi-document.ts';
+import { registerHealthRoutes } from './routes/health.routes.ts';
+import { registerModelRoutes } from './routes/model.routes.ts';
+import { registerRunRoutes } from './routes/runs.routes.ts';
+import { registerScheduleRoutes } from './routes/schedules.routes.ts';
+import { registerTenantRoutes } from './routes/tenants.routes.ts';
+import { TenantCatalog } from './tenant-catalog.ts';
+
+/** Routes anyone may call (load balancers, orchestrators). */
+const OPEN_PATHS = new Set(['/healthz', '/readyz']);
+/** Browser pages that may carry the token as `?token=` (a browser cannot set a bearer header). */
+const QUERY_TOKEN_PREFIXES = ['/report/'];
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+/** Shared by the route modules. */
+export interface AdminContext {
+  deps: AdminDeps;
+  catalog: TenantCatalog;
+  now: () => number;
+}
+
+/** FST_ERR_* codes of malformed requests, answered with our stable codes. */
+function clientError(err: FastifyError): AdminHttpError | null {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new AdminHttpError('BODY_TOO_LARGE', 'The request body is larger than the limit');
+  }
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new AdminHttpError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON (content-type: application/json)');
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    // Fastify's own messages for malformed JSON etc. name no secrets; keep them short.
+    return new AdminHttpError('BAD_REQUEST', err.message.slice(0, 300));
+  }
+  return null;
+}
+
+/**
+ * The admin HTTP API: tenants, schedules, runs, explanations, model reports, an OpenAPI document
+ * and its docs page. Every route but /healthz and /readyz needs `Authorization: Bearer <token>`.
+ * Call `ready()` (or `listen`) before use; the caller owns `close()`.
+ */
+export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as unknown as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Request logs carry only method, path (query redacted by the logger) and status; never headers.
+    disableRequestLogging: true,
+  });
+  const verify = createTokenVerifier(deps.tokens);
+  const ctx: AdminContext = {
+    deps,
+    catalog: new TenantCatalog({
+      fileTenants: deps.fileTenants,
+      registry: deps.registry,
+      apply: deps.applyTenants,
+    }),
+    now: deps.now ?? Date.now,
+  };
+
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (OPEN_PATHS.has(path)) return;
+    let token = bearerToken(request.headers.authorization);
+    if (
+      token === undefined &&
+      request.method === 'GET' &&
+      QUERY_TOKEN_PREFIXES.some((p) => path.startsWith(p))
+    ) {
+      const query = request.query as Record<string, unknown> | undefined;
+      token = typeof query?.token === 'string' ? query.token : undefined;
+    }
+    if (!verify(token)) {
+      throw new AdminHttpError(
+        'UNAUTHORIZED',
+        'A valid bearer token is required (Authorization: Bearer <token>)',
+      );
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode },
+      'admin request',
+    );
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    let known = err instanceof AdminHttpError ? err : clientError(err);
+    if (!known && isAppError(err) && err.code === 'TENANT_NOT_FOUND') {
+      known = new AdminHttpError('TENANT_NOT_FOUND', err.message);
+    }
+    if (known) {
+      if (known.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+      return reply.status(known.statusCode).send(known.toBody());
+    }
+    request.log.error({ err: redactSecrets(err) }, 'admin request failed');
+    return reply
+      .status(500)
+      .send(new AdminHttpError('INTERNAL', 'Internal error; see the server log').toBody());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .status(404)
+      .send(
+        new AdminHttpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`).toBody(),
+      );
+  });
+
+  const document = buildOpenApiDocument();
+  await app.register(swagger, { mode: 'static', specification: { document: document as never } });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', async () => document);
+
+  registerHealthRoutes(app, ctx);
+  registerTenantRoutes(app, ctx);
+  registerScheduleRoutes(app, ctx);
+  registerRunRoutes(app, ctx);
+  registerModelRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import {
+  CreateTenantBodySchema,
+  PatchTenantBodySchema,
+  RunBodySchema,
+  ScheduleBodySchema,
+} from './admin-schemas.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+function schemaOf(schema: z.ZodType): JsonSchema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return rest as JsonSchema;
+}
+
+const errorBody: JsonSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        fields: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { path: { type: 'string' }, message: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+};
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const ok = (description: string) => ({ description, content: json({ type: 'object' }) });
+const err = (description: string) => ({ description, content: json({ $ref: '#/components/schemas/Error' }) });
+const tenantParam = { name: 'tenantId', in: 'path', required: true, schema: { type: 'string' } };
+
+interface Operation {
+  summary: string;
+  body?: string;
+  params?: Record<string, unknown>[];
+  responses: Record<string, unknown>;
+  open?: boolean;
+}
+
+function op(o: Operation): Record<string, unknown> {
+  return {
+    summary: o.summary,
+    ...(o.params ? { parameters: o.params } : {}),
+    ...(o.body
+      ? { requestBody: { required: true, content: json({ $ref: `#/components/schemas/${o.body}` }) } }
+      : {}),
+    responses: {
+      ...o.responses,
+      ...(o.open ? {} : { '401': err('Missing or wrong bearer token (UNAUTHORIZED)') }),
+    },
+    ...(o.open ? { security: [] } : {}),
+  };
+}
+
+/** The OpenAPI 3.1 document of the admin API; request bodies come from the zod schemas. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const t = [tenantParam];
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'pipeline-health admin API',
+      version: '0.1.0',
+      description: 'Tenants, schedules, runs, explanations and model reports. See docs/ADMIN.md.',
+    },
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: errorBody,
+        TenantCreate: schemaOf(CreateTenantBodySchema),
+        TenantPatch: schemaOf(PatchTenantBodySchema),
+        Schedule: schemaOf(ScheduleBodySchema),
+        RunRequest: schemaOf(RunBodySchema),
+      },
+    },
+    paths: {
+      '/healthz': { get: op({ summary: 'Process is up', open: true, responses: { '200': ok('up') } }) },
+      '/readyz': {
+        get: op({
+          summary: 'Redis answers PING',
+          open: true,
+          responses: { '200': ok('ready'), '503': ok('Redis unavailable') },
+        }),
+      },
+      '/tenants': {
+        get: op({
+          summary: 'List tenants (file tenants are read-only)',
+          responses: { '200': ok('tenants') },
+        }),
+        post: op({
+          summary: 'Create a tenant (credentials encrypted at rest, never returned)',
+          body: 'TenantCreate',
+          responses: {
+            '201': ok('created'),
+            '400': err('VALIDATION_FAILED'),
+            '409': err('TENANT_EXISTS'),
+            '503': err('ENCRYPTION_KEY_MISSING'),
+          },
+        }),
+      },
+      '/tenants/{tenantId}': {
+        get: op({
+          summary: 'One tenant',
+          params: t,
+          responses: { '200': ok('tenant'), '404': err('TENANT_NOT_FOUND') },
+        }),
+        patch: op({
+          summary: 'Change top-level fields; connection without auth keeps the credentials',
+          params: t,
+          body: 'TenantPatch',
+          responses: {
+            '200': ok('updated'),
+            '400': err('VALIDATION_FAILED'),
+            '409': err('TENANT_READ_ONLY'),
+          },
+        }),
+        delete: op({
+          summary: 'Delete a tenant and its schedules; ?purge=true also deletes its state',
+          params: [...t, { name: 'purge', in: 'query', schema: { type: 'string', enum: ['true', 'false'] } }],
+          responses: { '200': ok('deleted'), '404': err('TENANT_NOT_FOUND'), '409': err('TENANT_READ_ONLY') },
+        }),
+      },
+      '/tenants/{tenantId}/schedule': {
+        get: op({
+          summary: 'Schedule with the next five runs',
+          params: t,
+          responses: { '200': ok('schedule') },
+        }),
+        put: op({
+          summary: 'Replace the schedule',
+          params: t,
+          body: 'Schedule',
+          responses: {
+            '200': ok('schedule'),
+            '400': err('VALIDATION_FAILED'),
+            '409': err('TENANT_READ_ONLY'),
+          },
+        }),
+      },
+      '/tenants/{tenantId}/runs': {
+        post: op({
+          summary: 'Run a cycle now',
+          params: t,
+          body: 'RunRequest',
+          responses: {
+            '202': ok('queued, with runId'),
+            '409': err('RUN_IN_PROGRESS, with the running runId'),
+          },
+        }),
+      },
+      '/tenants/{tenantId}/runs/{runId}': {
+        get: op({
+          summary: 'One run: steps so far, or its summary',
+          params: [...t, { name: 'runId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': ok('run'), '404': err('RUN_NOT_FOUND') },
+        }),
+      },
+      '/tenants/{tenantId}/status': {
+        get: op({
+          summary: 'Last runs with step timings, API usage, errors and quarantined records',
+          params: [
+            ...t,
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50 } },
+          ],
+          responses: { '200': ok('status') },
+        }),
+      },
+      '/tenants/{tenantId}/deals/{dealId}/explain': {
+        get: op({
+          summary: "Every indicator of a deal's score with its evidence",
+          params: [...t, { name: 'dealId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': ok('explanation'), '404': err('DEAL_NOT_FOUND') },
+        }),
+      },
+      '/tenants/{tenantId}/model/report': {
+        get: op({
+          summary: 'Model quality report of the last training',
+          params: t,
+          responses: { '200': ok('report'), '404': err('REPORT_NOT_FOUND') },
+        }),
+      },
+      '/tenants/{tenantId}/train': {
+        post: op({
+          summary: 'Train the model now',
+          params: t,
+          responses: { '202': ok('queued, with jobId') },
+        }),
+      },
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import { AdminHttpError } from '../admin-error.ts';
+import { TenantParamsSchema } from '../admin-schemas.ts';
+import type { AdminContext } from '../admin-server.ts';
+import { validate } from '../validate-body.ts';
+
+/** The model quality report of the last training, and "train now". */
+export function registerModelRoutes(app: FastifyInstance, { catalog, deps }: AdminContext): void {
+  app.get('/tenants/:tenantId/model/report', async (request) => {
+    const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
+    await catalog.require(tenantId);
+    const report = await deps.store(tenantId).getJson<Record<string, unknown>>('trainingReport');
+    if (report === null) {
+      throw new AdminHttpError('REPORT_NOT_FOUND', `No model has been trained for "${tenantId}" yet`);
+    }
+    return report;
+  });
+
+  app.post('/tenants/:tenantId/train', async (request, reply) => {
+    const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
+    await catalog.require(tenantId);
+    const { jobId } = await deps.startTraining(tenantId);
+    return reply
+      .status(202)
+      .send({ jobId, status: 'queued', reportUrl: `/tenants/${tenantId}/model/report` });
+  });
+}

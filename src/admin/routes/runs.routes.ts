@@ -1,0 +1,141 @@
+import type { FastifyInstance } from 'fastify';
+import { redactSecrets } from '../../shared/redact.ts';
+import type { TenantStateStore } from '../../store/tenant-state.store.ts';
+import { AdminHttpError } from '../admin-error.ts';
+import {
+  DealParamsSchema,
+  RunBodySchema,
+  RunParamsSchema,
+  StatusQuerySchema,
+  TenantParamsSchema,
+} from '../admin-schemas.ts';
+import type { AdminContext } from '../admin-server.ts';
+import { validate } from '../validate-body.ts';
+
+/** Latest quarantined records shown by the status route. */
+const QUARANTINE_SHOWN = 20;
+
+/** A stored run summary as shown: step timings, API calls, 429s, error; nothing secret. */
+function runView(run: Record<string, unknown>): Record<string, unknown> {
+  const steps = (run.steps ?? {}) as Record<string, Record<string, unknown>>;
+  return redactSecrets({
+    runId: run.runId,
+    trigger: run.trigger,
+    status: run.status,
+    asOf: run.asOf,
+    finishedAt: run.finishedAt,
+    apiCalls: run.apiCalls,
+    rateLimited: run.rateLimited,
+    error: run.error ?? null,
+    steps: Object.fromEntries(Object.entries(steps).map(([name, s]) => [name, s])),
+  }) as Record<string, unknown>;
+}
+
+async function runningView(store: TenantStateStore): Promise<Record<string, unknown> | null> {
+  const runId = await store.cycleLockHolder();
+  if (runId === null) return null;
+  return { runId, status: 'running', steps: redactSecrets(await store.runSteps(runId)) };
+}
+
+/** Run now, tenant status, one run, and the explanation of one deal's score. */
+export function registerRunRoutes(app: FastifyInstance, { catalog, deps }: AdminContext): void {
+  app.post('/tenants/:tenantId/runs', async (request, reply) => {
+    const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
+    const body = validate(RunBodySchema, request.body ?? {});
+    await catalog.require(tenantId);
+    const outcome = await deps.startRun({ tenantId, fullResync: body.fullResync });
+    if (!outcome.started) {
+      throw new AdminHttpError('RUN_IN_PROGRESS', `A cycle is already running for "${tenantId}"`, {
+        extra: { runId: outcome.runId },
+      });
+    }
+    return reply.status(202).send({
+      runId: outcome.runId,
+      status: 'queued',
+      statusUrl: `/tenants/${tenantId}/runs/${encodeURIComponent(outcome.runId)}`,
+    });
+  });
+
+  app.get('/tenants/:tenantId/status', async (request) => {
+    const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
+    const { limit } = validate(StatusQuerySchema, request.query ?? {}, 'query');
+    await catalog.require(tenantId);
+    const store = deps.store(tenantId);
+    const [runs, running, quarantineCount, quarantined, deals] = await Promise.all([
+      store.runs(limit),
+      runningView(store),
+      store.quarantineCount(),
+      store.quarantined(QUARANTINE_SHOWN),
+      store.dealCount(),
+    ]);
+    const usage = deps.apiUsage?.(tenantId) ?? null;
+    return {
+      tenantId,
+      deals,
+      running,
+      runs: runs.map(runView),
+      apiUsage: usage && {
+        calls: usage.calls,
+        rateLimited: usage.rateLimited,
+        dailyUsed: usage.daily.used,
+        dailyMax: usage.daily.max,
+        dailyLeft:
+          usage.daily.used !== null && usage.daily.max !== null
+            ? Math.max(0, usage.daily.max - usage.daily.used)
+            : null,
+      },
+      quarantine: {
+        count: quarantineCount,
+        // The raw record is left out: it is CRM data, and the reason says what was wrong.
+        latest: quarantined.map((q) => ({
+          objectType: q.objectType,
+          recordId: q.recordId,
+          reason: q.reason,
+          at: q.at,
+        })),
+      },
+    };
+  });
+
+  app.get('/tenants/:tenantId/runs/:runId', async (request) => {
+    const { tenantId, runId } = validate(RunParamsSchema, request.params, 'path');
+    await catalog.require(tenantId);
+    const store = deps.store(tenantId);
+    const finished = (await store.runs(50)).find((r) => r.runId === runId);
+    if (finished) return runView(finished);
+    const running = await runningView(store);
+    if (running && running.runId === runId) return running;
+    // Queued or running without the lock view (another process): its steps so far, if any.
+    const steps = await store.runSteps(runId);
+    if (Object.keys(steps).length > 0) return { runId, status: 'running', steps: redactSecrets(steps) };
+    throw new AdminHttpError('RUN_NOT_FOUND', `No run "${runId}" for tenant "${tenantId}"`);
+  });
+
+  app.get('/tenants/:tenantId/deals/:dealId/explain', async (request) => {
+    const { tenantId, dealId } = validate(DealParamsSchema, request.params, 'path');
+    await catalog.require(tenantId);
+    const result = await deps.store(tenantId).getResult(dealId);
+    if (!result) {
+      throw new AdminHttpError('DEAL_NOT_FOUND', `No scored deal "${dealId}" for tenant "${tenantId}"`);
+    }
+    return {
+      dealId: result.dealId,
+      asOf: result.asOf,
+      score: result.score,
+      band: result.band,
+      winProbability: result.winProbability,
+      confidence: result.confidence,
+      trend: result.trend,
+      reasons: result.reasons,
+      modelVersion: result.modelVersion,
+      indicators: result.indicators.map((i) => ({
+        key: i.key,
+        label: i.label,
+        value: i.value,
+        subScore: i.subScore,
+        confidence: i.confidence,
+        evidence: i.evidence,
+      })),
+    };
+  });
+}

@@ -1,0 +1,119 @@
+import type { Tenant } from '../domain/tenant.ts';
+import { isAppError } from '../shared/app-error.ts';
+import { MISSING_KEY_MESSAGE, type TenantRegistryStore } from '../store/tenant-registry.store.ts';
+import { AdminHttpError } from './admin-error.ts';
+
+export type TenantSource = 'file' | 'api';
+
+export interface CatalogEntry {
+  tenant: Tenant;
+  source: TenantSource;
+}
+
+/**
+ * The merged tenant list: tenants-file tenants (read-only) plus API tenants from the registry.
+ * Every change is applied to the runtime with the whole merged list, one change at a time.
+ */
+export class TenantCatalog {
+  private readonly fileTenants: () => readonly Tenant[];
+  private readonly registry: TenantRegistryStore;
+  private readonly apply: (tenants: readonly Tenant[]) => Promise<void>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: {
+    fileTenants: () => readonly Tenant[];
+    registry: TenantRegistryStore;
+    apply: (tenants: readonly Tenant[]) => Promise<void>;
+  }) {
+    this.fileTenants = options.fileTenants;
+    this.registry = options.registry;
+    this.apply = options.apply;
+  }
+
+  async list(): Promise<CatalogEntry[]> {
+    const file = this.fileTenants().map((tenant) => ({ tenant, source: 'file' as const }));
+    const fileIds = new Set(file.map((e) => e.tenant.id));
+    const stored = this.registry.canStoreCredentials ? await this.registry.list() : [];
+    const api = stored
+      .filter((t) => !fileIds.has(t.id))
+      .map((tenant) => ({ tenant, source: 'api' as const }));
+    return [...file, ...api].sort((a, b) => a.tenant.id.localeCompare(b.tenant.id));
+  }
+
+  async find(id: string): Promise<CatalogEntry | null> {
+    const file = this.fileTenants().find((t) => t.id === id);
+    if (file) return { tenant: file, source: 'file' };
+    if (!this.registry.canStoreCredentials) return null;
+    const stored = await this.registry.get(id);
+    return stored ? { tenant: stored, source: 'api' } : null;
+  }
+
+  /** The tenant or 404 TENANT_NOT_FOUND. */
+  async require(id: string): Promise<CatalogEntry> {
+    const entry = await this.find(id);
+    if (!entry) throw new AdminHttpError('TENANT_NOT_FOUND', `No tenant "${id}"`);
+    return entry;
+  }
+
+  /** An API tenant, or 404 / 409 TENANT_READ_ONLY for a tenants-file tenant. */
+  async requireWritable(id: string): Promise<Tenant> {
+    const entry = await this.require(id);
+    if (entry.source === 'file') {
+      throw new AdminHttpError(
+        'TENANT_READ_ONLY',
+        `Tenant "${id}" comes from the tenants file; change it there (and reload the worker)`,
+      );
+    }
+    return entry.tenant;
+  }
+
+  async create(tenant: Tenant): Promise<void> {
+    await this.serial(async () => {
+      this.requireKey();
+      if (await this.find(tenant.id)) {
+        throw new AdminHttpError('TENANT_EXISTS', `Tenant "${tenant.id}" already exists`);
+      }
+      await this.registry.put(tenant);
+      await this.applyAll();
+    });
+  }
+
+  async update(tenant: Tenant): Promise<void> {
+    await this.serial(async () => {
+      this.requireKey();
+      await this.requireWritable(tenant.id);
+      await this.registry.put(tenant);
+      await this.applyAll();
+    });
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.serial(async () => {
+      await this.requireWritable(id);
+      await this.registry.delete(id);
+      await this.applyAll();
+    });
+  }
+
+  private requireKey(): void {
+    if (!this.registry.canStoreCredentials) {
+      throw new AdminHttpError('ENCRYPTION_KEY_MISSING', MISSING_KEY_MESSAGE);
+    }
+  }
+
+  private async applyAll(): Promise<void> {
+    await this.apply((await this.list()).map((e) => e.tenant));
+  }
+
+  /** Run mutations one after another, so two concurrent changes never apply a stale list. */
+  private serial<T>(body: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(body, body);
+    this.queue = next.catch(() => undefined);
+    return next.catch((err: unknown) => {
+      if (isAppError(err) && err.code === 'CONFIG_INVALID' && err.message === MISSING_KEY_MESSAGE) {
+        throw new AdminHttpError('ENCRYPTION_KEY_MISSING', MISSING_KEY_MESSAGE);
+      }
+      throw err;
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { type Tenant, TenantSchema } from '../domain/tenant.ts';
+import { AppError } from '../shared/app-error.ts';
+import type { CredentialCipher } from './credential-cipher.ts';
+
+/** The stored form: the tenant with its `connection.auth` replaced by an encrypted blob. */
+const StoredTenantSchema = z.object({
+  tenant: z.record(z.string(), z.unknown()),
+  authType: z.string(),
+  credentials: z.string(),
+  updatedAt: z.string(),
+});
+type StoredTenant = z.infer<typeof StoredTenantSchema>;
+
+export const MISSING_KEY_MESSAGE =
+  'PH_ENCRYPTION_KEY is not set: refusing to store CRM credentials unencrypted (set a 32-byte key, 64 hex characters or base64)';
+
+/**
+ * Tenants created through the admin API, kept in one Redis hash. CRM credentials are encrypted
+ * with AES-256-GCM (the tenant id is the associated data) and only decrypted when read back for
+ * the runtime; without a cipher nothing is stored or read.
+ */
+export class TenantRegistryStore {
+  readonly key: string;
+  private readonly redis: Redis;
+  private readonly cipher: CredentialCipher | null;
+
+  constructor(options: { redis: Redis; prefix: string; cipher: CredentialCipher | null }) {
+    this.redis = options.redis;
+    this.key = `${options.prefix}:admin:tenants`;
+    this.cipher = options.cipher;
+  }
+
+  /** False when no encryption key is configured (the API then refuses to store tenants). */
+  get canStoreCredentials(): boolean {
+    return this.cipher !== null;
+  }
+
+  async put(tenant: Tenant): Promise<void> {
+    const cipher = this.requireCipher();
+    const { auth, ...connection } = tenant.connection;
+    const record: StoredTenant = {
+      tenant: { ...tenant, connection },
+      authType: auth.type,
+      credentials: cipher.encrypt(JSON.stringify(auth), tenant.id),
+      updatedAt: new Date().toISOString(),
+    };
+    await this.redis.hset(this.key, tenant.id, JSON.stringify(record));
+  }
+
+  async get(id: string): Promise<Tenant | null> {
+    const raw = await this.redis.hget(this.key, id);
+    return raw === null ? null : this.decode(id, raw);
+  }
+
+  async list(): Promise<Tenant[]> {
+    const all = await this.redis.hgetall(this.key);
+    return Object.entries(all)
+      .map(([id, raw]) => this.decode(id, raw))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async has(id: string): Promise<boolean> {
+    return (await this.redis.hexists(this.key, id)) === 1;
+  }
+
+  /** True when the tenant existed. */
+  async delete(id: string): Promise<boolean> {
+    return (await this.redis.hdel(this.key, id)) === 1;
+  }
+
+  /** The raw stored value (tests check that no credential is readable in it). */
+  async rawRecord(id: string): Promise<string | null> {
+    return this.redis.hget(this.key, id);
+  }
+
+  private decode(id: string, raw: string): Tenant {
+    const cipher = this.requireCipher();
+    const record = StoredTenantSchema.parse(JSON.parse(raw));
+    const auth = JSON.parse(cipher.decrypt(record.credentials, id)) as unknown;
+    const connection = { ...(record.tenant.connection as Record<string, unknown>), auth };
+    const parsed = TenantSchema.safeParse({ ...record.tenant, connection });
+    if (!parsed.success || parsed.data.id !== id) {
+      throw new AppError('CONFIG_INVALID', `stored tenant "${id}" is not valid`, {
+        details: { tenantId: id },
+      });
+    }
+    return parsed.data;
+  }
+
+  private requireCipher(): CredentialCipher {
+    if (this.cipher === null) throw new AppError('CONFIG_INVALID', MISSING_KEY_MESSAGE);
+    return this.cipher;
+  }
+}
