@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { isAppError } from '../shared/app-error.ts';
 import { redactSecrets } from '../shared/redact.ts';
 import type { AdminDeps } from './admin-deps.ts';
@@ -53,8 +53,10 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Request logs carry only method, path (query redacted by the logger) and status; never headers.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
+  // JSON only: a text/plain body is refused with 415 instead of reaching the validators as a string.
+  app.removeContentTypeParser('text/plain');
   const verify = createTokenVerifier(deps.tokens);
   const ctx: AdminContext = {
     deps,

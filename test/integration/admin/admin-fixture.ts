@@ -1,0 +1,109 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { AdminDeps } from '../../../src/admin/admin-deps.ts';
+import { buildAdminServer } from '../../../src/admin/admin-server.ts';
+import type { Tenant } from '../../../src/domain/tenant.ts';
+import { createLogger } from '../../../src/shared/logger.ts';
+import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts';
+import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
+
+export const TOKEN = 'admin-token-0123456789abcdefghij';
+export const OTHER_TOKEN = 'admin-token-second-0123456789abc';
+export const auth = { authorization: `Bearer ${TOKEN}` };
+
+export interface AdminFixture {
+  app: FastifyInstance;
+  prefix: string;
+  registry: TenantRegistryStore;
+  store: (tenantId: string) => TenantStateStore;
+  /** Every tenant list handed to the runtime, in order. */
+  applied: Tenant[][];
+  /** Everything the server logged. */
+  logs: () => string;
+  close: () => Promise<void>;
+}
+
+/**
+ * The admin server over a real Redis with a fresh prefix. Runs and training are stand-ins that
+ * take the tenant's real cycle lock (as the CycleLauncher does), so 202/409 behave as in production.
+ */
+export async function adminFixture(
+  redis: RedisEndpoint,
+  options: { fileTenants?: Tenant[]; withKey?: boolean; deps?: Partial<AdminDeps> } = {},
+): Promise<AdminFixture> {
+  const prefix = `a${randomUUID().slice(0, 8)}`;
+  const client: Redis = redis.createClient();
+  const registry = new TenantRegistryStore({
+    redis: client,
+    prefix,
+    cipher: options.withKey === false ? null : new CredentialCipher(randomBytes(32).toString('hex')),
+  });
+  const stores = new Map<string, TenantStateStore>();
+  const store = (id: string) => {
+    let s = stores.get(id);
+    if (!s) {
+      s = new TenantStateStore(client, prefix, id);
+      stores.set(id, s);
+    }
+    return s;
+  };
+  const applied: Tenant[][] = [];
+  let logText = '';
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      logText += chunk.toString();
+      done();
+    },
+  });
+  let runs = 0;
+  const app = await buildAdminServer({
+    tokens: [TOKEN, OTHER_TOKEN],
+    logger: createLogger({ level: 'debug', destination }),
+    fileTenants: () => options.fileTenants ?? [],
+    registry,
+    applyTenants: async (tenants) => {
+      applied.push([...tenants]);
+    },
+    store,
+    startRun: async ({ tenantId }) => {
+      const runId = `${tenantId}.run${++runs}`;
+      const lock = await store(tenantId).acquireCycleLock(runId, 60_000);
+      return lock.acquired ? { started: true, runId } : { started: false, runId: lock.holder };
+    },
+    startTraining: async (tenantId) => ({ jobId: `train-${tenantId}-1` }),
+    ping: async () => (await client.ping()) === 'PONG',
+    bodyLimit: 16 * 1024,
+    ...options.deps,
+  });
+  await app.ready();
+  return {
+    app,
+    prefix,
+    registry,
+    store,
+    applied,
+    logs: () => logText,
+    close: async () => {
+      await app.close();
+      client.disconnect();
+    },
+  };
+}
+
+/** A valid HubSpot tenant body with a recognisable secret. */
+export function hubspotBody(id: string, secret = `pat-${id}-s3cr3t-value`): Record<string, unknown> {
+  return {
+    id,
+    name: `Tenant ${id}`,
+    timezone: 'Europe/Brussels',
+    connection: {
+      crm: 'hubspot',
+      basePath: 'http://127.0.0.1:9/hubspot',
+      auth: { type: 'private_app', accessToken: secret },
+    },
+  };
+}
