@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAdmin } from './commands/admin.command.ts';
 import { registerConfigCheck } from './commands/config-check.command.ts';
 import { registerDemo } from './commands/demo.command.ts';
 import { registerRun } from './commands/run.command.ts';
@@ -17,5 +18,6 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerSandbox(program);
   registerConfigCheck(program);
+  registerAdmin(program);
   return program;
 }

@@ -143,6 +143,31 @@ export class Runtime {
     }
   }
 
+  /**
+   * Queue a model training for the tenant and return its job id without waiting (the admin API's
+   * "train now"); the quality report lands in the tenant's state when the job finishes.
+   */
+  async startTraining(tenantId: string): Promise<string> {
+    if (!this.tenants.has(tenantId))
+      throw new AppError('TENANT_NOT_FOUND', `Tenant "${tenantId}" is not configured`);
+    const connection = this.connect();
+    const queue = new Queue(QUEUES.train, { connection, prefix: bullPrefix(this.prefix) });
+    try {
+      const payload: TrainPayload = { tenantId, asOf: new Date(this.deps.now()).toISOString(), seed: 1 };
+      const job = await queue.add('train', payload, {
+        attempts: 2,
+        removeOnComplete: { count: 100 },
+        removeOnFail: { count: 100 },
+      });
+      return job.id ?? 'unknown';
+    } finally {
+      await queue.close();
+      // Called per request: let the connection go now rather than at close().
+      connection.disconnect();
+      this.connections.splice(this.connections.indexOf(connection), 1);
+    }
+  }
+
   /** Graceful shutdown: workers finish their active jobs, then connections close. */
   async close(): Promise<void> {
     await this.pool?.close();
