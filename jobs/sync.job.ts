@@ -48,6 +48,7 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
     const totals = { pages: 0, deals: 0, activities: 0, quarantined: 0, deleted: 0 };
     for await (const page of connector.pull(cursor, { pipelines })) {
       const saved = await store.savePage(page);
+      await store.refreshCycleLock(payload.runId); // a long first sync keeps its tenant's lock
       totals.pages += 1;
       totals.deals += saved.deals;
       totals.activities += saved.activities;

@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { FlowProducer, type FlowJob, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CyclePayload } from '../../jobs/cycle-payload.ts';
-import type { TenantStateStore } from '../store/tenant-state.store.ts';
+import { CYCLE_LOCK_TTL_MS, type TenantStateStore } from '../store/tenant-state.store.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import { CYCLE_STEPS } from './step-registry.ts';
 
-/** A cycle holds its tenant's lock at most this long without a step refreshing it. */
-export const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
+export { CYCLE_LOCK_TTL_MS } from '../store/tenant-state.store.ts';
 
 export interface StartCycleRequest {
   tenantId: string;

@@ -43,6 +43,9 @@ export type JsonDocument =
   | 'trainingReport'
   | 'pipelineHealth';
 
+/** A cycle holds its tenant's lock at most this long without a step or a synced page refreshing it. */
+export const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
+
 /** Kept per deal for trends: [epoch ms, score], oldest first, at most this many. */
 const MAX_HISTORY = 60;
 /** Quarantined records kept for inspection (all are counted). */
@@ -400,7 +403,7 @@ export class TenantStateStore {
   }
 
   /** Extend the cycle lock while a long step runs (only if `runId` still holds it). */
-  async refreshCycleLock(runId: string, ttlMs: number): Promise<boolean> {
+  async refreshCycleLock(runId: string, ttlMs: number = CYCLE_LOCK_TTL_MS): Promise<boolean> {
     const script =
       "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
     return (await this.redis.eval(script, 1, this.keys.cycleLock, runId, ttlMs)) === 1;
