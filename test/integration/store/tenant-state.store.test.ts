@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Activity } from '../../../src/domain/activity.ts';
+import type { Deal } from '../../../src/domain/deal.ts';
+import type { HealthResult } from '../../../src/domain/health-result.ts';
+import { decodeActivity, encodeActivity, MAX_LEDGER_ACTIVITIES } from '../../../src/store/activity-ledger.ts';
+import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import { type StoredPage, TenantStateStore } from '../../../src/store/tenant-state.store.ts';
+
+const deal = (id: string, extra: Partial<Deal> = {}): Deal => ({
+  id,
+  name: `Deal ${id}`,
+  pipelineId: 'p',
+  stageId: 's1',
+  isClosed: false,
+  isWon: false,
+  amount: 1000,
+  currency: 'USD',
+  closeDate: '2026-12-31',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-11-01T00:00:00.000Z',
+  closedAt: null,
+  ownerId: 'o1',
+  accountId: 'a1',
+  nextStep: null,
+  nextStepUpdatedAt: null,
+  contacts: [{ contactId: 'c1', role: null, isPrimary: true }],
+  stageHistory: [],
+  closeDateChanges: [],
+  amountChanges: [],
+  fields: {},
+  ...extra,
+});
+const activity = (id: string, dealId: string, at: string, extra: Partial<Activity> = {}): Activity => ({
+  id,
+  type: 'email',
+  dealIds: [dealId],
+  occurredAt: at,
+  direction: 'inbound',
+  ownerId: 'o1',
+  contactIds: ['c1'],
+  isReply: true,
+  callOutcome: null,
+  durationSeconds: null,
+  meetingOutcome: null,
+  dueAt: null,
+  taskStatus: null,
+  bodyLength: 120,
+  ...extra,
+});
+const page = (p: Partial<StoredPage>): StoredPage => ({
+  deals: [],
+  activities: [],
+  contacts: [],
+  accounts: [],
+  deletedDealIds: [],
+  quarantined: [],
+  cursor: 'c',
+  ...p,
+});
+
+describe('tenant state store', () => {
+  let redis: RedisEndpoint;
+  let client: Redis;
+  let store: TenantStateStore;
+
+  beforeAll(async () => {
+    redis = await resolveRedis(undefined);
+    client = redis.createClient();
+    store = new TenantStateStore(client, `s${randomUUID().slice(0, 6)}`, 'acme');
+  });
+  afterAll(async () => {
+    client.disconnect();
+    await redis.close();
+  });
+
+  it('round-trips activities through the compact ledger', () => {
+    const a = activity('e1', 'd1', '2026-11-02T10:00:00.000Z', {
+      type: 'meeting',
+      meetingOutcome: 'no_show',
+      dueAt: '2026-11-02T11:00:00.000Z',
+      direction: null,
+      isReply: null,
+    });
+    expect(decodeActivity(encodeActivity(a), 'd1')).toEqual(a);
+  });
+
+  it('stores a page with its cursor, replaces ledgers of paged deals and merges stray activities', async () => {
+    await store.savePage(
+      page({
+        deals: [deal('d1'), deal('d2')],
+        activities: [
+          activity('e1', 'd1', '2026-11-01T00:00:00.000Z'),
+          activity('e2', 'd2', '2026-11-02T00:00:00.000Z'),
+        ],
+        contacts: [{ id: 'c1', name: 'Ann', email: null, title: 'VP Sales', accountId: 'a1' }],
+        accounts: [{ id: 'a1', name: 'Acme', industry: 'Software', employees: 50, annualRevenue: null }],
+        quarantined: [
+          {
+            objectType: 'deals',
+            recordId: 'bad',
+            reason: 'closedate: invalid date',
+            raw: {},
+            at: '2026-11-02T00:00:00.000Z',
+          },
+        ],
+        cursor: 'cursor-1',
+      }),
+    );
+    expect(await store.getCursor()).toBe('cursor-1');
+    // d1 pulled again with a different set; a stray activity for d2 (deal unchanged) is merged; one for an unknown deal is not kept.
+    await store.savePage(
+      page({
+        deals: [deal('d1', { name: 'Renamed' })],
+        activities: [
+          activity('e3', 'd1', '2026-11-03T00:00:00.000Z'),
+          activity('e4', 'd2', '2026-11-04T00:00:00.000Z'),
+          activity('e5', 'zz', '2026-11-04T00:00:00.000Z'),
+        ],
+        cursor: 'cursor-2',
+      }),
+    );
+    const d1 = await store.getDeal('d1');
+    expect(d1?.deal.name).toBe('Renamed');
+    expect(d1?.activities.map((a) => a.id)).toEqual(['e3']);
+    expect(d1?.contacts[0]?.title).toBe('VP Sales');
+    expect(d1?.account?.industry).toBe('Software');
+    expect((await store.getDeal('d2'))?.activities.map((a) => a.id)).toEqual(['e2', 'e4']);
+    expect(await store.getDeal('zz')).toBeNull();
+    expect(await store.quarantineCount()).toBe(1);
+    expect((await store.quarantined())[0]?.reason).toBe('closedate: invalid date');
+    expect(await store.getCursor()).toBe('cursor-2');
+
+    await store.savePage(page({ deletedDealIds: ['d2'], cursor: 'cursor-3' }));
+    expect(await store.getDeal('d2')).toBeNull();
+    expect(await store.dealCount()).toBe(1);
+  });
+
+  it('keeps only the latest activities per deal', async () => {
+    const many = Array.from({ length: MAX_LEDGER_ACTIVITIES + 20 }, (_, i) =>
+      activity(`m${i}`, 'd9', new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString()),
+    );
+    await store.savePage(page({ deals: [deal('d9')], activities: many }));
+    const stored = await store.getDeal('d9');
+    expect(stored?.activities).toHaveLength(MAX_LEDGER_ACTIVITIES);
+    expect(stored?.activities[0]?.id).toBe('m20');
+  });
+
+  it('finds the score of about a week ago for the trend', async () => {
+    const result = (asOf: string, score: number) =>
+      ({
+        dealId: 'd1',
+        asOf,
+        score,
+        band: 'watch',
+        winProbability: null,
+        confidence: 1,
+        indicators: [],
+        reasons: [],
+        trend: null,
+        modelVersion: 'prior-v1',
+      }) as HealthResult;
+    await store.saveResults([result('2026-11-01T02:00:00.000Z', 40)]);
+    await store.saveResults([result('2026-11-05T02:00:00.000Z', 50)]);
+    await store.saveResults([result('2026-11-09T02:00:00.000Z', 60)]);
+    const asOf = Date.parse('2026-11-09T02:00:00.000Z');
+    expect((await store.previousScores(['d1'], asOf)).get('d1')).toEqual({ score: 40 });
+    expect((await store.previousScores(['d1'], Date.parse('2026-11-03T00:00:00.000Z'))).has('d1')).toBe(
+      false,
+    );
+    expect((await store.getResult('d1'))?.score).toBe(60);
+  });
+
+  it('holds one cycle lock per tenant, released only by its holder', async () => {
+    expect((await store.acquireCycleLock('run-a', 60_000)).acquired).toBe(true);
+    expect(await store.acquireCycleLock('run-b', 60_000)).toEqual({ acquired: false, holder: 'run-a' });
+    expect(await store.releaseCycleLock('run-b')).toBe(false);
+    expect(await store.releaseCycleLock('run-a')).toBe(true);
+    expect((await store.acquireCycleLock('run-b', 60_000)).acquired).toBe(true);
+    await store.releaseCycleLock('run-b');
+  });
+
+  it('reserves an alert once and counts the owner cap per day', async () => {
+    expect(await store.reserveAlert('acme:d1:buyer_silent')).toBe(true);
+    expect(await store.reserveAlert('acme:d1:buyer_silent')).toBe(false);
+    await store.confirmAlert('acme:d1:buyer_silent', 'task-1');
+    expect((await store.openAlerts()).get('acme:d1:buyer_silent')).toBe('task-1');
+    expect(await store.countAlertForOwner('2026-11-27', 'o1')).toBe(1);
+    expect(await store.countAlertForOwner('2026-11-27', 'o1')).toBe(2);
+    expect(await store.countAlertForOwner('2026-11-28', 'o1')).toBe(1);
+  });
+
+  it('purges every key of the tenant and nothing else', async () => {
+    const other = new TenantStateStore(client, store.keys.cursor.split(':')[0]!, 'other');
+    await other.setCursor('keep');
+    expect(await store.purge()).toBeGreaterThan(3);
+    expect(await store.getCursor()).toBeNull();
+    expect(await other.getCursor()).toBe('keep');
+  });
+});
