@@ -377,8 +377,22 @@ export class SalesforceClient {
 
   /** Every record of a query, all batches. */
   async queryAll(soql: string, options: QueryOptions = {}): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    for await (const batch of this.query(soql, options)) out.push(...batch.records);
-    return out;
+    for (let restarts = 0; ; restarts += 1) {
+      const out: Record<string, unknown>[] = [];
+      try {
+        for await (const batch of this.query(soql, options)) out.push(...batch.records);
+        return out;
+      } catch (err) {
+        // The locator expired between batches (15 idle minutes, or evicted): run the query again.
+        const code = isAppError(err)
+          ? (err.cause as { errorCode?: unknown } | undefined)?.errorCode
+          : undefined;
+        if (code !== 'INVALID_QUERY_LOCATOR' || restarts >= 2) throw err;
+        this.logger.info(
+          { crm: 'salesforce', what: options.what },
+          'query locator expired; running the query again',
+        );
+      }
+    }
   }
 }

@@ -70,6 +70,8 @@ export interface PullContext {
 type RawRecord = Record<string, unknown>;
 
 const FIXED_URL_OVERHEAD = 120;
+/** Fresh queries after expired locators, per phase, before giving up. */
+const MAX_LOCATOR_RESTARTS = 3;
 
 function emptyPage(cursor: string): SyncPage {
   return {
@@ -179,12 +181,27 @@ export class SalesforcePull {
     const startMarker = state.nextSince === '' ? this.ctx.client.markFirstAnswer() : null;
     const phases = phasesFor(state.since);
     for (const phase of phases.slice(Math.max(0, phases.indexOf(state.phase)))) {
-      const after = phase === state.phase ? state.after : null;
-      for await (const page of this.phasePages(phase, state.since, after)) {
-        // The next run starts from the server's time at this run's first answer, minus the lookback.
-        if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun(startMarker);
-        state = { ...state, phase, after: page.position ?? after };
-        yield { ...page.page, cursor: encodeCursor(state) };
+      let after = phase === state.phase ? state.after : null;
+      for (let restarts = 0; ; restarts += 1) {
+        try {
+          for await (const page of this.phasePages(phase, state.since, after)) {
+            // The next run starts from the server's time at this run's first answer, minus the lookback.
+            if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun(startMarker);
+            after = page.position ?? after;
+            state = { ...state, phase, after };
+            yield { ...page.page, cursor: encodeCursor(state) };
+          }
+          break;
+        } catch (err) {
+          // Query locators expire after 15 idle minutes (a slow consumer, a slow org): the keyset
+          // position makes a fresh query continue exactly after the last stored page.
+          if (salesforceErrorCode(err) !== 'INVALID_QUERY_LOCATOR' || restarts >= MAX_LOCATOR_RESTARTS)
+            throw err;
+          this.ctx.logger.info(
+            { crm: 'salesforce', phase },
+            'query locator expired; re-querying from the cursor',
+          );
+        }
       }
       state = { ...state, after: null };
     }

@@ -153,4 +153,31 @@ describe('Salesforce connector: pull', () => {
     );
     expect(others.map((a) => a.id)).toEqual([created.id]);
   });
+
+  it('re-queries from the cursor when a query locator expired between pages', async () => {
+    let nowMs = Date.now();
+    const slow = await startSandbox(world, { now: () => new Date(nowMs) });
+    try {
+      const connector = connectorFor(slow, { pageSize: 200 });
+      const ids: string[] = [];
+      let pages = 0;
+      for await (const page of connector.pull(null)) {
+        pages += 1;
+        ids.push(
+          ...page.deals.map((d) => d.id),
+          ...page.quarantined.filter((q) => q.objectType === 'Opportunity').map((q) => q.recordId ?? ''),
+        );
+        // The consumer takes 16 minutes over the first page: the open locator expires (15 idle minutes).
+        if (pages === 1) nowMs += 16 * 60_000;
+        expect(pages).toBeLessThan(20);
+      }
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toHaveLength(world.deals.length);
+      expect(
+        slow.inspect.calls().some((c) => c.status === 400 && c.endpoint.endsWith('/query/{locator}')),
+      ).toBe(true);
+    } finally {
+      await slow.close();
+    }
+  });
 });
