@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import type { Tenant } from '../domain/tenant.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { TenantRegistryStore } from '../store/tenant-registry.store.ts';
@@ -37,6 +38,10 @@ export interface AdminDeps {
   apiUsage?: (tenantId: string) => ApiUsageView | null;
   /** True when Redis answers PING (readiness). */
   ping: () => Promise<boolean>;
+  /** Queues shown on the dashboard (/queues) and counted in ph_queue_jobs. Default none (no dashboard). */
+  queues?: readonly Queue[];
+  /** Export Node process metrics at /metrics. Default true. */
+  processMetrics?: boolean;
   /** Request body limit in bytes. Default 65,536 (64 KiB). */
   bodyLimit?: number;
   /** Clock for schedule previews. Default Date.now. */

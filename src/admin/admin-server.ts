@@ -10,9 +10,11 @@ import { isAppError } from '../shared/app-error.ts';
 import { redactSecrets } from '../shared/redact.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import { AdminHttpError } from './admin-error.ts';
-import { bearerToken, createTokenVerifier } from './bearer-auth.ts';
+import { bearerToken, createSessionCookies, createTokenVerifier, SESSION_COOKIE } from './bearer-auth.ts';
 import { buildOpenApiDocument } from './openapi-document.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
+import { registerMetricsRoutes } from './routes/metrics.routes.ts';
+import { registerQueueDashboard } from './routes/queue-dashboard.routes.ts';
 import { registerModelRoutes } from './routes/model.routes.ts';
 import { registerRunRoutes } from './routes/runs.routes.ts';
 import { registerScheduleRoutes } from './routes/schedules.routes.ts';
@@ -21,8 +23,12 @@ import { TenantCatalog } from './tenant-catalog.ts';
 
 /** Routes anyone may call (load balancers, orchestrators). */
 const OPEN_PATHS = new Set(['/healthz', '/readyz']);
-/** Browser pages that may carry the token as `?token=` (a browser cannot set a bearer header). */
-const QUERY_TOKEN_PREFIXES = ['/report/'];
+/**
+ * Browser pages (a browser cannot set a bearer header): a GET with a valid `?token=` opens a
+ * session cookie, which these pages (and their assets and XHR calls) then accept.
+ */
+const BROWSER_PREFIXES = ['/report', '/queues', '/docs'];
+const SESSION_MAX_AGE_S = 8 * 3600;
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -63,6 +69,7 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
   // JSON only: a text/plain body is refused with 415 instead of reaching the validators as a string.
   app.removeContentTypeParser('text/plain');
   const verify = createTokenVerifier(deps.tokens);
+  const sessions = createSessionCookies(deps.tokens);
   const ctx: AdminContext = {
     deps,
     catalog: new TenantCatalog({
@@ -73,24 +80,27 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
     now: deps.now ?? Date.now,
   };
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     if (OPEN_PATHS.has(path)) return;
-    let token = bearerToken(request.headers.authorization);
-    if (
-      token === undefined &&
-      request.method === 'GET' &&
-      QUERY_TOKEN_PREFIXES.some((p) => path.startsWith(p))
-    ) {
+    if (verify(bearerToken(request.headers.authorization))) return;
+    const browserPage = BROWSER_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+    if (browserPage && sessions.verify(request.headers.cookie)) return;
+    if (browserPage && request.method === 'GET') {
       const query = request.query as Record<string, unknown> | undefined;
-      token = typeof query?.token === 'string' ? query.token : undefined;
+      const token = typeof query?.token === 'string' ? query.token : undefined;
+      if (verify(token)) {
+        reply.header(
+          'set-cookie',
+          `${SESSION_COOKIE}=${sessions.issue(token!)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MAX_AGE_S}`,
+        );
+        return;
+      }
     }
-    if (!verify(token)) {
-      throw new AdminHttpError(
-        'UNAUTHORIZED',
-        'A valid bearer token is required (Authorization: Bearer <token>)',
-      );
-    }
+    throw new AdminHttpError(
+      'UNAUTHORIZED',
+      'A valid bearer token is required (Authorization: Bearer <token>)',
+    );
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -129,6 +139,8 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
   app.get('/openapi.json', async () => document);
 
   registerHealthRoutes(app, ctx);
+  registerMetricsRoutes(app, ctx);
+  if (deps.queues && deps.queues.length > 0) await registerQueueDashboard(app, deps.queues);
   registerTenantRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
   registerRunRoutes(app, ctx);

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -25,4 +25,34 @@ export function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
+}
+
+/** Name of the browser session cookie set after a valid `?token=` on a browser page. */
+export const SESSION_COOKIE = 'ph_admin_session';
+
+/**
+ * Browser sessions for pages that cannot send a bearer header (report, queue dashboard, docs).
+ * The cookie holds HMAC(token) under a key made at server start, never the token itself, so it
+ * cannot be replayed as an API token and dies with the process.
+ */
+export function createSessionCookies(tokens: readonly string[]): {
+  issue: (token: string) => string;
+  verify: (cookieHeader: string | undefined) => boolean;
+} {
+  const key = randomBytes(32);
+  const sign = (token: string) => createHmac('sha256', key).update(token, 'utf8').digest('base64url');
+  const verifySession = createTokenVerifier(tokens.map(sign));
+  return {
+    issue: (token) => sign(token),
+    verify: (cookieHeader) => verifySession(readCookie(cookieHeader, SESSION_COOKIE)),
+  };
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { CrmConnector } from '../../../connectors/crm-connector.ts';
@@ -6,6 +7,7 @@ import { buildAdminServer } from '../../admin/admin-server.ts';
 import { loadEnv } from '../../config/env.ts';
 import { loadTenantsFile } from '../../config/tenants-file.ts';
 import type { Tenant } from '../../domain/tenant.ts';
+import { bullPrefix, QUEUES } from '../../queue/queue-names.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { CredentialCipher } from '../../store/credential-cipher.ts';
@@ -87,7 +89,13 @@ export async function startAdminService(options: AdminServiceOptions): Promise<A
   await runtime.schedules.reconcile(tenants);
   await runtime.pool?.waitUntilReady();
 
+  // Read-only handles for the dashboard and queue-depth metrics (one connection for the three).
+  const queueClient = options.redis.createClient();
+  const queues = Object.values(QUEUES).map(
+    (name) => new Queue(name, { connection: queueClient, prefix: bullPrefix(options.prefix) }),
+  );
   const deps: AdminDeps = {
+    queues,
     tokens: options.tokens,
     logger: options.logger,
     fileTenants: () => fileTenants,
@@ -120,6 +128,8 @@ export async function startAdminService(options: AdminServiceOptions): Promise<A
     close: async () => {
       await app.close();
       await runtime.close();
+      await Promise.all(queues.map((q) => q.close()));
+      queueClient.disconnect();
       registryClient.disconnect();
     },
   };

@@ -81,6 +81,9 @@ describe('admin API (fastify.inject, real Redis)', () => {
       ['POST', '/tenants/acme/train'],
       ['GET', '/openapi.json'],
       ['GET', '/docs'],
+      ['GET', '/metrics'],
+      ['GET', '/queues'],
+      ['GET', '/queues/api/queues'],
       ['GET', '/no-such-route'],
     ];
 

@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AdminDeps } from '../../../src/admin/admin-deps.ts';
 import { buildAdminServer } from '../../../src/admin/admin-server.ts';
 import type { Tenant } from '../../../src/domain/tenant.ts';
+import { bullPrefix, QUEUES } from '../../../src/queue/queue-names.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
 import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
@@ -18,6 +20,7 @@ export const auth = { authorization: `Bearer ${TOKEN}` };
 export interface AdminFixture {
   app: FastifyInstance;
   prefix: string;
+  queues: Queue[];
   registry: TenantRegistryStore;
   store: (tenantId: string) => TenantStateStore;
   /** Every tenant list handed to the runtime, in order. */
@@ -59,6 +62,9 @@ export async function adminFixture(
       done();
     },
   });
+  const queues = Object.values(QUEUES).map(
+    (name) => new Queue(name, { connection: client, prefix: bullPrefix(prefix) }),
+  );
   let runs = 0;
   const app = await buildAdminServer({
     tokens: [TOKEN, OTHER_TOKEN],
@@ -77,18 +83,22 @@ export async function adminFixture(
     startTraining: async (tenantId) => ({ jobId: `train-${tenantId}-1` }),
     ping: async () => (await client.ping()) === 'PONG',
     bodyLimit: 16 * 1024,
+    queues,
+    processMetrics: false,
     ...options.deps,
   });
   await app.ready();
   return {
     app,
     prefix,
+    queues,
     registry,
     store,
     applied,
     logs: () => logText,
     close: async () => {
       await app.close();
+      await Promise.all(queues.map((q) => q.close()));
       client.disconnect();
     },
   };
