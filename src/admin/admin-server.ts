@@ -97,10 +97,12 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
         return;
       }
     }
-    throw new AdminHttpError(
+    // Answered here rather than thrown: plugins (bull-board) install their own error handlers.
+    const denied = new AdminHttpError(
       'UNAUTHORIZED',
       'A valid bearer token is required (Authorization: Bearer <token>)',
     );
+    return reply.status(401).header('www-authenticate', 'Bearer').send(denied.toBody());
   });
 
   app.addHook('onResponse', async (request, reply) => {
