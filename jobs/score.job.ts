@@ -1,10 +1,12 @@
 import type { Band, HealthResult } from '../src/domain/health-result.ts';
 import { type AlertCandidate, detectAlerts } from '../src/scoring/alert-rules.ts';
 import {
+  buildQualificationIndicators,
   compileDeal,
   createScoringContext,
   type DealInput,
   type DealOutcome,
+  type FieldSample,
   learnNorms,
   outcomeOf,
   pipelineDealFrom,
@@ -68,6 +70,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const closedIds: string[] = [];
     const inputs: DealInput[] = [];
     const outcomes: DealOutcome[] = [];
+    const fieldSamples: FieldSample[] = [];
     for await (const chunk of store.iterateDeals()) {
       for (const stored of chunk) {
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
@@ -75,6 +78,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         inputs.push(input);
         const outcome = outcomeOf(record);
         if (outcome) outcomes.push(outcome);
+        fieldSamples.push({ fields: stored.deal.fields, outcome });
         if (stored.deal.isClosed) closedIds.push(stored.deal.id);
         else open.push({ input, name: stored.deal.name });
       }
@@ -83,7 +87,9 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     await store.setJson('norms', norms);
     const modelJson = await store.getJson<unknown>('model');
     const model = modelJson === null ? null : ScoringModelSchema.parse(modelJson);
-    const ctx = createScoringContext({ asOf, norms, scoring: tenant.scoring, model });
+    // Qualification fields (issue 9): each value judged by its win rate among deals closed before asOf.
+    const extraIndicators = buildQualificationIndicators(tenant.scoring.qualificationFields, fieldSamples);
+    const ctx = createScoringContext({ asOf, norms, scoring: tenant.scoring, model, extraIndicators });
 
     const ids = open.map((o) => o.input.id);
     const previous = await store.previousScores(ids, asOf);

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { calibrate, type CalibrationReport } from '../src/scoring/index.ts';
+import {
+  buildQualificationIndicators,
+  calibrate,
+  type CalibrationReport,
+  type FieldEffect,
+  fieldEffects,
+  outcomeOf,
+} from '../src/scoring/index.ts';
 import { type JobDefinition, requireTenant } from './job-definition.ts';
 
 export const TrainPayloadSchema = z.object({
@@ -12,12 +19,17 @@ export const TrainPayloadSchema = z.object({
 });
 export type TrainPayload = z.infer<typeof TrainPayloadSchema>;
 
+/** The stored quality report: the calibration report plus each qualification field's learned effect. */
+export interface TrainingReport extends CalibrationReport {
+  qualificationFields: FieldEffect[];
+}
+
 /**
  * Fit the tenant's win model from its closed deals (indicators reconstructed before each close, so
  * nothing after the outcome leaks in) and store the model and its quality report. With too few
  * closed deals the prior weights stay and the report says so.
  */
-export const trainJob: JobDefinition<TrainPayload, CalibrationReport> = {
+export const trainJob: JobDefinition<TrainPayload, TrainingReport> = {
   name: 'train',
   payload: TrainPayloadSchema,
   retry: { attempts: 2, backoff: { type: 'exponential', delay: 5_000 } },
@@ -33,10 +45,21 @@ export const trainJob: JobDefinition<TrainPayload, CalibrationReport> = {
           records.push({ ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null });
       }
     }
-    const { model, report } = calibrate(records, {
+    // Qualification fields (issue 9): value -> win-rate encodings are time-stamped, so each closed
+    // deal, reconstructed at its cut-off, only sees outcomes of deals closed before that cut-off.
+    const extraIndicators = buildQualificationIndicators(
+      tenant.scoring.qualificationFields,
+      records.map((r) => ({ fields: r.deal.fields, outcome: outcomeOf(r) })),
+    );
+    const { model, report: calibration } = calibrate(records, {
       seed: payload.seed,
+      extraIndicators,
       ...(payload.leadDays === undefined ? {} : { leadDays: payload.leadDays }),
     });
+    const report: TrainingReport = {
+      ...calibration,
+      qualificationFields: fieldEffects(extraIndicators, Date.parse(payload.asOf), calibration.coefficients),
+    };
     await store.setJson('model', model);
     await store.setJson('trainingReport', report);
     return report;

@@ -11,3 +11,4 @@ export * from './model.ts';
 export * from './norms.ts';
 export * from './pipeline-health.ts';
 export * from './weights.ts';
+export * from './qualification/index.ts';
