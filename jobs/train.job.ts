@@ -3,10 +3,14 @@ import {
   buildQualificationIndicators,
   calibrate,
   type CalibrationReport,
+  type DealRecord,
+  type FieldIndicator,
   type FieldEffect,
   fieldEffects,
   outcomeOf,
 } from '../src/scoring/index.ts';
+import type { Tenant } from '../src/domain/tenant.ts';
+import type { TenantStateStore } from '../src/store/tenant-state.store.ts';
 import { type JobDefinition, requireTenant } from './job-definition.ts';
 
 export const TrainPayloadSchema = z.object({
@@ -24,6 +28,29 @@ export interface TrainingReport extends CalibrationReport {
   qualificationFields: FieldEffect[];
 }
 
+/** A tenant's stored closed deals and its qualification-field indicators learned from them. */
+export async function loadTrainingData(
+  store: TenantStateStore,
+  tenant: Tenant,
+): Promise<{ records: DealRecord[]; extraIndicators: FieldIndicator[] }> {
+  const metadata = await store.getMetadata();
+  const pipelines = new Map((metadata?.pipelines ?? []).map((p) => [p.id, p]));
+  const records: DealRecord[] = [];
+  for await (const chunk of store.iterateDeals()) {
+    for (const stored of chunk) {
+      if (stored.deal.isClosed)
+        records.push({ ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null });
+    }
+  }
+  // Qualification fields (issue 9): value -> win-rate encodings are time-stamped, so each closed
+  // deal, reconstructed at its cut-off, only sees outcomes of deals closed before that cut-off.
+  const extraIndicators = buildQualificationIndicators(
+    tenant.scoring.qualificationFields,
+    records.map((r) => ({ fields: r.deal.fields, outcome: outcomeOf(r) })),
+  );
+  return { records, extraIndicators };
+}
+
 /**
  * Fit the tenant's win model from its closed deals (indicators reconstructed before each close, so
  * nothing after the outcome leaks in) and store the model and its quality report. With too few
@@ -36,21 +63,7 @@ export const trainJob: JobDefinition<TrainPayload, TrainingReport> = {
   async process(_job, payload, deps) {
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
-    const metadata = await store.getMetadata();
-    const pipelines = new Map((metadata?.pipelines ?? []).map((p) => [p.id, p]));
-    const records = [];
-    for await (const chunk of store.iterateDeals()) {
-      for (const stored of chunk) {
-        if (stored.deal.isClosed)
-          records.push({ ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null });
-      }
-    }
-    // Qualification fields (issue 9): value -> win-rate encodings are time-stamped, so each closed
-    // deal, reconstructed at its cut-off, only sees outcomes of deals closed before that cut-off.
-    const extraIndicators = buildQualificationIndicators(
-      tenant.scoring.qualificationFields,
-      records.map((r) => ({ fields: r.deal.fields, outcome: outcomeOf(r) })),
-    );
+    const { records, extraIndicators } = await loadTrainingData(store, tenant);
     const { model, report: calibration } = calibrate(records, {
       seed: payload.seed,
       extraIndicators,

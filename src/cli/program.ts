@@ -2,8 +2,10 @@ import { Command } from 'commander';
 import { registerAdmin } from './commands/admin.command.ts';
 import { registerConfigCheck } from './commands/config-check.command.ts';
 import { registerDemo } from './commands/demo.command.ts';
+import { registerEvaluate } from './commands/evaluate.command.ts';
 import { registerRun } from './commands/run.command.ts';
 import { registerSandbox } from './commands/sandbox.command.ts';
+import { registerTrain } from './commands/train.command.ts';
 import { registerWorker } from './commands/worker.command.ts';
 
 /** The `pipeline-health` command tree. Only commands that work are registered. */
@@ -19,5 +21,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerConfigCheck(program);
   registerAdmin(program);
+  registerTrain(program);
+  registerEvaluate(program);
   return program;
 }
