@@ -15,6 +15,7 @@ import { buildOpenApiDocument } from './openapi-document.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMetricsRoutes } from './routes/metrics.routes.ts';
 import { registerQueueDashboard } from './routes/queue-dashboard.routes.ts';
+import { registerReportRoutes } from './routes/report.routes.ts';
 import { registerModelRoutes } from './routes/model.routes.ts';
 import { registerRunRoutes } from './routes/runs.routes.ts';
 import { registerScheduleRoutes } from './routes/schedules.routes.ts';
@@ -147,5 +148,6 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
   registerScheduleRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerModelRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
   return app;
 }

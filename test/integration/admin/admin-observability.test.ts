@@ -136,4 +136,33 @@ describe('admin metrics, queue dashboard and browser sessions', () => {
       await other.close();
     }
   });
+
+  it('serves the report page, its data and chart.js behind auth, with a strict CSP', async () => {
+    fx = await adminFixture(redis);
+    await fx.app.inject({ method: 'POST', url: '/tenants', headers: auth, payload: hubspotBody('acme') });
+    for (const url of ['/report/acme', '/report/acme/data.json', '/report/assets/chart.umd.min.js']) {
+      expect((await fx.app.inject({ method: 'GET', url })).statusCode, url).toBe(401);
+    }
+    const page = await fx.app.inject({ method: 'GET', url: '/report/acme', headers: auth });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(
+      String(page.headers['content-security-policy']),
+    )?.[1];
+    expect(nonce).toBeDefined();
+    expect(page.body).toContain(`<script nonce="${nonce}">`);
+    const data = await fx.app.inject({ method: 'GET', url: '/report/acme/data.json', headers: auth });
+    expect(data.json()).toMatchObject({ tenantId: 'acme', dealsScored: 0, atRisk: [], coverage: [] });
+    const chart = await fx.app.inject({
+      method: 'GET',
+      url: '/report/assets/chart.umd.min.js',
+      headers: auth,
+    });
+    expect(chart.statusCode).toBe(200);
+    expect(chart.headers['content-type']).toContain('javascript');
+    expect(chart.body).toContain('Chart');
+    expect((await fx.app.inject({ method: 'GET', url: '/report/nobody', headers: auth })).statusCode).toBe(
+      404,
+    );
+  });
 });

@@ -1,0 +1,135 @@
+import type { Band, HealthResult } from '../../domain/health-result.ts';
+import type { TenantStateStore } from '../../store/tenant-state.store.ts';
+
+const WEEK_MS = 7 * 86_400_000;
+const AT_RISK_SHOWN = 25;
+
+/** What the report reads of the stored pipeline-health rollup (written by the score step). */
+interface StoredRollup {
+  asOf: string;
+  period: { start: string; end: string };
+  rows: {
+    level: 'owner' | 'team' | 'total';
+    key: string;
+    expectedRevenue: number;
+    target: number | null;
+    coverage: number | null;
+    band: Band | null;
+    openDeals: number;
+  }[];
+}
+
+export interface ReportData {
+  tenantId: string;
+  tenantName: string;
+  asOf: string | null;
+  dealsScored: number;
+  bands: Record<Band, number>;
+  /** Deals per score bucket (0-9 ... 90-100) and band. */
+  distribution: { labels: string[]; healthy: number[]; watch: number[]; at_risk: number[] };
+  period: { start: string; end: string } | null;
+  coverage: {
+    ownerId: string;
+    owner: string;
+    expectedRevenue: number;
+    target: number | null;
+    coverage: number | null;
+    band: Band | null;
+    openDeals: number;
+  }[];
+  atRisk: { dealId: string; name: string; score: number; owner: string | null; reasons: string[] }[];
+  /** Average score of the open deals, week by week (oldest first), from the score history. */
+  trend: { label: string; averageScore: number | null; deals: number }[];
+}
+
+const BUCKETS = Array.from({ length: 10 }, (_, i) => (i === 9 ? '90-100' : `${i * 10}-${i * 10 + 9}`));
+
+/** Everything the report page draws, read from the tenant's stored results, rollup and history. */
+export async function buildReportData(
+  store: TenantStateStore,
+  tenant: { id: string; name: string },
+  now: number,
+  weeks = 8,
+): Promise<ReportData> {
+  const results: HealthResult[] = [];
+  for await (const chunk of store.iterateResults()) results.push(...chunk);
+  const bands: Record<Band, number> = { healthy: 0, watch: 0, at_risk: 0 };
+  const distribution = {
+    labels: BUCKETS,
+    healthy: BUCKETS.map(() => 0),
+    watch: BUCKETS.map(() => 0),
+    at_risk: BUCKETS.map(() => 0),
+  };
+  let asOf: string | null = null;
+  for (const r of results) {
+    bands[r.band] += 1;
+    const bucket = Math.min(9, Math.floor(r.score / 10));
+    distribution[r.band][bucket] = (distribution[r.band][bucket] ?? 0) + 1;
+    if (asOf === null || r.asOf > asOf) asOf = r.asOf;
+  }
+
+  const [metadata, rollup] = await Promise.all([
+    store.getMetadata(),
+    store.getJson<StoredRollup>('pipelineHealth'),
+  ]);
+  const ownerNames = new Map((metadata?.owners ?? []).map((o) => [o.id, o.name]));
+  const coverage = (rollup?.rows ?? [])
+    .filter((row) => row.level === 'owner')
+    .map((row) => ({
+      ownerId: row.key,
+      owner: ownerNames.get(row.key) ?? row.key,
+      expectedRevenue: row.expectedRevenue,
+      target: row.target,
+      coverage: row.coverage,
+      band: row.band,
+      openDeals: row.openDeals,
+    }))
+    .sort((a, b) => a.owner.localeCompare(b.owner));
+
+  const worst = results
+    .filter((r) => r.band === 'at_risk')
+    .sort((a, b) => a.score - b.score)
+    .slice(0, AT_RISK_SHOWN);
+  const atRisk: ReportData['atRisk'] = [];
+  for (const r of worst) {
+    const record = await store.getDeal(r.dealId);
+    const ownerId = record?.deal.ownerId ?? null;
+    atRisk.push({
+      dealId: r.dealId,
+      name: record?.deal.name ?? r.dealId,
+      score: r.score,
+      owner: ownerId === null ? null : (ownerNames.get(ownerId) ?? ownerId),
+      reasons: r.reasons,
+    });
+  }
+
+  // previousScores(ids, t) gives each deal's latest score at least 6.5 days before t: stepping t
+  // back a week at a time samples the history once per week without reading it all.
+  const ids = results.map((r) => r.dealId);
+  const trend: ReportData['trend'] = [];
+  for (let k = weeks - 1; k >= 1; k--) {
+    const at = now - (k - 1) * WEEK_MS;
+    const scores = [...(await store.previousScores(ids, at)).values()].map((s) => s.score);
+    trend.push({ label: `${k} week${k === 1 ? '' : 's'} ago`, ...average(scores) });
+  }
+  trend.push({ label: 'now', ...average(results.map((r) => r.score)) });
+
+  return {
+    tenantId: tenant.id,
+    tenantName: tenant.name,
+    asOf,
+    dealsScored: results.length,
+    bands,
+    distribution,
+    period: rollup?.period ?? null,
+    coverage,
+    atRisk,
+    trend,
+  };
+}
+
+function average(scores: number[]): { averageScore: number | null; deals: number } {
+  if (scores.length === 0) return { averageScore: null, deals: 0 };
+  const sum = scores.reduce((a, b) => a + b, 0);
+  return { averageScore: Math.round((sum / scores.length) * 10) / 10, deals: scores.length };
+}

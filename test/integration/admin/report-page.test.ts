@@ -1,0 +1,206 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AdminService, startAdminService } from '../../../src/cli/commands/admin.command.ts';
+import type { HealthResult } from '../../../src/domain/health-result.ts';
+import {
+  type HubSpotSandboxHandle,
+  startHubSpotSandbox,
+} from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
+import { createLogger } from '../../../src/shared/logger.ts';
+import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const TOKEN = 'report-admin-token-0123456789abcd';
+const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../../test-results');
+const WEEK = 7 * 86_400_000;
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`report page test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+}
+
+describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
+  let redis: RedisEndpoint;
+  let sandbox: HubSpotSandboxHandle;
+  let service: AdminService;
+
+  beforeAll(async () => {
+    redis = await resolveRedis(undefined);
+    sandbox = await startHubSpotSandbox({ seed: 9, deals: 60 });
+    service = await startAdminService({
+      redis,
+      prefix: `r${randomUUID().slice(0, 8)}`,
+      logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      tokens: [TOKEN],
+      encryptionKey: randomBytes(32).toString('hex'),
+      concurrency: 2,
+      port: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await sandbox?.close();
+    await redis?.close();
+  });
+
+  async function api(method: string, path: string, body?: unknown) {
+    const res = await fetch(`${service.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('renders the distribution, coverage, at-risk deals and trend with no console errors', async () => {
+    const now = Date.now();
+    const start = new Date(now - 45 * 86_400_000).toISOString().slice(0, 10);
+    const end = new Date(now + 60 * 86_400_000).toISOString().slice(0, 10);
+    const created = await api('POST', '/tenants', {
+      id: 'acme',
+      name: 'Acme <Report>',
+      schedule: { nightly: '0 2 * * *', incrementalEveryMinutes: 0 },
+      connection: {
+        crm: 'hubspot',
+        basePath: sandbox.baseUrl,
+        auth: { type: 'private_app', accessToken: sandbox.accessToken },
+      },
+      targets: [{ ownerId: null, periodStart: start, periodEnd: end, amount: 1_000_000 }],
+    });
+    expect(created.status).toBe(201);
+    const started = await api('POST', '/tenants/acme/runs', {});
+    const runId = started.json.runId as string;
+    let status = '';
+    for (let i = 0; i < 240 && status !== 'completed' && status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = String((await api('GET', `/tenants/acme/runs/${runId}`)).json.status);
+    }
+    expect(status).toBe('completed');
+
+    // Score history for the trend: four earlier weekly scores per deal, then the current ones again.
+    const store = service.runtime.deps.store('acme');
+    const current: HealthResult[] = [];
+    for await (const chunk of store.iterateResults()) current.push(...chunk);
+    for (let k = 4; k >= 1; k--) {
+      await store.saveResults(
+        current.map((r) => ({
+          ...r,
+          asOf: new Date(Date.parse(r.asOf) - k * WEEK).toISOString(),
+          score: Math.min(100, r.score + k * 3),
+        })),
+      );
+    }
+    // Push three deals into the at-risk band so the table has rows (the sandbox world is mostly healthy).
+    const latest = current.map((r, i) =>
+      i < 3
+        ? {
+            ...r,
+            score: 12 + i,
+            band: 'at_risk' as const,
+            reasons: [`No buyer reply in ${20 + i} days, usually 4`],
+          }
+        : r,
+    );
+    await store.saveResults(latest);
+
+    const data = (await api('GET', '/report/acme/data.json')).json as {
+      dealsScored: number;
+      bands: Record<string, number>;
+      coverage: unknown[];
+      atRisk: unknown[];
+      trend: { averageScore: number | null }[];
+    };
+    expect(data.dealsScored).toBe(current.length);
+    expect(data.trend.filter((p) => p.averageScore !== null).length).toBeGreaterThanOrEqual(4);
+
+    const profile = mkdtempSync(join(tmpdir(), 'ph-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 1000 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      page.on('response', (r) => {
+        if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
+      });
+      page.on('requestfailed', (r) => problems.push(`failed: ${r.url()}`));
+
+      const response = await page.goto(`${service.url}/report/acme?token=${TOKEN}`, { timeout: 30_000 });
+      expect(response?.status()).toBe(200);
+      await page.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
+
+      const drawn = await page.evaluate(() => {
+        const g = globalThis as unknown as {
+          Chart: { getChart(c: unknown): { data: { datasets: { data: (number | null)[] }[] } } | undefined };
+          document: { querySelectorAll(s: string): ArrayLike<{ id: string; width: number; height: number }> };
+        };
+        return Array.from(g.document.querySelectorAll('canvas')).map((canvas) => {
+          const chart = g.Chart.getChart(canvas);
+          return {
+            id: canvas.id,
+            width: canvas.width,
+            height: canvas.height,
+            values: (chart?.data.datasets ?? []).flatMap((d) => d.data).filter((v) => v !== null) as number[],
+          };
+        });
+      });
+      expect(drawn.map((c) => c.id)).toEqual(['chart-distribution', 'chart-coverage', 'chart-trend']);
+      for (const c of drawn) {
+        expect(c.width, c.id).toBeGreaterThan(100);
+        expect(c.height, c.id).toBeGreaterThan(100);
+      }
+      const [distribution, coverage, trend] = drawn;
+      expect(distribution!.values.reduce((a, b) => a + b, 0)).toBe(data.dealsScored);
+      expect(coverage!.values.length).toBeGreaterThan(0);
+      expect(trend!.values.length).toBeGreaterThanOrEqual(4);
+
+      const rows = await page.locator('#at-risk-body tr').count();
+      expect(rows).toBe(data.atRisk.length);
+      expect(rows).toBe(Math.min(25, data.bands.at_risk ?? 0));
+      expect(rows).toBeGreaterThanOrEqual(3);
+      expect(await page.locator('#at-risk-body tr').first().textContent()).toContain(
+        'No buyer reply in 20 days',
+      );
+      expect(await page.locator('#count-healthy').textContent()).toBe(String(data.bands.healthy));
+      // The tenant name is CRM/admin text: shown as text, never parsed as markup.
+      expect(await page.locator('h1').textContent()).toBe('Pipeline health: Acme <Report>');
+
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      const shot = join(SCREENSHOT_DIR, 'admin-report.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(existsSync(shot)).toBe(true);
+      expect(problems).toEqual([]);
+
+      // Without a token or session the page is refused.
+      expect((await fetch(`${service.url}/report/acme`)).status).toBe(401);
+      expect((await fetch(`${service.url}/report/acme?token=wrong-token-0123456789abcdef`)).status).toBe(401);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
