@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import { isAppError } from '../shared/app-error.ts';
 import { redactSecrets } from '../shared/redact.ts';
+import type { AdminContext } from './admin-context.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import { AdminHttpError } from './admin-error.ts';
 import { bearerToken, createSessionCookies, createTokenVerifier, SESSION_COOKIE } from './bearer-auth.ts';
@@ -32,13 +33,6 @@ const BROWSER_PREFIXES = ['/report', '/queues', '/docs'];
 const SESSION_MAX_AGE_S = 8 * 3600;
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
-
-/** Shared by the route modules. */
-export interface AdminContext {
-  deps: AdminDeps;
-  catalog: TenantCatalog;
-  now: () => number;
-}
 
 /** FST_ERR_* codes of malformed requests, answered with our stable codes. */
 function clientError(err: FastifyError): AdminHttpError | null {

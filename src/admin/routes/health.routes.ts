@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AdminContext } from '../admin-server.ts';
+import type { AdminContext } from '../admin-context.ts';
 
 /** /healthz: the process answers. /readyz: Redis answers PING (else 503). Both open. */
 export function registerHealthRoutes(app: FastifyInstance, ctx: AdminContext): void {

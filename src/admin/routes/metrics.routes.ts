@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createAdminMetrics } from '../admin-metrics.ts';
-import type { AdminContext } from '../admin-server.ts';
+import type { AdminContext } from '../admin-context.ts';
 
 /** Prometheus text format at /metrics (behind the same bearer auth as the API). */
 export function registerMetricsRoutes(app: FastifyInstance, { catalog, deps }: AdminContext): void {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AdminHttpError } from '../admin-error.ts';
 import { TenantParamsSchema } from '../admin-schemas.ts';
-import type { AdminContext } from '../admin-server.ts';
+import type { AdminContext } from '../admin-context.ts';
 import { validate } from '../validate-body.ts';
 
 /** The model quality report of the last training, and "train now". */

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { TenantParamsSchema } from '../admin-schemas.ts';
-import type { AdminContext } from '../admin-server.ts';
+import type { AdminContext } from '../admin-context.ts';
 import { buildReportData } from '../report/report-data.ts';
 import { CHART_JS_PATH, renderReportPage } from '../report/report-page.ts';
 import { validate } from '../validate-body.ts';

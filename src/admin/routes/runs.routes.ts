@@ -9,7 +9,7 @@ import {
   StatusQuerySchema,
   TenantParamsSchema,
 } from '../admin-schemas.ts';
-import type { AdminContext } from '../admin-server.ts';
+import type { AdminContext } from '../admin-context.ts';
 import { validate } from '../validate-body.ts';
 
 /** Latest quarantined records shown by the status route. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ScheduleBodySchema, TenantParamsSchema } from '../admin-schemas.ts';
-import type { AdminContext } from '../admin-server.ts';
+import type { AdminContext } from '../admin-context.ts';
 import { describeSchedule } from '../schedule-view.ts';
 import { validate } from '../validate-body.ts';
 

@@ -6,7 +6,7 @@ import {
   PatchTenantBodySchema,
   TenantParamsSchema,
 } from '../admin-schemas.ts';
-import type { AdminContext } from '../admin-server.ts';
+import type { AdminContext } from '../admin-context.ts';
 import { toTenantView } from '../tenant-view.ts';
 import { validate } from '../validate-body.ts';
 
