@@ -42,6 +42,8 @@ export interface AdminDeps {
   queues?: readonly Queue[];
   /** Export Node process metrics at /metrics. Default true. */
   processMetrics?: boolean;
+  /** How long /readyz waits for PING before answering 503, in ms. Default 2,000. */
+  readyTimeoutMs?: number;
   /** Request body limit in bytes. Default 65,536 (64 KiB). */
   bodyLimit?: number;
   /** Clock for schedule previews. Default Date.now. */

@@ -125,6 +125,15 @@ describe('admin API (fastify.inject, real Redis)', () => {
       expect(res.statusCode).toBe(401);
     });
 
+    it('/readyz answers 503 when PING never comes back', async () => {
+      fx = await adminFixture(redis, {
+        deps: { ping: () => new Promise<boolean>(() => {}), readyTimeoutMs: 50 },
+      });
+      const res = await fx.app.inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ redis: false });
+    });
+
     it('/readyz answers 503 when Redis does not answer', async () => {
       fx = await adminFixture(redis, { deps: { ping: async () => Promise.reject(new Error('down')) } });
       const res = await fx.app.inject({ method: 'GET', url: '/readyz' });
