@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { registerAdmin } from './commands/admin.command.ts';
+import { registerAdmin, registerAdminApi } from './commands/admin.command.ts';
 import { registerConfigCheck } from './commands/config-check.command.ts';
 import { registerDemo } from './commands/demo.command.ts';
 import { registerEvaluate } from './commands/evaluate.command.ts';
@@ -21,6 +21,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerConfigCheck(program);
   registerAdmin(program);
+  registerAdminApi(program);
   registerTrain(program);
   registerEvaluate(program);
   return program;

@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import { type AdminFixture, adminFixture, TOKEN } from './admin-fixture.ts';
+
+const run = promisify(execFile);
+const MAIN = resolve(import.meta.dirname, '../../../src/cli/main.ts');
+
+describe('pipeline-health api (the admin operations from the CLI)', () => {
+  let redis: RedisEndpoint;
+  let fx: AdminFixture;
+  let url: string;
+
+  beforeAll(async () => {
+    redis = await resolveRedis(undefined);
+    fx = await adminFixture(redis, { deps: { now: () => Date.parse('2026-01-05T12:00:00Z') } });
+    url = await fx.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await fx?.close();
+    await redis?.close();
+  });
+
+  async function cli(args: string[], token = TOKEN) {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [MAIN, 'api', ...args], {
+        env: { PATH: process.env.PATH ?? '', ADMIN_URL: url, ADMIN_TOKEN: token },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  it('creates a tenant from a file, lists it, sets its schedule, runs it and reads its status', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ph-api-'));
+    const file = join(dir, 'tenant.yaml');
+    writeFileSync(
+      file,
+      [
+        'id: acme',
+        'name: Acme',
+        'connection:',
+        '  crm: hubspot',
+        '  auth: { type: private_app, accessToken: pat-cli-secret-123 }',
+        'schedule: { nightly: "0 2 * * *", incrementalEveryMinutes: 0 }',
+      ].join('\n'),
+    );
+    const created = await cli(['create-tenant', file]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).not.toContain('pat-cli-secret-123');
+    expect(JSON.parse(created.stdout)[0]).toMatchObject({ id: 'acme', source: 'api' });
+
+    const list = await cli(['tenants']);
+    expect(JSON.parse(list.stdout).tenants.map((t: { id: string }) => t.id)).toEqual(['acme']);
+
+    const schedule = await cli([
+      'schedule',
+      'acme',
+      '--nightly',
+      '0 4 * * *',
+      '--timezone',
+      'UTC',
+      '--every',
+      '0',
+    ]);
+    expect(schedule.code).toBe(0);
+    expect(JSON.parse(schedule.stdout).nextRuns[0]).toBe('2026-01-06T04:00:00.000Z');
+
+    const started = await cli(['run', 'acme']);
+    expect(started.code).toBe(0);
+    const runId = JSON.parse(started.stdout).runId as string;
+    const again = await cli(['run', 'acme']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('RUN_IN_PROGRESS');
+
+    const status = await cli(['status', 'acme']);
+    expect(JSON.parse(status.stdout).running.runId).toBe(runId);
+  });
+
+  it('prints the error code and every bad field, and exits 1', async () => {
+    const bad = await cli(['schedule', 'acme', '--nightly', 'nope', '--timezone', 'UTC']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('VALIDATION_FAILED');
+    expect(bad.stderr).toContain('nightly: must be a valid cron expression');
+    expect(bad.stderr).toContain('incrementalEveryMinutes: is required');
+    const denied = await cli(['tenants'], 'wrong-token-0123456789abcdefgh');
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('UNAUTHORIZED');
+    const missing = await cli(['explain', 'acme', 'no-deal']);
+    expect(missing.stderr).toContain('DEAL_NOT_FOUND');
+  });
+});
