@@ -1,0 +1,316 @@
+// Turns the rows of a CRM export into a SandboxWorld (the sandbox then serves them as HubSpot deals
+// or Salesforce opportunities, the qualification columns as custom fields). Every row is either
+// imported or rejected with its line number and reason: nothing is dropped silently.
+
+import type { SandboxWorld, WorldDeal, WorldPipeline, WorldStage } from '../sandbox/world.ts';
+import { type CsvRow, readCsvFile } from './csv-reader.ts';
+import {
+  type ImportMapping,
+  ImportMappingSchema,
+  type ResolvedMapping,
+  resolveMapping,
+} from './import-mapping.ts';
+import { normaliseLabel, parseAmount, parseDate } from './value-parsers.ts';
+
+const DAY = 86_400_000;
+/** Created date assumed when the export has none: this many days before the close (or import). */
+export const DEFAULT_DEAL_AGE_DAYS = 90;
+
+export interface RejectedRow {
+  line: number;
+  reason: string;
+}
+
+export interface ImportedField {
+  field: string;
+  label: string;
+  column: string;
+  kind: 'category' | 'boolean' | 'number';
+}
+
+export interface ImportResult {
+  world: SandboxWorld;
+  rows: number;
+  imported: number;
+  rejected: RejectedRow[];
+  /** Qualification fields, ready for Tenant.scoring.qualificationFields. */
+  fields: ImportedField[];
+  counts: { won: number; lost: number; open: number };
+  /** Mapped column names the export does not have. */
+  missingColumns: string[];
+}
+
+export interface ImportOptions {
+  /** Parsed mapping (see ImportMappingSchema). Default: usual export headers. */
+  mapping?: ImportMapping;
+  /** "Today" for open deals without dates (epoch ms). Default: the latest date in the export. */
+  now?: number;
+}
+
+const BOOLEAN_WORDS = new Set([
+  'true',
+  'false',
+  'yes',
+  'no',
+  'y',
+  'n',
+  '1',
+  '0',
+  'x',
+  'checked',
+  'unchecked',
+]);
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', 'checked']);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function slug(label: string): string {
+  return (
+    label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '')
+      .slice(0, 40) || 'stage'
+  );
+}
+
+/** Accumulates rows; `finish` returns the world. */
+export class ExportImporter {
+  private readonly mapping: ImportMapping;
+  private resolved: ResolvedMapping | null = null;
+  private width = 0;
+  private readonly won: Set<string>;
+  private readonly lost: Set<string>;
+  private readonly open: Set<string>;
+  private readonly owners = new Map<string, number>();
+  private readonly companies = new Map<string, number>();
+  private readonly stages = new Map<string, WorldStage>();
+  private readonly ids = new Map<string, number>();
+  private readonly deals: WorldDeal[] = [];
+  /** Raw qualification values per deal (typed in `finish`, once every value is known). */
+  private readonly raw: (string | null)[][] = [];
+  private readonly rejected: RejectedRow[] = [];
+  private rows = 0;
+  private latest = Number.NEGATIVE_INFINITY;
+  private counts = { won: 0, lost: 0, open: 0 };
+
+  constructor(mapping: ImportMapping = ImportMappingSchema.parse({})) {
+    this.mapping = mapping;
+    this.won = new Set(mapping.won.map(normaliseLabel));
+    this.lost = new Set(mapping.lost.map(normaliseLabel));
+    this.open = new Set(mapping.open.map(normaliseLabel));
+  }
+
+  /** Feeds one CSV record; the first is the header. */
+  add(row: CsvRow): void {
+    if (this.resolved === null) {
+      this.resolved = resolveMapping(row.fields, this.mapping);
+      this.width = row.fields.length;
+      return;
+    }
+    this.rows++;
+    const reason = this.addDeal(row);
+    if (reason !== null) this.rejected.push({ line: row.line, reason });
+  }
+
+  private cell(fields: readonly string[], i: number): string {
+    return i < 0 ? '' : (fields[i] ?? '').trim();
+  }
+
+  private addDeal(row: CsvRow): string | null {
+    const m = this.resolved!;
+    const f = row.fields;
+    if (f.length !== this.width) return `has ${f.length} fields, the header has ${this.width}`;
+    const get = (c: keyof ResolvedMapping['index']) => this.cell(f, m.index[c]);
+    const name = get('name');
+    const id = get('id') || name;
+    if (id === '') return 'no deal name or id';
+    if (this.ids.has(id)) return `duplicate deal "${id}" (first on line ${this.ids.get(id)})`;
+
+    // Outcome: the outcome column, else the stage when it names a closed stage.
+    const outcomeRaw = m.index.outcome >= 0 ? get('outcome') : get('stage');
+    const o = normaliseLabel(outcomeRaw);
+    const outcome = this.won.has(o)
+      ? 'won'
+      : this.lost.has(o)
+        ? 'lost'
+        : this.open.has(o) || m.index.outcome < 0
+          ? 'open'
+          : null;
+    if (outcome === null)
+      return `outcome "${outcomeRaw}" is not a won value (${this.mapping.won.join(', ')}), a lost value (${this.mapping.lost.join(', ')}) or open`;
+
+    const amountRaw = get('amount');
+    const amount = amountRaw === '' ? null : parseAmount(amountRaw);
+    if (amountRaw !== '' && amount === null) return `amount "${amountRaw}" is not a number`;
+    const closeRaw = get('closeDate');
+    const close = closeRaw === '' ? null : parseDate(closeRaw, this.mapping.dateOrder);
+    if (closeRaw !== '' && close === null) return `close date "${closeRaw}" is not a date`;
+    if (outcome !== 'open' && close === null) return `${outcome} deal without a close date`;
+    const createdRaw = get('createdAt');
+    const created = createdRaw === '' ? null : parseDate(createdRaw, this.mapping.dateOrder);
+    if (createdRaw !== '' && created === null) return `created date "${createdRaw}" is not a date`;
+    if (created !== null && close !== null && outcome !== 'open' && created > close)
+      return `created (${createdRaw}) after the close date (${closeRaw})`;
+
+    for (const t of [close, created]) if (t !== null && t > this.latest) this.latest = t;
+    const ownerName = get('owner') || '(no owner)';
+    let ownerN = this.owners.get(ownerName);
+    if (ownerN === undefined) {
+      ownerN = this.owners.size + 1;
+      this.owners.set(ownerName, ownerN);
+    }
+    const account = get('account');
+    let companyN: number | null = null;
+    if (account !== '') {
+      companyN = this.companies.get(account) ?? this.companies.size + 1;
+      this.companies.set(account, companyN);
+    }
+    const stageLabel =
+      outcome === 'won' ? 'Closed Won' : outcome === 'lost' ? 'Closed Lost' : get('stage') || 'Open';
+    const stageKey =
+      outcome === 'won' ? 'closedwon' : outcome === 'lost' ? 'closedlost' : `s${slug(stageLabel)}`;
+    if (!this.stages.has(stageKey)) {
+      this.stages.set(stageKey, {
+        key: stageKey,
+        label: stageLabel,
+        order: 0,
+        isClosed: outcome !== 'open',
+        isWon: outcome === 'won',
+        probability: outcome === 'won' ? 1 : 0,
+      });
+    }
+    this.counts[outcome]++;
+    this.ids.set(id, row.line);
+    const n = this.deals.length + 1;
+    // Dates are completed in `finish` (open deals without dates need the export's latest date).
+    this.deals.push({
+      n,
+      name: name || id,
+      pipelineKey: 'default',
+      stageKey,
+      amount,
+      closeDate: close === null ? null : iso(close).slice(0, 10),
+      createdAt: created === null ? '' : iso(created),
+      updatedAt: '',
+      closedAt: outcome === 'open' || close === null ? null : iso(close + 12 * 3_600_000),
+      ownerN,
+      companyN,
+      nextStep: null,
+      nextStepUpdatedAt: null,
+      stageHistory: [],
+      closeDateHistory: [],
+      amountHistory: [],
+      contacts: [],
+      qualification: {},
+      messy: null,
+    });
+    this.raw.push(m.qualification.map((q) => this.cell(f, q.index) || null));
+    return null;
+  }
+
+  finish(options: { now?: number } = {}): ImportResult {
+    const m = this.resolved ?? resolveMapping([], this.mapping);
+    const now = options.now ?? (Number.isFinite(this.latest) ? this.latest + DAY : 0);
+    // Qualification kinds: given, else inferred from every value of the column.
+    const fields: ImportedField[] = m.qualification.map((q, j) => {
+      let kind = q.kind;
+      if (kind === undefined) {
+        const values = this.raw.map((r) => r[j]).filter((v): v is string => v !== null && v !== undefined);
+        kind =
+          values.length > 0 && values.every((v) => BOOLEAN_WORDS.has(normaliseLabel(v)))
+            ? 'boolean'
+            : values.length > 0 && values.every((v) => parseAmount(v) !== null)
+              ? 'number'
+              : 'category';
+      }
+      return { field: q.field, label: q.label, column: q.column, kind };
+    });
+    // Open stages in order of first appearance, then won and lost.
+    const open = [...this.stages.values()].filter((s) => !s.isClosed);
+    open.forEach((s, i) => {
+      s.order = i;
+      s.probability = Math.round(((10 + (80 * (i + 1)) / (open.length + 1)) / 100) * 100) / 100;
+    });
+    const closed = [...this.stages.values()].filter((s) => s.isClosed);
+    closed.forEach((s, i) => {
+      s.order = open.length + i;
+    });
+    const first = open[0]?.key ?? 'sopen';
+    const pipeline: WorldPipeline = {
+      key: 'default',
+      label: 'Imported pipeline',
+      stages: [...open, ...closed],
+    };
+    if (open.length === 0)
+      pipeline.stages.unshift({
+        key: 'sopen',
+        label: 'Open',
+        order: -1,
+        isClosed: false,
+        isWon: false,
+        probability: 0.5,
+      });
+    this.deals.forEach((d, i) => {
+      const end = d.closedAt !== null ? Date.parse(d.closedAt) : now;
+      const created = d.createdAt !== '' ? Date.parse(d.createdAt) : end - DEFAULT_DEAL_AGE_DAYS * DAY;
+      d.createdAt = iso(created);
+      d.updatedAt = iso(Math.max(created, d.closedAt !== null ? Date.parse(d.closedAt) : created));
+      d.stageHistory =
+        d.closedAt !== null
+          ? [
+              { stageKey: first, enteredAt: d.createdAt },
+              { stageKey: d.stageKey, enteredAt: d.closedAt },
+            ]
+          : [{ stageKey: d.stageKey, enteredAt: d.createdAt }];
+      const raw = this.raw[i]!;
+      fields.forEach((fd, j) => {
+        const v = raw[j] ?? null;
+        d.qualification[fd.field] =
+          v === null
+            ? null
+            : fd.kind === 'boolean'
+              ? TRUE_WORDS.has(normaliseLabel(v))
+              : fd.kind === 'number'
+                ? (parseAmount(v) ?? v)
+                : v;
+      });
+    });
+    const world: SandboxWorld = {
+      seed: 0,
+      now: iso(now),
+      owners: [...this.owners.entries()].map(([name, n]) => {
+        const [firstName, ...rest] = name.split(' ');
+        const email = `${slug(name)}.${n}@imported.invalid`;
+        return { n, firstName: firstName ?? name, lastName: rest.join(' '), email, team: 'Imported' };
+      }),
+      pipelines: [pipeline],
+      companies: [...this.companies.entries()].map(([name, n]) => ({
+        n,
+        name,
+        domain: `${slug(name)}.invalid`,
+        industry: null,
+        employees: null,
+        annualRevenue: null,
+      })),
+      contacts: [],
+      deals: this.deals,
+      activities: [],
+      targets: [],
+    };
+    return {
+      world,
+      rows: this.rows,
+      imported: this.deals.length,
+      rejected: this.rejected,
+      fields,
+      counts: this.counts,
+      missingColumns: m.missing,
+    };
+  }
+}
+
+/** Imports an export file (streamed). */
+export async function importExportFile(path: string, options: ImportOptions = {}): Promise<ImportResult> {
+  const importer = new ExportImporter(options.mapping);
+  for await (const row of readCsvFile(path)) importer.add(row);
+  return importer.finish(options.now === undefined ? {} : { now: options.now });
+}
