@@ -3,6 +3,7 @@ import { registerAdmin, registerAdminApi } from './commands/admin.command.ts';
 import { registerConfigCheck } from './commands/config-check.command.ts';
 import { registerDemo } from './commands/demo.command.ts';
 import { registerEvaluate } from './commands/evaluate.command.ts';
+import { registerImport } from './commands/import.command.ts';
 import { registerRun } from './commands/run.command.ts';
 import { registerSandbox } from './commands/sandbox.command.ts';
 import { registerTrain } from './commands/train.command.ts';
@@ -24,5 +25,6 @@ export function buildProgram(): Command {
   registerAdminApi(program);
   registerTrain(program);
   registerEvaluate(program);
+  registerImport(program);
   return program;
 }

@@ -4,6 +4,7 @@ import { createSalesforceConnector } from '../../../connectors/salesforce/salesf
 import { loadEnv } from '../../config/env.ts';
 import { parseTenants } from '../../config/tenants-file.ts';
 import { CrmKindSchema } from '../../domain/crm.ts';
+import { readWorldFile } from '../../import/world-file.ts';
 import { startSandbox } from '../../sandbox/start-sandbox.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { createLogger } from '../../shared/logger.ts';
@@ -37,10 +38,12 @@ export function registerDemo(program: Command): void {
     .option('--deals <n>', 'deals in the generated CRM', '400')
     .option('--seed <n>', 'seed of the generated data', '42')
     .option('--json', 'print the summary as one JSON object')
-    .action((opts: { crm: string; deals: string; seed: string; json?: boolean }) =>
+    .option('--world <file>', 'run on a world file written by `import` (its CRM and qualification fields)')
+    .action((opts: { crm: string; deals: string; seed: string; json?: boolean; world?: string }) =>
       runCommand(async () => {
         const env = loadEnv();
-        const crm = CrmKindSchema.safeParse(opts.crm);
+        const imported = opts.world ? await readWorldFile(opts.world) : null;
+        const crm = CrmKindSchema.safeParse(imported?.crm ?? opts.crm);
         if (!crm.success)
           throw new AppError('CONFIG_INVALID', `--crm must be hubspot or salesforce (got "${opts.crm}")`);
         const deals = Number(opts.deals);
@@ -63,10 +66,15 @@ export function registerDemo(program: Command): void {
         });
 
         say(
-          `pipeline-health demo: ${crm.data} sandbox with ${deals} generated deals (seed ${seed}), Node ${process.version}`,
+          `pipeline-health demo: ${crm.data} sandbox with ${imported ? `${imported.world.deals.length} deals imported from ${imported.source}` : `${deals} generated deals (seed ${seed})`}, Node ${process.version}`,
         );
         const redis = await resolveRedis(env.REDIS_URL);
-        const sandbox = await startSandbox({ crm: crm.data, deals, seed });
+        const sandbox = await startSandbox({
+          crm: crm.data,
+          deals,
+          seed,
+          ...(imported ? { world: imported.world } : {}),
+        });
         say(
           `  sandbox at ${sandbox.baseUrl}; Redis ${redis.throwaway ? 'throwaway redis-server' : 'from REDIS_URL'}`,
         );
@@ -87,7 +95,9 @@ export function registerDemo(program: Command): void {
                       crm: 'salesforce',
                       loginUrl: sandbox.baseUrl,
                       auth: { type: 'refresh_token', ...sandbox.oauth },
+                      extraFields: imported?.extraFields ?? [],
                     },
+              ...(imported ? { scoring: { qualificationFields: imported.qualificationFields } } : {}),
             },
           ],
         });

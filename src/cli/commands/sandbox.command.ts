@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CrmKindSchema } from '../../domain/crm.ts';
+import { readWorldFile } from '../../import/world-file.ts';
 import { startSandbox } from '../../sandbox/start-sandbox.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { runCommand } from '../run-command.ts';
@@ -24,12 +25,15 @@ export function registerSandbox(program: Command): void {
     .option('--deals <n>', 'deals in the generated world', '300')
     .option('--seed <n>', 'seed of the generated world', '42')
     .option('--port <n>', 'port on 127.0.0.1 (0 = a free one)', '0')
-    .action((opts: { crm: string; deals: string; seed: string; port: string }) =>
+    .option('--world <file>', 'serve a world file written by `import` instead of generated data')
+    .action((opts: { crm: string; deals: string; seed: string; port: string; world?: string }) =>
       runCommand(async () => {
         const crm = CrmKindSchema.safeParse(opts.crm);
         if (!crm.success)
           throw new AppError('CONFIG_INVALID', `--crm must be hubspot or salesforce (got "${opts.crm}")`);
+        const imported = opts.world ? await readWorldFile(opts.world) : null;
         const sandbox = await startSandbox({
+          ...(imported ? { world: imported.world } : {}),
           crm: crm.data,
           deals: positiveInt('deals', opts.deals, 1, 100_000),
           seed: positiveInt('seed', opts.seed, 0, 2 ** 31 - 1),
