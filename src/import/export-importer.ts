@@ -151,7 +151,9 @@ export class ExportImporter {
     if (created !== null && close !== null && outcome !== 'open' && created > close)
       return `created (${createdRaw}) after the close date (${closeRaw})`;
 
-    for (const t of [close, created]) if (t !== null && t > this.latest) this.latest = t;
+    // "Today" of the world: just after the last recorded event (an open deal's close date is a plan).
+    for (const t of [outcome === 'open' ? null : close, created])
+      if (t !== null && t > this.latest) this.latest = t;
     const ownerName = get('owner') || '(no owner)';
     let ownerN = this.owners.get(ownerName);
     if (ownerN === undefined) {

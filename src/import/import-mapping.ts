@@ -135,7 +135,7 @@ export function resolveMapping(header: readonly string[], mapping: ImportMapping
     }
   } else {
     const ignored = new Set(mapping.ignore.map(normaliseLabel));
-    header.forEach((h, i) => {
+    header.forEach((_h, i) => {
       if (!used.has(i) && !ignored.has(norm[i]!) && norm[i] !== '') add(i, {});
     });
   }
