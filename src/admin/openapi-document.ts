@@ -190,6 +190,29 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { '200': ok('report'), '404': err('REPORT_NOT_FOUND') },
         }),
       },
+      '/metrics': {
+        get: op({ summary: 'Prometheus metrics (text format)', responses: { '200': ok('metrics') } }),
+      },
+      '/queues': {
+        get: op({
+          summary: 'bull-board queue dashboard (HTML; browser session via ?token=)',
+          responses: { '200': ok('page') },
+        }),
+      },
+      '/report/{tenantId}': {
+        get: op({
+          summary: 'Pipeline-health report page (HTML; browser session via ?token=)',
+          params: [...t, { name: 'token', in: 'query', schema: { type: 'string' } }],
+          responses: { '200': ok('page'), '404': err('TENANT_NOT_FOUND') },
+        }),
+      },
+      '/report/{tenantId}/data.json': {
+        get: op({
+          summary: 'The data the report page draws',
+          params: t,
+          responses: { '200': ok('report data') },
+        }),
+      },
       '/tenants/{tenantId}/train': {
         post: op({
           summary: 'Train the model now',

@@ -706,6 +706,8 @@ describe('admin API (fastify.inject, real Redis)', () => {
           '/tenants',
           '/tenants/{tenantId}/schedule',
           '/tenants/{tenantId}/deals/{dealId}/explain',
+          '/metrics',
+          '/report/{tenantId}',
         ]),
       );
       expect(doc.components.schemas.TenantCreate.properties.id.pattern).toBe('^[a-z0-9][a-z0-9-]{0,62}$');
