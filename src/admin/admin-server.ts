@@ -101,10 +101,10 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode },
-      'admin request',
-    );
+    const path = request.url.split('?')[0] ?? '';
+    // Probes hit the open paths every few seconds: keep them out of the info log.
+    const level = OPEN_PATHS.has(path) ? 'debug' : 'info';
+    request.log[level]({ method: request.method, path, status: reply.statusCode }, 'admin request');
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
