@@ -2,7 +2,7 @@
 // or Salesforce opportunities, the qualification columns as custom fields). Every row is either
 // imported or rejected with its line number and reason: nothing is dropped silently.
 
-import type { SandboxWorld, WorldDeal, WorldPipeline, WorldStage } from '../sandbox/world.ts';
+import type { SandboxWorld, WorldActivity, WorldDeal, WorldPipeline, WorldStage } from '../sandbox/world.ts';
 import { type CsvRow, readCsvFile } from './csv-reader.ts';
 import {
   type ImportMapping,
@@ -17,6 +17,8 @@ const DAY = 86_400_000;
 export const DEFAULT_DEAL_AGE_DAYS = 90;
 
 export interface RejectedRow {
+  /** "deals" or "activities": which export the line is in. */
+  file: 'deals' | 'activities';
   line: number;
   reason: string;
 }
@@ -32,6 +34,9 @@ export interface ImportResult {
   world: SandboxWorld;
   rows: number;
   imported: number;
+  /** Rows of the activity export, and how many were imported. */
+  activityRows: number;
+  activities: number;
   rejected: RejectedRow[];
   /** Qualification fields, ready for Tenant.scoring.qualificationFields. */
   fields: ImportedField[];
@@ -46,6 +51,29 @@ export interface ImportOptions {
   /** "Today" for open deals without dates (epoch ms). Default: the latest date in the export. */
   now?: number;
 }
+
+const ACTIVITY_COLUMNS = ['deal', 'type', 'date', 'direction', 'subject', 'body', 'outcome'] as const;
+type ActivityColumn = (typeof ACTIVITY_COLUMNS)[number];
+/** Usual headers of activity exports (HubSpot engagements, Salesforce tasks and events), lower-case. */
+const ACTIVITY_ALIASES: Record<ActivityColumn, string[]> = {
+  deal: [
+    'deal id',
+    'record id',
+    'opportunity id',
+    'associated deal',
+    'deal',
+    'deal name',
+    'opportunity',
+    'opportunity name',
+    'related to',
+  ],
+  type: ['type', 'activity type', 'engagement type', 'task subtype', 'subtype'],
+  date: ['date', 'activity date', 'timestamp', 'occurred at', 'start date', 'due date', 'created date'],
+  direction: ['direction', 'call direction', 'email direction'],
+  subject: ['subject', 'title'],
+  body: ['body', 'notes', 'description', 'comments'],
+  outcome: ['outcome', 'status', 'call outcome', 'meeting outcome'],
+};
 
 const BOOLEAN_WORDS = new Set([
   'true',
@@ -84,6 +112,8 @@ export class ExportImporter {
   private readonly companies = new Map<string, number>();
   private readonly stages = new Map<string, WorldStage>();
   private readonly ids = new Map<string, number>();
+  private readonly dealN = new Map<string, number>();
+  private readonly dealByName = new Map<string, number>();
   private readonly deals: WorldDeal[] = [];
   /** Raw qualification values per deal (typed in `finish`, once every value is known). */
   private readonly raw: (string | null)[][] = [];
@@ -108,7 +138,89 @@ export class ExportImporter {
     }
     this.rows++;
     const reason = this.addDeal(row);
-    if (reason !== null) this.rejected.push({ line: row.line, reason });
+    if (reason !== null) this.rejected.push({ file: 'deals', line: row.line, reason });
+  }
+
+  private activityHeader: Record<ActivityColumn, number> | null = null;
+  private activityWidth = 0;
+  private readonly activities: WorldActivity[] = [];
+  private activityRows = 0;
+
+  /** Feeds one record of the activity export (after every deal row); the first is its header. */
+  addActivity(row: CsvRow): void {
+    if (this.activityHeader === null) {
+      const norm = row.fields.map(normaliseLabel);
+      this.activityHeader = Object.fromEntries(
+        ACTIVITY_COLUMNS.map((c) => [
+          c,
+          ACTIVITY_ALIASES[c].map((a) => norm.indexOf(a)).find((i) => i >= 0) ?? -1,
+        ]),
+      ) as Record<ActivityColumn, number>;
+      this.activityWidth = row.fields.length;
+      return;
+    }
+    this.activityRows++;
+    const reason = this.addActivityRow(row);
+    if (reason !== null) this.rejected.push({ file: 'activities', line: row.line, reason });
+  }
+
+  private addActivityRow(row: CsvRow): string | null {
+    const h = this.activityHeader!;
+    const f = row.fields;
+    if (f.length !== this.activityWidth)
+      return `has ${f.length} fields, the header has ${this.activityWidth}`;
+    const get = (c: ActivityColumn) => this.cell(f, h[c]);
+    const dealRef = get('deal');
+    if (dealRef === '') return 'no deal id or name';
+    const dealN = this.dealN.get(dealRef) ?? this.dealByName.get(dealRef);
+    if (dealN === undefined) return `deal "${dealRef}" is not in the deal export (or was rejected)`;
+    const typeRaw = normaliseLabel(get('type'));
+    const type: WorldActivity['type'] | undefined = /e-?mail/.test(typeRaw)
+      ? 'email'
+      : /call|phone/.test(typeRaw)
+        ? 'call'
+        : /meeting|event/.test(typeRaw)
+          ? 'meeting'
+          : /note/.test(typeRaw)
+            ? 'note'
+            : /task|to-?do/.test(typeRaw)
+              ? 'task'
+              : undefined;
+    if (type === undefined)
+      return `activity type "${get('type')}" is not an email, call, meeting, note or task`;
+    const dateRaw = get('date');
+    const at = parseDate(dateRaw, this.mapping.dateOrder);
+    if (at === null) return dateRaw === '' ? 'no activity date' : `activity date "${dateRaw}" is not a date`;
+    const dirRaw = normaliseLabel(get('direction'));
+    const direction = /^(in|inbound|incoming|received)/.test(dirRaw)
+      ? 'inbound'
+      : /^(out|outbound|outgoing|sent)/.test(dirRaw)
+        ? 'outbound'
+        : null;
+    const outcome = get('outcome')
+      .toUpperCase()
+      .replace(/[\s-]+/g, '_');
+    const deal = this.deals[dealN - 1]!;
+    this.activities.push({
+      n: this.activities.length + 1,
+      type,
+      dealN,
+      contactNs: [],
+      ownerN: deal.ownerN,
+      occurredAt: iso(at),
+      direction: type === 'email' || type === 'call' ? (direction ?? 'outbound') : null,
+      isReply: null,
+      subject: get('subject') || type,
+      body: get('body'),
+      callStatus: type === 'call' ? (outcome === '' ? 'COMPLETED' : outcome) : null,
+      durationSeconds: null,
+      meetingOutcome: type === 'meeting' ? (outcome === '' ? 'COMPLETED' : outcome) : null,
+      meetingEndAt: type === 'meeting' ? iso(at + 3_600_000) : null,
+      taskStatus: type === 'task' ? (outcome === '' ? 'COMPLETED' : outcome) : null,
+      taskDueAt: type === 'task' ? iso(at) : null,
+      messy: null,
+    });
+    return null;
   }
 
   private cell(fields: readonly string[], i: number): string {
@@ -183,6 +295,8 @@ export class ExportImporter {
     this.counts[outcome]++;
     this.ids.set(id, row.line);
     const n = this.deals.length + 1;
+    this.dealN.set(id, n);
+    if (name !== '' && !this.dealByName.has(name)) this.dealByName.set(name, n);
     // Dates are completed in `finish` (open deals without dates need the export's latest date).
     this.deals.push({
       n,
@@ -295,13 +409,15 @@ export class ExportImporter {
       })),
       contacts: [],
       deals: this.deals,
-      activities: [],
+      activities: this.activities,
       targets: [],
     };
     return {
       world,
       rows: this.rows,
       imported: this.deals.length,
+      activityRows: this.activityRows,
+      activities: this.activities.length,
       rejected: this.rejected,
       fields,
       counts: this.counts,
@@ -310,9 +426,13 @@ export class ExportImporter {
   }
 }
 
-/** Imports an export file (streamed). */
-export async function importExportFile(path: string, options: ImportOptions = {}): Promise<ImportResult> {
+/** Imports an export file (streamed), and optionally an activity export linked to its deals. */
+export async function importExportFile(
+  path: string,
+  options: ImportOptions & { activities?: string } = {},
+): Promise<ImportResult> {
   const importer = new ExportImporter(options.mapping);
   for await (const row of readCsvFile(path)) importer.add(row);
+  if (options.activities) for await (const row of readCsvFile(options.activities)) importer.addActivity(row);
   return importer.finish(options.now === undefined ? {} : { now: options.now });
 }

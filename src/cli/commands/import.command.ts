@@ -18,58 +18,73 @@ export function registerImport(program: Command): void {
     .description('load a CRM export (CSV) into a sandbox world file, for demo/sandbox --world')
     .argument('<file>', 'the export, comma-, semicolon- or tab-separated')
     .requiredOption('--crm <crm>', 'hubspot or salesforce: which CRM the sandbox should serve it as')
+    .option(
+      '--activities <file>',
+      'an activity export (emails, calls, meetings, notes, tasks) linked to the deals',
+    )
     .option('--mapping <file>', 'column mapping (YAML or JSON); default: usual export headers')
     .option('-o, --out <file>', 'world file to write; default <file>.world.json')
     .option('--json', 'print the summary (with every rejected row) as one JSON object')
-    .action((file: string, opts: { crm: string; mapping?: string; out?: string; json?: boolean }) =>
-      runCommand(async () => {
-        const crm = CrmKindSchema.safeParse(opts.crm);
-        if (!crm.success)
-          throw new AppError('CONFIG_INVALID', `--crm must be hubspot or salesforce (got "${opts.crm}")`);
-        let mapping = ImportMappingSchema.parse({});
-        if (opts.mapping) {
-          const parsed = ImportMappingSchema.safeParse(parseYaml(await readFile(opts.mapping, 'utf8')));
-          if (!parsed.success) {
-            const i = parsed.error.issues[0];
-            throw new AppError('CONFIG_INVALID', `${opts.mapping}: ${i?.path.join('.')}: ${i?.message}`);
+    .action(
+      (
+        file: string,
+        opts: { crm: string; activities?: string; mapping?: string; out?: string; json?: boolean },
+      ) =>
+        runCommand(async () => {
+          const crm = CrmKindSchema.safeParse(opts.crm);
+          if (!crm.success)
+            throw new AppError('CONFIG_INVALID', `--crm must be hubspot or salesforce (got "${opts.crm}")`);
+          let mapping = ImportMappingSchema.parse({});
+          if (opts.mapping) {
+            const parsed = ImportMappingSchema.safeParse(parseYaml(await readFile(opts.mapping, 'utf8')));
+            if (!parsed.success) {
+              const i = parsed.error.issues[0];
+              throw new AppError('CONFIG_INVALID', `${opts.mapping}: ${i?.path.join('.')}: ${i?.message}`);
+            }
+            mapping = parsed.data;
           }
-          mapping = parsed.data;
-        }
-        const result = await importExportFile(file, { mapping });
-        const out = opts.out ?? `${file.replace(/\.(csv|tsv|txt)$/i, '')}.world.json`;
-        const names = tenantFieldsFor(crm.data, result.fields);
-        await writeWorldFile(out, {
-          format: 'pipeline-health-world-v1',
-          crm: crm.data,
-          source: file,
-          ...names,
-          world: result.world,
-        });
-        const summary = {
-          out,
-          rows: result.rows,
-          imported: result.imported,
-          counts: result.counts,
-          rejected: result.rejected,
-          missingColumns: result.missingColumns,
-          ...names,
-        };
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify(summary)}\n`);
-        } else {
-          const say = (s = '') => process.stdout.write(`${s}\n`);
-          say(
-            `Read ${result.rows} rows: imported ${result.imported} (${result.counts.won} won, ${result.counts.lost} lost, ${result.counts.open} open), rejected ${result.rejected.length}`,
-          );
-          for (const r of result.rejected) say(`  line ${r.line}: ${r.reason}`);
-          for (const c of result.missingColumns) say(`  mapped column "${c}" is not in the export`);
-          say(`Qualification fields (${crm.data} names):`);
-          for (const f of names.qualificationFields) say(`  ${f.field} (${f.kind}): ${f.label}`);
-          say(`Wrote ${out}. Next:`);
-          say(`  npm run cli -- demo --world ${out}       (sync, score, train on it)`);
-          say(`  npm run cli -- sandbox --world ${out}    (serve it as a ${crm.data} API)`);
-        }
-        return result.imported > 0 ? EXIT.ok : EXIT.failure;
-      }),
+          const result = await importExportFile(file, {
+            mapping,
+            ...(opts.activities ? { activities: opts.activities } : {}),
+          });
+          const out = opts.out ?? `${file.replace(/\.(csv|tsv|txt)$/i, '')}.world.json`;
+          const names = tenantFieldsFor(crm.data, result.fields);
+          await writeWorldFile(out, {
+            format: 'pipeline-health-world-v1',
+            crm: crm.data,
+            source: file,
+            ...names,
+            world: result.world,
+          });
+          const summary = {
+            out,
+            rows: result.rows,
+            imported: result.imported,
+            activityRows: result.activityRows,
+            activities: result.activities,
+            counts: result.counts,
+            rejected: result.rejected,
+            missingColumns: result.missingColumns,
+            ...names,
+          };
+          if (opts.json) {
+            process.stdout.write(`${JSON.stringify(summary)}\n`);
+          } else {
+            const say = (s = '') => process.stdout.write(`${s}\n`);
+            say(
+              `Read ${result.rows} rows: imported ${result.imported} (${result.counts.won} won, ${result.counts.lost} lost, ${result.counts.open} open), rejected ${result.rejected.length}`,
+            );
+            if (opts.activities)
+              say(`Read ${result.activityRows} activity rows: imported ${result.activities}`);
+            for (const r of result.rejected) say(`  ${r.file} line ${r.line}: ${r.reason}`);
+            for (const c of result.missingColumns) say(`  mapped column "${c}" is not in the export`);
+            say(`Qualification fields (${crm.data} names):`);
+            for (const f of names.qualificationFields) say(`  ${f.field} (${f.kind}): ${f.label}`);
+            say(`Wrote ${out}. Next:`);
+            say(`  npm run cli -- demo --world ${out}       (sync, score, train on it)`);
+            say(`  npm run cli -- sandbox --world ${out}    (serve it as a ${crm.data} API)`);
+          }
+          return result.imported > 0 ? EXIT.ok : EXIT.failure;
+        }),
     );
 }

@@ -119,12 +119,12 @@ describe('importing an export', () => {
       expect(r.counts).toEqual({ won: 1, lost: 1, open: 2 });
       // Line numbers are physical lines: the first deal's name spans lines 2-3.
       expect(r.rejected).toEqual([
-        { line: 7, reason: 'amount "lots" is not a number' },
-        { line: 8, reason: 'close date "2025-02-30" is not a date' },
-        { line: 9, reason: expect.stringMatching(/^outcome "Maybe" is not a won value/) },
-        { line: 10, reason: 'has 4 fields, the header has 10' },
-        { line: 11, reason: 'duplicate deal "1" (first on line 2)' },
-        { line: 12, reason: 'lost deal without a close date' },
+        { file: 'deals', line: 7, reason: 'amount "lots" is not a number' },
+        { file: 'deals', line: 8, reason: 'close date "2025-02-30" is not a date' },
+        { file: 'deals', line: 9, reason: expect.stringMatching(/^outcome "Maybe" is not a won value/) },
+        { file: 'deals', line: 10, reason: 'has 4 fields, the header has 10' },
+        { file: 'deals', line: 11, reason: 'duplicate deal "1" (first on line 2)' },
+        { file: 'deals', line: 12, reason: 'lost deal without a close date' },
       ]);
       const [acme, beta, gamma] = r.world.deals;
       expect(acme!.name).toBe(`Acme${d} "Platform"\nphase 2`);
@@ -173,7 +173,7 @@ describe('importing an export', () => {
     });
     const r = await importExportFile(file('mapped.csv', text), { mapping });
     expect(r.imported).toBe(2);
-    expect(r.rejected).toEqual([{ line: 4, reason: expect.stringContaining('outcome "??"') }]);
+    expect(r.rejected).toEqual([{ file: 'deals', line: 4, reason: expect.stringContaining('outcome "??"') }]);
     expect(r.world.deals[0]!.closeDate).toBe('2025-04-03');
     expect(r.world.deals[0]!.amount).toBe(1000);
     expect(r.world.deals[0]!.qualification).toEqual({ budget: 'oui', seats: 10 });
@@ -200,5 +200,46 @@ describe('importing an export', () => {
     expect(Date.parse(r.world.now)).toBeGreaterThan(
       Math.max(...r.world.deals.map((d) => Date.parse(d.closedAt!))),
     );
+  });
+
+  it('links an activity export to the imported deals and reports its bad rows too', async () => {
+    const deals = file(
+      'deals-a.csv',
+      'Deal ID,Deal Name,Status,Close Date\n10,Acme,Won,2025-03-01\n11,Beta,Lost,2025-03-02\n',
+    );
+    const acts = file(
+      'acts.csv',
+      [
+        'Associated Deal;Activity Type;Activity Date;Direction;Subject;Notes',
+        '10;Email;2025-02-01 10:00;Inbound;"Re: pricing";"Looks good;\nsee you"',
+        'Beta;Call;02/02/2025;Outbound;Intro;',
+        '10;Meeting;2025-02-03T15:00:00Z;;Demo;',
+        '99;Email;2025-02-01;Inbound;x;',
+        '10;Fax;2025-02-01;;x;',
+        '10;Note;someday;;x;',
+      ].join('\r\n'),
+    );
+    const r = await importExportFile(deals, { activities: acts });
+    expect(r.activityRows).toBe(6);
+    expect(r.activities).toBe(3);
+    expect(r.rejected).toEqual([
+      { file: 'activities', line: 6, reason: 'deal "99" is not in the deal export (or was rejected)' },
+      { file: 'activities', line: 7, reason: expect.stringContaining('activity type "Fax"') },
+      { file: 'activities', line: 8, reason: 'activity date "someday" is not a date' },
+    ]);
+    const [email, call, meeting] = r.world.activities;
+    expect(email).toMatchObject({
+      type: 'email',
+      dealN: 1,
+      direction: 'inbound',
+      body: 'Looks good;\nsee you',
+    });
+    expect(email!.occurredAt).toBe('2025-02-01T10:00:00.000Z');
+    expect(call).toMatchObject({ type: 'call', dealN: 2, direction: 'outbound', callStatus: 'COMPLETED' });
+    expect(meeting).toMatchObject({
+      type: 'meeting',
+      meetingOutcome: 'COMPLETED',
+      meetingEndAt: '2025-02-03T16:00:00.000Z',
+    });
   });
 });
