@@ -2,10 +2,16 @@ import type { Env } from '../config/env.ts';
 import { loadTenantsFile } from '../config/tenants-file.ts';
 import type { Tenant } from '../domain/tenant.ts';
 import { AppError } from '../shared/app-error.ts';
+import type { TenantRegistryStore } from '../store/tenant-registry.store.ts';
 
 /** The tenants of `--tenants FILE` or $TENANTS_FILE; a clear CONFIG_INVALID when neither is set. */
-export async function loadConfiguredTenants(env: Env, file: string | undefined): Promise<Tenant[]> {
+export async function loadConfiguredTenants(
+  env: Env,
+  file: string | undefined,
+  options: { optional?: boolean } = {},
+): Promise<Tenant[]> {
   const path = file ?? env.TENANTS_FILE;
+  if (path === undefined && options.optional) return [];
   if (path === undefined) {
     throw new AppError(
       'CONFIG_INVALID',
@@ -13,4 +19,14 @@ export async function loadConfiguredTenants(env: Env, file: string | undefined):
     );
   }
   return loadTenantsFile(path);
+}
+
+/** File tenants first; API tenants (decrypted from the registry) that the file does not name. */
+export async function mergeTenants(
+  fileTenants: readonly Tenant[],
+  registry: TenantRegistryStore,
+): Promise<Tenant[]> {
+  const fileIds = new Set(fileTenants.map((t) => t.id));
+  const stored = registry.canStoreCredentials ? await registry.list() : [];
+  return [...fileTenants, ...stored.filter((t) => !fileIds.has(t.id))];
 }

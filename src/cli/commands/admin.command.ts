@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../../shared/logger.ts';
 import { CredentialCipher } from '../../store/credential-cipher.ts';
 import { type RedisEndpoint, redactUrl, resolveRedis } from '../../store/redis-connection.ts';
 import { TenantRegistryStore } from '../../store/tenant-registry.store.ts';
+import { mergeTenants } from '../tenant-source.ts';
 import { progressLogger } from '../progress-printer.ts';
 import { EXIT, runCommand } from '../run-command.ts';
 import { Runtime } from '../runtime.ts';
@@ -72,11 +73,7 @@ export async function startAdminService(options: AdminServiceOptions): Promise<A
   if (!registry.canStoreCredentials) {
     options.logger.warn('PH_ENCRYPTION_KEY is unset: tenants can only come from the tenants file');
   }
-  const merge = async (): Promise<Tenant[]> => {
-    const fileIds = new Set(fileTenants.map((t) => t.id));
-    const stored = registry.canStoreCredentials ? await registry.list() : [];
-    return [...fileTenants, ...stored.filter((t) => !fileIds.has(t.id))];
-  };
+  const merge = (): Promise<Tenant[]> => mergeTenants(fileTenants, registry);
   const tenants = await merge();
   const runtime = new Runtime({
     redis: options.redis,

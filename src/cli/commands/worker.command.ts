@@ -1,15 +1,22 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.ts';
+import type { Tenant } from '../../domain/tenant.ts';
 import { createLogger } from '../../shared/logger.ts';
+import { CredentialCipher } from '../../store/credential-cipher.ts';
+import { TenantRegistryStore } from '../../store/tenant-registry.store.ts';
 import { redactUrl, resolveRedis } from '../../store/redis-connection.ts';
 import { progressLogger } from '../progress-printer.ts';
 import { runCommand } from '../run-command.ts';
 import { Runtime } from '../runtime.ts';
-import { loadConfiguredTenants } from '../tenant-source.ts';
+import { loadConfiguredTenants, mergeTenants } from '../tenant-source.ts';
+
+/** How often a worker looks for tenants created, changed or deleted through the admin API. */
+const REGISTRY_POLL_MS = 30_000;
 
 /**
  * `pipeline-health worker`: long-running. Reconciles each tenant's schedules (nightly cron in its
- * time zone, incremental interval), processes jobs, reloads the tenants file on SIGHUP, and shuts
+ * time zone, incremental interval), processes jobs for the tenants of the tenants file and those
+ * stored through the admin API (checked every 30 s), reloads the tenants file on SIGHUP, and shuts
  * down gracefully on SIGTERM/SIGINT (active jobs finish; nothing is left half-written).
  */
 export function registerWorker(program: Command): void {
@@ -21,8 +28,17 @@ export function registerWorker(program: Command): void {
       runCommand(async () => {
         const env = loadEnv();
         const logger = createLogger({ level: env.LOG_LEVEL, base: { service: 'worker' } });
-        const tenants = await loadConfiguredTenants(env, opts.tenants);
         const redis = await resolveRedis(env.REDIS_URL);
+        const registry = new TenantRegistryStore({
+          redis: redis.createClient(),
+          prefix: env.PH_PREFIX,
+          cipher: env.PH_ENCRYPTION_KEY === undefined ? null : new CredentialCipher(env.PH_ENCRYPTION_KEY),
+        });
+        // Without a tenants file, API tenants alone are fine (when they can be decrypted).
+        let fileTenants = await loadConfiguredTenants(env, opts.tenants, {
+          optional: registry.canStoreCredentials,
+        });
+        const tenants = await mergeTenants(fileTenants, registry);
         if (redis.throwaway)
           logger.warn('REDIS_URL is unset: using a throwaway redis-server; state is lost on exit');
         const runtime = new Runtime({
@@ -41,16 +57,31 @@ export function registerWorker(program: Command): void {
           'worker ready',
         );
 
+        let applied = JSON.stringify(tenants);
+        const apply = async (next: Tenant[], why: string) => {
+          const fingerprint = JSON.stringify(next);
+          if (fingerprint === applied) return;
+          applied = fingerprint;
+          await runtime.setTenants(next);
+          logger.info({ tenants: next.map((t) => t.id), why }, 'tenants reloaded');
+        };
         process.on('SIGHUP', () => {
-          void loadConfiguredTenants(env, opts.tenants)
-            .then(async (next) => {
-              await runtime.setTenants(next);
-              logger.info({ tenants: next.map((t) => t.id) }, 'tenants reloaded');
+          void loadConfiguredTenants(env, opts.tenants, { optional: registry.canStoreCredentials })
+            .then(async (file) => {
+              fileTenants = file;
+              await apply(await mergeTenants(fileTenants, registry), 'SIGHUP');
             })
             .catch((err: unknown) =>
               logger.error({ err }, 'tenants reload failed; keeping the previous configuration'),
             );
         });
+        const poll = setInterval(() => {
+          void mergeTenants(fileTenants, registry)
+            .then((next) => apply(next, 'admin API change'))
+            .catch((err: unknown) =>
+              logger.error({ err }, 'reading API tenants failed; keeping the previous configuration'),
+            );
+        }, REGISTRY_POLL_MS);
         await new Promise<void>((resolve) => {
           const stop = (signal: string) => {
             logger.info({ signal }, 'shutting down: finishing active jobs');
@@ -59,6 +90,7 @@ export function registerWorker(program: Command): void {
           process.once('SIGTERM', () => stop('SIGTERM'));
           process.once('SIGINT', () => stop('SIGINT'));
         });
+        clearInterval(poll);
         await runtime.close();
         await redis.close();
         logger.info('stopped');
