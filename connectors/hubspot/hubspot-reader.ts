@@ -45,6 +45,8 @@ export interface ReaderOptions {
   dealsPerPage: number;
   /** Incremental pulls start this long before the previous pull's start; default 5 min. */
   lookbackMs: number;
+  /** Extra deal properties copied into Deal.fields (qualification fields). */
+  extraProperties: readonly string[];
 }
 
 type Quarantine = (objectType: string, raw: unknown, reason: string) => void;
@@ -358,7 +360,7 @@ export class HubSpotReader {
     let raws = await this.#batchRead(
       'deals',
       [...new Set(ids)],
-      DEAL_PROPERTIES,
+      [...new Set([...DEAL_PROPERTIES, ...this.#o.extraProperties])],
       DEAL_HISTORY_PROPERTIES,
       quarantine,
       signal,
@@ -439,7 +441,14 @@ export class HubSpotReader {
         isPrimary: c.labels.some((l) => /primary/i.test(l)),
       }));
       try {
-        deals.push(mapDeal(r, stages, { contacts: dealContacts, accountId: primary?.id ?? null }));
+        deals.push(
+          mapDeal(
+            r,
+            stages,
+            { contacts: dealContacts, accountId: primary?.id ?? null },
+            this.#o.extraProperties,
+          ),
+        );
       } catch (err) {
         quarantine('deals', r, err instanceof MappingError ? err.message : String(err));
       }

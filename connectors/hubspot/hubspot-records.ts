@@ -138,7 +138,12 @@ export interface DealLinks {
 }
 
 /** Map a deal; throws MappingError (quarantine) when it cannot be trusted. */
-export function mapDeal(raw: RawObject, stages: StageIndex, links: DealLinks): Deal {
+export function mapDeal(
+  raw: RawObject,
+  stages: StageIndex,
+  links: DealLinks,
+  extraProperties: readonly string[] = [],
+): Deal {
   const pipelineId = prop(raw, 'pipeline');
   const stageId = prop(raw, 'dealstage');
   if (pipelineId === null) throw new MappingError('pipeline is missing');
@@ -194,7 +199,9 @@ export function mapDeal(raw: RawObject, stages: StageIndex, links: DealLinks): D
     stageHistory,
     closeDateChanges: changes(raw, 'closedate'),
     amountChanges: changes(raw, 'amount'),
-    fields: {},
+    // HubSpot returns every property as a string (or null); the scoring engine reads booleans,
+    // numbers and picklists from strings itself.
+    fields: Object.fromEntries(extraProperties.map((name) => [name, prop(raw, name)])),
   };
   const checked = DealSchema.safeParse(deal);
   if (!checked.success)

@@ -78,6 +78,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     pipelines: connection.pipelines,
     dealsPerPage: options.dealsPerPage ?? limits.associationBatchSize,
     lookbackMs: options.lookbackMs ?? 300_000,
+    extraProperties: connection.extraProperties,
   });
   const writer = new HubSpotWriter({
     http,

@@ -16,10 +16,24 @@ export function connectorCache(logger: Logger): (tenant: Tenant) => CrmConnector
     const hit = cache.get(tenant.id);
     if (hit && hit.fingerprint === fingerprint) return hit.connector;
     const child = logger.child({ tenantId: tenant.id, crm: tenant.connection.crm });
+    // The tenant's qualification fields are pulled with the deals (HubSpot properties, Salesforce fields).
+    const qualification = tenant.scoring.qualificationFields.map((f) => f.field);
     const connector =
       tenant.connection.crm === 'hubspot'
-        ? createHubSpotConnector({ connection: tenant.connection, logger: child })
-        : createSalesforceConnector({ connection: tenant.connection, logger: child });
+        ? createHubSpotConnector({
+            connection: {
+              ...tenant.connection,
+              extraProperties: [...new Set([...tenant.connection.extraProperties, ...qualification])],
+            },
+            logger: child,
+          })
+        : createSalesforceConnector({
+            connection: {
+              ...tenant.connection,
+              extraFields: [...new Set([...tenant.connection.extraFields, ...qualification])],
+            },
+            logger: child,
+          });
     cache.set(tenant.id, { fingerprint, connector });
     return connector;
   };

@@ -58,6 +58,10 @@ export const HubSpotConnectionSchema = z.object({
   basePath: z.url().default('https://api.hubapi.com'),
   /** Deal pipelines to score; empty means all. */
   pipelines: z.array(z.string().min(1)).default([]),
+  /** Extra deal properties to pull into Deal.fields (qualification fields and the like). */
+  extraProperties: z
+    .array(z.string().regex(/^[A-Za-z0-9_]+$/, 'must be a property internal name'))
+    .default([]),
 });
 
 export const SalesforceConnectionSchema = z.object({
