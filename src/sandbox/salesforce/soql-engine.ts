@@ -422,8 +422,17 @@ function compileCondition(soql: string, ctx: QueryContext, object: SfObject, c: 
         return lit.kind === 'null' ? null : lit.v;
       });
     }
-    const has = (v: string | number | boolean | null) =>
-      members.some((m) => (m === null ? v === null : v !== null && equals(type, v, m)));
+    // One normalised Set instead of comparing every row with every member: connectors send IN lists
+    // of hundreds of ids. The key mirrors `equals` (15-character ids, case-insensitive text).
+    const key = (v: string | number | boolean) =>
+      typeof v === 'string'
+        ? ID_TYPES.has(type)
+          ? `s${v.slice(0, 15)}`
+          : `s${v.toLowerCase()}`
+        : `${typeof v}${String(v)}`;
+    const set = new Set(members.flatMap((m) => (m === null ? [] : [key(m)])));
+    const hasNull = members.includes(null);
+    const has = (v: string | number | boolean | null) => (v === null ? hasNull : set.has(key(v)));
     return op === 'IN' ? (r) => has(get(r)) : (r) => !has(get(r));
   }
 
