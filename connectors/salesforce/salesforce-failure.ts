@@ -1,4 +1,5 @@
 import { AppError } from '../../src/shared/app-error.ts';
+import { transientNetworkCode } from '../../src/shared/failure-decision.ts';
 
 /** One failed Salesforce call, as seen by the client: the HTTP status (when there was an answer) and Salesforce's error. */
 export interface SalesforceFailure {
@@ -29,35 +30,9 @@ export function nextUtcMidnight(now: Date): number {
   return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
 /** True for thrown values that mean "no answer": timeouts, aborts, dropped connections. */
 export function isNoAnswer(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
-    const { name, code, message } = current as { name?: unknown; code?: unknown; message?: unknown };
-    if (name === 'AbortError' || name === 'TimeoutError') return true;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-    if (
-      typeof message === 'string' &&
-      /fetch failed|socket hang up|other side closed|terminated/i.test(message)
-    ) {
-      return true;
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  return transientNetworkCode(err) !== undefined;
 }
 
 const PERMISSION_CODES = new Set([

@@ -5,21 +5,11 @@ import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
+import { apiError } from './hubspot-api-error.ts';
 
 const NOW = '2026-11-27T00:00:00.000Z';
 let sandbox: HubSpotSandboxHandle;
 let client: Client;
-
-async function apiError(promise: Promise<unknown>): Promise<{ code: number; body: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { code?: number; body?: Record<string, unknown> };
-    if (typeof e.code === 'number') return { code: e.code, body: e.body ?? {} };
-    throw error;
-  }
-  throw new Error('expected an API error');
-}
 
 beforeAll(async () => {
   sandbox = await startHubSpotSandbox({
