@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const MAIN = resolve(import.meta.dirname, '../../../src/cli/main.ts');
+
+describe('pipeline-health demo', () => {
+  for (const crm of ['hubspot', 'salesforce'] as const) {
+    it(`runs the whole product on the ${crm} sandbox and prints one JSON summary`, {
+      timeout: 180_000,
+    }, async () => {
+      const { stdout } = await run(
+        process.execPath,
+        [MAIN, 'demo', '--crm', crm, '--deals', '80', '--json'],
+        {
+          env: { PATH: process.env.PATH ?? '' },
+          maxBuffer: 10 * 1024 * 1024,
+        },
+      );
+      const lines = stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const summary = JSON.parse(lines[0]!) as Record<string, unknown>;
+      for (const key of [
+        'crm',
+        'deals',
+        'scored',
+        'written',
+        'alerts',
+        'apiCalls',
+        'rateLimited',
+        'quarantined',
+        'durationMs',
+      ]) {
+        expect(summary, key).toHaveProperty(key);
+      }
+      expect(summary.crm).toBe(crm);
+      expect(summary.status).toBe('completed');
+      expect(summary.deals as number).toBeGreaterThan(60);
+      expect(summary.scored as number).toBeGreaterThan(0);
+      expect(summary.written as number).toBeGreaterThanOrEqual(summary.scored as number);
+      expect(summary.apiCalls as number).toBeGreaterThan(0);
+      const riskiest = summary.riskiest as { reasons: string[]; score: number }[];
+      expect(riskiest.length).toBeGreaterThan(0);
+      expect(riskiest[0]!.reasons.length).toBeGreaterThan(0);
+      expect(riskiest.map((d) => d.score)).toEqual([...riskiest.map((d) => d.score)].sort((a, b) => a - b));
+    });
+  }
+
+  it('rejects a bad option with a clear message and exit 2', async () => {
+    const err = await run(process.execPath, [MAIN, 'demo', '--crm', 'pipedrive'], {
+      env: { PATH: process.env.PATH ?? '' },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect((err as { code: number }).code).toBe(2);
+    expect((err as { stderr: string }).stderr).toContain('--crm must be hubspot or salesforce');
+  });
+});
