@@ -160,8 +160,7 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: HubSpotContext):
   app.post(base, async (request, reply) => {
     const type = objectTypeOf(request.params);
     const input = parse(SingleCreateSchema, request.body);
-    const unknown = ctx.registry.unknownNames(type, input.properties);
-    if (unknown.length > 0) throw propertyDoesntExist(unknown, type);
+    rejectUnknownProperties(ctx, type, [input.properties]);
     const result = createOne(ctx, type, input);
     if ('error' in result) throw validationError(result.error.message, { context: result.error.context });
     return reply
@@ -174,8 +173,7 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: HubSpotContext):
     const { objectId } = request.params as { objectId: string };
     const q = request.query as Record<string, unknown>;
     const input = parse(SingleUpdateSchema, request.body);
-    const unknown = ctx.registry.unknownNames(type, input.properties);
-    if (unknown.length > 0) throw propertyDoesntExist(unknown, type);
+    rejectUnknownProperties(ctx, type, [input.properties]);
     const record = findRecord(
       ctx,
       type,
@@ -233,8 +231,11 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: HubSpotContext):
     const type = objectTypeOf(request.params);
     const input = parse(BatchCreateSchema, request.body);
     checkBatchSize(input.inputs.length);
-    const unknown = [...new Set(input.inputs.flatMap((i) => ctx.registry.unknownNames(type, i.properties)))];
-    if (unknown.length > 0) throw propertyDoesntExist(unknown, type);
+    rejectUnknownProperties(
+      ctx,
+      type,
+      input.inputs.map((i) => i.properties),
+    );
     const startedAt = nowIso(ctx);
     const results: unknown[] = [];
     const errors: BatchError[] = [];
@@ -257,8 +258,11 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: HubSpotContext):
         `Duplicate IDs found in batch input: [${[...new Set(duplicates)].join(', ')}]. IDs must be unique`,
       );
     }
-    const unknown = [...new Set(input.inputs.flatMap((i) => ctx.registry.unknownNames(type, i.properties)))];
-    if (unknown.length > 0) throw propertyDoesntExist(unknown, type);
+    rejectUnknownProperties(
+      ctx,
+      type,
+      input.inputs.map((i) => i.properties),
+    );
     const startedAt = nowIso(ctx);
     const results: unknown[] = [];
     const errors: BatchError[] = [];
@@ -279,8 +283,11 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: HubSpotContext):
     const type = objectTypeOf(request.params);
     const input = parse(BatchUpdateSchema, request.body);
     checkBatchSize(input.inputs.length);
-    const unknown = [...new Set(input.inputs.flatMap((i) => ctx.registry.unknownNames(type, i.properties)))];
-    if (unknown.length > 0) throw propertyDoesntExist(unknown, type);
+    rejectUnknownProperties(
+      ctx,
+      type,
+      input.inputs.map((i) => i.properties),
+    );
     const startedAt = nowIso(ctx);
     const results: unknown[] = [];
     const errors: BatchError[] = [];
@@ -370,6 +377,16 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
     );
   }
   return result.data;
+}
+
+/** HubSpot refuses a whole write that names a property the portal does not have (400 PROPERTY_DOESNT_EXIST). */
+function rejectUnknownProperties(
+  ctx: HubSpotContext,
+  type: HubSpotObjectType,
+  propertySets: readonly Record<string, unknown>[],
+): void {
+  const unknown = [...new Set(propertySets.flatMap((p) => ctx.registry.unknownNames(type, p)))];
+  if (unknown.length > 0) throw propertyDoesntExist(unknown, type);
 }
 
 function checkBatchSize(count: number): void {
