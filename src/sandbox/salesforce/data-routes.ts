@@ -37,7 +37,8 @@ const CollectionSchema = z.object({
   records: z.array(z.record(z.string(), z.unknown())),
 });
 
-function versionOf(request: FastifyRequest): string {
+/** "62.0" from the route's `v62.0`; 404 for versions the sandbox does not answer. */
+export function versionOf(request: FastifyRequest): string {
   const v = (request.params as { version?: string }).version ?? '';
   const match = /^v(\d+)\.0$/.exec(v);
   const n = match === null ? Number.NaN : Number(match[1]);

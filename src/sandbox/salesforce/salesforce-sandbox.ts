@@ -8,7 +8,9 @@ import type { RecordedWrite, SandboxHandle } from '../sandbox-handle.ts';
 import { generateWorld } from '../generator/generate-world.ts';
 import type { SandboxWorld } from '../world.ts';
 import { ApiUsage, enterpriseAllocation } from './api-usage.ts';
-import { registerDataRoutes } from './data-routes.ts';
+import { BulkQueryJobs } from './bulk-query-jobs.ts';
+import { registerBulkQueryRoutes } from './bulk-query-routes.ts';
+import { registerDataRoutes, versionOf } from './data-routes.ts';
 import { FieldAccess } from './field-access.ts';
 import { QueryCursors } from './query-cursors.ts';
 import { RecordStore } from './record-store.ts';
@@ -58,6 +60,11 @@ export interface SalesforceSandboxOptions {
   now?: () => Date;
   /** Random source for fault decisions. Default Math.random. */
   random?: () => number;
+  /**
+   * Status checks a Bulk API 2.0 query job answers `InProgress` before `JobComplete` (or `Failed`).
+   * Counted in checks, not time, so tests stay deterministic. Default 1.
+   */
+  bulkQueryPolls?: number;
 }
 
 /** A running Salesforce sandbox: the common handle plus Salesforce-specific controls. */
@@ -71,6 +78,8 @@ export interface SalesforceSandboxHandle extends SandboxHandle {
   apiUsage(): { used: number; max: number };
   /** Set today's usage (and optionally the allocation), e.g. to test REQUEST_LIMIT_EXCEEDED. */
   setApiUsage(used: number, max?: number): void;
+  /** Delete every Bulk API 2.0 query job, as Salesforce does 7 days after a job (expired-job tests). */
+  expireBulkQueryJobs(): void;
   /** The Salesforce id the sandbox gives a world entity. */
   idOf(kind: 'owner' | 'company' | 'contact' | 'deal', n: number): string;
 }
@@ -132,6 +141,7 @@ export async function startSalesforceSandbox(
   const access = new FieldAccess(store, apiUserId);
   const tokens = new TokenStore(orgId, options.accessTokenTtlSeconds ?? 7200, nowMs);
   const cursors = new QueryCursors(nowMs);
+  const bulkJobs = new BulkQueryJobs(nowMs, options.bulkQueryPolls ?? 1);
   const recorder = new InspectionRecorder({ tokens: () => tokens.states() });
   let baseUrl = '';
 
@@ -246,6 +256,7 @@ export async function startSalesforceSandbox(
       recordWrite: (w) => recorder.recordWrite(w),
     }),
   });
+  registerBulkQueryRoutes(app, { jobs: bulkJobs, store, access, now: clock, apiUserId, versionOf });
   registerMetadataSoapRoute(app, {
     store,
     tooling,
@@ -307,6 +318,7 @@ export async function startSalesforceSandbox(
       usage.used = used;
       if (max !== undefined) usage.max = max;
     },
+    expireBulkQueryJobs: () => bulkJobs.clear(),
     idOf: (kind, n) => salesforceId(ids[kind], n),
     close: async () => {
       await app.close();

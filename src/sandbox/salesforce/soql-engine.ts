@@ -27,6 +27,11 @@ export interface QueryContext {
 /** A query result whose records are rendered on demand, a page at a time (cursors keep this). */
 export interface LazyQueryResult {
   totalSize: number;
+  /**
+   * The selected fields as flat column names, as Bulk API CSV headers name them: canonical field
+   * names, parent fields dotted through canonical relationship names (`Account.Name`).
+   */
+  columns: string[];
   /** Records `from` (inclusive) to `to` (exclusive), rendered as the API returns them. */
   render(from: number, to: number): Record<string, unknown>[];
 }
@@ -714,16 +719,26 @@ function childResults(
   return out;
 }
 
+function columnsOf(plan: Plan): string[] {
+  return plan.items.flatMap((item) => {
+    if (item.kind === 'subquery') return [item.name];
+    if (item.kind !== 'field') return [];
+    const last = item.path.canonical === TYPE_FIELD ? 'Type' : item.path.canonical;
+    return [[...item.path.hops.map((h) => h.name), last].join('.')];
+  });
+}
+
 function runQuery(soql: string, query: Query, ctx: QueryContext): LazyQueryResult {
   const object = resolveObject(soql, ctx, query.sObject);
   const plan = compilePlan(soql, query, ctx, object, false);
   const rows = page(plan, matchingRows(ctx, plan));
-  if (plan.isCount) return { totalSize: rows.length, render: () => [] };
+  if (plan.isCount) return { totalSize: rows.length, columns: [], render: () => [] };
   const children = new Map<string, Map<string, unknown>>();
   for (const item of plan.items)
     if (item.kind === 'subquery') children.set(item.name, childResults(ctx, item));
   return {
     totalSize: rows.length,
+    columns: columnsOf(plan),
     render: (from, to) => rows.slice(from, to).map((r) => renderRow(ctx, object, r, plan.items, children)),
   };
 }

@@ -8,6 +8,7 @@ const BASE = '/services/data/v62.0';
 function result(n: number): LazyQueryResult & { rendered: number } {
   const out = {
     totalSize: n,
+    columns: ['i'],
     rendered: 0,
     render(from: number, to: number) {
       const rows = Array.from({ length: Math.max(0, Math.min(to, n) - from) }, (_, i) => ({ i: from + i }));
