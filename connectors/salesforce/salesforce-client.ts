@@ -8,7 +8,7 @@ import type { ApiUsage } from '../crm-connector.ts';
 import { requestToken, type SalesforceSession } from './salesforce-auth.ts';
 import { classifySalesforceFailure, nextUtcMidnight, type SalesforceDecision } from './salesforce-failure.ts';
 import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
-import { CountingTransport, type ResponseMeta } from './salesforce-transport.ts';
+import { CountingTransport, type ResponseMeta, withResponseMeta } from './salesforce-transport.ts';
 
 export type SalesforceConnectionConfig = z.infer<typeof SalesforceConnectionSchema>;
 
@@ -311,13 +311,29 @@ export class SalesforceClient {
    */
   async request<T>(request: HttpRequest, what?: string, options: { retry?: boolean } = {}): Promise<T> {
     const label = what ?? `${request.method} ${request.url.split('?')[0]}`;
+    return this.call(
+      label,
+      (conn, meta) => conn.request<T>(request, { meta } as object) as Promise<T>,
+      options,
+    );
+  }
+
+  /**
+   * Any jsforce operation (e.g. a `conn.bulk2` job call) with the same budget check, retries and
+   * classification as {@link request}. `meta` receives the last response's status and headers.
+   */
+  async call<T>(
+    what: string,
+    run: (conn: Connection, meta: ResponseMeta) => Promise<T>,
+    options: { retry?: boolean } = {},
+  ): Promise<T> {
     const conn = await this.connection();
     // retry false: the caller retries itself (creates, which must look for earlier copies first).
     const maxAttempts =
       options.retry === false ? 1 : (this.options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        this.checkBudget(label);
+        this.checkBudget(what);
       } catch (err) {
         if (isAppError(err) && err.code === 'CRM_QUOTA_EXHAUSTED') this.quotaStop = err;
         throw err;
@@ -325,19 +341,19 @@ export class SalesforceClient {
       const meta: ResponseMeta = { status: null };
       this.inFlight += 1;
       try {
-        return (await conn.request<T>(request, { meta } as object)) as T;
+        return await withResponseMeta(meta, () => run(conn, meta));
       } catch (err) {
-        const decision = this.decide(err, meta, label);
+        const decision = this.decide(err, meta, what);
         if (decision.action === 'fail' || attempt >= maxAttempts) {
           if (decision.error.code === 'CRM_QUOTA_EXHAUSTED') this.quotaStop = decision.error;
           this.logger.warn(
-            { crm: 'salesforce', code: decision.error.code, attempt, what: label },
+            { crm: 'salesforce', code: decision.error.code, attempt, what },
             decision.error.message,
           );
           throw decision.error;
         }
         this.logger.info(
-          { crm: 'salesforce', code: decision.error.code, attempt, what: label },
+          { crm: 'salesforce', code: decision.error.code, attempt, what },
           'retrying Salesforce call',
         );
       } finally {
@@ -345,6 +361,16 @@ export class SalesforceClient {
       }
       await this.backoff(attempt);
     }
+  }
+
+  /** Wait `ms` with the client's sleep function (tests pass a fast one). */
+  async wait(ms: number): Promise<void> {
+    await (this.options.sleep ?? defaultSleep)(ms);
+  }
+
+  /** Classify a failure that arrived in a successful answer (a Failed Bulk API job's errorMessage). */
+  failure(what: string, errorCode: string, message: string): AppError {
+    return this.decide(Object.assign(new Error(message), { errorCode }), { status: 400 }, what).error;
   }
 
   /** Run SOQL (`all`: queryAll, including deleted rows) and yield each batch of up to 2,000 records. */

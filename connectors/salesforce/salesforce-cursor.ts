@@ -1,16 +1,37 @@
 import { z } from 'zod';
 
-/** The sync phases, in order. A full sync runs only `opportunities` (activities come per page). */
-export const SYNC_PHASES = ['opportunities', 'tasks', 'events', 'emails', 'deletions'] as const;
+/**
+ * The sync phases. A REST full sync runs only `opportunities` (activities come per page); an
+ * incremental sync adds changed activities and deletions; a Bulk API full sync reads each object
+ * on its own (see {@link phasesFor}).
+ */
+export const SYNC_PHASES = [
+  'opportunities',
+  'tasks',
+  'events',
+  'emails',
+  'deletions',
+  'contacts',
+  'accounts',
+] as const;
 export type SyncPhase = (typeof SYNC_PHASES)[number];
+
+/** How a full sync reads: REST queries per page of opportunities, or one Bulk API 2.0 job per object. */
+export type SyncMode = 'rest' | 'bulk';
 
 const PositionSchema = z.object({ modstamp: z.string(), id: z.string() });
 export type SyncPosition = z.infer<typeof PositionSchema>;
 
+/** The Bulk API job a phase is reading and the locator of its next results page (null: the first). */
+const BulkPositionSchema = z.object({ jobId: z.string(), locator: z.string().nullable() });
+export type BulkPosition = z.infer<typeof BulkPositionSchema>;
+
 /**
  * What the opaque cursor string holds. `since` is the run's lower bound (null: full sync);
  * `after` the last (SystemModstamp, Id) stored in the current phase, so a resumed run continues
- * after it; `nextSince` the lower bound for the run after this one.
+ * after it; `nextSince` the lower bound for the run after this one. A Bulk API full sync
+ * (`mode: 'bulk'`) also keeps the job and next locator (`bulk`), so a resumed run reads the next
+ * results page of the same job; `after` still says where a fresh query would continue.
  */
 export const SyncCursorSchema = z.discriminatedUnion('state', [
   z.object({
@@ -20,6 +41,8 @@ export const SyncCursorSchema = z.discriminatedUnion('state', [
     phase: z.enum(SYNC_PHASES),
     after: PositionSchema.nullable(),
     nextSince: z.string(),
+    mode: z.enum(['rest', 'bulk']).optional(),
+    bulk: BulkPositionSchema.nullable().optional(),
   }),
   z.object({ v: z.literal(1), state: z.literal('done'), nextSince: z.string() }),
 ]);
@@ -43,7 +66,13 @@ export function decodeCursor(text: string): SyncCursor | { error: string } {
   return parsed.data;
 }
 
-/** The phases a run goes through: incremental runs also pick up activities and deletions on their own. */
-export function phasesFor(since: string | null): SyncPhase[] {
-  return since === null ? ['opportunities'] : [...SYNC_PHASES];
+/**
+ * The phases a run goes through: incremental runs also pick up activities and deletions on their
+ * own; a Bulk API full sync reads every object in its own phase (contacts and accounts too).
+ */
+export function phasesFor(since: string | null, mode: SyncMode = 'rest'): SyncPhase[] {
+  if (since !== null) return ['opportunities', 'tasks', 'events', 'emails', 'deletions'];
+  return mode === 'bulk'
+    ? ['opportunities', 'tasks', 'events', 'emails', 'contacts', 'accounts']
+    : ['opportunities'];
 }

@@ -31,6 +31,23 @@ export const SALESFORCE_LIMITS = {
   maxRefreshesWithoutSuccess: 3,
   /** JWT bearer assertions must expire within 3 minutes. */
   jwtLifetimeSeconds: 170,
+  /**
+   * Opportunities from which a full sync reads through Bulk API 2.0. A bulk sync costs about 35
+   * calls whatever the org's size (10 jobs: create, status checks, results pages); REST costs
+   * about 50 calls per 1,000 opportunities (27 activities each), so Bulk wins from a few hundred
+   * opportunities on: 1,000 keeps small orgs on REST, where a sync is quick either way.
+   */
+  bulkThreshold: 1_000,
+  /**
+   * Rows per Bulk API results page (`maxRecords`), which is also one sync page. Salesforce allows
+   * far more; 50,000 rows keeps a page (and what a crash repeats) to a few tens of MB.
+   */
+  bulkMaxRecords: 50_000,
+  /** Wait before a bulk job's first status check, doubled after each InProgress, capped; each check is a call. */
+  bulkPollIntervalMs: 2_000,
+  bulkPollMaxMs: 30_000,
+  /** Total wait for one bulk job before the pull fails (CRM_UNAVAILABLE, retried by the job). */
+  bulkPollTimeoutMs: 30 * 60_000,
 } as const;
 
 /** Opportunity's key prefix: activity WhatIds starting with it point at opportunities. */

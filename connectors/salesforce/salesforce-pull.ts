@@ -6,12 +6,15 @@ import type { QuarantinedRecord } from '../../src/domain/quarantined-record.ts';
 import { AppError, isAppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { PullOptions, SyncPage } from '../crm-connector.ts';
+import { BulkFullSync, type BulkSyncSettings } from './salesforce-bulk-sync.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
 import {
+  type BulkPosition,
   decodeCursor,
   encodeCursor,
   phasesFor,
   type SyncCursor,
+  type SyncMode,
   type SyncPhase,
   type SyncPosition,
 } from './salesforce-cursor.ts';
@@ -65,6 +68,16 @@ export interface PullContext {
   missingObjects: Set<string>;
   /** Whether Task.PH_Alert_Key__c is readable: unknown until the first Task query tries it. */
   alertKeyReadable: { value: boolean | null };
+  /** Bulk API 2.0 for large full syncs; null: REST only. */
+  bulk: BulkSyncSettings | null;
+}
+
+/** One page a phase produced, with the positions to store in the cursor after it. */
+export interface PhasePage {
+  page: Omit<SyncPage, 'cursor'>;
+  position: SyncPosition | null;
+  /** Bulk API phases: the job and the next results page (null once the job is read to the end). */
+  bulk?: BulkPosition | null;
 }
 
 type RawRecord = Record<string, unknown>;
@@ -142,10 +155,23 @@ export class SalesforcePull {
   private readonly at: string;
 
   private readonly skipAll: boolean;
+  private readonly bulkSync: BulkFullSync | null;
 
   constructor(ctx: PullContext, options: PullOptions = {}) {
     this.ctx = ctx;
     this.signal = options.signal;
+    this.bulkSync =
+      ctx.bulk === null
+        ? null
+        : new BulkFullSync(ctx, ctx.bulk, {
+            signal: options.signal,
+            at: () => this.at,
+            taskFields: () => this.taskFields(),
+            eventFields: () => this.eventFields(),
+            mapDeals: (records, related, knownStages) => this.mapDeals(records, related, knownStages),
+            activitiesFrom: (tasks, events, emails, relations) =>
+              this.activitiesFrom(tasks, events, emails, relations),
+          });
     const pipelines = options.pipelines ?? [];
     this.skipAll = pipelines.length > 0 && !pipelines.includes(SALESFORCE_PIPELINE_ID);
     this.at = ctx.client.now().toISOString();
@@ -179,16 +205,25 @@ export class SalesforcePull {
       return;
     }
     const startMarker = state.nextSince === '' ? this.ctx.client.markFirstAnswer() : null;
-    const phases = phasesFor(state.since);
+    if (state.since === null && state.mode === undefined)
+      state = { ...state, mode: await this.fullSyncMode() };
+    const mode: SyncMode = state.mode ?? 'rest';
+    const phases = phasesFor(state.since, mode);
     for (const phase of phases.slice(Math.max(0, phases.indexOf(state.phase)))) {
       let after = phase === state.phase ? state.after : null;
+      let bulk = phase === state.phase ? (state.bulk ?? null) : null;
       for (let restarts = 0; ; restarts += 1) {
         try {
-          for await (const page of this.phasePages(phase, state.since, after)) {
+          const pages =
+            mode === 'bulk' && this.bulkSync !== null
+              ? this.bulkSync.phasePages(phase, after, bulk)
+              : this.phasePages(phase, state.since, after);
+          for await (const page of pages) {
             // The next run starts from the server's time at this run's first answer, minus the lookback.
             if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun(startMarker);
             after = page.position ?? after;
-            state = { ...state, phase, after };
+            bulk = page.bulk ?? null;
+            state = { ...state, phase, after, ...(mode === 'bulk' ? { bulk } : {}) };
             yield { ...page.page, cursor: encodeCursor(state) };
           }
           break;
@@ -201,12 +236,32 @@ export class SalesforcePull {
             { crm: 'salesforce', phase },
             'query locator expired; re-querying from the cursor',
           );
+          bulk = null;
         }
       }
-      state = { ...state, after: null };
+      state = { ...state, after: null, ...(mode === 'bulk' ? { bulk: null } : {}) };
     }
     if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun(startMarker);
     yield emptyPage(encodeCursor({ v: 1, state: 'done', nextSince: state.nextSince }));
+  }
+
+  /**
+   * Bulk API 2.0 or REST for a full sync: one COUNT() call decides. A bulk sync costs a few calls
+   * per object (create, status checks, one call per results page of up to `maxRecords` rows),
+   * about 35 for a whole org; REST costs one call per 2,000 rows plus the IN-list chunks, about
+   * 50 calls per 1,000 opportunities at 27 activities each. Below the threshold REST is cheaper.
+   */
+  private async fullSyncMode(): Promise<SyncMode> {
+    const bulk = this.ctx.bulk;
+    if (bulk === null) return 'rest';
+    const counted = await this.ctx.client.request<{ totalSize?: unknown }>(
+      { method: 'GET', url: `/query?q=${encodeURIComponent('SELECT COUNT() FROM Opportunity')}` },
+      'count Opportunity',
+    );
+    const total = typeof counted.totalSize === 'number' ? counted.totalSize : 0;
+    const mode: SyncMode = total >= bulk.threshold ? 'bulk' : 'rest';
+    this.ctx.logger.info({ crm: 'salesforce', opportunities: total, mode }, 'full sync mode chosen');
+    return mode;
   }
 
   private lowerBoundForNextRun(startMarker: { at: number | null } | null): string {
@@ -225,7 +280,7 @@ export class SalesforcePull {
     phase: SyncPhase,
     since: string | null,
     after: SyncPosition | null,
-  ): AsyncGenerator<{ page: Omit<SyncPage, 'cursor'>; position: SyncPosition | null }> {
+  ): AsyncGenerator<PhasePage> {
     switch (phase) {
       case 'opportunities':
         return this.opportunityPages(since, after);
@@ -237,6 +292,10 @@ export class SalesforcePull {
         return this.activityPages('EmailMessage', since, after);
       case 'deletions':
         return this.deletionPages(since, after);
+      case 'contacts':
+      case 'accounts':
+        // Only Bulk API full syncs have these phases: REST pages carry their contacts and accounts.
+        return (async function* () {})();
     }
   }
 
@@ -278,21 +337,60 @@ export class SalesforcePull {
       this.ctx.concurrency,
       (run) => run(),
     );
+    const mapped = this.mapDeals(
+      records,
+      { history: history ?? [], fieldHistory: fieldHistory ?? [], roles: roles ?? [] },
+      knownStages,
+    );
+    const { deals, quarantined } = mapped;
+    const activity = await this.activitiesFrom(tasks ?? [], events ?? [], emails ?? []);
+    quarantined.push(...activity.quarantined);
+
+    const contactIds = new Set<string>(mapped.roleRows.map((r) => r.ContactId));
+    for (const a of activity.activities) for (const c of a.contactIds) contactIds.add(c);
+    const contacts = await this.contacts([...contactIds]);
+    quarantined.push(...contacts.quarantined);
+    const accountIds = new Set<string>();
+    for (const d of deals) if (d.accountId !== null) accountIds.add(d.accountId);
+    for (const c of contacts.valid) if (c.accountId !== null) accountIds.add(c.accountId);
+    const accounts = await this.accounts([...accountIds]);
+    quarantined.push(...accounts.quarantined);
+    const page: Omit<SyncPage, 'cursor'> = {
+      deals,
+      activities: activity.activities,
+      contacts: contacts.valid,
+      accounts: accounts.valid,
+      deletedDealIds: [],
+      quarantined,
+    };
+    return page;
+  }
+
+  /** Opportunities and their history and contact roles (raw records) → deals or quarantined records. */
+  mapDeals(
+    records: RawRecord[],
+    related: { history: RawRecord[]; fieldHistory: RawRecord[]; roles: RawRecord[] },
+    knownStages: ReadonlySet<string> | null,
+  ) {
     const quarantined: QuarantinedRecord[] = [];
     const parse = <T>(parsed: { valid: T[]; quarantined: QuarantinedRecord[] }) => {
       quarantined.push(...parsed.quarantined);
       return parsed.valid;
     };
-    const historyRows = parse(parseRecords('OpportunityHistory', RawHistorySchema, history ?? [], this.at));
+    const historyRows = parse(parseRecords('OpportunityHistory', RawHistorySchema, related.history, this.at));
     const fieldRows = parse(
-      parseRecords('OpportunityFieldHistory', RawFieldHistorySchema, fieldHistory ?? [], this.at),
+      parseRecords('OpportunityFieldHistory', RawFieldHistorySchema, related.fieldHistory, this.at),
     );
     const roleRows = parse(
-      parseRecords('OpportunityContactRole', RawContactRoleSchema, roles ?? [], this.at),
+      parseRecords('OpportunityContactRole', RawContactRoleSchema, related.roles, this.at),
     );
     const group = <T extends { OpportunityId: string }>(rows: T[]) => {
       const map = new Map<string, T[]>();
-      for (const row of rows) map.set(row.OpportunityId, [...(map.get(row.OpportunityId) ?? []), row]);
+      for (const row of rows) {
+        const list = map.get(row.OpportunityId);
+        if (list === undefined) map.set(row.OpportunityId, [row]);
+        else list.push(row);
+      }
       return map;
     };
     const historyBy = group(historyRows);
@@ -313,27 +411,7 @@ export class SalesforcePull {
       if ('deal' in mapped) deals.push(mapped.deal);
       else quarantined.push(mapped.quarantined);
     }
-    const activity = await this.activitiesFrom(tasks ?? [], events ?? [], emails ?? []);
-    quarantined.push(...activity.quarantined);
-
-    const contactIds = new Set<string>(roleRows.map((r) => r.ContactId));
-    for (const a of activity.activities) for (const c of a.contactIds) contactIds.add(c);
-    const contacts = await this.contacts([...contactIds]);
-    quarantined.push(...contacts.quarantined);
-    const accountIds = new Set<string>();
-    for (const d of deals) if (d.accountId !== null) accountIds.add(d.accountId);
-    for (const c of contacts.valid) if (c.accountId !== null) accountIds.add(c.accountId);
-    const accounts = await this.accounts([...accountIds]);
-    quarantined.push(...accounts.quarantined);
-    const page: Omit<SyncPage, 'cursor'> = {
-      deals,
-      activities: activity.activities,
-      contacts: contacts.valid,
-      accounts: accounts.valid,
-      deletedDealIds: [],
-      quarantined,
-    };
-    return page;
+    return { deals, quarantined, roleRows };
   }
 
   /** Incremental: activities changed since the cursor, on their own (a new Task does not touch its Opportunity). */
@@ -420,7 +498,7 @@ export class SalesforcePull {
     }
   }
 
-  private eventFields(): string[] {
+  eventFields(): string[] {
     const outcome = this.ctx.eventOutcomeField;
     return outcome === null ? [...EVENT_FIELDS] : [...EVENT_FIELDS, outcome];
   }
@@ -465,7 +543,7 @@ export class SalesforcePull {
    * connector instance is preceded by a one-row probe (one call, instead of every parallel Task
    * query failing with INVALID_FIELD).
    */
-  private async taskFields(): Promise<string[]> {
+  async taskFields(): Promise<string[]> {
     if (this.ctx.alertKeyReadable.value === null) {
       try {
         await this.ctx.client.queryAll(`SELECT Id, ${ALERT_KEY_FIELD} FROM Task LIMIT 1`, {
@@ -493,18 +571,26 @@ export class SalesforcePull {
     });
   }
 
-  private async activitiesFrom(tasks: RawRecord[], events: RawRecord[], emails: RawRecord[]) {
+  /** `relations`: the events' EventRelation rows when the caller has them; null: queried by event id. */
+  private async activitiesFrom(
+    tasks: RawRecord[],
+    events: RawRecord[],
+    emails: RawRecord[],
+    relations: RawRecord[] | null = null,
+  ) {
     const quarantined: QuarantinedRecord[] = [];
     const taskRows = parseRecords('Task', RawTaskSchema, tasks, this.at);
     const eventRows = parseRecords('Event', RawEventSchema, events, this.at);
     const emailRows = parseRecords('EmailMessage', RawEmailSchema, emails, this.at);
     quarantined.push(...taskRows.quarantined, ...eventRows.quarantined, ...emailRows.quarantined);
     const eventIds = eventRows.valid.map((e) => e.Id);
-    const relations =
+    const relationRecords =
+      relations ??
       (await this.optional('EventRelation', () =>
         this.byIds('EventRelation', EVENT_RELATION_FIELDS, 'EventId', eventIds),
-      )) ?? [];
-    const relationRows = parseRecords('EventRelation', RawEventRelationSchema, relations, this.at);
+      )) ??
+      [];
+    const relationRows = parseRecords('EventRelation', RawEventRelationSchema, relationRecords, this.at);
     quarantined.push(...relationRows.quarantined);
     const attendees = new Map<string, string[]>();
     for (const r of relationRows.valid) {

@@ -320,3 +320,24 @@ export const RawQuotaSchema = z.object({
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
 }
+
+/**
+ * Bulk API results are CSV: every value is text. These are the selected fields whose text is a
+ * number or a boolean (everything else stays text, an empty field is null), so CSV rows become
+ * the same raw records the REST API returns. Custom fields (`extraFields`) take their type from
+ * the object's describe.
+ */
+export const NUMBER_FIELDS: ReadonlySet<string> = new Set([
+  'Amount',
+  'CallDurationInSeconds',
+  'DurationInMinutes',
+  'NumberOfEmployees',
+  'AnnualRevenue',
+]);
+export const BOOLEAN_FIELDS: ReadonlySet<string> = new Set([
+  'IsClosed',
+  'IsWon',
+  'IsPrimary',
+  'Incoming',
+  'IsDeleted',
+]);

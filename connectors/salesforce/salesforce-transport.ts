@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { StreamPromise } from 'jsforce/lib/util/promise.js';
 import { Transport } from 'jsforce/lib/transport.js';
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/types/common.js';
@@ -5,6 +6,19 @@ import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/
 /** Filled in by the transport for one logical request, so the client can classify failures by status. */
 export interface ResponseMeta {
   status: number | null;
+  /** The last response's headers (Bulk API results carry their paging in `sforce-locator`). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * The meta of the logical call in progress, for requests jsforce builds itself (`conn.bulk2`
+ * jobs) where no `meta` option can be passed: the client runs each call inside this context.
+ */
+const currentMeta = new AsyncLocalStorage<ResponseMeta>();
+
+/** Run `fn` so that every request it sends reports into `meta`. */
+export function withResponseMeta<T>(meta: ResponseMeta, fn: () => Promise<T>): Promise<T> {
+  return currentMeta.run(meta, fn);
 }
 
 export interface TransportObserver {
@@ -18,7 +32,8 @@ export function endpointOf(method: string, url: string): string {
   let path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0] ?? url;
   path = path
     .replace(/\/v\d+\.\d+(?=\/|$)/, '/vXX.X')
-    .replace(/\/query(All)?\/[^/]+$/, '/query$1/{locator}')
+    .replace(/\/jobs\/query\/[^/]+(?=\/results$|$)/, '/jobs/query/{id}')
+    .replace(/(?<!\/jobs)\/query(All)?\/[^/]+$/, '/query$1/{locator}')
     .replace(/(\/sobjects\/[A-Za-z0-9_]+)\/[A-Za-z0-9]{15,18}$/, '$1/{id}');
   return `${method.toUpperCase()} ${path}`;
 }
@@ -39,7 +54,7 @@ export class CountingTransport extends Transport {
   }
 
   override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}): StreamPromise<HttpResponse> {
-    const meta = (options as { meta?: ResponseMeta }).meta;
+    const meta = (options as { meta?: ResponseMeta }).meta ?? currentMeta.getStore();
     this.observer.onRequest(endpointOf(req.method, req.url));
     const inner = super.httpRequest(req, {
       ...options,
@@ -50,7 +65,10 @@ export class CountingTransport extends Transport {
       stream: inner.stream(),
       promise: inner.then(
         (response) => {
-          if (meta !== undefined) meta.status = response.statusCode;
+          if (meta !== undefined) {
+            meta.status = response.statusCode;
+            meta.headers = response.headers;
+          }
           this.observer.onResponse(response);
           return response;
         },

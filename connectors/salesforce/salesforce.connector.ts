@@ -3,6 +3,7 @@ import { SalesforceConnectionSchema } from '../../src/domain/tenant.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { CrmConnector, PullOptions, SyncPage } from '../crm-connector.ts';
 import { bootstrapSalesforceSchema } from './salesforce-bootstrap.ts';
+import { SalesforceBulkQuery } from './salesforce-bulk-query.ts';
 import { SalesforceClient } from './salesforce-client.ts';
 import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
 import { fetchSalesforceMetadata, fetchStages } from './salesforce-metadata.ts';
@@ -41,6 +42,17 @@ export interface SalesforceConnectorOptions {
    * (200..2,000). Default 2,000, Salesforce's largest: the fewest calls.
    */
   pageSize?: number;
+  /**
+   * Read large full syncs through Bulk API 2.0 (one query job per object, CSV results pages)
+   * instead of REST queries. Incremental syncs always use REST. Default true.
+   */
+  bulk?: boolean;
+  /** Opportunities (one COUNT() call at the start of a full sync) from which Bulk API is used. Default 1,000. */
+  bulkThreshold?: number;
+  /** Rows per Bulk API results page, also the records per sync page of a bulk sync. Default 50,000. */
+  bulkMaxRecords?: number;
+  /** First wait before a bulk job's status check, ms; doubled per check up to 30 s. Default 2,000. */
+  bulkPollIntervalMs?: number;
   /** Concurrent related-record queries per page. Default 4. */
   concurrency?: number;
   /** Request timeout, ms. Default 60,000. */
@@ -122,6 +134,18 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
           knownStages,
           missingObjects,
           alertKeyReadable,
+          bulk:
+            options.bulk === false
+              ? null
+              : {
+                  threshold: options.bulkThreshold ?? SALESFORCE_LIMITS.bulkThreshold,
+                  query: new SalesforceBulkQuery(client, {
+                    maxRecords: options.bulkMaxRecords ?? SALESFORCE_LIMITS.bulkMaxRecords,
+                    pollIntervalMs: options.bulkPollIntervalMs ?? SALESFORCE_LIMITS.bulkPollIntervalMs,
+                    pollMaxMs: SALESFORCE_LIMITS.bulkPollMaxMs,
+                    pollTimeoutMs: SALESFORCE_LIMITS.bulkPollTimeoutMs,
+                  }),
+                },
         },
         pullOptions,
       );
