@@ -66,6 +66,59 @@ export interface ActivityStats {
   engagedSenior30: number;
 }
 
+// What an activity counts as, from its type and flags alone (not its time): one table lookup per
+// activity instead of a chain of type and flag tests in the loop below.
+const R_IN = 1; // buyer-initiated email or call (must stay bit 0)
+const R_OUT = 2; // seller-initiated email or call (must stay bit 1)
+const R_TWO_WAY = 4;
+const R_IN_EMAIL = 8;
+const R_OUT_EMAIL = 16;
+const R_EMAIL_DIRECTED = R_IN_EMAIL | R_OUT_EMAIL;
+const R_MEET_HELD = 32;
+const R_MEET_NO_SHOW = 64;
+const R_MEET_CANCELED = 128;
+const R_MEETING_OUTCOME = R_MEET_HELD | R_MEET_NO_SHOW | R_MEET_CANCELED;
+const R_DOC_SHIFT = 8; // documented conversation or note
+const R_DISC_SHIFT = 9; // discovery-length notes
+const R_TASK_OPEN = 1024;
+const R_PLANNED_MEETING = 2048;
+
+/** The role bits of an activity with this type and these flags (the compiler's code bits 0-13). */
+function roleOf(type: number, f: number): number {
+  const directional = type === ACT_EMAIL || type === ACT_CALL;
+  let r = 0;
+  let twoWay = false;
+  if (directional && (f & F_INBOUND) !== 0) {
+    r |= R_IN | (type === ACT_EMAIL ? R_IN_EMAIL : 0);
+    twoWay = true;
+  } else if (directional && (f & F_OUTBOUND) !== 0) {
+    r |= R_OUT | (type === ACT_EMAIL ? R_OUT_EMAIL : 0);
+  } else if (type === ACT_EMAIL && (f & F_REPLY) !== 0) {
+    // A reply with unknown direction still shows a conversation going both ways.
+    twoWay = true;
+  }
+  if (type === ACT_CALL && (f & F_CONNECTED) !== 0) twoWay = true;
+  if (type === ACT_MEETING) {
+    // CRMs rarely update a past meeting's outcome: a past "scheduled" meeting counts as held.
+    if ((f & (F_HELD | F_PLANNED)) !== 0) {
+      r |= R_MEET_HELD;
+      twoWay = true;
+    } else if ((f & F_NO_SHOW) !== 0) r |= R_MEET_NO_SHOW;
+    else if ((f & F_CANCELED) !== 0) r |= R_MEET_CANCELED;
+    if ((f & F_PLANNED) !== 0) r |= R_PLANNED_MEETING;
+  }
+  if (twoWay) r |= R_TWO_WAY;
+  if ((f & F_NOTES) !== 0 && (type === ACT_NOTE || (twoWay && type !== ACT_EMAIL))) r |= 1 << R_DOC_SHIFT;
+  if ((f & F_LONG_NOTES) !== 0 && (type === ACT_NOTE || type === ACT_MEETING || type === ACT_CALL))
+    r |= 1 << R_DISC_SHIFT;
+  if (type === ACT_TASK && (f & F_TASK_OPEN) !== 0) r |= R_TASK_OPEN;
+  return r;
+}
+
+/** Role bits indexed by the low 14 bits of an activity code (type | flags << 3). */
+const ROLE = new Uint16Array(1 << 14);
+for (let code = 0; code < ROLE.length; code++) ROLE[code] = roleOf(code & 7, code >>> 3);
+
 let stamp = new Int32Array(256);
 let generation = 0;
 
@@ -149,12 +202,11 @@ export function computeActivityStats(input: DealInput, asOf: number, out?: Activ
   for (let i = 0; i < n; i++) {
     const at = actTime[i]!;
     const code = actCode[i]!;
-    const type = code & 7;
-    const f = (code >>> 3) & 0x7ff;
+    const r = ROLE[code & 0x3fff]!;
     const buyers = (code >>> 14) & 0xff;
     if (at > asOf) {
       // Only scheduled meetings are kept past asOf (the compiler drops everything else).
-      if (type === ACT_MEETING && (f & F_PLANNED) !== 0) {
+      if ((r & R_PLANNED_MEETING) !== 0) {
         if (!(nextMeetingAt <= at)) {
           nextMeetingAt = at;
           nextMeetingBuyers = buyers;
@@ -163,55 +215,49 @@ export function computeActivityStats(input: DealInput, asOf: number, out?: Activ
       }
       continue;
     }
+    // Counters are added as 0/1 rather than behind branches: activity kinds come in random order,
+    // so branches on them mispredict often (this loop is most of the scoring time).
     total++;
     lastActivityAt = at;
-    const in30 = at >= t30;
-    if (in30) total30++;
-    const directional = type === ACT_EMAIL || type === ACT_CALL;
-    let twoWay = false;
-    if (directional && (f & F_INBOUND) !== 0) {
-      inboundEver++;
-      if (in30) inbound30++;
-      lastInboundAt = at;
-      twoWay = true;
-      if (type === ACT_EMAIL && at >= t90 && lastOutEmailAt >= 0) {
-        latencySum += at - lastOutEmailAt;
-        latencyN++;
-        lastOutEmailAt = Number.NaN;
-      }
-    } else if (directional && (f & F_OUTBOUND) !== 0) {
-      outboundEver++;
-      if (in30) outbound30++;
-      if (!(firstOutboundAt <= at)) firstOutboundAt = at;
-      if (type === ACT_EMAIL && !(lastOutEmailAt >= 0)) lastOutEmailAt = at;
-    } else if (type === ACT_EMAIL && (f & F_REPLY) !== 0) {
-      // A reply with unknown direction still shows a conversation going both ways.
-      twoWay = true;
+    const in30 = at >= t30 ? 1 : 0;
+    total30 += in30;
+    const rin = r & R_IN;
+    const rout = (r >>> 1) & 1;
+    inboundEver += rin;
+    inbound30 += rin & in30;
+    outboundEver += rout;
+    outbound30 += rout & in30;
+    documented30 += (r >>> R_DOC_SHIFT) & in30;
+    discoveryNotes += (r >>> R_DISC_SHIFT) & 1;
+    if (rin !== 0) lastInboundAt = at;
+    else if (rout !== 0 && !(firstOutboundAt <= at)) firstOutboundAt = at;
+    if ((r & R_EMAIL_DIRECTED) !== 0) {
+      // Reply latency: from the first unanswered seller email to the buyer's next email.
+      if ((r & R_IN_EMAIL) !== 0) {
+        if (at >= t90 && lastOutEmailAt >= 0) {
+          latencySum += at - lastOutEmailAt;
+          latencyN++;
+          lastOutEmailAt = Number.NaN;
+        }
+      } else if (!(lastOutEmailAt >= 0)) lastOutEmailAt = at;
     }
-    if (type === ACT_CALL && (f & F_CONNECTED) !== 0) twoWay = true;
-    if (type === ACT_MEETING) {
-      // CRMs rarely update a past meeting's outcome: a past "scheduled" meeting counts as held.
-      const held = (f & (F_HELD | F_PLANNED)) !== 0;
-      if (held) {
-        twoWay = true;
+    if ((r & R_MEETING_OUTCOME) !== 0) {
+      if ((r & R_MEET_HELD) !== 0) {
         if (at >= t90) meetingsHeld90++;
         if (at >= t60 && buyers >= 2) multiBuyerMeetings++;
       } else if (at >= t90) {
-        if ((f & F_NO_SHOW) !== 0) meetingsNoShow90++;
-        else if ((f & F_CANCELED) !== 0) meetingsCanceled90++;
+        if ((r & R_MEET_NO_SHOW) !== 0) meetingsNoShow90++;
+        else meetingsCanceled90++;
       }
     }
-    if (in30 && (f & F_NOTES) !== 0 && (type === ACT_NOTE || (twoWay && type !== ACT_EMAIL))) documented30++;
-    if ((f & F_LONG_NOTES) !== 0 && (type === ACT_NOTE || type === ACT_MEETING || type === ACT_CALL))
-      discoveryNotes++;
-    if (type === ACT_TASK && (f & F_TASK_OPEN) !== 0) {
+    if ((r & R_TASK_OPEN) !== 0) {
       const due = actTime[n + i]!;
       if (due >= asOf) openTasksAhead++;
       else if (due < asOf) openTasksOverdue++;
     }
-    if (twoWay) {
+    if ((r & R_TWO_WAY) !== 0) {
       if (!(lastTwoWayAt >= at)) lastTwoWayAt = at;
-      if (in30) {
+      if (in30 !== 0) {
         twoWay30++;
         if (at >= t14) twoWay14++;
         const end = actCode[n + i + 1]!;

@@ -18,6 +18,7 @@ import {
   F_INBOUND,
   F_PLANNED,
   F_REPLY,
+  type PipelineInfo,
 } from './deal-input.ts';
 import { DAY_MS, parseTime } from './time.ts';
 
@@ -295,11 +296,36 @@ function countSeries(s: OutcomeSeries | undefined, before: number): OutcomeCount
   return { won, lost: countBelow(s.lostAt, before), firstWonAt: won > 0 ? s.wonAt[0]! : Number.NaN };
 }
 
+/**
+ * A series with its counts for the last moment asked. A batch scores every deal as of one moment,
+ * so each owner's and account's counts are computed once per batch, not once per deal.
+ */
+class MemoSeries {
+  private at = Number.NaN;
+  private counts: OutcomeCounts = EMPTY_COUNTS;
+  private readonly series: OutcomeSeries;
+  constructor(series: OutcomeSeries) {
+    this.series = series;
+  }
+  before(asOf: number): OutcomeCounts {
+    if (asOf !== this.at) {
+      this.at = asOf;
+      this.counts = countSeries(this.series, asOf);
+    }
+    return this.counts;
+  }
+}
+
 /** Norms indexed for fast lookup during scoring. Build once per batch with {@link prepareNorms}. */
 export interface PreparedNorms {
   readonly norms: Norms;
   stageDays(pipelineId: string, stageId: string): NormValue;
   replyGapDays(): NormValue;
+  /**
+   * Days the open stages after position `stageOrder` of `pipeline` usually take in total (the sum
+   * of their norms under `pipelineId`). Memoized per pipeline: every deal in a stage asks this.
+   */
+  laterStagesDays(pipelineId: string, pipeline: PipelineInfo, stageOrder: number): number;
   twoWayPer30(pipelineId: string, stageId: string | null): NormValue;
   /** Tenant-wide closed outcomes before `asOf`. */
   all(asOf: number): OutcomeCounts;
@@ -331,16 +357,16 @@ export function prepareNorms(norms: Norms): PreparedNorms {
   };
   const stage = nested(norms.stageDays, 1);
   const touch = nested(norms.twoWayPer30, 0.5);
-  const owners = new Map<string, Map<string, OutcomeSeries>>();
+  const owners = new Map<string, Map<string, MemoSeries>>();
   for (const o of norms.outcomes.byOwner) {
     let inner = owners.get(o.ownerId);
     if (!inner) {
       inner = new Map();
       owners.set(o.ownerId, inner);
     }
-    inner.set(o.industry, o);
+    inner.set(o.industry, new MemoSeries(o));
   }
-  const accounts = new Map(norms.outcomes.byAccount.map((a) => [a.accountId, a]));
+  const accounts = new Map(norms.outcomes.byAccount.map((a) => [a.accountId, new MemoSeries(a)]));
   const defaultStage: NormValue = { value: d.stageDays, learned: false, n: 0 };
   const replyGap: NormValue =
     norms.replyGapDays.n >= min
@@ -358,34 +384,50 @@ export function prepareNorms(norms: Norms): PreparedNorms {
   for (const inner of stage.values())
     for (const [k, v] of inner) if (!v.learned) inner.set(k, { value: d.stageDays, learned: false, n: v.n });
   for (const inner of touch.values()) for (const [k, v] of inner) if (!v.learned) inner.set(k, overallTouch);
-  let allAt = Number.NaN;
-  let allMemo: OutcomeCounts = EMPTY_COUNTS;
-  let accountKey: string | null = null;
-  let accountAt = Number.NaN;
-  let accountMemo: OutcomeCounts = EMPTY_COUNTS;
+  const all = new MemoSeries(norms.outcomes.all);
+  const later = new WeakMap<PipelineInfo, Map<number, number>>();
+  let lastAccountId: string | null = null;
+  let lastAccount: MemoSeries | undefined;
   const p: PreparedNorms = {
     norms,
     stageDays: (pipelineId, stageId) => stage.get(pipelineId)?.get(stageId) ?? defaultStage,
     replyGapDays: () => replyGap,
+    laterStagesDays(pipelineId, pipeline, stageOrder) {
+      const sum = () => {
+        let days = 0;
+        for (const s of pipeline.openStages)
+          if ((pipeline.order.get(s) ?? -1) > stageOrder) days += p.stageDays(pipelineId, s).value;
+        return days;
+      };
+      if (pipelineId !== pipeline.id) return sum(); // a deal filed under another pipeline's id
+      let byStage = later.get(pipeline);
+      if (!byStage) {
+        byStage = new Map();
+        later.set(pipeline, byStage);
+      }
+      let days = byStage.get(stageOrder);
+      if (days === undefined) {
+        days = sum();
+        byStage.set(stageOrder, days);
+      }
+      return days;
+    },
     twoWayPer30: (pipelineId, stageId) =>
       (stageId != null && touch.get(pipelineId)?.get(stageId)) || overallTouch,
-    // One-entry memos: a batch asks for the same moment over and over, and two indicators ask about
-    // the same account in a row. The results are treated as read-only by every caller.
-    all(asOf) {
-      if (asOf !== allAt) {
-        allAt = asOf;
-        allMemo = countSeries(norms.outcomes.all, asOf);
-      }
-      return allMemo;
-    },
-    owner: (ownerId, industry, asOf) => countSeries(owners.get(ownerId)?.get(industry ?? '*'), asOf),
+    // The counts are shared between callers and treated as read-only by every one of them.
+    all: (asOf) => all.before(asOf),
+    owner: (ownerId, industry, asOf) =>
+      owners
+        .get(ownerId)
+        ?.get(industry ?? '*')
+        ?.before(asOf) ?? EMPTY_COUNTS,
     account(accountId, asOf) {
-      if (accountId !== accountKey || asOf !== accountAt) {
-        accountKey = accountId;
-        accountAt = asOf;
-        accountMemo = countSeries(accounts.get(accountId), asOf);
+      // Two indicators ask about the same account in a row: skip the second map lookup.
+      if (accountId !== lastAccountId) {
+        lastAccountId = accountId;
+        lastAccount = accounts.get(accountId);
       }
-      return accountMemo;
+      return lastAccount?.before(asOf) ?? EMPTY_COUNTS;
     },
   };
   prepared.set(norms, p);

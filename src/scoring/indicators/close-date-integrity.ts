@@ -16,10 +16,7 @@ export const closeDateIntegrity: IndicatorFn = (input, _stats, ctx) => {
   if (!passed && p && input.stageId != null && input.stageOrder >= 0 && !input.isClosed) {
     const age = Number.isNaN(input.stageEnteredAt) ? 0 : daysBetween(input.stageEnteredAt, ctx.asOf);
     remaining = Math.max(0, ctx.norms.stageDays(input.pipelineId, input.stageId).value - age);
-    for (const s of p.openStages)
-      if ((p.order.get(s) ?? -1) > input.stageOrder)
-        remaining += ctx.norms.stageDays(input.pipelineId, s).value;
-    remaining = Math.round(remaining);
+    remaining = Math.round(remaining + ctx.norms.laterStagesDays(input.pipelineId, p, input.stageOrder));
   }
   const unrealistic = remaining >= 0 && remaining > 1.5 * daysLeft + 7;
   let sub = 1;

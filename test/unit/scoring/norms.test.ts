@@ -53,6 +53,20 @@ describe('learnNorms', () => {
     expect(norms.learnedFrom.deals).toBe(5);
   });
 
+  it('sums the usual days of the open stages after a stage, per pipeline id asked', () => {
+    const inputs = [10, 20, 30, 40, 50].map((d, i) => historyDeal(i, d));
+    const p = prepareNorms(learnNorms(inputs, []));
+    const pipeline = historyDeal(9, 10).pipeline!;
+    const d = DEFAULT_NORMS.stageDays;
+    // After Qualify: Discovery (learned 40) + Proposal (learned 30) + Negotiation (default).
+    expect(p.laterStagesDays('sales', pipeline, 0)).toBe(40 + 30 + d);
+    expect(p.laterStagesDays('sales', pipeline, 2)).toBe(d);
+    expect(p.laterStagesDays('sales', pipeline, 3)).toBe(0);
+    // Asked again (memoized) the answer is the same; under another pipeline id, nothing is learned.
+    expect(p.laterStagesDays('sales', pipeline, 0)).toBe(40 + 30 + d);
+    expect(p.laterStagesDays('other', pipeline, 0)).toBe(3 * d);
+  });
+
   it('falls back to documented defaults when history is thin, and says it did', () => {
     const p = prepareNorms(learnNorms([historyDeal(0, 10)], []));
     expect(p.stageDays('sales', 'proposal')).toEqual({
