@@ -48,7 +48,7 @@ import {
   TASK_FIELDS,
   TRACKED_FIELDS,
 } from './salesforce-records.ts';
-import { afterPosition, chunkInClause, inList, soqlDateTime } from './soql.ts';
+import { afterPosition, chunkInClause, inList, soqlDateTime, soqlString } from './soql.ts';
 
 /** What the pull needs from its connector; state that outlives one pull lives here. */
 export interface PullContext {
@@ -81,6 +81,12 @@ export interface PhasePage {
 }
 
 type RawRecord = Record<string, unknown>;
+
+/** A page of a REST full sync: opportunity Ids after `after` (exclusive) up to `upTo` (inclusive). */
+interface IdRange {
+  after: string | null;
+  upTo: string;
+}
 
 const FIXED_URL_OVERHEAD = 120;
 /** Fresh queries after expired locators, per phase, before giving up. */
@@ -156,6 +162,12 @@ export class SalesforcePull {
 
   private readonly skipAll: boolean;
   private readonly bulkSync: BulkFullSync | null;
+  /**
+   * A REST full sync started by this version pages opportunities by Id and reads each page's
+   * related records with one semi-join per object over the page's Id range. Cursors written
+   * before (no `mode`) page by SystemModstamp with IN lists, and are resumed that way.
+   */
+  private idOrderedFullSync = false;
 
   constructor(ctx: PullContext, options: PullOptions = {}) {
     this.ctx = ctx;
@@ -208,6 +220,7 @@ export class SalesforcePull {
     if (state.since === null && state.mode === undefined)
       state = { ...state, mode: await this.fullSyncMode() };
     const mode: SyncMode = state.mode ?? 'rest';
+    this.idOrderedFullSync = state.since === null && state.mode === 'rest';
     const phases = phasesFor(state.since, mode);
     for (const phase of phases.slice(Math.max(0, phases.indexOf(state.phase)))) {
       let after = phase === state.phase ? state.after : null;
@@ -301,38 +314,51 @@ export class SalesforcePull {
 
   private async *opportunityPages(since: string | null, after: SyncPosition | null) {
     const fields = [...new Set([...OPPORTUNITY_FIELDS, ...this.ctx.extraFields])];
-    const soql = `SELECT ${fields.join(', ')} FROM Opportunity${this.window(since, after)} ORDER BY SystemModstamp ASC, Id ASC`;
+    const byId = this.idOrderedFullSync;
+    // A full sync needs no time order: Id order makes each page an exact Id range (see related()).
+    const soql = byId
+      ? `SELECT ${fields.join(', ')} FROM Opportunity${after === null ? '' : ` WHERE Id > ${soqlString(after.id)}`} ORDER BY Id ASC`
+      : `SELECT ${fields.join(', ')} FROM Opportunity${this.window(since, after)} ORDER BY SystemModstamp ASC, Id ASC`;
     const knownStages = await this.ctx.knownStages();
+    let lastId = after?.id ?? null;
     for await (const batch of this.ctx.client.query(soql, {
       what: 'query Opportunity',
       batchSize: this.ctx.pageSize,
     })) {
       this.signal?.throwIfAborted();
-      const page = await this.opportunityPage(batch.records.filter(notSeen(after)), knownStages);
-      yield { page, position: positionOf(batch.records.at(-1)) };
+      const records = byId ? batch.records : batch.records.filter(notSeen(after));
+      const last = batch.records.at(-1);
+      const range = byId && typeof last?.Id === 'string' ? { after: lastId, upTo: last.Id } : null;
+      const page = await this.opportunityPage(records, knownStages, range);
+      if (typeof last?.Id === 'string') lastId = last.Id;
+      yield { page, position: positionOf(last) };
     }
   }
 
   /** Everything one batch of opportunities needs, fetched with IN filters on the batch's ids. */
-  private async opportunityPage(records: RawRecord[], knownStages: ReadonlySet<string> | null) {
+  private async opportunityPage(
+    records: RawRecord[],
+    knownStages: ReadonlySet<string> | null,
+    range: IdRange | null,
+  ) {
     const ids = records.map((r) => r.Id).filter((id): id is string => typeof id === 'string');
     const trackedFields = inList([...TRACKED_FIELDS]);
+    const related = (object: string, fields: readonly string[], field: string, extra?: string) =>
+      this.related(object, fields, field, ids, range, extra);
     const [history, fieldHistory, roles, tasks, events, emails] = await mapLimit(
       [
-        () => this.byIds('OpportunityHistory', HISTORY_FIELDS, 'OpportunityId', ids),
+        () => related('OpportunityHistory', HISTORY_FIELDS, 'OpportunityId'),
         () =>
-          this.byIds(
+          related(
             'OpportunityFieldHistory',
             FIELD_HISTORY_FIELDS,
             'OpportunityId',
-            ids,
             `Field IN ${trackedFields}`,
           ),
-        () => this.byIds('OpportunityContactRole', CONTACT_ROLE_FIELDS, 'OpportunityId', ids),
-        () => this.tasksBy('WhatId', ids),
-        () => this.byIds('Event', this.eventFields(), 'WhatId', ids),
-        () =>
-          this.optional('EmailMessage', () => this.byIds('EmailMessage', EMAIL_FIELDS, 'RelatedToId', ids)),
+        () => related('OpportunityContactRole', CONTACT_ROLE_FIELDS, 'OpportunityId'),
+        async () => (ids.length === 0 ? [] : related('Task', await this.taskFields(), 'WhatId')),
+        () => related('Event', this.eventFields(), 'WhatId'),
+        () => this.optional('EmailMessage', () => related('EmailMessage', EMAIL_FIELDS, 'RelatedToId')),
       ],
       this.ctx.concurrency,
       (run) => run(),
@@ -501,6 +527,36 @@ export class SalesforcePull {
   eventFields(): string[] {
     const outcome = this.ctx.eventOutcomeField;
     return outcome === null ? [...EVENT_FIELDS] : [...EVENT_FIELDS, outcome];
+  }
+
+  /**
+   * Records of `object` whose `field` is one of the page's opportunity `ids`. With an Id range
+   * (REST full sync), one semi-join query, `field IN (SELECT Id FROM Opportunity WHERE Id > a AND
+   * Id <= b)`: full 2,000-row batches and no URL limit, where an IN list needs a query per ~440
+   * ids. Rows are kept only for the page's ids (an opportunity created meanwhile inside the range
+   * belongs to no page). Without a range, chunked IN lists.
+   */
+  private async related(
+    object: string,
+    fields: readonly string[],
+    field: string,
+    ids: string[],
+    range: IdRange | null,
+    extraCondition?: string,
+  ): Promise<RawRecord[]> {
+    if (ids.length === 0) return [];
+    if (range === null) return this.byIds(object, fields, field, ids, extraCondition);
+    const window = [
+      ...(range.after === null ? [] : [`Id > ${soqlString(range.after)}`]),
+      `Id <= ${soqlString(range.upTo)}`,
+    ].join(' AND ');
+    const suffix = extraCondition === undefined ? '' : ` AND ${extraCondition}`;
+    const rows = await this.ctx.client.queryAll(
+      `SELECT ${fields.join(', ')} FROM ${object} WHERE ${field} IN (SELECT Id FROM Opportunity WHERE ${window})${suffix}`,
+      { what: `query ${object}` },
+    );
+    const wanted = new Set(ids);
+    return rows.filter((r) => typeof r[field] === 'string' && wanted.has(r[field] as string));
   }
 
   /** All records of `object` whose `field` is in `ids`, chunked so each query URL stays short enough. */
