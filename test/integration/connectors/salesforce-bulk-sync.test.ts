@@ -130,4 +130,35 @@ describe('Salesforce connector: full sync through Bulk API 2.0', () => {
     expect(new Set(ids(all.activities)).size).toBe(all.activities.length);
     expect(byId(all.activities)).toEqual(byId(rest.activities));
   });
+
+  it('a session that expires mid-sync is refreshed and a dropped results call is retried: the sync completes', async () => {
+    const connector = bulkConnector({ bulkMaxRecords: 4_000 });
+    const pages: SyncPage[] = [];
+    sandbox.inspect.reset();
+    let armed = false;
+    for await (const page of connector.pull(null)) {
+      pages.push(page);
+      const state = JSON.parse(page.cursor) as { phase?: string };
+      if (!armed && state.phase === 'tasks') {
+        // The next call reads the Task job's second results page: dropped once, then refused
+        // with an expired session.
+        armed = true;
+        sandbox.expireAllTokens();
+        sandbox.faults.dropNext = 1;
+      }
+    }
+    const all = merged(pages);
+    expect(byId(all.activities)).toEqual(byId(rest.activities));
+    expect(byId(all.deals)).toEqual(byId(rest.deals));
+    const calls = sandbox.inspect.calls();
+    const tokens = calls.filter((c) => c.endpoint === 'POST /services/oauth2/token');
+    // The first grant, and one refresh shared by whatever was waiting.
+    expect(tokens).toHaveLength(2);
+    const firstFailure = calls.findIndex((c) => c.status === 0);
+    expect(calls[firstFailure]?.endpoint).toBe(JOB_RESULTS);
+    expect(calls[firstFailure + 1]).toMatchObject({ endpoint: JOB_RESULTS, status: 401 });
+    expect(calls[firstFailure + 2]?.endpoint).toBe('POST /services/oauth2/token');
+    expect(calls[firstFailure + 3]).toMatchObject({ endpoint: JOB_RESULTS, status: 200 });
+    expect(connector.usage().calls).toBe(calls.length);
+  });
 });
