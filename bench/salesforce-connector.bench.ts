@@ -3,7 +3,8 @@
  * activities against the embedded sandbox (in this process, so peak memory includes the sandbox's
  * world). Prints calls against the batch-limit minimums (REST and Bulk API), wall time and peak
  * memory, then one JSON line. `npx node bench/salesforce-connector.bench.ts`; BENCH_QUICK=1 runs
- * 1,000 instead of 20,000; BENCH_BULK=0 keeps the full sync on REST (the connector's `bulk: false`).
+ * 1,000 instead of 20,000; BENCH_BULK=0 keeps the full sync on REST (the connector's `bulk: false`);
+ * BENCH_BULK_MAX_RECORDS sets the connector's `bulkMaxRecords`.
  */
 import { Writable } from 'node:stream';
 import { Connection } from 'jsforce';
@@ -55,27 +56,24 @@ try {
     await count('SELECT COUNT() FROM EventRelation'),
     await count('SELECT COUNT() FROM OpportunityStage'),
   ];
-  // Objects a Bulk API full sync reads in full (contacts and accounts: every one in the org).
-  const [opportunities, history, fieldHistory, roles, tasks, events, emails, relations, stages] = rows as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  // Rows each Bulk API job of a full sync selects (the same filters as the connector's jobs:
+  // activities of existing opportunities, email Tasks left to their EmailMessage, every contact
+  // and account of the org).
+  const stages = rows[8] as number;
+  const onOpportunities = (field: string) => `${field} IN (SELECT Id FROM Opportunity)`;
   const bulkObjects = [
-    opportunities,
-    history,
-    fieldHistory,
-    roles,
-    tasks,
-    events,
-    emails,
-    relations,
+    rows[0] as number,
+    rows[1] as number,
+    await count(
+      "SELECT COUNT() FROM OpportunityFieldHistory WHERE Field IN ('StageName','CloseDate','Amount','NextStep')",
+    ),
+    rows[3] as number,
+    await count(
+      `SELECT COUNT() FROM Task WHERE ${onOpportunities('WhatId')} AND Id NOT IN (SELECT ActivityId FROM EmailMessage WHERE RelatedToId != null AND ActivityId != null)`,
+    ),
+    await count(`SELECT COUNT() FROM Event WHERE ${onOpportunities('WhatId')}`),
+    await count(`SELECT COUNT() FROM EmailMessage WHERE ${onOpportunities('RelatedToId')}`),
+    rows[7] as number,
     await count('SELECT COUNT() FROM Contact'),
     await count('SELECT COUNT() FROM Account'),
   ];
@@ -89,6 +87,9 @@ try {
     // take seconds to minutes, so the default 2 s first wait would only add idle time here.
     bulkPollIntervalMs: 100,
     ...(process.env.BENCH_BULK === '0' ? { bulk: false } : {}),
+    ...(process.env.BENCH_BULK_MAX_RECORDS === undefined
+      ? {}
+      : { bulkMaxRecords: Number(process.env.BENCH_BULK_MAX_RECORDS) }),
   });
   const rssBeforePull = process.memoryUsage().rss;
   const started = performance.now();
@@ -139,7 +140,8 @@ try {
   // job create, one status check that already finds it complete and one results call per
   // `maxRecords` rows; then the same writes. (The sandbox answers the first check InProgress, so
   // a run pays one more check per job than this.)
-  const pagesOf = (n: number) => Math.max(1, Math.ceil(n / SALESFORCE_LIMITS.bulkMaxRecords));
+  const maxRecords = Number(process.env.BENCH_BULK_MAX_RECORDS ?? SALESFORCE_LIMITS.bulkMaxRecords);
+  const pagesOf = (n: number) => Math.max(1, Math.ceil(n / maxRecords));
   const bulkMinimum =
     1 + 1 + batches(stages) + bulkObjects.reduce((sum, n) => sum + 2 + pagesOf(n), 0) + writes;
   const usage = connector.usage();
