@@ -6,7 +6,13 @@ import type { SyncPage } from '../crm-connector.ts';
 import type { CsvFieldTypes } from './salesforce-bulk-csv.ts';
 import type { SalesforceBulkQuery } from './salesforce-bulk-query.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
-import type { BulkPosition, SyncPhase, SyncPosition } from './salesforce-cursor.ts';
+import {
+  type BulkPosition,
+  notSeen,
+  positionOf,
+  type SyncPhase,
+  type SyncPosition,
+} from './salesforce-cursor.ts';
 import { salesforceErrorCode } from './salesforce-failure.ts';
 import { OPPORTUNITY_KEY_PREFIX } from './salesforce-limits.ts';
 import { mapAccounts, mapContacts } from './salesforce-mapping.ts';
@@ -104,24 +110,6 @@ function onOpportunity(field: string): (r: RawRecord) => boolean {
     const id = r[field];
     return typeof id === 'string' && id.startsWith(OPPORTUNITY_KEY_PREFIX);
   };
-}
-
-/** Same boundary rule as the REST pull: rows of the boundary second already stored are dropped. */
-function notSeen(after: SyncPosition | null): (record: RawRecord) => boolean {
-  if (after === null) return () => true;
-  const afterMs = Date.parse(after.modstamp);
-  return (record) => {
-    const ms = typeof record.SystemModstamp === 'string' ? Date.parse(record.SystemModstamp) : Number.NaN;
-    if (Number.isNaN(ms)) return true;
-    return ms > afterMs || (ms === afterMs && record.Id !== after.id);
-  };
-}
-
-function positionOf(record: RawRecord | undefined): SyncPosition | null {
-  if (record === undefined || typeof record.Id !== 'string' || typeof record.SystemModstamp !== 'string')
-    return null;
-  const ms = Date.parse(record.SystemModstamp);
-  return Number.isNaN(ms) ? null : { modstamp: new Date(ms).toISOString(), id: record.Id };
 }
 
 /**

@@ -76,3 +76,27 @@ export function phasesFor(since: string | null, mode: SyncMode = 'rest'): SyncPh
     ? ['opportunities', 'tasks', 'events', 'emails', 'contacts', 'accounts']
     : ['opportunities'];
 }
+
+/**
+ * SOQL datetime literals have whole seconds, so the keyset condition is exact only when
+ * SystemModstamp has no milliseconds (Salesforce's do not). Where it has them, records of the
+ * boundary second that were already stored come back; this drops them again. It never drops a
+ * record the server placed after the position: equal timestamps with another id are kept.
+ */
+export function notSeen(after: SyncPosition | null): (record: Record<string, unknown>) => boolean {
+  if (after === null) return () => true;
+  const afterMs = Date.parse(after.modstamp);
+  return (record) => {
+    const ms = typeof record.SystemModstamp === 'string' ? Date.parse(record.SystemModstamp) : Number.NaN;
+    if (Number.isNaN(ms)) return true;
+    return ms > afterMs || (ms === afterMs && record.Id !== after.id);
+  };
+}
+
+/** The keyset position of a raw record (its SystemModstamp normalised to ISO, and its Id). */
+export function positionOf(record: Record<string, unknown> | undefined): SyncPosition | null {
+  if (record === undefined || typeof record.Id !== 'string' || typeof record.SystemModstamp !== 'string')
+    return null;
+  const ms = Date.parse(record.SystemModstamp);
+  return Number.isNaN(ms) ? null : { modstamp: new Date(ms).toISOString(), id: record.Id };
+}

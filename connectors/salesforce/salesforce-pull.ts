@@ -12,7 +12,9 @@ import {
   type BulkPosition,
   decodeCursor,
   encodeCursor,
+  notSeen,
   phasesFor,
+  positionOf,
   type SyncCursor,
   type SyncMode,
   type SyncPhase,
@@ -129,29 +131,6 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failed) throw failure;
   return results;
-}
-
-/**
- * SOQL datetime literals have whole seconds, so the keyset condition is exact only when
- * SystemModstamp has no milliseconds (Salesforce's do not). Where it has them, records of the
- * boundary second that were already stored come back; this drops them again. It never drops a
- * record the server placed after the position: equal timestamps with another id are kept.
- */
-function notSeen(after: SyncPosition | null): (record: RawRecord) => boolean {
-  if (after === null) return () => true;
-  const afterMs = Date.parse(after.modstamp);
-  return (record) => {
-    const ms = typeof record.SystemModstamp === 'string' ? Date.parse(record.SystemModstamp) : Number.NaN;
-    if (Number.isNaN(ms)) return true;
-    return ms > afterMs || (ms === afterMs && record.Id !== after.id);
-  };
-}
-
-function positionOf(record: RawRecord | undefined): SyncPosition | null {
-  if (record === undefined || typeof record.Id !== 'string' || typeof record.SystemModstamp !== 'string')
-    return null;
-  const ms = Date.parse(record.SystemModstamp);
-  return Number.isNaN(ms) ? null : { modstamp: new Date(ms).toISOString(), id: record.Id };
 }
 
 /** One Salesforce pull run: phases in order, one page per query batch, the cursor advancing with each page. */
