@@ -6,6 +6,8 @@
 // held; only compile calls are inside the compile timer. Scoring then runs 1,000,000 times over a
 // pool of the first 100,000 distinct compiled inputs.
 
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Activity, Deal, Pipeline } from '../src/domain/index.ts';
 import { calibrate } from '../src/scoring/calibration/calibrate.ts';
 import { mulberry32 } from '../src/scoring/calibration/rng.ts';
@@ -13,6 +15,11 @@ import { scoreDeal } from '../src/scoring/combine.ts';
 import { createScoringContext } from '../src/scoring/context.ts';
 import { compileDeal, type DealInput, type DealRecord } from '../src/scoring/deal-input.ts';
 import { learnNorms, outcomeOf } from '../src/scoring/norms.ts';
+
+// A full collection before each timed phase, so that the generator's garbage (a million dropped
+// records) is not collected, and charged, inside the scoring or training figures.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const DEALS = QUICK ? 20_000 : 1_000_000;
@@ -159,18 +166,27 @@ for (let start = 0; start < DEALS; start += CHUNK) {
 }
 
 // --- score DEALS compiled inputs, cycling through the pool of distinct ones (far larger than any
-// CPU cache), so the generator's garbage does not land in the scoring figures ---
-{
+// CPU cache), so the generator's garbage does not land in the scoring figures. Three passes of
+// DEALS each: on a shared VM one pass varies by +-25%, so the median and the best are reported. ---
+const PASSES = 3;
+const passCpuUs: number[] = [];
+const passWallMs: number[] = [];
+for (let pass = 0; pass < PASSES; pass++) {
+  collectGarbage();
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   for (let k = 0; k < DEALS; k++) {
     const r = scoreDeal(pool[k % pool.length]!, ctx);
     checksum += r.score;
-    bands[r.band]++;
+    if (pass === 0) bands[r.band]++;
   }
-  scoreMs += performance.now() - t0;
-  scoreCpuUs += cpuSince(c0);
+  passWallMs.push(performance.now() - t0);
+  passCpuUs.push(cpuSince(c0));
 }
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+scoreMs = median(passWallMs);
+scoreCpuUs = median(passCpuUs);
+const bestCpuUs = Math.min(...passCpuUs);
 const rssAfterScoring = process.resourceUsage().maxRSS;
 
 // --- training on closed deals (generated lazily, consumed once). Outcomes here are random, so the
@@ -182,6 +198,7 @@ function* closedDeals(): Generator<DealRecord> {
     yield makeRecord(i, r2, NOW - Math.floor(r2() * 300) * DAY, won ? 'won' : 'lost');
   }
 }
+collectGarbage();
 const t = performance.now();
 const tc = process.cpuUsage();
 const { report } = calibrate(closedDeals());
@@ -200,11 +217,14 @@ const figures = {
   scoreDealsPerSecond: Math.round(scorePerSec),
   scoreCpuSeconds: Math.round(scoreCpuUs / 1000) / 1000,
   scoreDealsPerCpuSecond: Math.round(DEALS / (scoreCpuUs / 1e6)),
+  scoreDealsPerCpuSecondBest: Math.round(DEALS / (bestCpuUs / 1e6)),
+  scorePassesDealsPerCpuSecond: passCpuUs.map((us) => Math.round(DEALS / (us / 1e6))),
+  scorePasses: PASSES,
   compileSeconds: Math.round(compileMs) / 1000,
   compileDealsPerSecond: Math.round(compilePerSec),
   compileCpuSeconds: Math.round(compileCpuUs / 1000) / 1000,
   compileDealsPerCpuSecond: Math.round(DEALS / (compileCpuUs / 1e6)),
-  meanScore: Math.round((checksum / DEALS) * 10) / 10,
+  meanScore: Math.round((checksum / (PASSES * DEALS)) * 10) / 10,
   bands,
   peakRssMiBAfterScoring: Math.round(rssAfterScoring / 1024),
   trainingDeals: CLOSED,
@@ -219,7 +239,7 @@ const fmt = (x: number) => x.toLocaleString('en');
 line('deals scored', `${fmt(DEALS)} x ${ACTIVITIES} activities`);
 line(
   'score (compiled inputs)',
-  `${fmt(figures.scoreDealsPerCpuSecond)} deals per CPU second (${figures.scoreCpuSeconds} s CPU); wall ${figures.scoreSeconds} s, ${fmt(figures.scoreDealsPerSecond)} deals/s; target 200,000`,
+  `median of ${PASSES} passes ${fmt(figures.scoreDealsPerCpuSecond)} deals per CPU second (${figures.scoreCpuSeconds} s CPU), best ${fmt(figures.scoreDealsPerCpuSecondBest)}; wall ${figures.scoreSeconds} s, ${fmt(figures.scoreDealsPerSecond)} deals/s; target 200,000`,
 );
 line(
   'compile (records -> inputs)',

@@ -313,6 +313,22 @@ function valueAsOf(
   return snapshot;
 }
 
+// One shared string object per distinct id for the ids scoring looks up in maps (owner, account,
+// pipeline, stage, industry). Deals parsed from JSON each carry their own copy of the same id; with
+// one copy, a lookup compares pointers and reads a string already in the CPU cache instead of a
+// cold copy per deal. Bounded: cleared when full.
+const INTERN_MAX = 100_000;
+const interned = new Map<string, string>();
+
+function internKey<T extends string | null>(s: T): T {
+  if (s === null) return s;
+  const known = interned.get(s);
+  if (known !== undefined) return known as T;
+  if (interned.size >= INTERN_MAX) interned.clear();
+  interned.set(s, s);
+  return s;
+}
+
 /**
  * Compiles a deal into a {@link DealInput} as of `options.asOf`. Never throws on messy data:
  * bad timestamps, duplicates, future-dated activities and unknown stages are dropped or marked and
@@ -510,18 +526,18 @@ export function compileDeal(record: DealRecord, options: CompileOptions): DealIn
   actCode[2 * n] = idx.length;
 
   const account = record.account ?? null;
-  const industry = account?.industry?.trim().toLowerCase() || null;
+  const industry = internKey(account?.industry?.trim().toLowerCase() || null);
   return {
     id: deal.id,
     asOf,
-    pipelineId: deal.pipelineId,
+    pipelineId: internKey(deal.pipelineId),
     pipeline,
-    ownerId: deal.ownerId,
-    accountId: deal.accountId,
+    ownerId: internKey(deal.ownerId),
+    accountId: internKey(deal.accountId),
     industry,
     accountProfileFields: account ? (industry ? 1 : 0) + (account.employees != null ? 1 : 0) : 0,
     createdAt,
-    stageId,
+    stageId: internKey(stageId),
     stageOrder,
     stageEnteredAt,
     stageEnteredApprox,
