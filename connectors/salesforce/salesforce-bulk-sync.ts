@@ -90,6 +90,7 @@ interface PhasePage {
  * polymorphic lookups (WhatId) on the left; Task and Event cannot be the subquery's object.
  */
 const ON_OPPORTUNITIES = (field: string) => `${field} IN (SELECT Id FROM Opportunity)`;
+const OF_OPPORTUNITY_ACCOUNTS = (field: string) => `${field} IN (SELECT AccountId FROM Opportunity)`;
 
 const BASE_TYPES: CsvFieldTypes = { numbers: NUMBER_FIELDS, booleans: BOOLEAN_FIELDS };
 const NUMBER_TYPES = new Set(['double', 'currency', 'percent', 'int', 'long']);
@@ -271,7 +272,9 @@ export class BulkFullSync {
       case 'contacts':
         return {
           object: 'Contact',
-          soql: (after) => select(CONTACT_FIELDS, 'Contact', [], after),
+          // Contacts at the accounts that have opportunities, not every contact of the org (orgs
+          // often hold far more contacts than deals ever touch); the REST pull reads those it meets.
+          soql: (after) => select(CONTACT_FIELDS, 'Contact', [OF_OPPORTUNITY_ACCOUNTS('AccountId')], after),
           types: BASE_TYPES,
           build: async (records) => {
             const { valid, quarantined } = mapContacts(records, this.helpers.at());
@@ -281,7 +284,7 @@ export class BulkFullSync {
       case 'accounts':
         return {
           object: 'Account',
-          soql: (after) => select(ACCOUNT_FIELDS, 'Account', [], after),
+          soql: (after) => select(ACCOUNT_FIELDS, 'Account', [OF_OPPORTUNITY_ACCOUNTS('Id')], after),
           types: BASE_TYPES,
           build: async (records) => {
             const { valid, quarantined } = mapAccounts(records, this.helpers.at());

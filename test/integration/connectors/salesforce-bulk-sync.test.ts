@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncPage } from '../../../connectors/crm-connector.ts';
 import type { SalesforceConnectorOptions } from '../../../connectors/salesforce/salesforce.connector.ts';
+import type { SandboxWorld } from '../../../src/sandbox/world.ts';
 import type { SalesforceSandboxHandle } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import { connectorFor, makeWorld, merged, pullAll, startSandbox } from './salesforce-fixture.ts';
 
@@ -12,6 +13,7 @@ const ids = (items: { id: string }[]) => items.map((i) => i.id);
 
 describe('Salesforce connector: full sync through Bulk API 2.0', () => {
   let sandbox: SalesforceSandboxHandle;
+  let world: SandboxWorld;
   let rest: ReturnType<typeof merged>;
   let restCalls: number;
 
@@ -20,7 +22,8 @@ describe('Salesforce connector: full sync through Bulk API 2.0', () => {
     connectorFor(sandbox, { bulkThreshold: 100, sleep: async () => {}, ...overrides });
 
   beforeAll(async () => {
-    sandbox = await startSandbox(makeWorld(1200, 11, 0.08));
+    world = makeWorld(1200, 11, 0.08);
+    sandbox = await startSandbox(world);
     const connector = connectorFor(sandbox, { bulk: false });
     rest = merged((await pullAll(connector, null)).pages);
     restCalls = connector.usage().calls;
@@ -42,11 +45,21 @@ describe('Salesforce connector: full sync through Bulk API 2.0', () => {
       `${q.objectType}:${q.recordId}:${q.reason}`;
     expect(bulk.quarantined.map(quarantineKey).sort()).toEqual(rest.quarantined.map(quarantineKey).sort());
     expect(rest.quarantined.length).toBeGreaterThan(0);
-    // Contacts and accounts: every one the REST pull brought, identical (bulk reads the whole objects).
+    // Contacts and accounts: every one the REST pull brought, identical; bulk reads the contacts of
+    // every account with opportunities, but no account without one and no contact of such an account.
     const bulkContacts = new Map(bulk.contacts.map((c) => [c.id, c]));
     for (const c of rest.contacts) expect(bulkContacts.get(c.id)).toEqual(c);
     const bulkAccounts = new Map(bulk.accounts.map((a) => [a.id, a]));
     for (const a of rest.accounts) expect(bulkAccounts.get(a.id)).toEqual(a);
+    const dealAccounts = new Set(bulk.deals.map((d) => d.accountId));
+    expect(bulk.accounts.filter((a) => !dealAccounts.has(a.id))).toEqual([]);
+    expect(bulk.contacts.filter((c) => !dealAccounts.has(c.accountId))).toEqual([]);
+    // (The world has such contacts, so the filter is exercised.)
+    expect(
+      world.contacts.some(
+        (c) => c.companyN !== null && !dealAccounts.has(sandbox.idOf('company', c.companyN)),
+      ),
+    ).toBe(true);
     // Each record once.
     expect(new Set(ids(bulk.activities)).size).toBe(bulk.activities.length);
     expect(new Set(ids(bulk.deals)).size).toBe(bulk.deals.length);
