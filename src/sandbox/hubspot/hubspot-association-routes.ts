@@ -110,6 +110,7 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: HubSpotCont
         to,
         i.to.id,
         i.types.map((t) => t.associationTypeId),
+        nowIso(ctx),
       );
       return labelled(from, to, i.from.id, i.to.id);
     });
@@ -125,7 +126,7 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: HubSpotCont
     const results = input.inputs.map((i) => {
       ensureExists(ctx, from, i.from.id);
       ensureExists(ctx, to, i.to.id);
-      ctx.store.associate(from, i.from.id, to, i.to.id, [typeId]);
+      ctx.store.associate(from, i.from.id, to, i.to.id, [typeId], nowIso(ctx));
       return {
         from: { id: i.from.id },
         to: { id: i.to.id },
@@ -139,7 +140,8 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: HubSpotCont
     const { from, to } = pair(request.params);
     const input = parse(BatchArchiveSchema, request.body);
     checkSize(input.inputs.length);
-    for (const i of input.inputs) for (const t of i.to) ctx.store.dissociate(from, i.from.id, to, t.id);
+    for (const i of input.inputs)
+      for (const t of i.to) ctx.store.dissociate(from, i.from.id, to, t.id, nowIso(ctx));
     return reply.code(204).send();
   });
 
@@ -152,7 +154,7 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: HubSpotCont
       ensureExists(ctx, to, toObjectId);
       const typeId = defaultTypeId(from, to);
       const startedAt = nowIso(ctx);
-      ctx.store.associate(from, objectId, to, toObjectId, [typeId]);
+      ctx.store.associate(from, objectId, to, toObjectId, [typeId], nowIso(ctx));
       return {
         status: 'COMPLETE',
         results: [
@@ -182,6 +184,7 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: HubSpotCont
         to,
         toObjectId,
         specs.map((s) => s.associationTypeId),
+        nowIso(ctx),
       );
       return reply.code(201).send(labelled(from, to, objectId, toObjectId));
     },
@@ -211,7 +214,7 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: HubSpotCont
     async (request, reply) => {
       const { from, to } = pair(request.params);
       const { objectId, toObjectId } = request.params as { objectId: string; toObjectId: string };
-      ctx.store.dissociate(from, objectId, to, toObjectId);
+      ctx.store.dissociate(from, objectId, to, toObjectId, nowIso(ctx));
       return reply.code(204).send();
     },
   );

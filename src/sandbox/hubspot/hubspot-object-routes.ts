@@ -575,7 +575,7 @@ function createOne(
   const at = nowIso(ctx);
   const n = ctx.store.create(type, normalized.values, at);
   const id = recordId(type, n);
-  for (const link of links) ctx.store.associate(type, id, link.to, link.toId, link.typeIds);
+  for (const link of links) ctx.store.associate(type, id, link.to, link.toId, link.typeIds, at);
   ctx.recorder.recordWrite({
     at,
     objectType: type,

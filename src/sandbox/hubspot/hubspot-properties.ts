@@ -57,6 +57,7 @@ const SPECS: Record<HubSpotObjectType, Spec[]> = {
     ['hs_is_closed', 'bool', 'readonly'],
     ['hs_is_closed_won', 'bool', 'readonly'],
     ['hs_object_id', 'number', 'readonly'],
+    ['num_associated_contacts', 'number', 'readonly'],
     ['budget_allocated', 'bool'],
     ['competitor_present', 'bool'],
     ['decision_process', 'enumeration', ['unknown', 'identified', 'documented', 'signed_off']],

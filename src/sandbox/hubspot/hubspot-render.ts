@@ -73,6 +73,7 @@ export class HubSpotRenderer {
       hs_lastmodifieddate: d.updatedAt,
       hubspot_owner_id: ownerId(d.ownerN),
       hs_next_step: d.nextStep,
+      num_associated_contacts: String(new Set(d.contacts.map((c) => c.contactN)).size),
       hs_is_closed: String(stage?.isClosed ?? false),
       hs_is_closed_won: String(stage?.isWon ?? false),
       hs_object_id: recordId('deals', d.n),

@@ -262,6 +262,7 @@ export class HubSpotStore {
     const system: Record<string, string | null> = { hs_object_id: id };
     if (type === 'deals' || type === 'companies' || type === 'contacts')
       system.createdate = values.createdate ?? at;
+    if (type === 'deals') system.num_associated_contacts = '0';
     else system.hs_createdate = at;
     system[type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate'] = at;
     const properties = { ...values, ...system };
@@ -286,7 +287,13 @@ export class HubSpotStore {
   }
 
   /** Apply normalised values to an existing record; moves its last-modified time. */
-  update(type: HubSpotObjectType, n: number, values: Record<string, string | null>, at: string): void {
+  update(
+    type: HubSpotObjectType,
+    n: number,
+    values: Record<string, string | null>,
+    at: string,
+    sourceType = 'INTEGRATION',
+  ): void {
     const overlays = this.#overlays.get(type)!;
     const atMs = Date.parse(at);
     const existing = overlays.get(n);
@@ -309,7 +316,7 @@ export class HubSpotStore {
     for (const [name, value] of Object.entries(values)) {
       overlay.properties[name] = value;
       const versions = overlay.history[name] ?? [];
-      versions.push({ value: value ?? '', timestamp: at, sourceType: 'INTEGRATION' });
+      versions.push({ value: value ?? '', timestamp: at, sourceType });
       overlay.history[name] = versions;
     }
     overlay.properties[type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate'] = at;
@@ -431,13 +438,14 @@ export class HubSpotStore {
     });
   }
 
-  /** Add an association in both directions (as HubSpot does). */
+  /** Add an association in both directions (as HubSpot does), at `at`. */
   associate(
     from: HubSpotObjectType,
     fromId: string,
     to: HubSpotObjectType,
     toId: string,
     typeIds: number[],
+    at: string,
   ): void {
     const put = (
       a: HubSpotObjectType,
@@ -468,14 +476,37 @@ export class HubSpotStore {
       fromId,
       typeIds.map((t) => inverseAssociationTypeId(from, to, t)),
     );
+    this.#recountContacts(from, fromId, to, toId, at);
   }
 
-  /** Remove every association between two records (both directions). */
-  dissociate(from: HubSpotObjectType, fromId: string, to: HubSpotObjectType, toId: string): void {
+  /** Remove every association between two records (both directions), at `at`. */
+  dissociate(from: HubSpotObjectType, fromId: string, to: HubSpotObjectType, toId: string, at: string): void {
     this.#added.get(`${from}:${fromId}:${to}`)?.delete(toId);
     this.#added.get(`${to}:${toId}:${from}`)?.delete(fromId);
     this.#removed.add(`${from}:${fromId}:${to}:${toId}`);
     this.#removed.add(`${to}:${toId}:${from}:${fromId}`);
+    this.#recountContacts(from, fromId, to, toId, at);
+  }
+
+  /**
+   * HubSpot recalculates a deal's `num_associated_contacts` when a contact is associated or
+   * dissociated, which records a property version and moves the deal's last-modified time.
+   */
+  #recountContacts(
+    from: HubSpotObjectType,
+    fromId: string,
+    to: HubSpotObjectType,
+    toId: string,
+    at: string,
+  ): void {
+    const dealId =
+      from === 'deals' && to === 'contacts' ? fromId : to === 'deals' && from === 'contacts' ? toId : null;
+    if (dealId === null) return;
+    const n = recordN('deals', dealId);
+    if (n === null || !this.exists('deals', n)) return;
+    const count = String(this.associations('deals', n, 'contacts').length);
+    if (this.get('deals', n)?.properties.num_associated_contacts === count) return;
+    this.update('deals', n, { num_associated_contacts: count }, at, 'CALCULATED');
   }
 
   #dealActivitiesCsr(): Csr {
