@@ -59,6 +59,14 @@ export interface PullOptions {
   signal?: AbortSignal;
   /** Restrict to these pipelines (ids); empty/undefined: all. */
   pipelines?: string[];
+  /**
+   * The caller's stored deals among these ids (absent: not stored). When given, an incremental
+   * pull drops a re-read deal whose record equals the stored one apart from `updatedAt` (the CRM
+   * moves it when we write our health fields) and reads nothing more for it: no associations,
+   * activities, contacts or company. A dropped deal still counts as not pulled, so an activity
+   * changed in the window brings it back with all of its activities.
+   */
+  known?: (dealIds: string[]) => Promise<Map<string, Deal>>;
 }
 
 export interface SyncPage {

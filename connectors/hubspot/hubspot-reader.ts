@@ -4,10 +4,11 @@ import type { Contact, DealContact } from '../../src/domain/contact.ts';
 import type { Deal } from '../../src/domain/deal.ts';
 import type { Pipeline } from '../../src/domain/pipeline.ts';
 import type { QuarantinedRecord } from '../../src/domain/quarantined-record.ts';
-import type { SyncPage } from '../crm-connector.ts';
+import type { PullOptions, SyncPage } from '../crm-connector.ts';
 import { CRM_LIMITS, chunk } from '../shared/crm-limits.ts';
 import { decodeCursor, encodeCursor, type HubSpotCursor, type KeysetPosition } from './hubspot-cursor.ts';
 import type { HubSpotHttp } from './hubspot-http.ts';
+import { knownDealUnchanged } from './hubspot-known-deal.ts';
 import {
   COMPANY_PROPERTIES,
   CONTACT_PROPERTIES,
@@ -75,6 +76,7 @@ export class HubSpotReader {
     cursorText: string | null,
     only: string[] | undefined,
     signal?: AbortSignal,
+    known?: PullOptions['known'],
   ): AsyncGenerator<SyncPage> {
     const now = this.#o.now();
     let cursor: HubSpotCursor;
@@ -102,8 +104,12 @@ export class HubSpotReader {
         cursor = { ...cursor, pos: step.pos };
         // Yield before the next search page could push the page past dealsPerPage.
         if (ids.length + limit > this.#o.dealsPerPage || step.last) {
-          const page = await this.#dealPage(ids, stages, wanted, signal);
-          for (const id of ids) pulled.add(id);
+          // Only an incremental pull's deals phase may drop deals it holds unchanged (our own
+          // write-back moved them); dropped ones stay out of `pulled` for the activities phase.
+          const unchanged = new Set<string>();
+          const skip = cursor.from === null || known === undefined ? undefined : { known, unchanged };
+          const page = await this.#dealPage(ids, stages, wanted, signal, skip);
+          for (const id of ids) if (!unchanged.has(id)) pulled.add(id);
           ids = [];
           if (step.last)
             cursor = { ...cursor, phase: cursor.from === null ? 'done' : 'activities', pos: null, eng: 0 };
@@ -336,12 +342,17 @@ export class HubSpotReader {
     return out;
   }
 
-  /** Read deals with history, their associations, activities, contacts and companies: one page. */
+  /**
+   * Read deals with history, their associations, activities, contacts and companies: one page.
+   * With `skip`, deals equal to the stored ones apart from `updatedAt` are dropped after the
+   * deal read, before anything else is read for them, and their ids added to `skip.unchanged`.
+   */
   async #dealPage(
     ids: string[],
     stages: ReturnType<typeof stageIndex>,
     wanted: string[],
     signal?: AbortSignal,
+    skip?: { known: NonNullable<PullOptions['known']>; unchanged: Set<string> },
   ): Promise<Omit<SyncPage, 'cursor'>> {
     const quarantined: QuarantinedRecord[] = [];
     const at = new Date(this.#o.now()).toISOString();
@@ -366,6 +377,15 @@ export class HubSpotReader {
       signal,
     );
     if (wanted.length > 0) raws = raws.filter((r) => wanted.includes(r.properties.pipeline ?? ''));
+    if (skip !== undefined && raws.length > 0) {
+      const stored = await skip.known(raws.map((r) => r.id));
+      raws = raws.filter((r) => {
+        const deal = stored.get(r.id);
+        if (deal === undefined || !knownDealUnchanged(r, deal, stages, this.#o.extraProperties)) return true;
+        skip.unchanged.add(r.id);
+        return false;
+      });
+    }
     if (raws.length === 0) return empty;
     const dealIds = raws.map((r) => r.id);
 

@@ -45,9 +45,20 @@ export const DEAL_PROPERTIES = [
   'hs_lastmodifieddate',
   'hubspot_owner_id',
   'hs_next_step',
+  // Recalculated by HubSpot on every contact association change (see hubspot-known-deal.ts).
+  'num_associated_contacts',
 ] as const;
-/** Deal properties read with their history (stage entries, close-date and amount changes). */
-export const DEAL_HISTORY_PROPERTIES = ['dealstage', 'closedate', 'amount', 'hs_next_step'] as const;
+/**
+ * Deal properties read with their history (stage entries, close-date and amount changes; when the
+ * contact count last changed).
+ */
+export const DEAL_HISTORY_PROPERTIES = [
+  'dealstage',
+  'closedate',
+  'amount',
+  'hs_next_step',
+  'num_associated_contacts',
+] as const;
 
 export const ENGAGEMENT_OBJECTS = ['emails', 'calls', 'meetings', 'notes', 'tasks'] as const;
 export type EngagementObject = (typeof ENGAGEMENT_OBJECTS)[number];

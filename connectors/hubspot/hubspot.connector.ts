@@ -132,7 +132,8 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     crm: 'hubspot',
     bootstrapSchema: () => writer.bootstrapSchema(),
     fetchMetadata,
-    pull: (cursor, pullOptions) => reader.pull(cursor, pullOptions?.pipelines, pullOptions?.signal),
+    pull: (cursor, pullOptions) =>
+      reader.pull(cursor, pullOptions?.pipelines, pullOptions?.signal, pullOptions?.known),
     writeHealth: (writes) => writer.writeHealth(writes),
     readHealth: (dealIds) => writer.readHealth(dealIds),
     createAlertTasks: (alerts) => writer.createAlertTasks(alerts),
