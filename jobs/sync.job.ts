@@ -46,7 +46,9 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
     const pipelines = tenant.connection.crm === 'hubspot' ? tenant.connection.pipelines : [];
     const report = progressReporter(deps, tenant.id, payload.runId, 'sync', 'deals');
     const totals = { pages: 0, deals: 0, activities: 0, quarantined: 0, deleted: 0 };
-    for await (const page of connector.pull(cursor, { pipelines })) {
+    // The stored deals let the connector skip re-reading those our own write-back modified.
+    const known = (dealIds: string[]) => store.getDeals(dealIds);
+    for await (const page of connector.pull(cursor, { pipelines, known })) {
       const saved = await store.savePage(page);
       await store.refreshCycleLock(payload.runId); // a long first sync keeps its tenant's lock
       totals.pages += 1;

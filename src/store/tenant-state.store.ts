@@ -166,6 +166,11 @@ export class TenantStateStore {
     return null;
   }
 
+  /** The stored deal snapshots among these ids (without activities); ids not stored are absent. */
+  async getDeals(dealIds: string[]): Promise<Map<string, Deal>> {
+    return this.hmgetMap<Deal>(this.keys.deals, dealIds);
+  }
+
   /** Every stored deal with its activities, contacts and account, in chunks (memory stays flat). */
   async *iterateDeals(): AsyncGenerator<StoredDealRecord[]> {
     let cursor = '0';
