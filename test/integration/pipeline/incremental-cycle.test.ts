@@ -30,7 +30,8 @@ describe('an incremental cycle', () => {
     expect(full.error).toBeUndefined();
     const fullDeals = (full.steps.sync as { deals: number }).deals;
     expect(fullDeals).toBeGreaterThan(40);
-    // The run after the full one re-reads the deals our own write-back modified; it writes nothing.
+    // The run after the full one finds the deals our own write-back modified (and drops them
+    // unread beyond their records: incremental-after-write-back.test.ts); it writes nothing.
     const settle = await runtime.runCycle({ tenantId: 'inc', trigger: 'incremental' });
     expect((settle.steps['write-back'] as { written: number }).written).toBe(0);
 
