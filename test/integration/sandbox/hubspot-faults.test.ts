@@ -1,13 +1,12 @@
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emptyFaultPlan } from '../../../src/sandbox/fault-plan.ts';
-import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
+import { startSdkSandbox } from './hubspot-sandbox.fixture.ts';
 
-const NOW = '2026-11-27T00:00:00.000Z';
 let sandbox: HubSpotSandboxHandle;
 let client: Client;
 
@@ -20,11 +19,7 @@ function auth(): Record<string, string> {
 }
 
 beforeAll(async () => {
-  sandbox = await startHubSpotSandbox({
-    world: generateWorld({ seed: 5, deals: 30, now: NOW }),
-    rateLimits: { tenSecondly: null, searchPerSecond: null },
-  });
-  client = new Client({ accessToken: sandbox.accessToken, basePath: sandbox.baseUrl });
+  ({ sandbox, client } = await startSdkSandbox(5, 30));
 });
 
 afterAll(async () => {

@@ -1,23 +1,15 @@
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
-import {
-  type HubSpotSandboxHandle,
-  startHubSpotSandbox,
-} from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
+import type { HubSpotSandboxHandle } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { apiError } from './hubspot-api-error.ts';
+import { startSdkSandbox } from './hubspot-sandbox.fixture.ts';
 
-const NOW = '2026-11-27T00:00:00.000Z';
 let sandbox: HubSpotSandboxHandle;
 let client: Client;
 
 beforeAll(async () => {
-  sandbox = await startHubSpotSandbox({
-    // Enough deals for more than 3 owners (owner paging) while staying quick.
-    world: generateWorld({ seed: 13, deals: 1300, now: NOW }),
-    rateLimits: { tenSecondly: null, searchPerSecond: null },
-  });
-  client = new Client({ accessToken: sandbox.accessToken, basePath: sandbox.baseUrl });
+  // Enough deals for more than 3 owners (owner paging) while staying quick.
+  ({ sandbox, client } = await startSdkSandbox(13, 1300));
 });
 
 afterAll(async () => {

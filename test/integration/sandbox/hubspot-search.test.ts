@@ -1,13 +1,9 @@
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
-import {
-  type HubSpotSandboxHandle,
-  startHubSpotSandbox,
-} from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
+import type { HubSpotSandboxHandle } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { apiError } from './hubspot-api-error.ts';
+import { startSdkSandbox } from './hubspot-sandbox.fixture.ts';
 
-const NOW = '2026-11-27T00:00:00.000Z';
 let sandbox: HubSpotSandboxHandle;
 let client: Client;
 
@@ -40,11 +36,7 @@ async function ids(filters: Filter[], type = 'deals'): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  sandbox = await startHubSpotSandbox({
-    world: generateWorld({ seed: 7, deals: 150, now: NOW }),
-    rateLimits: { tenSecondly: null, searchPerSecond: null },
-  });
-  client = new Client({ accessToken: sandbox.accessToken, basePath: sandbox.baseUrl });
+  ({ sandbox, client } = await startSdkSandbox(7, 150));
 });
 
 afterAll(async () => {
@@ -175,13 +167,11 @@ describe('HubSpot sandbox: search', () => {
 describe('HubSpot sandbox: search index lag', () => {
   it('serves the pre-write state to search until the lag has passed, while reads see the write', async () => {
     let now = Date.parse('2026-11-27T12:00:00.000Z');
-    const lagged = await startHubSpotSandbox({
-      world: generateWorld({ seed: 2, deals: 10, now: NOW }),
+    const { sandbox: lagged, client: sdk } = await startSdkSandbox(2, 10, {
       clock: () => now,
       searchLagMs: 3000,
     });
     try {
-      const sdk = new Client({ accessToken: lagged.accessToken, basePath: lagged.baseUrl });
       const find = async (value: string) =>
         (
           await sdk.crm.deals.searchApi.doSearch({
