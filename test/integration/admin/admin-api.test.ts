@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseTenants } from '../../../src/config/tenants-file.ts';
 import type { HealthResult } from '../../../src/domain/health-result.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { type AdminFixture, adminFixture, auth, hubspotBody, OTHER_TOKEN } from './admin-fixture.ts';
+import { type AdminFixture, adminSuite, auth, hubspotBody, OTHER_TOKEN } from './admin-fixture.ts';
 
 const FILE_SECRET = 'pat-file-tenant-secret-000';
 const fileTenants = parseTenants({
@@ -48,18 +47,8 @@ function result(dealId: string, score: number): HealthResult {
 }
 
 describe('admin API (fastify.inject, real Redis)', () => {
-  let redis: RedisEndpoint;
+  const suite = adminSuite();
   let fx: AdminFixture;
-
-  beforeAll(async () => {
-    redis = await resolveRedis(undefined);
-  });
-  afterAll(async () => {
-    await redis?.close();
-  });
-  afterEach(async () => {
-    await fx?.close();
-  });
 
   const create = (id: string, secret?: string) =>
     fx.app.inject({ method: 'POST', url: '/tenants', headers: auth, payload: hubspotBody(id, secret) });
@@ -88,7 +77,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     ];
 
     it('answers 401 UNAUTHORIZED on every route without a valid token', async () => {
-      fx = await adminFixture(redis);
+      fx = await suite.fixture();
       for (const [method, url] of protectedRoutes) {
         for (const headers of [
           {},
@@ -105,7 +94,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('accepts any configured token, and keeps /healthz and /readyz open', async () => {
-      fx = await adminFixture(redis);
+      fx = await suite.fixture();
       expect((await fx.app.inject({ method: 'GET', url: '/tenants', headers: auth })).statusCode).toBe(200);
       const other = await fx.app.inject({
         method: 'GET',
@@ -120,13 +109,13 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('does not take the token from the query string of API routes', async () => {
-      fx = await adminFixture(redis);
+      fx = await suite.fixture();
       const res = await fx.app.inject({ method: 'GET', url: `/tenants?token=${OTHER_TOKEN}` });
       expect(res.statusCode).toBe(401);
     });
 
     it('/readyz answers 503 when PING never comes back', async () => {
-      fx = await adminFixture(redis, {
+      fx = await suite.fixture({
         deps: { ping: () => new Promise<boolean>(() => {}), readyTimeoutMs: 50 },
       });
       const res = await fx.app.inject({ method: 'GET', url: '/readyz' });
@@ -135,7 +124,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('/readyz answers 503 when Redis does not answer', async () => {
-      fx = await adminFixture(redis, { deps: { ping: async () => Promise.reject(new Error('down')) } });
+      fx = await suite.fixture({ deps: { ping: async () => Promise.reject(new Error('down')) } });
       const res = await fx.app.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ status: 'unavailable', redis: false });
@@ -144,7 +133,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
 
   describe('tenants', () => {
     it('creates, lists and gets tenants without ever returning credentials', async () => {
-      fx = await adminFixture(redis, { fileTenants });
+      fx = await suite.fixture({ fileTenants });
       const secret = 'pat-acme-VERY-secret-42';
       const created = await create('acme', secret);
       expect(created.statusCode).toBe(201);
@@ -179,7 +168,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('rejects a bad tenant with one 400 naming every bad field, and no values', async () => {
-      fx = await adminFixture(redis);
+      fx = await suite.fixture();
       const res = await fx.app.inject({
         method: 'POST',
         url: '/tenants',
@@ -216,7 +205,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('answers malformed JSON with 400 BAD_REQUEST and a too-large body with 413', async () => {
-      fx = await adminFixture(redis);
+      fx = await suite.fixture();
       const bad = await fx.app.inject({
         method: 'POST',
         url: '/tenants',
@@ -244,7 +233,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('refuses duplicates and the ids of file tenants', async () => {
-      fx = await adminFixture(redis, { fileTenants });
+      fx = await suite.fixture({ fileTenants });
       expect((await create('acme')).statusCode).toBe(201);
       const again = await create('acme');
       expect(again.statusCode).toBe(409);
@@ -255,7 +244,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('refuses to store credentials without an encryption key, and still lists file tenants', async () => {
-      fx = await adminFixture(redis, { fileTenants, withKey: false });
+      fx = await suite.fixture({ fileTenants, withKey: false });
       const res = await create('acme');
       expect(res.statusCode).toBe(503);
       expect(res.json().error.code).toBe('ENCRYPTION_KEY_MISSING');
@@ -266,7 +255,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('patches fields, keeping credentials when connection comes without auth', async () => {
-      fx = await adminFixture(redis, { fileTenants });
+      fx = await suite.fixture({ fileTenants });
       await create('acme', 'pat-keep-me-123');
       const res = await fx.app.inject({
         method: 'PATCH',
@@ -332,7 +321,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('deletes a tenant (schedules follow the applied list); purge=true also removes its state', async () => {
-      fx = await adminFixture(redis, { fileTenants });
+      fx = await suite.fixture({ fileTenants });
       await create('acme');
       await create('globex');
       await fx.store('acme').setCursor('c-acme');
@@ -376,7 +365,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
 
   describe('schedules', () => {
     it('gets and replaces a schedule, showing five next runs and a description', async () => {
-      fx = await adminFixture(redis, {
+      fx = await suite.fixture({
         fileTenants,
         deps: { now: () => Date.parse('2026-01-05T12:00:00Z') },
       });
@@ -413,7 +402,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('validates cron, time zone and interval together', async () => {
-      fx = await adminFixture(redis, { fileTenants });
+      fx = await suite.fixture({ fileTenants });
       await create('acme');
       const res = await fx.app.inject({
         method: 'PUT',
@@ -442,7 +431,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
 
   describe('runs, status, explain and model', () => {
     it('starts a run (202), refuses a second while it runs (409 with its runId), and shows it', async () => {
-      fx = await adminFixture(redis);
+      fx = await suite.fixture();
       await create('acme');
       const first = await fx.app.inject({ method: 'POST', url: '/tenants/acme/runs', headers: auth });
       expect(first.statusCode).toBe(202);
@@ -480,7 +469,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('status shows last runs with step timings, API usage, errors and quarantined records', async () => {
-      fx = await adminFixture(redis, {
+      fx = await suite.fixture({
         deps: {
           apiUsage: (id) =>
             id === 'acme' ? { calls: 40, rateLimited: 2, daily: { used: 900, max: 1000 } } : null,
@@ -580,7 +569,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('explains a deal with every indicator and its evidence', async () => {
-      fx = await adminFixture(redis);
+      fx = await suite.fixture();
       await create('acme');
       await fx.store('acme').saveResults([result('d1', 35)]);
       const res = await fx.app.inject({
@@ -610,7 +599,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('returns the model quality report and queues training', async () => {
-      fx = await adminFixture(redis);
+      fx = await suite.fixture();
       await create('acme');
       const none = await fx.app.inject({ method: 'GET', url: '/tenants/acme/model/report', headers: auth });
       expect(none.statusCode).toBe(404);
@@ -624,7 +613,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it("never serves one tenant's data through another tenant's routes", async () => {
-      fx = await adminFixture(redis);
+      fx = await suite.fixture();
       await create('acme');
       await create('globex');
       const acme = fx.store('acme');
@@ -675,7 +664,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
 
   describe('errors, docs and logs', () => {
     it('answers an unexpected failure with 500 INTERNAL, and neither the answer nor the log holds secrets', async () => {
-      fx = await adminFixture(redis, {
+      fx = await suite.fixture({
         deps: {
           startTraining: async () => {
             throw new Error('queue exploded: refresh_token=rt-leaky-secret-999');
@@ -696,7 +685,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
     });
 
     it('serves an OpenAPI document generated from the schemas, and the docs page', async () => {
-      fx = await adminFixture(redis);
+      fx = await suite.fixture();
       const res = await fx.app.inject({ method: 'GET', url: '/openapi.json', headers: auth });
       expect(res.statusCode).toBe(200);
       const doc = res.json();

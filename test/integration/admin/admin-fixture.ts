@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -9,7 +10,7 @@ import type { Tenant } from '../../../src/domain/tenant.ts';
 import { bullPrefix, QUEUES } from '../../../src/queue/queue-names.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
-import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 
@@ -114,6 +115,34 @@ export function hubspotBody(id: string, secret = `pat-${id}-s3cr3t-value`): Reco
       crm: 'hubspot',
       basePath: 'http://127.0.0.1:9/hubspot',
       auth: { type: 'private_app', accessToken: secret },
+    },
+  };
+}
+
+/**
+ * A suite's Redis (one for the suite) and its admin servers: every fixture made through
+ * `fixture()` is closed after its test.
+ */
+export function adminSuite(): {
+  fixture: (options?: Parameters<typeof adminFixture>[1]) => Promise<AdminFixture>;
+} {
+  let redis: RedisEndpoint | undefined;
+  const open: AdminFixture[] = [];
+  beforeAll(async () => {
+    redis = await resolveRedis(undefined);
+  });
+  afterAll(async () => {
+    await redis?.close();
+  });
+  afterEach(async () => {
+    for (const f of open.splice(0)) await f.close();
+  });
+  return {
+    fixture: async (options) => {
+      if (!redis) throw new Error('adminSuite: fixture() called outside a test');
+      const f = await adminFixture(redis, options);
+      open.push(f);
+      return f;
     },
   };
 }

@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { type AdminFixture, adminFixture, auth, hubspotBody, TOKEN } from './admin-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { type AdminFixture, adminSuite, auth, hubspotBody, TOKEN } from './admin-fixture.ts';
 
 /** The value of one sample line of the Prometheus text, or undefined. */
 function sample(text: string, series: string): number | undefined {
@@ -9,21 +8,11 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('admin metrics, queue dashboard and browser sessions', () => {
-  let redis: RedisEndpoint;
+  const suite = adminSuite();
   let fx: AdminFixture;
 
-  beforeAll(async () => {
-    redis = await resolveRedis(undefined);
-  });
-  afterAll(async () => {
-    await redis?.close();
-  });
-  afterEach(async () => {
-    await fx?.close();
-  });
-
   it('exports runs, durations, API calls, 429s, quarantine and queue depth at /metrics', async () => {
-    fx = await adminFixture(redis);
+    fx = await suite.fixture();
     await fx.app.inject({ method: 'POST', url: '/tenants', headers: auth, payload: hubspotBody('acme') });
     await fx.app.inject({ method: 'POST', url: '/tenants', headers: auth, payload: hubspotBody('globex') });
     const store = fx.store('acme');
@@ -88,7 +77,7 @@ describe('admin metrics, queue dashboard and browser sessions', () => {
   });
 
   it('serves the queue dashboard behind the same auth', async () => {
-    fx = await adminFixture(redis);
+    fx = await suite.fixture();
     expect((await fx.app.inject({ method: 'GET', url: '/queues' })).statusCode).toBe(401);
     expect((await fx.app.inject({ method: 'GET', url: '/queues/api/queues' })).statusCode).toBe(401);
     const page = await fx.app.inject({ method: 'GET', url: '/queues', headers: auth });
@@ -101,7 +90,7 @@ describe('admin metrics, queue dashboard and browser sessions', () => {
   });
 
   it('opens a browser session from ?token= on a browser page; the cookie is not the token and not an API key', async () => {
-    fx = await adminFixture(redis);
+    fx = await suite.fixture();
     const wrong = await fx.app.inject({ method: 'GET', url: '/queues?token=not-the-token-000000000000000' });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.headers['set-cookie']).toBeUndefined();
@@ -127,18 +116,14 @@ describe('admin metrics, queue dashboard and browser sessions', () => {
     });
     expect(forged.statusCode).toBe(401);
     // A new server (new session key) does not accept the old cookie.
-    const other = await adminFixture(redis);
-    try {
-      expect(
-        (await other.app.inject({ method: 'GET', url: '/queues', headers: { cookie } })).statusCode,
-      ).toBe(401);
-    } finally {
-      await other.close();
-    }
+    const other = await suite.fixture();
+    expect((await other.app.inject({ method: 'GET', url: '/queues', headers: { cookie } })).statusCode).toBe(
+      401,
+    );
   });
 
   it('serves the report page, its data and chart.js behind auth, with a strict CSP', async () => {
-    fx = await adminFixture(redis);
+    fx = await suite.fixture();
     await fx.app.inject({ method: 'POST', url: '/tenants', headers: auth, payload: hubspotBody('acme') });
     for (const url of ['/report/acme', '/report/acme/data.json', '/report/assets/chart.umd.min.js']) {
       expect((await fx.app.inject({ method: 'GET', url })).statusCode, url).toBe(401);
