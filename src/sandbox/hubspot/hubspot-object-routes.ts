@@ -230,68 +230,51 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: HubSpotContext):
   app.post(`${base}/batch/create`, async (request, reply) => {
     const type = objectTypeOf(request.params);
     const input = parse(BatchCreateSchema, request.body);
-    checkBatchSize(input.inputs.length);
-    rejectUnknownProperties(
-      ctx,
-      type,
-      input.inputs.map((i) => i.properties),
-    );
-    const startedAt = nowIso(ctx);
-    const results: unknown[] = [];
-    const errors: BatchError[] = [];
-    for (const item of input.inputs) {
+    return answerBatchWrite(reply, ctx, type, 201, input.inputs, (item) => {
       const result = createOne(ctx, type, item);
-      if ('error' in result) errors.push(result.error);
-      else results.push(renderRecord(ctx, type, result.record, writtenOptions(type, item.properties)));
-    }
-    return sendBatch(reply, ctx, 201, startedAt, results, errors);
+      return 'error' in result
+        ? result
+        : { result: renderRecord(ctx, type, result.record, writtenOptions(type, item.properties)) };
+    });
   });
 
   app.post(`${base}/batch/update`, async (request, reply) => {
     const type = objectTypeOf(request.params);
     const input = parse(BatchUpdateSchema, request.body);
-    checkBatchSize(input.inputs.length);
-    const ids = input.inputs.map((i) => i.id);
-    const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
-    if (duplicates.length > 0) {
-      throw validationError(
-        `Duplicate IDs found in batch input: [${[...new Set(duplicates)].join(', ')}]. IDs must be unique`,
-      );
-    }
-    rejectUnknownProperties(
+    const rejectDuplicateIds = () => {
+      const ids = input.inputs.map((i) => i.id);
+      const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+      if (duplicates.length > 0) {
+        throw validationError(
+          `Duplicate IDs found in batch input: [${[...new Set(duplicates)].join(', ')}]. IDs must be unique`,
+        );
+      }
+    };
+    return answerBatchWrite(
+      reply,
       ctx,
       type,
-      input.inputs.map((i) => i.properties),
+      200,
+      input.inputs,
+      (item) => {
+        const record = findRecord(ctx, type, item.id, item.idProperty, false);
+        if (!record)
+          return {
+            error: batchError('OBJECT_NOT_FOUND', `Object not found: ${item.id}`, { ids: [item.id] }),
+          };
+        const result = updateOne(ctx, type, record, item.properties);
+        return 'error' in result
+          ? result
+          : { result: renderRecord(ctx, type, result.record, writtenOptions(type, item.properties)) };
+      },
+      rejectDuplicateIds,
     );
-    const startedAt = nowIso(ctx);
-    const results: unknown[] = [];
-    const errors: BatchError[] = [];
-    for (const item of input.inputs) {
-      const record = findRecord(ctx, type, item.id, item.idProperty, false);
-      if (!record) {
-        errors.push(batchError('OBJECT_NOT_FOUND', `Object not found: ${item.id}`, { ids: [item.id] }));
-        continue;
-      }
-      const result = updateOne(ctx, type, record, item.properties);
-      if ('error' in result) errors.push(result.error);
-      else results.push(renderRecord(ctx, type, result.record, writtenOptions(type, item.properties)));
-    }
-    return sendBatch(reply, ctx, 200, startedAt, results, errors);
   });
 
   app.post(`${base}/batch/upsert`, async (request, reply) => {
     const type = objectTypeOf(request.params);
     const input = parse(BatchUpdateSchema, request.body);
-    checkBatchSize(input.inputs.length);
-    rejectUnknownProperties(
-      ctx,
-      type,
-      input.inputs.map((i) => i.properties),
-    );
-    const startedAt = nowIso(ctx);
-    const results: unknown[] = [];
-    const errors: BatchError[] = [];
-    for (const item of input.inputs) {
+    return answerBatchWrite(reply, ctx, type, 200, input.inputs, (item) => {
       const idProperty = item.idProperty ?? 'hs_object_id';
       if (idProperty !== 'hs_object_id') {
         const def = ctx.registry.get(type, idProperty);
@@ -302,26 +285,28 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: HubSpotContext):
       const record = findRecord(ctx, type, item.id, idProperty, false);
       if (record) {
         const result = updateOne(ctx, type, record, item.properties);
-        if ('error' in result) errors.push(result.error);
-        else
-          results.push({
-            ...renderRecord(ctx, type, result.record, writtenOptions(type, item.properties)),
-            new: false,
-          });
-      } else if (idProperty === 'hs_object_id') {
-        errors.push(batchError('OBJECT_NOT_FOUND', `Object not found: ${item.id}`, { ids: [item.id] }));
-      } else {
-        const properties = { ...item.properties, [idProperty]: item.id };
-        const result = createOne(ctx, type, { properties });
-        if ('error' in result) errors.push(result.error);
-        else
-          results.push({
-            ...renderRecord(ctx, type, result.record, writtenOptions(type, properties)),
-            new: true,
-          });
+        return 'error' in result
+          ? result
+          : {
+              result: {
+                ...renderRecord(ctx, type, result.record, writtenOptions(type, item.properties)),
+                new: false,
+              },
+            };
       }
-    }
-    return sendBatch(reply, ctx, 200, startedAt, results, errors);
+      if (idProperty === 'hs_object_id')
+        return { error: batchError('OBJECT_NOT_FOUND', `Object not found: ${item.id}`, { ids: [item.id] }) };
+      const properties = { ...item.properties, [idProperty]: item.id };
+      const result = createOne(ctx, type, { properties });
+      return 'error' in result
+        ? result
+        : {
+            result: {
+              ...renderRecord(ctx, type, result.record, writtenOptions(type, properties)),
+              new: true,
+            },
+          };
+    });
   });
 
   app.post(`${base}/batch/archive`, async (request, reply) => {
@@ -387,6 +372,38 @@ function rejectUnknownProperties(
 ): void {
   const unknown = [...new Set(propertySets.flatMap((p) => ctx.registry.unknownNames(type, p)))];
   if (unknown.length > 0) throw propertyDoesntExist(unknown, type);
+}
+
+/**
+ * A batch create/update/upsert as HubSpot answers it: the whole batch is refused for too many
+ * inputs, for what `validate` finds, or for an unknown property; otherwise `one` runs per input and
+ * its result or error joins one answer (207 when any input failed).
+ */
+function answerBatchWrite<T extends { properties: Record<string, unknown> }>(
+  reply: FastifyReply,
+  ctx: HubSpotContext,
+  type: HubSpotObjectType,
+  okStatus: number,
+  inputs: readonly T[],
+  one: (item: T) => { result: unknown } | { error: BatchError },
+  validate?: () => void,
+): FastifyReply {
+  checkBatchSize(inputs.length);
+  validate?.();
+  rejectUnknownProperties(
+    ctx,
+    type,
+    inputs.map((i) => i.properties),
+  );
+  const startedAt = nowIso(ctx);
+  const results: unknown[] = [];
+  const errors: BatchError[] = [];
+  for (const item of inputs) {
+    const outcome = one(item);
+    if ('error' in outcome) errors.push(outcome.error);
+    else results.push(outcome.result);
+  }
+  return sendBatch(reply, ctx, okStatus, startedAt, results, errors);
 }
 
 function checkBatchSize(count: number): void {
