@@ -1,6 +1,5 @@
-// The built-in indicators, in CORE_INDICATOR_KEYS order.
+// The built-in indicators (IndicatorFn each); combine.ts calls them in CORE_INDICATOR_KEYS order.
 
-import type { IndicatorFn } from './indicator.ts';
 import { access } from './access.ts';
 import { amountAndStageRegression } from './amount-and-stage-regression.ts';
 import { closeDateIntegrity } from './close-date-integrity.ts';
@@ -27,18 +26,3 @@ export {
   stageAge,
   trust,
 };
-
-/** Aligned with CORE_INDICATOR_KEYS. */
-export const CORE_INDICATORS: readonly IndicatorFn[] = [
-  openCommunication,
-  access,
-  knowledgeSharing,
-  jointPlanning,
-  industryUnderstanding,
-  satisfaction,
-  trust,
-  stageAge,
-  closeDateIntegrity,
-  amountAndStageRegression,
-  nextStep,
-];
