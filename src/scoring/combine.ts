@@ -146,18 +146,11 @@ function addReason(reasons: string[], indicators: readonly IndicatorResult[], j:
   if (!reasons.includes(e)) reasons.push(e);
 }
 
-/** Combines indicator results into a HealthResult (see docs/SCORING.md for the formula). */
+/**
+ * Combines indicator results into a HealthResult (see docs/SCORING.md for the formula). Positional
+ * arguments: no options object per deal on the hot path.
+ */
 export function combine(
-  dealId: string,
-  indicators: IndicatorResult[],
-  ctx: ScoringContext,
-  options: { previousScore?: number | null | undefined; noActivity?: boolean } = {},
-): HealthResult {
-  return combineResult(dealId, indicators, ctx, options.previousScore, options.noActivity ?? false);
-}
-
-/** {@link combine} with positional arguments (no options object per deal on the hot path). */
-function combineResult(
   dealId: string,
   indicators: IndicatorResult[],
   ctx: ScoringContext,
@@ -205,7 +198,7 @@ export function scoreDeal(
 ): HealthResult {
   const indicators: IndicatorResult[] = new Array(CORE_COUNT + ctx.extraIndicators.length);
   const activityCount = evaluateInto(input, ctx, indicators);
-  return combineResult(input.id, indicators, ctx, previous?.score, activityCount === 0);
+  return combine(input.id, indicators, ctx, previous?.score, activityCount === 0);
 }
 
 /** Scores many deals with one context; `previous` looks up each deal's earlier result by id. */
