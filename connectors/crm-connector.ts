@@ -131,6 +131,11 @@ export interface AlertOutcome {
   created: { key: string; taskId: string }[];
   existing: { key: string; taskId: string }[];
   failed: { key: string; code: string; message: string; retryable: boolean }[];
+  /**
+   * Alerts whose deal owner is inactive: the task went to `toOwnerId` (the owner's manager or the
+   * tenant's fallback owner) instead, or to nobody (null: no active fallback; the alert is not created).
+   */
+  reassigned?: { key: string; fromOwnerId: string; toOwnerId: string | null; reason: string }[];
 }
 
 export interface ApiUsage {

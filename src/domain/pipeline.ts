@@ -28,6 +28,10 @@ export const OwnerSchema = z.object({
   email: z.string().nullable(),
   /** Team or role name used for rollups; null when the CRM has none. */
   team: z.string().nullable(),
+  /** False for deactivated / archived users: nothing new can be assigned to them. Absent: active. */
+  active: z.boolean().optional(),
+  /** The owner's manager where the CRM records one (Salesforce User.ManagerId). */
+  managerId: CrmIdSchema.nullable().optional(),
 });
 export type Owner = z.infer<typeof OwnerSchema>;
 

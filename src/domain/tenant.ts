@@ -118,6 +118,11 @@ export const AlertConfigSchema = z.object({
   enabled: z.boolean().default(true),
   dailyCapPerOwner: z.number().int().min(0).default(10),
   webhookUrl: z.url().optional(),
+  /**
+   * CRM user id that receives alert tasks of deals whose owner is inactive (left the company) and
+   * has no active manager in the CRM. Unset: such alerts are reported as reassigned to nobody.
+   */
+  fallbackOwnerId: z.string().min(1).optional(),
 });
 
 export const TenantTargetSchema = z.object({

@@ -11,6 +11,10 @@ export interface WorldOwner {
   lastName: string;
   email: string;
   team: string;
+  /** False for people who left: real orgs keep their records, but nothing new can be assigned to them. Absent: active. */
+  active?: boolean;
+  /** The owner's manager (`n` of another owner), or null. Salesforce User.ManagerId. */
+  managerN?: number | null;
 }
 
 export interface WorldStage {
