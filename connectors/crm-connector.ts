@@ -53,6 +53,27 @@ export interface CrmConnector {
 
   /** API calls made by this connector instance so far, per endpoint, and the CRM's limits seen. */
   usage(): ApiUsage;
+
+  /**
+   * Contact the CRM with the tenant's credentials and write nothing: authentication, the scopes or
+   * permissions the product needs, API version, daily allocation left and its reset, each health
+   * field/property (exists and visible to the integration user), the fallback owner. Never throws for
+   * a failed check: each one is reported. (`pipeline-health connect check`.)
+   */
+  checkConnection?(): Promise<ConnectionCheck[]>;
+}
+
+/** One line of `connect check`. */
+export interface ConnectionCheck {
+  /** Stable name: authentication, permissions, api_version, daily_allocation, field:<name>, fallback_owner, ... */
+  name: string;
+  ok: boolean;
+  /** What was found, in plain words (never a secret). */
+  detail: string;
+  /** Error code when not ok (CRM_AUTH, CRM_PERMISSION, CONFIG_INVALID, ...). */
+  code?: string;
+  /** The exact step that fixes it, when not ok. */
+  hint?: string;
 }
 
 export interface PullOptions {

@@ -24,6 +24,8 @@ export interface HubSpotConnectorOptions {
   /** The tenant's HubSpot connection (auth, basePath, pipelines). */
   connection: HubSpotConnection;
   logger: Logger;
+  /** Receives alert tasks of inactive owners without an active manager (tenant alerts.fallbackOwnerId). */
+  fallbackOwnerId?: string;
   /** Wall clock in epoch ms (cursor windows, token expiry, quota reset). Default Date.now. */
   clock?: () => number;
   /** Limiter settings; defaults from CRM_LIMITS.hubspot (190 per 10 s, 5 searches per second). */

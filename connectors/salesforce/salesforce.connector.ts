@@ -19,6 +19,8 @@ export interface SalesforceConnectorOptions {
   /** The tenant's Salesforce connection (tenants file); validated here with SalesforceConnectionSchema. */
   connection: z.input<typeof SalesforceConnectionSchema>;
   logger: Logger;
+  /** Receives alert tasks of inactive owners without an active manager (tenant alerts.fallbackOwnerId). */
+  fallbackOwnerId?: string;
   /** The connector's clock: quarantine timestamps, meeting scheduled/completed, quota reset. Default: system clock. */
   clock?: () => Date;
   /** Start with an access token you already hold instead of asking the token endpoint first. */

@@ -12,7 +12,9 @@ export function connectorCache(logger: Logger): (tenant: Tenant) => CrmConnector
   const cache = new Map<string, { fingerprint: string; connector: CrmConnector }>();
   return (tenant) => {
     // A changed connection (new credentials, other host) gets a fresh connector.
-    const fingerprint = JSON.stringify(tenant.connection);
+    const fingerprint = JSON.stringify([tenant.connection, tenant.alerts.fallbackOwnerId ?? null]);
+    const fallback =
+      tenant.alerts.fallbackOwnerId === undefined ? {} : { fallbackOwnerId: tenant.alerts.fallbackOwnerId };
     const hit = cache.get(tenant.id);
     if (hit && hit.fingerprint === fingerprint) return hit.connector;
     const child = logger.child({ tenantId: tenant.id, crm: tenant.connection.crm });
@@ -26,6 +28,7 @@ export function connectorCache(logger: Logger): (tenant: Tenant) => CrmConnector
               extraProperties: [...new Set([...tenant.connection.extraProperties, ...qualification])],
             },
             logger: child,
+            ...fallback,
           })
         : createSalesforceConnector({
             connection: {
@@ -33,6 +36,7 @@ export function connectorCache(logger: Logger): (tenant: Tenant) => CrmConnector
               extraFields: [...new Set([...tenant.connection.extraFields, ...qualification])],
             },
             logger: child,
+            ...fallback,
           });
     cache.set(tenant.id, { fingerprint, connector });
     return connector;
