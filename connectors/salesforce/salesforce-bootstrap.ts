@@ -2,7 +2,7 @@ import type { Logger } from '../../src/shared/logger.ts';
 import type { SchemaBootstrapResult } from '../crm-connector.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
 import { salesforceErrorCode } from './salesforce-failure.ts';
-import { customFieldDefinitions } from './salesforce-health-fields.ts';
+import { customFieldDefinitions, grantedObjects } from './salesforce-health-fields.ts';
 import { PERMISSION_SET_LABEL, PERMISSION_SET_NAME } from './salesforce-limits.ts';
 import { inList, soqlString } from './soql.ts';
 
@@ -86,14 +86,16 @@ export async function bootstrapSalesforceSchema(
   const byField = new Map(permissions.map((p) => [String(p.Field).toLowerCase(), p]));
   const toCreate: Record<string, unknown>[] = [];
   const toUpdate: Record<string, unknown>[] = [];
-  for (const field of fields) {
-    const fullName = `${field.object}.${field.name}`;
+  const grants = fields.flatMap((field) =>
+    grantedObjects(field).map((object) => ({ object, fullName: `${object}.${field.name}` })),
+  );
+  for (const { object, fullName } of grants) {
     const current = byField.get(fullName.toLowerCase());
     if (current === undefined) {
       toCreate.push({
         attributes: { type: 'FieldPermissions' },
         ParentId: permissionSetId,
-        SobjectType: field.object,
+        SobjectType: object,
         Field: fullName,
         PermissionsRead: true,
         PermissionsEdit: true,

@@ -4,9 +4,13 @@ import {
   type HealthFieldValues,
 } from '../../src/domain/health-fields.ts';
 
-/** A custom field the connector creates, with the Tooling API `Metadata` that defines it. */
+/**
+ * A custom field the connector creates, with the Tooling API `Metadata` that defines it. Task and
+ * Event custom fields are defined on `Activity` (a CustomField FullName `Task.X__c` is refused:
+ * "bad value for restricted picklist field: Task") and then exist on both objects.
+ */
 export interface CustomFieldDefinition {
-  object: 'Opportunity' | 'Task';
+  object: 'Opportunity' | 'Activity';
   /** API name, e.g. `PH_Score__c`. */
   name: string;
   metadata: Record<string, unknown>;
@@ -66,7 +70,7 @@ export function customFieldDefinitions(): CustomFieldDefinition[] {
     metadata: metadataFor(f),
   }));
   fields.push({
-    object: 'Task',
+    object: 'Activity',
     name: ALERT_KEY_FIELD,
     metadata: {
       type: 'Text',
@@ -79,6 +83,14 @@ export function customFieldDefinitions(): CustomFieldDefinition[] {
     },
   });
   return fields;
+}
+
+/**
+ * The objects whose field permissions grant a field: an Activity field is granted on Task and on
+ * Event separately (FieldPermissions.Field `Task.X__c`, `Event.X__c`).
+ */
+export function grantedObjects(field: CustomFieldDefinition): string[] {
+  return field.object === 'Activity' ? ['Task', 'Event'] : [field.object];
 }
 
 /**

@@ -2,6 +2,9 @@ import type { RecordStore } from './record-store.ts';
 import { SalesforceApiError } from './salesforce-errors.ts';
 import { makeField, type SfFieldType, type SalesforceSchema } from './salesforce-schema.ts';
 
+/** The objects an `Activity.X__c` field appears on. */
+const ACTIVITY_OBJECTS = ['Task', 'Event'];
+
 /** Metadata API field types → describe types. */
 const TYPE_MAP: Record<string, SfFieldType> = {
   Number: 'double',
@@ -49,7 +52,16 @@ export function createCustomField(
     );
   }
   const [, objectName = '', developerName = ''] = match;
-  const object = data.get(objectName);
+  // Task and Event custom fields are defined on Activity and then exist on both; TableEnumOrId is a
+  // restricted picklist that lists Activity, not Task or Event (Object Reference: Task, Event;
+  // CRM-FACTS.md). Field permissions still name Task.X__c / Event.X__c.
+  const isActivity = objectName.toLowerCase() === 'activity';
+  const targets = isActivity
+    ? ACTIVITY_OBJECTS.map((n) => data.get(n)).filter((o) => o !== undefined)
+    : ACTIVITY_OBJECTS.some((n) => n.toLowerCase() === objectName.toLowerCase())
+      ? []
+      : [data.get(objectName)].filter((o) => o !== undefined);
+  const object = targets[0];
   if (object === undefined) {
     throw new SalesforceApiError(
       400,
@@ -83,19 +95,23 @@ export function createCustomField(
     ]);
   }
   const apiName = `${developerName}__c`;
-  if (object.fields.has(apiName.toLowerCase())) {
+  const tableName = isActivity ? 'Activity' : object.name;
+  if (targets.some((t) => t.fields.has(apiName.toLowerCase()))) {
     throw new SalesforceApiError(
       400,
       'DUPLICATE_DEVELOPER_NAME',
-      `There is already a field named ${developerName} on ${object.name}.`,
+      `There is already a field named ${developerName} on ${tableName}.`,
     );
   }
-  const field = makeField(apiName, type, { custom: true, label });
-  field.needsGrant = true;
-  if (typeof metadata.length === 'number') field.length = metadata.length;
-  if (typeof metadata.precision === 'number') field.precision = metadata.precision;
-  if (typeof metadata.scale === 'number') field.scale = metadata.scale;
-  data.addField(object.name, field);
+  for (const target of targets) {
+    // One field per object: field-level security grants Task.X__c and Event.X__c separately.
+    const field = makeField(apiName, type, { custom: true, label });
+    field.needsGrant = true;
+    if (typeof metadata.length === 'number') field.length = metadata.length;
+    if (typeof metadata.precision === 'number') field.precision = metadata.precision;
+    if (typeof metadata.scale === 'number') field.scale = metadata.scale;
+    data.addField(target.name, field);
+  }
 
   const customField = tooling.schema.get('CustomField');
   if (customField === undefined) throw new Error('tooling schema lacks CustomField');
@@ -104,8 +120,8 @@ export function createCustomField(
   tooling.put(customField, {
     Id: id,
     DeveloperName: developerName,
-    TableEnumOrId: object.name,
-    FullName: `${object.name}.${apiName}`,
+    TableEnumOrId: tableName,
+    FullName: `${tableName}.${apiName}`,
     NamespacePrefix: null,
     Metadata: metadata,
     IsDeleted: false,

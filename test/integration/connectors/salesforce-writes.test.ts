@@ -48,7 +48,11 @@ describe('Salesforce connector: schema, health writes and alert tasks', () => {
     const connector = connectorFor(sandbox);
     const first = await connector.bootstrapSchema();
     expect(first.created).toContain('Opportunity.PH_Score__c');
-    expect(first.created).toContain('Task.PH_Alert_Key__c');
+    // Task custom fields are created on Activity (Object Reference: Task; Tooling API CustomField),
+    // their field permissions on Task and Event.
+    expect(first.created).toContain('Activity.PH_Alert_Key__c');
+    expect(first.created).toContain('FieldPermissions Task.PH_Alert_Key__c');
+    expect(first.created).toContain('FieldPermissions Event.PH_Alert_Key__c');
     expect(first.created).toContain('PermissionSet Pipeline_Health');
 
     const write = [{ dealId: dealIds[0] as string, values: changedHealthFields(undefined, health(55)) }];
@@ -62,6 +66,7 @@ describe('Salesforce connector: schema, health writes and alert tasks', () => {
 
     // A second bootstrap finds everything; this one also assigns the set to the integration user.
     const second = await connectorFor(sandbox, { assignPermissionSet: true }).bootstrapSchema();
+    // The existence check finds the Activity field (TableEnumOrId 'Activity').
     expect(second.existing).toEqual(expect.arrayContaining(first.created));
     expect(second.created).toEqual([`PermissionSetAssignment ${sandbox.apiUserId}`]);
 
