@@ -107,6 +107,8 @@ export async function fetchSalesforceMetadata(
         name: parsed.data.Name,
         email: parsed.data.Email,
         team: parsed.data.Department,
+        ...(typeof parsed.data.IsActive === 'boolean' ? { active: parsed.data.IsActive } : {}),
+        managerId: parsed.data.ManagerId ?? null,
       });
     }
   }

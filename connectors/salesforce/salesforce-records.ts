@@ -271,12 +271,15 @@ export const RawContactSchema = z.object({
   AccountId: optionalId,
 });
 
-export const USER_FIELDS = ['Id', 'Name', 'Email', 'Department', 'IsActive'] as const;
+export const USER_FIELDS = ['Id', 'Name', 'Email', 'Department', 'IsActive', 'ManagerId'] as const;
 export const RawUserSchema = z.object({
   Id: sfId,
   Name: z.string(),
   Email: text,
   Department: text,
+  /** Users who left stay in the org inactive, still owning records (nothing new can be assigned to them). */
+  IsActive: z.boolean().nullish(),
+  ManagerId: sfId.nullish(),
 });
 
 export const STAGE_FIELDS = [

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Owner } from '../../src/domain/pipeline.ts';
+import { chooseAlertAssignee } from '../shared/alert-assignee.ts';
 import type { AlertOutcome, AlertTask, HealthWrite, WriteFailure, WriteOutcome } from '../crm-connector.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
 import { classifySaveError, PERMISSION_SET_HINT } from './salesforce-failure.ts';
@@ -9,6 +11,7 @@ import {
   toSalesforceHealthValues,
 } from './salesforce-health-fields.ts';
 import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
+import { RawUserSchema, USER_FIELDS } from './salesforce-records.ts';
 import { chunkInClause, inList } from './soql.ts';
 
 /** One sObject Collections result per record, in request order; validated where it enters. */
@@ -164,6 +167,44 @@ async function ownersOf(
 }
 
 /**
+ * The Users among `ids` and their managers (IsActive, ManagerId), so an alert of a deal whose owner
+ * left goes to someone who can take it. Users not found are absent (taken as active).
+ */
+async function usersOf(
+  client: SalesforceClient,
+  ids: string[],
+  maxUrlLength: number,
+): Promise<Map<string, Owner>> {
+  const users = new Map<string, Owner>();
+  const prefix = `SELECT ${USER_FIELDS.join(', ')} FROM User WHERE Id IN `;
+  const read = async (wanted: string[]) => {
+    for (const chunk of chunkInClause(wanted, 120 + encodeURIComponent(prefix).length, maxUrlLength)) {
+      for (const raw of await client.queryAll(`${prefix}${inList(chunk)}`, { what: 'query User' })) {
+        const parsed = RawUserSchema.safeParse(raw);
+        if (!parsed.success) continue;
+        const u = parsed.data;
+        users.set(u.Id, {
+          id: u.Id,
+          name: u.Name,
+          email: u.Email,
+          team: u.Department,
+          ...(typeof u.IsActive === 'boolean' ? { active: u.IsActive } : {}),
+          managerId: u.ManagerId ?? null,
+        });
+      }
+    }
+  };
+  if (ids.length === 0) return users;
+  await read(ids);
+  // Managers of inactive users, when not read already: one more query.
+  const managers = [...users.values()]
+    .filter((u) => u.active === false && u.managerId != null && !users.has(u.managerId))
+    .map((u) => u.managerId as string);
+  if (managers.length > 0) await read([...new Set(managers)]);
+  return users;
+}
+
+/**
  * Create one Task per alert, idempotent by alert key: existing Tasks with the key are reported,
  * not created again. A create that fails in transit may still have happened, so every retry
  * starts by looking the keys up again (the POST itself is never blindly repeated).
@@ -172,28 +213,59 @@ export async function createSalesforceAlertTasks(
   client: SalesforceClient,
   alerts: AlertTask[],
   maxUrlLength: number,
+  fallbackOwnerId?: string,
 ): Promise<AlertOutcome> {
-  const outcome: AlertOutcome = { created: [], existing: [], failed: [] };
+  const outcome: AlertOutcome = { created: [], existing: [], failed: [], reassigned: [] };
   const byKey = new Map<string, AlertTask>();
   for (const a of alerts) if (!byKey.has(a.key)) byKey.set(a.key, a);
   const missingOwners = [...byKey.values()]
     .filter((a) => a.alert.ownerId === null)
     .map((a) => a.alert.dealId);
   const owners = await ownersOf(client, [...new Set(missingOwners)], maxUrlLength);
+  const dealOwner = (task: AlertTask) => task.alert.ownerId ?? owners.get(task.alert.dealId) ?? null;
+  // Salesforce refuses a Task assigned to an inactive user (INACTIVE_OWNER_OR_USER): choose who takes it.
+  const users = await usersOf(
+    client,
+    [
+      ...new Set([
+        ...[...byKey.values()].flatMap((t) => dealOwner(t) ?? []),
+        ...(fallbackOwnerId === undefined ? [] : [fallbackOwnerId]),
+      ]),
+    ],
+    maxUrlLength,
+  );
+  const assignee = new Map<string, string | null>();
+  const reported = new Set<string>();
+  for (const [key, task] of byKey) {
+    const from = dealOwner(task);
+    const choice = chooseAlertAssignee(from, users, fallbackOwnerId);
+    assignee.set(key, choice.ownerId);
+    if (choice.reassignedBecause !== null && from !== null) {
+      reported.add(key);
+      outcome.reassigned?.push({
+        key,
+        fromOwnerId: from,
+        toOwnerId: choice.ownerId,
+        reason: choice.reassignedBecause,
+      });
+    }
+  }
   let pending = [...byKey.keys()];
   for (let attempt = 1; pending.length > 0; attempt += 1) {
     const existing = await findExisting(client, pending, maxUrlLength);
     const toCreate: string[] = [];
     for (const key of pending) {
       const taskId = existing.get(key);
-      if (taskId === undefined) toCreate.push(key);
-      else if (!outcome.created.some((c) => c.key === key)) outcome.existing.push({ key, taskId });
+      // Reassigned to nobody (no active manager or fallback owner): reported, not created.
+      if (taskId === undefined) {
+        if (!(reported.has(key) && assignee.get(key) === null)) toCreate.push(key);
+      } else if (!outcome.created.some((c) => c.key === key)) outcome.existing.push({ key, taskId });
     }
     const retry: string[] = [];
     for (const batch of chunks(toCreate, SALESFORCE_LIMITS.collectionBatchSize)) {
       const records = batch.map((key) => {
+        const ownerId = assignee.get(key) ?? null;
         const task = byKey.get(key) as AlertTask;
-        const ownerId = task.alert.ownerId ?? owners.get(task.alert.dealId) ?? null;
         return {
           attributes: { type: 'Task' },
           Subject: task.subject.slice(0, 255),

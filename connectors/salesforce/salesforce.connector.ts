@@ -160,7 +160,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       return readSalesforceHealth(client, dealIds);
     },
     createAlertTasks(alerts) {
-      return createSalesforceAlertTasks(client, alerts, maxQueryUrlLength);
+      return createSalesforceAlertTasks(client, alerts, maxQueryUrlLength, options.fallbackOwnerId);
     },
     usage() {
       return client.usage();

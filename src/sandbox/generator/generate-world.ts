@@ -159,8 +159,9 @@ function makeOwners(faker: Faker, count: number): WorldOwner[] {
       email: `${slug(firstName)}.${slug(lastName)}.${n}@sandbox-sales.example`,
       team: TEAMS[(n - 1) % TEAMS.length]!,
       // Every fifth owner (never the first) has left the company but still owns deals, as in real
-      // orgs. Owner 1 is everyone's manager. Neither uses the rng, so seeded worlds keep their data.
-      active: n === 1 || n % 5 !== 0,
+      // orgs; in worlds of fewer than five owners the last one has, so every world has some.
+      // Owner 1 is everyone's manager. Neither uses the rng, so seeded worlds keep their data.
+      active: n === 1 || (n % 5 !== 0 && !(count < 5 && n === count)),
       managerN: n === 1 ? null : 1,
     });
   }

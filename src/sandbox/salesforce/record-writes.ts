@@ -127,6 +127,17 @@ function prepare(ctx: WriteContext, op: 'create' | 'update', req: WriteRequest):
     }
     if (target.row.IsDeleted === true)
       return [saveError('ENTITY_IS_DELETED', 'entity is deleted', [field.name])];
+    // Nothing new can be assigned to a user who left (StatusCode INACTIVE_OWNER_OR_USER, SOAP API
+    // guide); the message is the one clients report from real orgs.
+    if (field.name === 'OwnerId' && target.object.name === 'User' && target.row.IsActive === false) {
+      return [
+        saveError(
+          'INACTIVE_OWNER_OR_USER',
+          `operation performed with inactive user [${target.row.Id}] as owner of ${object.name.toLowerCase()}`,
+          [],
+        ),
+      ];
+    }
     values[name] = target.row.Id;
   }
 

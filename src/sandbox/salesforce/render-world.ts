@@ -116,6 +116,7 @@ export function renderWorld(world: SandboxWorld, store: RecordStore, apiUser: Ap
     IsActive: true,
     Department: null,
     Title: 'API Only',
+    ManagerId: null,
     ...sys(longAgo),
   });
   const userId = new Map<number, string>();
@@ -129,9 +130,11 @@ export function renderWorld(world: SandboxWorld, store: RecordStore, apiUser: Ap
       FirstName: o.firstName,
       LastName: o.lastName,
       Email: o.email,
-      IsActive: true,
+      // People who left stay as inactive Users, still owning their records.
+      IsActive: o.active !== false,
       Department: o.team,
       Title: 'Account Executive',
+      ManagerId: o.managerN == null ? null : store.idFor(O.user, o.managerN),
       ...sys(longAgo),
     });
   }

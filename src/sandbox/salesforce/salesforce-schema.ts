@@ -148,6 +148,7 @@ function standardObjects(): SfObject[] {
         f('IsActive', 'boolean'),
         f('Department', 'string'),
         f('Title', 'string'),
+        f('ManagerId', 'reference', { ref: ['User'], rel: 'Manager' }),
       ],
       { createable: false, updateable: false },
     ),
