@@ -117,6 +117,8 @@ export interface CrmMetadata {
 export interface SchemaBootstrapResult {
   created: string[];
   existing: string[];
+  /** One-time steps an admin must take that the connector could not (e.g. assign a permission set). */
+  actionRequired?: string[];
 }
 
 export interface HealthWrite {

@@ -1,10 +1,17 @@
 import type { Logger } from '../../src/shared/logger.ts';
 import type { SchemaBootstrapResult } from '../crm-connector.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
-import { salesforceErrorCode } from './salesforce-failure.ts';
+import { PERMISSION_SET_HINT, salesforceErrorCode } from './salesforce-failure.ts';
 import { customFieldDefinitions, grantedObjects } from './salesforce-health-fields.ts';
 import { PERMISSION_SET_LABEL, PERMISSION_SET_NAME } from './salesforce-limits.ts';
 import { inList, soqlString } from './soql.ts';
+
+/** What Salesforce answers a user without "Assign Permission Sets" (docs/SANDBOX.md). */
+const NO_ASSIGN_CODES = new Set([
+  'INSUFFICIENT_ACCESS_OR_READONLY',
+  'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY',
+  'INSUFFICIENT_ACCESS',
+]);
 
 /** Salesforce answers a second create of the same name with either code (CRM-FACTS.md, sandbox notes). */
 const DUPLICATE_CODES = new Set(['DUPLICATE_DEVELOPER_NAME', 'DUPLICATE_VALUE', 'DUPLICATE_USERNAME']);
@@ -48,6 +55,7 @@ export async function bootstrapSalesforceSchema(
 ): Promise<SchemaBootstrapResult> {
   const created: string[] = [];
   const existing: string[] = [];
+  const actionRequired: string[] = [];
   const fields = customFieldDefinitions();
 
   const developerNames = fields.map((f) => f.name.replace(/__c$/, ''));
@@ -161,13 +169,35 @@ export async function bootstrapSalesforceSchema(
           );
           created.push(`PermissionSetAssignment ${userId}`);
         } catch (err) {
-          if (!DUPLICATE_CODES.has(salesforceErrorCode(err) ?? '')) throw err;
-          existing.push(`PermissionSetAssignment ${userId}`);
+          const code = salesforceErrorCode(err) ?? '';
+          if (DUPLICATE_CODES.has(code)) existing.push(`PermissionSetAssignment ${userId}`);
+          else if (NO_ASSIGN_CODES.has(code)) {
+            // The integration user may not assign permission sets: an admin does it once.
+            logger.warn(
+              { crm: 'salesforce', errorCode: code },
+              `could not assign the permission set: ${PERMISSION_SET_HINT}`,
+            );
+            actionRequired.push(PERMISSION_SET_HINT);
+          } else throw err;
         }
       }
     }
+  } else if (!(await isAssigned(client, permissionSetId))) {
+    actionRequired.push(PERMISSION_SET_HINT);
   }
-  return { created, existing };
+  return { created, existing, ...(actionRequired.length > 0 ? { actionRequired } : {}) };
+}
+
+/** Whether the integration user holds the permission set (false when unknown). */
+async function isAssigned(client: SalesforceClient, permissionSetId: string): Promise<boolean> {
+  const userId = await client.apiUserId();
+  if (userId === null) return false;
+  const rows = await queryIds(
+    client,
+    `SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlString(permissionSetId)} AND AssigneeId = ${soqlString(userId)}`,
+    'query PermissionSetAssignment',
+  );
+  return rows.length > 0;
 }
 
 async function ensurePermissionSet(

@@ -22,8 +22,10 @@ export type SalesforceDecision =
 
 /** Hint shown whenever a PH_ field is invisible or read-only to the integration user. */
 export const PERMISSION_SET_HINT =
-  'Assign the "Pipeline_Health" permission set (created by `bootstrapSchema`) to the integration user: ' +
-  'Setup > Users > <integration user> > Permission Set Assignments > Edit Assignments.';
+  'One-time step: assign the permission set with API name Pipeline_Health (label "Pipeline Health", created by ' +
+  'the first run) to the integration user: Setup > Users > <integration user> > Permission Set Assignments > ' +
+  'Edit Assignments, or `sf org assign permset --name Pipeline_Health --on-behalf-of <integration username>`; ' +
+  'or set `connection.assignPermissionSet: true` in the tenants file when that user has "Assign Permission Sets".';
 
 /** Salesforce's daily allocation is a rolling 24 h; the next UTC midnight is a cautious guess for "enough has rolled off". */
 export function nextUtcMidnight(now: Date): number {

@@ -31,7 +31,10 @@ export interface SalesforceConnectorOptions {
    * future and "completed" otherwise.
    */
   eventOutcomeField?: string | null;
-  /** Let bootstrapSchema assign the permission set to the integration user. Default false (an admin does it). */
+  /**
+   * Let bootstrapSchema assign the permission set to the integration user. Default: the tenant's
+   * `connection.assignPermissionSet` (false: an admin does it).
+   */
   assignPermissionSet?: boolean;
   /** Months per ForecastingQuota period (the org's forecast period). Default 3 (quarterly). */
   quotaPeriodMonths?: number;
@@ -104,7 +107,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     crm: 'salesforce',
     async bootstrapSchema() {
       const result = await bootstrapSalesforceSchema(client, options.logger, {
-        assignPermissionSet: options.assignPermissionSet ?? false,
+        assignPermissionSet: options.assignPermissionSet ?? connection.assignPermissionSet,
       });
       // The alert key may have just become readable.
       alertKeyReadable.value = null;

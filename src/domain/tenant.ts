@@ -76,6 +76,12 @@ export const SalesforceConnectionSchema = z.object({
   dailyBudgetShare: z.number().gt(0).max(1).default(0.5),
   /** Extra Opportunity fields to pull (qualification fields and the like). */
   extraFields: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a field API name')).default([]),
+  /**
+   * Let the schema bootstrap assign the `Pipeline_Health` permission set (API name) to the
+   * integration user. Needs "Assign Permission Sets" for that user; without it bootstrap goes on and
+   * reports the one-time step an admin takes instead. Default false: an admin assigns it.
+   */
+  assignPermissionSet: z.boolean().default(false),
 });
 
 export const ConnectionSchema = z.discriminatedUnion('crm', [

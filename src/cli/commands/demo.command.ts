@@ -22,7 +22,10 @@ Point it at your own CRM:
   2. Run one cycle now:     REDIS_URL=redis://localhost:6379 npm run cli -- run --tenant <id> --tenants tenants.yaml
   3. Keep it running:       REDIS_URL=redis://localhost:6379 npm run cli -- worker --tenants tenants.yaml
      (or docker compose up: Redis with AOF + the worker; nightly at 02:00 in each tenant's time zone)
-  Salesforce: assign the "Pipeline Health" permission set to the integration user after the first run.`;
+  Salesforce, one time after the first run: assign the permission set with API name Pipeline_Health
+     (label "Pipeline Health") to the integration user: Setup > Users > <user> > Permission Set
+     Assignments, or: sf org assign permset --name Pipeline_Health --on-behalf-of <integration username>
+     (or set connection.assignPermissionSet: true when that user has "Assign Permission Sets").`;
 
 /**
  * `pipeline-health demo`: the newcomer's first command. Starts the embedded CRM sandbox with

@@ -14,6 +14,11 @@ export interface WriteContext {
   now: () => Date;
   /** The API user: owner of created records and LastModifiedBy of updates. */
   userId: string;
+  /**
+   * Whether the API user has "Assign Permission Sets" (or Manage Users): without it, creating a
+   * PermissionSetAssignment is refused (Object Reference, PermissionSetAssignment, Special Access Rules).
+   */
+  mayAssignPermissionSets: boolean;
   /** Record id (updates) or WhatId (creates) → validation message to fail with. */
   failRecords: Record<string, string>;
   recordWrite: (write: RecordedWrite) => void;
@@ -285,6 +290,12 @@ function objectRules(
       return null;
     }
     case 'PermissionSetAssignment': {
+      if (!ctx.mayAssignPermissionSets) {
+        return saveError(
+          'INSUFFICIENT_ACCESS_OR_READONLY',
+          'insufficient access rights on object id: the user needs the "Assign Permission Sets" permission',
+        );
+      }
       const dup = rows().find(
         (r) => r.AssigneeId === merged.AssigneeId && r.PermissionSetId === merged.PermissionSetId,
       );

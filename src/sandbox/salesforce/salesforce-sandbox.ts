@@ -61,6 +61,12 @@ export interface SalesforceSandboxOptions {
   /** Random source for fault decisions. Default Math.random. */
   random?: () => number;
   /**
+   * Whether the API user has "Assign Permission Sets" (it may create PermissionSetAssignment rows,
+   * e.g. assign itself the connector's permission set). Default true; false models the usual
+   * least-privilege integration user.
+   */
+  apiUserCanAssignPermissionSets?: boolean;
+  /**
    * Status checks a Bulk API 2.0 query job answers `InProgress` before `JobComplete` (or `Failed`).
    * Counted in checks, not time, so tests stay deterministic. Default 1.
    */
@@ -138,6 +144,7 @@ export async function startSalesforceSandbox(
     email: 'integration@pipeline-health.sandbox',
   });
   const apiUserId = salesforceId('005', API_USER_N);
+  const mayAssignPermissionSets = options.apiUserCanAssignPermissionSets ?? true;
   const access = new FieldAccess(store, apiUserId);
   const tokens = new TokenStore(orgId, options.accessTokenTtlSeconds ?? 7200, nowMs);
   const cursors = new QueryCursors(nowMs);
@@ -252,6 +259,7 @@ export async function startSalesforceSandbox(
       access,
       now: clock,
       userId: apiUserId,
+      mayAssignPermissionSets,
       failRecords: faults.failRecords,
       recordWrite: (w) => recorder.recordWrite(w),
     }),
@@ -269,6 +277,7 @@ export async function startSalesforceSandbox(
         access,
         now: clock,
         userId: apiUserId,
+        mayAssignPermissionSets,
         failRecords: {},
         recordWrite: (w: RecordedWrite) => recorder.recordWrite(w),
       };

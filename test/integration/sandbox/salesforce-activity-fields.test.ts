@@ -138,3 +138,37 @@ describe('Salesforce sandbox: activity custom fields live on Activity', () => {
     expect(e.records).toMatchObject([{ Id: event.id, PH_Alert_Key__c: 'k2' }]);
   });
 });
+
+/**
+ * Object Reference, PermissionSetAssignment, Special Access Rules: only users with View Setup and
+ * Configuration, Assign Permission Sets or Manage Users can access the object; creating an
+ * assignment needs Assign Permission Sets (docs/SANDBOX.md: the error code is ours).
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_permissionsetassignment.htm
+ */
+describe('Salesforce sandbox: an integration user without "Assign Permission Sets"', () => {
+  it('cannot create a PermissionSetAssignment', async () => {
+    const sandbox = await startSalesforceSandbox({
+      world: salesforceTestWorld({ deals: 1 }),
+      apiUserCanAssignPermissionSets: false,
+    });
+    try {
+      const conn = new jsforce.Connection({
+        instanceUrl: sandbox.baseUrl,
+        accessToken: sandbox.accessToken,
+        version: '62.0',
+      });
+      const ps = (await conn
+        .sobject('PermissionSet')
+        .create({ Name: 'Pipeline_Health', Label: 'Pipeline Health' })) as {
+        id: string;
+      };
+      await expect(
+        conn
+          .sobject('PermissionSetAssignment')
+          .create({ AssigneeId: sandbox.apiUserId, PermissionSetId: ps.id }),
+      ).rejects.toMatchObject({ errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY' });
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
