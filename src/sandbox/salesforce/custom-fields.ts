@@ -1,5 +1,6 @@
 import type { RecordStore } from './record-store.ts';
 import { SalesforceApiError } from './salesforce-errors.ts';
+import { wholeSecondIso } from './whole-seconds.ts';
 import { makeField, type SfFieldType, type SalesforceSchema } from './salesforce-schema.ts';
 
 /** The objects an `Activity.X__c` field appears on. */
@@ -116,7 +117,7 @@ export function createCustomField(
   const customField = tooling.schema.get('CustomField');
   if (customField === undefined) throw new Error('tooling schema lacks CustomField');
   const id = tooling.nextId(customField);
-  const at = now.toISOString();
+  const at = wholeSecondIso(now);
   tooling.put(customField, {
     Id: id,
     DeveloperName: developerName,

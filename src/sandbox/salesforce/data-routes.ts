@@ -15,6 +15,7 @@ import {
 } from './record-writes.ts';
 import { NOT_FOUND, SalesforceApiError } from './salesforce-errors.ts';
 import { type QueryContext, executeSoqlLazy, renderValue } from './soql-engine.ts';
+import { wholeSecondIso } from './whole-seconds.ts';
 
 /** API versions the sandbox answers (Salesforce keeps old versions for years). */
 export const MIN_API_VERSION = 31;
@@ -358,7 +359,7 @@ function bodyObject(request: FastifyRequest): Record<string, unknown> {
 }
 
 function softDelete(o: DataRoutesOptions, row: SfRow): void {
-  const at = o.now().toISOString();
+  const at = wholeSecondIso(o.now());
   row.IsDeleted = true;
   row.SystemModstamp = at;
   row.LastModifiedDate = at;

@@ -1,5 +1,6 @@
 import { salesforceId } from './salesforce-ids.ts';
 import type { SalesforceSchema, SfObject } from './salesforce-schema.ts';
+import { hasMilliseconds, wholeSecondIso } from './whole-seconds.ts';
 
 /** One stored record: canonical field names to values (dates `YYYY-MM-DD`, datetimes ISO-8601 UTC). */
 export type SfRow = Record<string, unknown> & { Id: string };
@@ -40,7 +41,13 @@ export class RecordStore {
     return salesforceId(object.keyPrefix, n);
   }
 
+  /** Store a row; its datetimes are cut to whole seconds, as Salesforce stores them. */
   put(object: SfObject, row: SfRow): void {
+    for (const field of object.fields.values()) {
+      if (field.type !== 'datetime') continue;
+      const value = row[field.name];
+      if (hasMilliseconds(value)) row[field.name] = wholeSecondIso(value);
+    }
     this.table(object).set(row.Id, row);
   }
 

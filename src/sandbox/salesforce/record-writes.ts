@@ -4,6 +4,7 @@ import type { RecordStore, SfRow } from './record-store.ts';
 import { noSuchColumnInWrite, SalesforceApiError, type SaveError } from './salesforce-errors.ts';
 import { isSalesforceId, toId18 } from './salesforce-ids.ts';
 import type { SfField, SfObject } from './salesforce-schema.ts';
+import { wholeSecondIso } from './whole-seconds.ts';
 
 /** Most records in one sObject Collections request. */
 export const MAX_COLLECTION_RECORDS = 200;
@@ -208,7 +209,7 @@ function normalise(field: SfField, value: unknown): unknown {
     case 'date':
       return String(value).slice(0, 10);
     case 'datetime':
-      return new Date(Date.parse(String(value))).toISOString();
+      return wholeSecondIso(String(value));
     case 'anyType':
     case 'boolean':
       return value;
@@ -369,7 +370,7 @@ function trackHistory(ctx: WriteContext, before: SfRow, after: SfRow, at: string
 }
 
 function apply(ctx: WriteContext, op: 'create' | 'update', p: Prepared): string {
-  const at = ctx.now().toISOString();
+  const at = wholeSecondIso(ctx.now());
   const { object, values } = p;
   if (op === 'create') {
     const row: SfRow = {
