@@ -6,13 +6,7 @@ import type { SyncPage } from '../crm-connector.ts';
 import type { CsvFieldTypes } from './salesforce-bulk-csv.ts';
 import type { SalesforceBulkQuery } from './salesforce-bulk-query.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
-import {
-  type BulkPosition,
-  notSeen,
-  positionOf,
-  type SyncPhase,
-  type SyncPosition,
-} from './salesforce-cursor.ts';
+import { type BulkPosition, notSeen, type SyncPhase, type SyncPosition } from './salesforce-cursor.ts';
 import { salesforceErrorCode } from './salesforce-failure.ts';
 import { OPPORTUNITY_KEY_PREFIX } from './salesforce-limits.ts';
 import { mapAccounts, mapContacts } from './salesforce-mapping.ts';
@@ -99,11 +93,15 @@ function emptyPage(): Omit<SyncPage, 'cursor'> {
   return { deals: [], activities: [], contacts: [], accounts: [], deletedDealIds: [], quarantined: [] };
 }
 
+/**
+ * A bulk query: no ORDER BY, which disables PK chunking and can make large jobs time out (Bulk API
+ * 2.0 guide, Troubleshooting Query Timeouts). Rows therefore come in no particular order: a
+ * resumed run continues the same job by its locator, and a fresh job reads the whole phase again.
+ * `after` only narrows the job when a cursor from an older, ordered job is resumed.
+ */
 function select(fields: readonly string[], object: string, conditions: string[], after: SyncPosition | null) {
   const where = after === null ? conditions : [...conditions, afterPosition(after)];
-  // Ordered so that the last stored row is a keyset position: an expired job (or a REST fallback)
-  // continues exactly after it.
-  return `SELECT ${fields.join(', ')} FROM ${object}${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`} ORDER BY SystemModstamp ASC, Id ASC`;
+  return `SELECT ${fields.join(', ')} FROM ${object}${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`}`;
 }
 
 function onOpportunity(field: string): (r: RawRecord) => boolean {
@@ -167,41 +165,27 @@ export class BulkFullSync {
       try {
         page = await query.page(jobId, locator, spec.types, what);
       } catch (err) {
-        // Salesforce deletes jobs 7 days after they finish: continue with REST from the last stored row.
-        if (salesforceErrorCode(err) !== 'NOT_FOUND') throw err;
+        // Salesforce deletes jobs 7 days after they finish. Unordered rows leave no keyset to continue
+        // from, so the phase starts again with a new job: pages already stored come again (the store
+        // replaces records by id), none is lost.
+        if (salesforceErrorCode(err) !== 'NOT_FOUND' || resume === null) throw err;
         this.ctx.logger.info(
           { crm: 'salesforce', object: spec.object, jobId },
-          'bulk query job expired; continuing with REST queries from the cursor',
+          'bulk query job expired; reading the phase again with a new job',
         );
-        yield* this.restPages(spec, after);
+        yield* this.phasePages(phase, null, null);
         return;
       }
       this.helpers.signal?.throwIfAborted();
       const records = page.records.filter(fresh);
-      after = positionOf(page.records.at(-1)) ?? after;
       yield {
         page: await spec.build(records),
-        position: after,
+        // The job's rows are unordered: no keyset position (the job and locator say where we are).
+        position: null,
         bulk: page.next === null ? null : { jobId, locator: page.next },
       };
       if (page.next === null) return;
       locator = page.next;
-    }
-  }
-
-  /** The same query through REST (queryMore), from a keyset position: the fallback for an expired job. */
-  private async *restPages(spec: PhaseSpec, after: SyncPosition | null): AsyncGenerator<PhasePage> {
-    const fresh = notSeen(after);
-    for await (const batch of this.ctx.client.query(spec.soql(after), {
-      what: `query ${spec.object}`,
-      batchSize: this.ctx.pageSize,
-    })) {
-      this.helpers.signal?.throwIfAborted();
-      yield {
-        page: await spec.build(batch.records.filter(fresh)),
-        position: positionOf(batch.records.at(-1)) ?? after,
-        bulk: null,
-      };
     }
   }
 

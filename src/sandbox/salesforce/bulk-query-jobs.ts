@@ -21,6 +21,12 @@ export type LineEnding = 'LF' | 'CRLF';
 
 /** Rows per results page when the client sends no `maxRecords` ("a default based on the service"). */
 export const DEFAULT_BULK_MAX_RECORDS = 50_000;
+/**
+ * Rows of the queried object from which a Bulk API 2.0 job with ORDER BY times out. Salesforce
+ * documents that ORDER BY disables PK chunking and can time out, not a size: 10,000 is ours, the
+ * record count from which the Bulk API guide recommends bulk queries at all.
+ */
+export const DEFAULT_ORDER_BY_TIMEOUT_ROWS = 10_000;
 /** Salesforce deletes query jobs (and their results) 7 days after they finish. */
 const JOB_RETENTION_MS = 7 * 86_400_000;
 
@@ -50,12 +56,18 @@ export interface NewBulkQueryJob {
   lineEnding: LineEnding;
   /** Runs the SOQL (the sandbox's engine, with the API user's field access). */
   run: (soql: string) => LazyQueryResult;
+  /** Rows stored for an object (any case), or 0 when unknown: the cost of an unchunked query. */
+  objectRows: (object: string) => number;
 }
 
+/** The documented sentence (Understanding Bulk API 2.0 Query, SOQL considerations) and the item. */
+const UNSUPPORTED = "Bulk API 2.0 doesn't support SOQL queries that include";
+
 /**
- * What Bulk API 2.0 refuses to run (Create a Query Job): aggregates such as COUNT(), GROUP BY,
- * OFFSET, TYPEOF and parent-to-child subqueries. The job is created and then fails, with the
- * reason in `errorMessage`.
+ * What Bulk API 2.0 refuses to run (Understanding Bulk API 2.0 Query, SOQL considerations):
+ * GROUP BY, OFFSET or TYPEOF clauses, aggregate functions such as COUNT(), parent-to-child
+ * subqueries. The job is created and then fails, with the reason in `errorMessage` (the documented
+ * sentence; how the cloud words the job's message is not documented: docs/SANDBOX.md).
  */
 function unsupportedInBulk(soql: string): string | null {
   let query: ReturnType<typeof parseQuery>;
@@ -65,14 +77,33 @@ function unsupportedInBulk(soql: string): string | null {
     return null; // the engine reports the syntax error with Salesforce's wording
   }
   const fields = (query.fields ?? []) as { type: string }[];
+  const clauses = 'GROUP BY, OFFSET, or TYPEOF clauses';
+  if (query.groupBy !== undefined) return `${UNSUPPORTED} ${clauses} (GROUP BY)`;
+  if (query.offset !== undefined) return `${UNSUPPORTED} ${clauses} (OFFSET)`;
+  if (fields.some((f) => f.type === 'FieldTypeof')) return `${UNSUPPORTED} ${clauses} (TYPEOF)`;
   if (fields.some((f) => f.type === 'FieldFunctionExpression'))
-    return 'Aggregate Relationships not supported in Bulk Query';
+    return `${UNSUPPORTED} aggregate functions such as COUNT()`;
   if (fields.some((f) => f.type === 'FieldSubquery'))
-    return 'Parent-to-child relationship queries are not supported in Bulk API 2.0';
-  if (fields.some((f) => f.type === 'FieldTypeof')) return 'TYPEOF is not supported in Bulk API 2.0';
-  if (query.groupBy !== undefined) return 'GROUP BY is not supported in Bulk API 2.0';
-  if (query.offset !== undefined) return 'OFFSET is not supported in Bulk API 2.0';
+    return `${UNSUPPORTED} parent-to-child relationship queries`;
   return null;
+}
+
+/**
+ * ORDER BY disables PK chunking, so a large query can time out (Bulk API 2.0 guide, Troubleshooting
+ * Query Timeouts). Null when the query has no ORDER BY or its object is small enough.
+ */
+function orderByTimeout(soql: string, objectRows: number, limit: number): string | null {
+  let query: ReturnType<typeof parseQuery>;
+  try {
+    query = parseQuery(soql);
+  } catch {
+    return null;
+  }
+  if (query.orderBy === undefined || objectRows <= limit) return null;
+  return (
+    'QUERY_TIMEOUT: Your query request was running for too long. ORDER BY in a Bulk API 2.0 query ' +
+    `disables PK chunking (${objectRows} rows); remove the ORDER BY clause`
+  );
 }
 
 /** Bulk API 2.0 query jobs of one org, in memory. */
@@ -81,14 +112,22 @@ export class BulkQueryJobs {
   private counter = 1;
   private readonly now: () => number;
   private readonly pollsToComplete: number;
+  private readonly orderByTimeoutRows: number;
 
   /**
    * @param pollsToComplete status checks a job answers `InProgress` before it reports its final
    *   state (Salesforce processes query jobs asynchronously; 0 = complete at the first check).
+   * @param orderByTimeoutRows object size above which a job with ORDER BY fails with QUERY_TIMEOUT
+   *   (the number is the sandbox's own; docs/SANDBOX.md).
    */
-  constructor(now: () => number, pollsToComplete: number) {
+  constructor(
+    now: () => number,
+    pollsToComplete: number,
+    orderByTimeoutRows = DEFAULT_ORDER_BY_TIMEOUT_ROWS,
+  ) {
     this.now = now;
     this.pollsToComplete = pollsToComplete;
+    this.orderByTimeoutRows = orderByTimeoutRows;
   }
 
   create(input: NewBulkQueryJob): BulkQueryJob {
@@ -96,7 +135,9 @@ export class BulkQueryJobs {
     const object = /\bFROM\s+([A-Za-z0-9_]+)/i.exec(input.soql)?.[1] ?? '';
     let outcome: BulkQueryJob['outcome'];
     const unsupported = unsupportedInBulk(input.soql);
+    const timeout = orderByTimeout(input.soql, input.objectRows(object), this.orderByTimeoutRows);
     if (unsupported !== null) outcome = { errorMessage: `INVALID_TYPE_FOR_OPERATION: ${unsupported}` };
+    else if (timeout !== null) outcome = { errorMessage: timeout };
     else {
       try {
         // Rows are chosen now, as the job's snapshot; pages render them when read.

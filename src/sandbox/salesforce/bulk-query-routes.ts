@@ -106,6 +106,10 @@ export function registerBulkQueryRoutes(app: FastifyInstance, o: BulkQueryRoutes
       createdById: o.apiUserId,
       columnDelimiter,
       lineEnding,
+      objectRows: (name) => {
+        const object = o.store.schema.get(name);
+        return object === undefined ? 0 : o.store.table(object).size;
+      },
       run: (soql) =>
         executeSoqlLazy(soql, {
           store: o.store,

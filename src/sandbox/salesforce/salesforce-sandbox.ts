@@ -71,6 +71,11 @@ export interface SalesforceSandboxOptions {
    * Counted in checks, not time, so tests stay deterministic. Default 1.
    */
   bulkQueryPolls?: number;
+  /**
+   * Rows of an object from which a Bulk API 2.0 job with ORDER BY fails with QUERY_TIMEOUT (ORDER BY
+   * disables PK chunking). Default 10,000 (the number is ours: docs/SANDBOX.md).
+   */
+  bulkOrderByTimeoutRows?: number;
 }
 
 /** A running Salesforce sandbox: the common handle plus Salesforce-specific controls. */
@@ -148,7 +153,7 @@ export async function startSalesforceSandbox(
   const access = new FieldAccess(store, apiUserId);
   const tokens = new TokenStore(orgId, options.accessTokenTtlSeconds ?? 7200, nowMs);
   const cursors = new QueryCursors(nowMs);
-  const bulkJobs = new BulkQueryJobs(nowMs, options.bulkQueryPolls ?? 1);
+  const bulkJobs = new BulkQueryJobs(nowMs, options.bulkQueryPolls ?? 1, options.bulkOrderByTimeoutRows);
   const recorder = new InspectionRecorder({ tokens: () => tokens.states() });
   let baseUrl = '';
 
