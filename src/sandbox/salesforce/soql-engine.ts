@@ -215,6 +215,7 @@ function compileWhere(
   if (where === undefined) return () => true;
   const tokens: Token[] = [];
   flatten(where, tokens);
+  checkSemiJoins(soql, ctx, object, tokens);
   let i = 0;
   const peek = () => tokens[i];
   const orExpr = (): Predicate => {
@@ -252,6 +253,63 @@ function compileWhere(
   const predicate = orExpr();
   if (i !== tokens.length) throw malformed(soql, 'unexpected token in WHERE');
   return predicate;
+}
+
+/** Objects a semi-join or anti-join subquery cannot select from (SOQL reference, Comparison Operators). */
+const NO_SEMI_JOIN_OBJECTS = new Set([
+  'activityhistory',
+  'attachment',
+  'event',
+  'eventattendee',
+  'note',
+  'openactivity',
+  'task',
+]);
+const MAX_SEMI_JOINS = 2;
+const ID_OR_REFERENCE = new Set(['id', 'reference']);
+
+/**
+ * The semi-join and anti-join rules of SOQL (SOQL and SOSL Reference, "Comparison Operators"): at
+ * most two per WHERE clause, ID or reference fields on both sides, one selected field, no nesting,
+ * not combined with OR, no activity objects in the subquery. Messages as real orgs word them.
+ */
+function checkSemiJoins(soql: string, ctx: QueryContext, object: SfObject, tokens: Token[]): void {
+  const joins = tokens.flatMap((t) =>
+    t.t === 'cond' && 'valueQuery' in t.c && t.c.valueQuery !== undefined
+      ? [{ c: t.c, sub: t.c.valueQuery as Query }]
+      : [],
+  );
+  if (joins.length === 0) return;
+  if (joins.length > MAX_SEMI_JOINS)
+    throw malformed(soql, `Maximum ${MAX_SEMI_JOINS} semi join sub-selects are allowed`);
+  if (tokens.some((t) => t.t === 'OR'))
+    throw malformed(soql, "Semi join sub-selects are not allowed with the 'OR' operator");
+  for (const { c, sub } of joins) {
+    const inner = sub.sObject ?? '';
+    if (NO_SEMI_JOIN_OBJECTS.has(inner.toLowerCase()))
+      throw malformed(soql, `Entity '${inner}' is not supported for semi join inner selects`);
+    const left = resolvePath(soql, ctx, object, String((c as { field: string }).field));
+    if (!ID_OR_REFERENCE.has(left.type))
+      throw malformed(
+        soql,
+        `semi join sub selects are only allowed on id fields, cannot use: '${left.canonical}'`,
+      );
+    const fields = (sub.fields ?? []) as { type: string; field?: string }[];
+    const only = fields.length === 1 ? fields[0] : undefined;
+    const innerObject = resolveObject(soql, ctx, inner);
+    const selected =
+      only?.type === 'Field' && only.field !== undefined
+        ? resolvePath(soql, ctx, innerObject, only.field)
+        : null;
+    if (selected === null || !ID_OR_REFERENCE.has(selected.type)) {
+      const name = only?.field ?? fields.map((f) => f.field ?? f.type).join(', ');
+      throw malformed(soql, `semi join sub selects can only query id fields, cannot use: '${name}'`);
+    }
+    const nested: Token[] = [];
+    flatten(sub.where, nested);
+    if (nested.some((t) => t.t === 'cond' && 'valueQuery' in t.c && t.c.valueQuery !== undefined))
+      throw malformed(soql, 'Nesting of semi join sub-selects is not supported');
+  }
 }
 
 interface Range {

@@ -160,3 +160,68 @@ describe('Salesforce ids', () => {
     expect(isSalesforceId('001A0000006Vm9rIAD')).toBe(false);
   });
 });
+
+/**
+ * Semi-join and anti-join rules, SOQL and SOSL Reference, "Comparison Operators" (Semi-Joins with
+ * IN and Anti-Joins with NOT IN): no more than two IN or NOT IN subqueries per WHERE clause; the
+ * left operand and the subquery's one selected field must be an ID or reference field; no nesting;
+ * not with OR; Task, Event (and other activity objects) are not supported in subqueries. The
+ * messages are those real orgs answer as reported by clients (docs/SANDBOX.md).
+ * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_comparisonoperators.htm
+ */
+describe('SOQL semi-joins and anti-joins', () => {
+  const run = (soql: string) => executeSoql(soql, fixture());
+  const refused = (soql: string): string => {
+    try {
+      run(soql);
+    } catch (err) {
+      expect(err).toBeInstanceOf(SalesforceApiError);
+      expect((err as SalesforceApiError).errorCode).toBe('MALFORMED_QUERY');
+      return (err as SalesforceApiError).message;
+    }
+    throw new Error(`expected a refusal: ${soql}`);
+  };
+
+  it('allows two semi-joins (one an anti-join) on ID and reference fields', () => {
+    const result = run(
+      'SELECT Id FROM Task WHERE WhatId IN (SELECT Id FROM Opportunity) AND Id NOT IN (SELECT ActivityId FROM EmailMessage)',
+    );
+    expect(result.totalSize).toBe(0);
+    expect(
+      run('SELECT Name FROM Opportunity WHERE Id IN (SELECT Id FROM Opportunity WHERE IsClosed = true)')
+        .totalSize,
+    ).toBe(2);
+  });
+
+  it('refuses a third semi-join in one WHERE clause', () => {
+    expect(
+      refused(
+        'SELECT Id FROM Opportunity WHERE Id IN (SELECT Id FROM Opportunity) AND AccountId IN (SELECT Id FROM Account) AND OwnerId IN (SELECT Id FROM User)',
+      ),
+    ).toContain('Maximum 2 semi join sub-selects are allowed');
+  });
+
+  it('refuses Task and Event as the subquery object', () => {
+    expect(refused('SELECT Id FROM Opportunity WHERE Id IN (SELECT WhatId FROM Task)')).toContain(
+      "Entity 'Task' is not supported for semi join inner selects",
+    );
+    expect(refused('SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT WhatId FROM Event)')).toContain(
+      "Entity 'Event' is not supported for semi join inner selects",
+    );
+  });
+
+  it('refuses a non-id left operand or selected field, nesting, and OR', () => {
+    expect(refused('SELECT Id FROM Opportunity WHERE Name IN (SELECT Name FROM Account)')).toMatch(/id/i);
+    expect(refused('SELECT Id FROM Opportunity WHERE AccountId IN (SELECT Name FROM Account)')).toContain(
+      "semi join sub selects can only query id fields, cannot use: 'Name'",
+    );
+    expect(
+      refused(
+        'SELECT Id FROM Opportunity WHERE AccountId IN (SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact))',
+      ),
+    ).toMatch(/nest/i);
+    expect(
+      refused('SELECT Id FROM Opportunity WHERE IsClosed = true OR AccountId IN (SELECT Id FROM Account)'),
+    ).toMatch(/OR/);
+  });
+});
