@@ -4,7 +4,7 @@ import type { ApiUsage } from './api-usage.ts';
 import { createCustomField } from './custom-fields.ts';
 import { describeGlobal, describeObject } from './describe.ts';
 import type { FieldAccess } from './field-access.ts';
-import { batchSizeFrom, type QueryCursors } from './query-cursors.ts';
+import { batchSizeFrom, type QueryCursors, type QueryPage } from './query-cursors.ts';
 import type { RecordStore, SfRow } from './record-store.ts';
 import {
   MAX_COLLECTION_RECORDS,
@@ -115,17 +115,21 @@ export function registerDataRoutes(app: FastifyInstance, o: DataRoutesOptions): 
       throw new SalesforceApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const ctx = queryContext(o, version, tooling, includeDeleted);
     // Rows are chosen now; each page renders them when asked (values as of that page).
-    return o.cursors.first(
+    const page = o.cursors.first(
       ctx.urlBase,
       executeSoqlLazy(q, ctx),
       batchSizeFrom(request.headers['sforce-query-options']),
     );
+    if (!tooling) return page;
+    const from = /\bFROM\s+([A-Za-z0-9_]+)/i.exec(q)?.[1] ?? '';
+    return toolingPage(page, o.tooling.schema.get(from)?.name ?? from);
   };
   const more = (tooling: boolean) => async (request: FastifyRequest) => {
     const version = versionOf(request);
     const locator = (request.params as { locator: string }).locator;
     const urlBase = `/services/data/v${version}${tooling ? '/tooling' : ''}`;
-    return o.cursors.more(urlBase, locator, batchSizeFrom(request.headers['sforce-query-options']));
+    const page = o.cursors.more(urlBase, locator, batchSizeFrom(request.headers['sforce-query-options']));
+    return tooling ? toolingPage(page, null) : page;
   };
   app.get('/services/data/:version/query', query(false, false));
   app.get('/services/data/:version/queryAll', query(false, true));
@@ -348,6 +352,23 @@ export function registerDataRoutes(app: FastifyInstance, o: DataRoutesOptions): 
     const id = createCustomField(o.store.schema, o.tooling, bodyObject(request), o.now());
     return reply.code(201).send({ id, success: true, errors: [], warnings: [], infos: [] });
   });
+}
+
+/**
+ * A Tooling API query answer: the data API's fields plus `size` (records in this batch),
+ * `queryLocator` (null when done) and `entityTypeName` (Tooling API, Query resource).
+ */
+function toolingPage(page: QueryPage, entityTypeName: string | null): Record<string, unknown> {
+  const locator = page.nextRecordsUrl?.split('/').pop() ?? null;
+  return {
+    size: page.records.length,
+    totalSize: page.totalSize,
+    done: page.done,
+    queryLocator: locator,
+    entityTypeName,
+    ...(page.nextRecordsUrl === undefined ? {} : { nextRecordsUrl: page.nextRecordsUrl }),
+    records: page.records,
+  };
 }
 
 function bodyObject(request: FastifyRequest): Record<string, unknown> {

@@ -157,7 +157,14 @@ export async function startSalesforceSandbox(
   const recorder = new InspectionRecorder({ tokens: () => tokens.states() });
   let baseUrl = '';
 
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 50 * 1024 * 1024 });
+  // Clients send resource URLs with a trailing slash (`query/?q=`, `sobjects/Task/`) and the cloud
+  // answers them as without (docs/SANDBOX.md).
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    bodyLimit: 50 * 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
