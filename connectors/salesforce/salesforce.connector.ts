@@ -3,6 +3,7 @@ import { SalesforceConnectionSchema } from '../../src/domain/tenant.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { CrmConnector, PullOptions, SyncPage } from '../crm-connector.ts';
 import { bootstrapSalesforceSchema } from './salesforce-bootstrap.ts';
+import { checkSalesforceConnection } from './salesforce-connection-check.ts';
 import { SalesforceBulkQuery } from './salesforce-bulk-query.ts';
 import { SalesforceClient } from './salesforce-client.ts';
 import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
@@ -167,6 +168,12 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     },
     usage() {
       return client.usage();
+    },
+    checkConnection() {
+      return checkSalesforceConnection(client, {
+        apiVersion: connection.apiVersion,
+        fallbackOwnerId: options.fallbackOwnerId,
+      });
     },
   };
 }
