@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
 import { loadEnv } from '../../config/env.ts';
 import { parseTenants } from '../../config/tenants-file.ts';
 import { CrmKindSchema } from '../../domain/crm.ts';
@@ -99,6 +98,9 @@ export function registerDemo(program: Command): void {
                       loginUrl: sandbox.baseUrl,
                       auth: { type: 'refresh_token', ...sandbox.oauth },
                       extraFields: imported?.extraFields ?? [],
+                      // The demo org has no admin to assign the permission set: the integration user
+                      // may, so bootstrap does it (the tenant option a real org can use too).
+                      assignPermissionSet: true,
                     },
               ...(imported ? { scoring: { qualificationFields: imported.qualificationFields } } : {}),
             },
@@ -112,19 +114,6 @@ export function registerDemo(program: Command): void {
           tenants: [tenant!],
           concurrency: 2,
           ...(opts.json ? {} : { onProgress: progressPrinter(process.stdout) }),
-          ...(crm.data === 'salesforce'
-            ? {
-                // The demo org has no admin to assign the permission set, so the connector does it.
-                connector: (() => {
-                  const c = createSalesforceConnector({
-                    connection: tenant!.connection as never,
-                    logger,
-                    assignPermissionSet: true,
-                  });
-                  return () => c;
-                })(),
-              }
-            : {}),
         });
         try {
           await runtime.pool?.waitUntilReady();
