@@ -209,6 +209,8 @@ export async function startSalesforceSandbox(
       return reply;
     }
     if (!isData) return undefined;
+    // The version list needs no session and is not counted (REST API guide, Versions).
+    if (/^\/services\/data\/?(?:\?|$)/.test(request.url)) return undefined;
     const token = bearer(request);
     if (token === undefined || !tokens.isAccessValid(token)) return refuse(request, reply, SESSION_INVALID());
     if (!usage.take()) return refuse(request, reply, REQUEST_LIMIT_EXCEEDED(), true);

@@ -62,6 +62,24 @@ describe('generateWorld', () => {
     expect(tiny.owners.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('has owners who left (inactive, with an active manager) owning open deals, in small and large worlds', () => {
+    for (const [seed, deals] of [
+      [42, 400],
+      [3, 120],
+      [9, 2400],
+    ] as const) {
+      const world = generateWorld({ seed, deals, now: NOW });
+      const inactive = new Set(world.owners.filter((o) => o.active === false).map((o) => o.n));
+      expect(inactive.size, `${seed}/${deals}`).toBeGreaterThan(0);
+      const open = world.deals.filter((d) => d.closedAt === null && inactive.has(d.ownerN));
+      expect(open.length, `${seed}/${deals}`).toBeGreaterThan(0);
+      for (const o of world.owners.filter((x) => x.active === false)) {
+        const manager = world.owners.find((m) => m.n === o.managerN);
+        expect(manager?.active).not.toBe(false);
+      }
+    }
+  });
+
   it('keeps time consistent: history ordered, past activities except scheduled meetings, closed before now', () => {
     const world = generateWorld({ seed: 8, deals: 500, now: NOW });
     const now = Date.parse(NOW);
