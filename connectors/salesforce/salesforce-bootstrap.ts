@@ -183,6 +183,8 @@ export async function bootstrapSalesforceSchema(
       }
     }
   } else if (!(await isAssigned(client, permissionSetId))) {
+    // Write-back fails until this is done: say so now, on the first run, not only at write-back.
+    logger.warn({ crm: 'salesforce' }, `permission set not assigned yet: ${PERMISSION_SET_HINT}`);
     actionRequired.push(PERMISSION_SET_HINT);
   }
   return { created, existing, ...(actionRequired.length > 0 ? { actionRequired } : {}) };
