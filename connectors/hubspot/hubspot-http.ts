@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from '@hubspot/api-client';
 import { AppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
@@ -28,26 +28,41 @@ export interface HubSpotRetryOptions {
 /** A header the middleware adds to failed responses: the 429 policy name the SDK would drop. */
 const POLICY_HEADER = 'x-pipeline-health-policy-name';
 
+/** The AbortSignal of the logical call in progress (the SDK's transport takes none). */
+const callSignal = new AsyncLocalStorage<AbortSignal | undefined>();
+
 /**
- * An http(s) agent whose sockets give up after `timeoutMs` without traffic. The SDK's transport
- * takes no AbortSignal, so a hung request is ended here: the socket is destroyed with ETIMEDOUT,
- * the request rejects and the call loop retries it.
+ * An http(s) agent that gives every request its own deadline: `timeoutMs` without traffic, on a
+ * new or a reused keep-alive socket alike (a timeout set on the socket in `createConnection` is
+ * dropped when the socket goes back to the pool: CRM-FACTS.md). A hung request is destroyed with
+ * ETIMEDOUT, it rejects and the call loop retries it. A request started inside `callSignal` is
+ * destroyed when that signal aborts (a job cancelled at shutdown).
  */
-function timeoutAgent(basePath: string, timeoutMs: number): http.Agent {
+function deadlineAgent(basePath: string, timeoutMs: number): http.Agent {
   const Base = basePath.startsWith('https:') ? https.Agent : http.Agent;
-  class TimeoutAgent extends Base {
-    override createConnection(
-      ...args: Parameters<http.Agent['createConnection']>
-    ): ReturnType<http.Agent['createConnection']> {
-      const socket = super.createConnection(...args) as Socket;
-      socket.setTimeout(timeoutMs);
-      socket.on('timeout', () => {
-        socket.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+  class DeadlineAgent extends Base {
+    // Not in the typings, but the one hook every request passes through, pooled socket or new.
+    addRequest(req: http.ClientRequest, options: unknown): void {
+      req.setTimeout(timeoutMs, () => {
+        req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
       });
-      return socket;
+      const signal = callSignal.getStore();
+      if (signal !== undefined) {
+        const abort = () => req.destroy(signal.reason as Error);
+        if (signal.aborted) abort();
+        else {
+          signal.addEventListener('abort', abort, { once: true });
+          req.once('close', () => signal.removeEventListener('abort', abort));
+        }
+      }
+      (Base.prototype as unknown as { addRequest(r: unknown, o: unknown): void }).addRequest.call(
+        this,
+        req,
+        options,
+      );
     }
   }
-  return new TimeoutAgent({ keepAlive: true, maxSockets: 16 });
+  return new DeadlineAgent({ keepAlive: true, maxSockets: 16 });
 }
 
 interface RequestContextLike {
@@ -101,7 +116,7 @@ export class HubSpotHttp {
       basePath: options.basePath,
       // The SDK's retries and limiter are process-wide; ours are per connector (see call()).
       numberOfApiCallRetries: 0,
-      httpAgent: timeoutAgent(options.basePath, options.requestTimeoutMs),
+      httpAgent: deadlineAgent(options.basePath, options.requestTimeoutMs),
       middleware: [
         {
           pre(context: unknown): unknown {
@@ -156,7 +171,16 @@ export class HubSpotHttp {
    * limiter bucket ("search" also meets the per-second search limit).
    */
   async call<T>(kind: 'default' | 'search', fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.#slots.run(() => this.#run(kind, fn, signal, true));
+    const scoped = signal ?? callSignal.getStore();
+    return this.#slots.run(() => callSignal.run(scoped, () => this.#run(kind, fn, scoped, true)));
+  }
+
+  /**
+   * Run `fn` so that every call it makes (without a signal of its own) stops when `signal` aborts:
+   * the requests in flight are destroyed and the calls reject with the signal's reason.
+   */
+  withSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    return signal === undefined ? fn() : callSignal.run(signal, fn);
   }
 
   async #run<T>(
@@ -181,6 +205,8 @@ export class HubSpotHttp {
         return result;
       } catch (err) {
         settle();
+        // Cancelled (shutdown): no retry, the job is retried later from its saved progress.
+        signal?.throwIfAborted();
         const decision = classifyHubSpotFailure(withPolicy(err), this.#options.now());
         const status = statusOf(err);
         const base = { cause: err, ...(status === undefined ? {} : { status }) };

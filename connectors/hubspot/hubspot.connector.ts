@@ -6,6 +6,7 @@ import type { Logger } from '../../src/shared/logger.ts';
 import type { CrmConnector, CrmMetadata } from '../crm-connector.ts';
 import { CRM_LIMITS } from '../shared/crm-limits.ts';
 import { SlidingWindowLimiter } from '../shared/rate-limiter.ts';
+import { scopedIterable } from '../shared/scoped-iterable.ts';
 import { HubSpotHttp, type HubSpotRetryOptions } from './hubspot-http.ts';
 import { HubSpotReader } from './hubspot-reader.ts';
 import {
@@ -132,13 +133,16 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
 
   return {
     crm: 'hubspot',
-    bootstrapSchema: () => writer.bootstrapSchema(),
-    fetchMetadata,
+    bootstrapSchema: (o) => http.withSignal(o?.signal, () => writer.bootstrapSchema()),
+    fetchMetadata: (o) => http.withSignal(o?.signal, fetchMetadata),
     pull: (cursor, pullOptions) =>
-      reader.pull(cursor, pullOptions?.pipelines, pullOptions?.signal, pullOptions?.known),
-    writeHealth: (writes) => writer.writeHealth(writes),
-    readHealth: (dealIds) => writer.readHealth(dealIds),
-    createAlertTasks: (alerts) => writer.createAlertTasks(alerts),
+      scopedIterable(
+        (fn) => http.withSignal(pullOptions?.signal, fn),
+        reader.pull(cursor, pullOptions?.pipelines, pullOptions?.signal, pullOptions?.known),
+      ),
+    writeHealth: (writes, o) => http.withSignal(o?.signal, () => writer.writeHealth(writes)),
+    readHealth: (dealIds, o) => http.withSignal(o?.signal, () => writer.readHealth(dealIds)),
+    createAlertTasks: (alerts, o) => http.withSignal(o?.signal, () => writer.createAlertTasks(alerts)),
     usage: () => http.counter.usage(),
   };
 }

@@ -14,7 +14,7 @@ import { WorkerPool } from '../queue/worker-pool.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { RedisEndpoint } from '../store/redis-connection.ts';
 import { TenantStateStore } from '../store/tenant-state.store.ts';
-import { connectorCache } from './connector-factory.ts';
+import { type ConnectorSettings, connectorCache } from './connector-factory.ts';
 
 export interface RuntimeOptions {
   redis: RedisEndpoint;
@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   tenants: readonly Tenant[];
   /** Override the connector factory (tests inject connectors built with test options). */
   connector?: (tenant: Tenant) => CrmConnector;
+  /** Settings of the connectors this runtime builds (ignored with `connector`). */
+  connectorSettings?: ConnectorSettings;
   concurrency?: number;
   /** Worker job lock in ms (see WORKER_LOCK_MS). */
   lockDurationMs?: number;
@@ -68,7 +70,7 @@ export class Runtime {
     this.deps = {
       tenant: async (id) => this.tenants.get(id) ?? null,
       store,
-      connector: options.connector ?? connectorCache(options.logger),
+      connector: options.connector ?? connectorCache(options.logger, options.connectorSettings),
       now,
       logger: options.logger,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
