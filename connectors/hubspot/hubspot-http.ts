@@ -95,6 +95,17 @@ export interface HubSpotHttpOptions {
   concurrency: number;
 }
 
+/** How one call may be retried. */
+export interface CallPolicy {
+  /**
+   * false: a transient failure (timeout, dropped connection, 5xx) is thrown at once instead of
+   * retried, because the CRM may have committed the request (non-idempotent creates: the caller
+   * re-reads what exists before trying again). 429 and 423 are still waited out: HubSpot did not
+   * process those requests. Default true.
+   */
+  retryTransient?: boolean;
+}
+
 /**
  * The SDK client plus everything around each call: per-connector limiter, bearer token,
  * call counting, rate-limit header reading, and the retry loop driven by the classifier.
@@ -170,9 +181,15 @@ export class HubSpotHttp {
    * Run one SDK call with the limiter, a valid token and the retry loop. `kind` picks the
    * limiter bucket ("search" also meets the per-second search limit).
    */
-  async call<T>(kind: 'default' | 'search', fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async call<T>(
+    kind: 'default' | 'search',
+    fn: () => Promise<T>,
+    signal?: AbortSignal,
+    options: CallPolicy = {},
+  ): Promise<T> {
     const scoped = signal ?? callSignal.getStore();
-    return this.#slots.run(() => callSignal.run(scoped, () => this.#run(kind, fn, scoped, true)));
+    const once = options.retryTransient === false;
+    return this.#slots.run(() => callSignal.run(scoped, () => this.#run(kind, fn, scoped, true, once)));
   }
 
   /**
@@ -188,6 +205,7 @@ export class HubSpotHttp {
     fn: () => Promise<T>,
     signal: AbortSignal | undefined,
     reauth: boolean,
+    once = false,
   ): Promise<T> {
     const retry = this.#options.retry;
     const maxAttempts = retry.maxAttempts ?? 5;
@@ -233,7 +251,7 @@ export class HubSpotHttp {
           this.#options.limiter.pause(delay);
         } else {
           failures += 1;
-          if (failures >= maxAttempts) {
+          if (failures >= maxAttempts || once) {
             throw new AppError(
               decision.code,
               `${decision.reason} (gave up after ${failures} attempts)`,

@@ -181,12 +181,15 @@ export async function createSalesforceAlertTasks(
     .map((a) => a.alert.dealId);
   const owners = await ownersOf(client, [...new Set(missingOwners)], maxUrlLength);
   let pending = [...byKey.keys()];
+  // Keys whose create was sent without an answer: found later, they were created by this call.
+  const unanswered = new Set<string>();
   for (let attempt = 1; pending.length > 0; attempt += 1) {
     const existing = await findExisting(client, pending, maxUrlLength);
     const toCreate: string[] = [];
     for (const key of pending) {
       const taskId = existing.get(key);
       if (taskId === undefined) toCreate.push(key);
+      else if (unanswered.has(key)) outcome.created.push({ key, taskId });
       else if (!outcome.created.some((c) => c.key === key)) outcome.existing.push({ key, taskId });
     }
     const retry: string[] = [];
@@ -212,6 +215,7 @@ export async function createSalesforceAlertTasks(
       } catch (err) {
         const transient = err instanceof Error && 'code' in err && err.code === 'CRM_UNAVAILABLE';
         if (!transient || attempt >= client.attempts()) throw err;
+        for (const key of batch) unanswered.add(key);
         retry.push(...batch);
         continue;
       }
