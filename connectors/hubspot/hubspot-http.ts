@@ -116,6 +116,8 @@ export class HubSpotHttp {
   readonly tokens: TokenProvider;
   readonly #options: HubSpotHttpOptions;
   readonly #slots: Semaphore;
+  /** HubSpot's clock minus ours, from the last answer's Date header, and when (our clock) it was seen. */
+  #crmClock: { offsetMs: number; seenAt: number } | null = null;
 
   constructor(options: HubSpotHttpOptions) {
     this.#options = options;
@@ -123,6 +125,12 @@ export class HubSpotHttp {
     const counter = this.counter;
     const limiter = options.limiter;
     const tokenProvider = (): string | null => this.tokens.current();
+    const sawDate = (value: string | undefined) => {
+      const at = value === undefined ? Number.NaN : Date.parse(value);
+      if (!Number.isFinite(at)) return;
+      const local = options.now();
+      this.#crmClock = { offsetMs: at - local, seenAt: local };
+    };
     this.client = new Client({
       basePath: options.basePath,
       // The SDK's retries and limiter are process-wide; ours are per connector (see call()).
@@ -143,6 +151,7 @@ export class HubSpotHttp {
           async post(context: unknown): Promise<unknown> {
             const ctx = context as ResponseContextLike;
             const h = ctx.headers;
+            sawDate(h.date ?? h.Date);
             limiter.observe({
               max: numberHeader(h, 'x-hubspot-ratelimit-max'),
               remaining: numberHeader(h, 'x-hubspot-ratelimit-remaining'),
@@ -190,6 +199,29 @@ export class HubSpotHttp {
     const scoped = signal ?? callSignal.getStore();
     const once = options.retryTransient === false;
     return this.#slots.run(() => callSignal.run(scoped, () => this.#run(kind, fn, scoped, true, once)));
+  }
+
+  /**
+   * HubSpot's "now" in epoch ms: our clock plus the offset learnt from the Date header of its
+   * answers (whole seconds, rounded down, so a window never ends after HubSpot's now). When no answer
+   * was seen in the last minute, one cheap call (an owners page of one) asks for a fresh Date.
+   */
+  async crmNow(signal?: AbortSignal): Promise<number> {
+    const fresh = () => {
+      const c = this.#crmClock;
+      const local = this.#options.now();
+      return c !== null && Math.abs(local - c.seenAt) < 60_000 ? local + c.offsetMs : null;
+    };
+    const known = fresh();
+    if (known !== null) return known;
+    await this.call(
+      'default',
+      () => this.client.crm.owners.ownersApi.getPage(undefined, undefined, 1, false),
+      signal,
+    );
+    const now = fresh();
+    if (now === null) throw new AppError('CRM_UNAVAILABLE', 'HubSpot answered without a Date header');
+    return now;
   }
 
   /**

@@ -40,6 +40,11 @@ interface SearchFilter {
 export interface ReaderOptions {
   http: HubSpotHttp;
   now: () => number;
+  /**
+   * The end of a new sync window, in the CRM's clock (epoch ms). Never the worker's clock: a worker
+   * ahead of HubSpot by more than the lookback would skip every change made meanwhile.
+   */
+  windowEnd: (signal?: AbortSignal) => Promise<number>;
   /** Pipelines to pull; empty: all. */
   pipelines: string[];
   /** Deals per page; default 1,000 (one association batch read per page). */
@@ -78,8 +83,9 @@ export class HubSpotReader {
     signal?: AbortSignal,
     known?: PullOptions['known'],
   ): AsyncGenerator<SyncPage> {
-    const now = this.#o.now();
     let cursor: HubSpotCursor;
+    const previousDone = cursorText === null || decodeCursor(cursorText).phase === 'done';
+    const now = previousDone ? await this.#o.windowEnd(signal) : 0; // unused when resuming
     if (cursorText === null) {
       cursor = { v: 1, from: null, until: now, phase: 'deals', pos: null, eng: 0 };
     } else {

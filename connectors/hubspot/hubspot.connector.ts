@@ -78,6 +78,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
   const reader = new HubSpotReader({
     http,
     now,
+    windowEnd: (signal) => http.crmNow(signal),
     pipelines: connection.pipelines,
     dealsPerPage: options.dealsPerPage ?? limits.associationBatchSize,
     lookbackMs: options.lookbackMs ?? 300_000,

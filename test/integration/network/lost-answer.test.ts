@@ -1,6 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
-import { parseTenants } from '../../../src/config/tenants-file.ts';
 import type { Tenant } from '../../../src/domain/tenant.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import { startHubSpotSandbox } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
@@ -9,8 +7,8 @@ import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
 import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.ts';
-import { hubspotTenant, testLogger } from '../pipeline/harness.ts';
-import { NO_SCHEDULE, scenario } from './network-fixture.ts';
+import { hubspotTenant } from '../pipeline/harness.ts';
+import { NO_SCHEDULE, prepareSalesforce, salesforceTenant, scenario } from './network-fixture.ts';
 
 /**
  * Issue 14 item 2: the CRM commits a create, its answer never arrives (the proxy forwards the batch
@@ -43,33 +41,8 @@ const CASES: Case[] = [
   {
     crm: 'salesforce',
     start: () => startSalesforceSandbox({ world: generateWorld({ seed: 21, deals: 300 }) }),
-    // The admin's setup: fields and permission set created and assigned to the integration user.
-    async prepare(sandbox) {
-      await createSalesforceConnector({
-        connection: {
-          crm: 'salesforce',
-          loginUrl: sandbox.baseUrl,
-          auth: { type: 'refresh_token', ...sandbox.oauth },
-        },
-        logger: testLogger(),
-        assignPermissionSet: true,
-      }).bootstrapSchema();
-    },
-    tenant: (sandbox, proxyUrl) =>
-      parseTenants({
-        tenants: [
-          {
-            id: 'lost',
-            name: 'lost',
-            connection: {
-              crm: 'salesforce',
-              loginUrl: proxyUrl,
-              auth: { type: 'refresh_token', ...sandbox.oauth },
-            },
-            ...NO_SCHEDULE,
-          },
-        ],
-      })[0]!,
+    prepare: prepareSalesforce,
+    tenant: (sandbox, proxyUrl) => salesforceTenant('lost', sandbox, proxyUrl),
     create: { method: 'POST', path: /\/composite\/sobjects\/?$/ },
     taskType: 'Task',
     keyOf: (v) => String(v.PH_Alert_Key__c),
