@@ -6,7 +6,7 @@ import { AppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import { backoffDelay, sleep } from '../shared/backoff.ts';
 import { CallCounter, endpointPattern } from '../shared/call-counter.ts';
-import type { SlidingWindowLimiter } from '../shared/rate-limiter.ts';
+import type { CallLimiter } from '../shared/shared-limiter.ts';
 import { Semaphore } from '../shared/semaphore.ts';
 import { type HubSpotAuth, type TokenGrant, TokenProvider } from './hubspot-auth.ts';
 import { classifyHubSpotFailure } from './hubspot-failure.ts';
@@ -86,7 +86,7 @@ function numberHeader(headers: Record<string, string>, name: string): number | n
 export interface HubSpotHttpOptions {
   basePath: string;
   auth: HubSpotAuth;
-  limiter: SlidingWindowLimiter;
+  limiter: CallLimiter;
   logger: Logger;
   now: () => number;
   requestTimeoutMs: number;

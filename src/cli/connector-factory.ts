@@ -4,6 +4,7 @@ import type { CrmConnector } from '../../connectors/crm-connector.ts';
 import type { Env } from '../config/env.ts';
 import type { Tenant } from '../domain/tenant.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { SharedRateBudget } from '../shared/shared-rate-budget.ts';
 
 /** Process-wide connector settings from the environment (the same for every tenant). */
 export interface ConnectorSettings {
@@ -11,6 +12,8 @@ export interface ConnectorSettings {
   clock?: () => number;
   /** Deadline of every CRM request in ms (CRM_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
+  /** The rate budgets of CRM accounts, shared by every process on this Redis (HubSpot portals). */
+  sharedBudget?: SharedRateBudget;
 }
 
 /** The process clock: the system clock shifted by PH_CLOCK_OFFSET_MS (0: the system clock itself). */
@@ -59,6 +62,7 @@ export function connectorCache(
             ...fallback,
             ...timeout,
             ...(clock === undefined ? {} : { clock }),
+            ...(settings.sharedBudget === undefined ? {} : { sharedBudget: settings.sharedBudget }),
           })
         : createSalesforceConnector({
             connection: {
