@@ -202,15 +202,18 @@ export class HubSpotHttp {
   }
 
   /**
-   * HubSpot's "now" in epoch ms: our clock plus the offset learnt from the Date header of its
-   * answers (whole seconds, rounded down, so a window never ends after HubSpot's now). When no answer
+   * HubSpot's "now" in epoch ms, from the Date header of its answers (whole seconds) and our clock
+   * (see below), so a worker's skewed clock never moves a sync window. When no answer
    * was seen in the last minute, one cheap call (an owners page of one) asks for a fresh Date.
    */
   async crmNow(signal?: AbortSignal): Promise<number> {
     const fresh = () => {
       const c = this.#crmClock;
       const local = this.#options.now();
-      return c !== null && Math.abs(local - c.seenAt) < 60_000 ? local + c.offsetMs : null;
+      if (c === null || Math.abs(local - c.seenAt) >= 60_000) return null;
+      // HubSpot's time lies in [Date, Date + 1 s): where our clock falls in that range it is the
+      // more precise reading; outside it (a skewed worker), the nearest end of the range.
+      return Math.min(Math.max(local, local + c.offsetMs), local + c.offsetMs + 999);
     };
     const known = fresh();
     if (known !== null) return known;
