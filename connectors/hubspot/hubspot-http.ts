@@ -252,6 +252,10 @@ export class HubSpotHttp {
       signal?.throwIfAborted();
       const token = reauth ? await this.tokens.token() : null;
       const settle = await this.#options.limiter.acquire(kind, signal);
+      if (signal?.aborted === true) {
+        settle();
+        signal.throwIfAborted(); // stopped while waiting for the limiter: never sent
+      }
       try {
         const result = await fn();
         settle();

@@ -349,11 +349,32 @@ export class HubSpotReader {
   }
 
   /**
+   * One page's reads fan out side by side; after the first failure none more starts and those in
+   * flight are ended (reads are idempotent), so a failed page spends no more quota.
+   */
+  async #dealPage(
+    ids: string[],
+    stages: ReturnType<typeof stageIndex>,
+    wanted: string[],
+    signal?: AbortSignal,
+    skip?: { known: NonNullable<PullOptions['known']>; unchanged: Set<string> },
+  ): Promise<Omit<SyncPage, 'cursor'>> {
+    const stop = new AbortController();
+    const pageSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
+    try {
+      return await this.#readDealPage(ids, stages, wanted, pageSignal, skip);
+    } catch (err) {
+      stop.abort(err);
+      throw err;
+    }
+  }
+
+  /**
    * Read deals with history, their associations, activities, contacts and companies: one page.
    * With `skip`, deals equal to the stored ones apart from `updatedAt` are dropped after the
    * deal read, before anything else is read for them, and their ids added to `skip.unchanged`.
    */
-  async #dealPage(
+  async #readDealPage(
     ids: string[],
     stages: ReturnType<typeof stageIndex>,
     wanted: string[],
