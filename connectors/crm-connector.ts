@@ -20,10 +20,10 @@ export interface CrmConnector {
    * Create the "Pipeline health" property group/fields (and, on Salesforce, the permission set)
    * if missing. Idempotent: existing ones are left as they are.
    */
-  bootstrapSchema(): Promise<SchemaBootstrapResult>;
+  bootstrapSchema(options?: CallOptions): Promise<SchemaBootstrapResult>;
 
   /** Pipelines with stage metadata, owners and revenue targets. */
-  fetchMetadata(): Promise<CrmMetadata>;
+  fetchMetadata(options?: CallOptions): Promise<CrmMetadata>;
 
   /**
    * Pull what changed since `cursor` (null: full first sync) as pages. The caller stores each page
@@ -35,21 +35,21 @@ export interface CrmConnector {
    * Write health values in the CRM's largest batches. Each write carries only changed fields.
    * Per-record failures are returned, never thrown; a whole-call failure after retries throws an AppError.
    */
-  writeHealth(writes: HealthWrite[]): Promise<WriteOutcome>;
+  writeHealth(writes: HealthWrite[], options?: CallOptions): Promise<WriteOutcome>;
 
   /**
    * Read the health values currently in the CRM for these deals (batched: HubSpot batch read of the
    * ph_ properties, Salesforce one query per 200 ids). Used after a crash to learn whether an
    * interrupted write landed, so it is not written twice. Deals not found are absent from the map.
    */
-  readHealth(dealIds: string[]): Promise<Map<string, Partial<HealthFieldValues>>>;
+  readHealth(dealIds: string[], options?: CallOptions): Promise<Map<string, Partial<HealthFieldValues>>>;
 
   /**
    * Create one task per alert for the deal owner, associated with the deal. Idempotent by
    * alert key: an alert whose task already exists in the CRM (from an earlier attempt or another
    * worker) is reported as existing, not created again.
    */
-  createAlertTasks(alerts: AlertTask[]): Promise<AlertOutcome>;
+  createAlertTasks(alerts: AlertTask[], options?: CallOptions): Promise<AlertOutcome>;
 
   /** API calls made by this connector instance so far, per endpoint, and the CRM's limits seen. */
   usage(): ApiUsage;
@@ -76,8 +76,17 @@ export interface ConnectionCheck {
   hint?: string;
 }
 
-export interface PullOptions {
-  signal?: AbortSignal;
+/**
+ * Options of every CRM call. `signal`: the job's own AbortSignal (BullMQ aborts it when the job is
+ * cancelled, e.g. at shutdown); the requests in flight are ended and the method rejects with the
+ * signal's reason, without retrying. Every request also has its own deadline (the connector's
+ * request timeout), on new and reused connections alike.
+ */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+export interface PullOptions extends CallOptions {
   /** Restrict to these pipelines (ids); empty/undefined: all. */
   pipelines?: string[];
   /**

@@ -51,7 +51,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
   name: 'alert',
   payload: CyclePayloadSchema,
   retry: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
-  async process(_job, payload, deps) {
+  async process(_job, payload, deps, signal) {
     const started = deps.now();
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
@@ -126,7 +126,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
     let retryable = 0;
     const raised: Alert[] = [];
     if (tasks.length > 0) {
-      const outcome = await connector.createAlertTasks(tasks);
+      const outcome = await connector.createAlertTasks(tasks, { signal });
       const taskByKey = new Map(tasks.map((t) => [t.key, t]));
       for (const c of outcome.created) {
         await store.confirmAlert(c.key, c.taskId);

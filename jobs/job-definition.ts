@@ -17,7 +17,11 @@ export interface JobDefinition<P, R> {
   name: string;
   payload: z.ZodType<P>;
   retry: RetryPolicy;
-  process(job: Job, payload: P, deps: JobDeps): Promise<R>;
+  /**
+   * `signal` is the job's own AbortSignal (BullMQ aborts it when the job is cancelled, e.g. at
+   * shutdown); steps pass it to every connector call so that calls in flight stop.
+   */
+  process(job: Job, payload: P, deps: JobDeps, signal?: AbortSignal): Promise<R>;
 }
 
 /** Validate a job's payload where it enters (a bad payload is a bug: it fails, never retries). */

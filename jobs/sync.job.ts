@@ -26,7 +26,7 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
   payload: CyclePayloadSchema,
   // Transient CRM failures are common and cheap to retry from the cursor.
   retry: { attempts: 5, backoff: { type: 'exponential', delay: 2_000 } },
-  async process(job, payload, deps) {
+  async process(job, payload, deps, signal) {
     const started = deps.now();
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
@@ -36,10 +36,10 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
     // The schema bootstrap costs a dozen calls; do it once per schema version, not every run.
     let schemaCreated: string[] = [];
     if ((await store.getJson<string>('schema')) !== SCHEMA_VERSION) {
-      schemaCreated = (await connector.bootstrapSchema()).created;
+      schemaCreated = (await connector.bootstrapSchema({ signal })).created;
       await store.setJson('schema', SCHEMA_VERSION);
     }
-    await store.saveMetadata(await connector.fetchMetadata());
+    await store.saveMetadata(await connector.fetchMetadata({ signal }));
 
     if (payload.fullResync && job.attemptsMade === 0) await store.setCursor(null);
     const cursor = await store.getCursor();
@@ -48,7 +48,7 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
     const totals = { pages: 0, deals: 0, activities: 0, quarantined: 0, deleted: 0 };
     // The stored deals let the connector skip re-reading those our own write-back modified.
     const known = (dealIds: string[]) => store.getDeals(dealIds);
-    for await (const page of connector.pull(cursor, { pipelines, known })) {
+    for await (const page of connector.pull(cursor, { pipelines, known, signal })) {
       const saved = await store.savePage(page);
       await store.refreshCycleLock(payload.runId); // a long first sync keeps its tenant's lock
       totals.pages += 1;

@@ -50,7 +50,7 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
   name: 'write-back',
   payload: CyclePayloadSchema,
   retry: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
-  async process(_job, payload, deps) {
+  async process(_job, payload, deps, signal) {
     const started = deps.now();
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
@@ -60,7 +60,7 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
     let recovered = 0;
     const intents = await store.getWriteIntents();
     if (intents.size > 0) {
-      const inCrm = await connector.readHealth([...intents.keys()]);
+      const inCrm = await connector.readHealth([...intents.keys()], { signal });
       const done = new Map([...intents].filter(([id, intent]) => landed(intent, inCrm.get(id))));
       await store.markWritten(done);
       await store.clearWriteIntents([...intents.keys()].filter((id) => !done.has(id)));
@@ -83,7 +83,7 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
     for (let i = 0; i < writes.length; i += SLICE) {
       const slice = writes.slice(i, i + SLICE);
       await store.saveWriteIntents(new Map(slice.map((w) => [w.dealId, w.values])));
-      const outcome = await connector.writeHealth(slice);
+      const outcome = await connector.writeHealth(slice, { signal });
       const ok = new Set(outcome.written);
       await store.markWritten(
         new Map(slice.filter((w) => ok.has(w.dealId)).map((w) => [w.dealId, w.values])),

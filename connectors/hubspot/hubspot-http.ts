@@ -1,12 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from '@hubspot/api-client';
 import { AppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import { backoffDelay, sleep } from '../shared/backoff.ts';
 import { CallCounter, endpointPattern } from '../shared/call-counter.ts';
-import type { SlidingWindowLimiter } from '../shared/rate-limiter.ts';
+import type { CallLimiter } from '../shared/shared-limiter.ts';
 import { Semaphore } from '../shared/semaphore.ts';
 import { type HubSpotAuth, type TokenGrant, TokenProvider } from './hubspot-auth.ts';
 import { classifyHubSpotFailure } from './hubspot-failure.ts';
@@ -28,26 +28,41 @@ export interface HubSpotRetryOptions {
 /** A header the middleware adds to failed responses: the 429 policy name the SDK would drop. */
 const POLICY_HEADER = 'x-pipeline-health-policy-name';
 
+/** The AbortSignal of the logical call in progress (the SDK's transport takes none). */
+const callSignal = new AsyncLocalStorage<AbortSignal | undefined>();
+
 /**
- * An http(s) agent whose sockets give up after `timeoutMs` without traffic. The SDK's transport
- * takes no AbortSignal, so a hung request is ended here: the socket is destroyed with ETIMEDOUT,
- * the request rejects and the call loop retries it.
+ * An http(s) agent that gives every request its own deadline: `timeoutMs` without traffic, on a
+ * new or a reused keep-alive socket alike (a timeout set on the socket in `createConnection` is
+ * dropped when the socket goes back to the pool: CRM-FACTS.md). A hung request is destroyed with
+ * ETIMEDOUT, it rejects and the call loop retries it. A request started inside `callSignal` is
+ * destroyed when that signal aborts (a job cancelled at shutdown).
  */
-function timeoutAgent(basePath: string, timeoutMs: number): http.Agent {
+function deadlineAgent(basePath: string, timeoutMs: number): http.Agent {
   const Base = basePath.startsWith('https:') ? https.Agent : http.Agent;
-  class TimeoutAgent extends Base {
-    override createConnection(
-      ...args: Parameters<http.Agent['createConnection']>
-    ): ReturnType<http.Agent['createConnection']> {
-      const socket = super.createConnection(...args) as Socket;
-      socket.setTimeout(timeoutMs);
-      socket.on('timeout', () => {
-        socket.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+  class DeadlineAgent extends Base {
+    // Not in the typings, but the one hook every request passes through, pooled socket or new.
+    addRequest(req: http.ClientRequest, options: unknown): void {
+      req.setTimeout(timeoutMs, () => {
+        req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
       });
-      return socket;
+      const signal = callSignal.getStore();
+      if (signal !== undefined) {
+        const abort = () => req.destroy(signal.reason as Error);
+        if (signal.aborted) abort();
+        else {
+          signal.addEventListener('abort', abort, { once: true });
+          req.once('close', () => signal.removeEventListener('abort', abort));
+        }
+      }
+      (Base.prototype as unknown as { addRequest(r: unknown, o: unknown): void }).addRequest.call(
+        this,
+        req,
+        options,
+      );
     }
   }
-  return new TimeoutAgent({ keepAlive: true, maxSockets: 16 });
+  return new DeadlineAgent({ keepAlive: true, maxSockets: 16 });
 }
 
 interface RequestContextLike {
@@ -71,13 +86,24 @@ function numberHeader(headers: Record<string, string>, name: string): number | n
 export interface HubSpotHttpOptions {
   basePath: string;
   auth: HubSpotAuth;
-  limiter: SlidingWindowLimiter;
+  limiter: CallLimiter;
   logger: Logger;
   now: () => number;
   requestTimeoutMs: number;
   retry: HubSpotRetryOptions;
   /** Calls in flight at once. */
   concurrency: number;
+}
+
+/** How one call may be retried. */
+export interface CallPolicy {
+  /**
+   * false: a transient failure (timeout, dropped connection, 5xx) is thrown at once instead of
+   * retried, because the CRM may have committed the request (non-idempotent creates: the caller
+   * re-reads what exists before trying again). 429 and 423 are still waited out: HubSpot did not
+   * process those requests. Default true.
+   */
+  retryTransient?: boolean;
 }
 
 /**
@@ -90,6 +116,8 @@ export class HubSpotHttp {
   readonly tokens: TokenProvider;
   readonly #options: HubSpotHttpOptions;
   readonly #slots: Semaphore;
+  /** HubSpot's clock minus ours, from the last answer's Date header, and when (our clock) it was seen. */
+  #crmClock: { offsetMs: number; seenAt: number } | null = null;
 
   constructor(options: HubSpotHttpOptions) {
     this.#options = options;
@@ -97,11 +125,17 @@ export class HubSpotHttp {
     const counter = this.counter;
     const limiter = options.limiter;
     const tokenProvider = (): string | null => this.tokens.current();
+    const sawDate = (value: string | undefined) => {
+      const at = value === undefined ? Number.NaN : Date.parse(value);
+      if (!Number.isFinite(at)) return;
+      const local = options.now();
+      this.#crmClock = { offsetMs: at - local, seenAt: local };
+    };
     this.client = new Client({
       basePath: options.basePath,
       // The SDK's retries and limiter are process-wide; ours are per connector (see call()).
       numberOfApiCallRetries: 0,
-      httpAgent: timeoutAgent(options.basePath, options.requestTimeoutMs),
+      httpAgent: deadlineAgent(options.basePath, options.requestTimeoutMs),
       middleware: [
         {
           pre(context: unknown): unknown {
@@ -117,6 +151,7 @@ export class HubSpotHttp {
           async post(context: unknown): Promise<unknown> {
             const ctx = context as ResponseContextLike;
             const h = ctx.headers;
+            sawDate(h.date ?? h.Date);
             limiter.observe({
               max: numberHeader(h, 'x-hubspot-ratelimit-max'),
               remaining: numberHeader(h, 'x-hubspot-ratelimit-remaining'),
@@ -155,8 +190,49 @@ export class HubSpotHttp {
    * Run one SDK call with the limiter, a valid token and the retry loop. `kind` picks the
    * limiter bucket ("search" also meets the per-second search limit).
    */
-  async call<T>(kind: 'default' | 'search', fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.#slots.run(() => this.#run(kind, fn, signal, true));
+  async call<T>(
+    kind: 'default' | 'search',
+    fn: () => Promise<T>,
+    signal?: AbortSignal,
+    options: CallPolicy = {},
+  ): Promise<T> {
+    const scoped = signal ?? callSignal.getStore();
+    const once = options.retryTransient === false;
+    return this.#slots.run(() => callSignal.run(scoped, () => this.#run(kind, fn, scoped, true, once)));
+  }
+
+  /**
+   * HubSpot's "now" in epoch ms, from the Date header of its answers (whole seconds) and our clock
+   * (see below), so a worker's skewed clock never moves a sync window. When no answer
+   * was seen in the last minute, one cheap call (an owners page of one) asks for a fresh Date.
+   */
+  async crmNow(signal?: AbortSignal): Promise<number> {
+    const fresh = () => {
+      const c = this.#crmClock;
+      const local = this.#options.now();
+      if (c === null || Math.abs(local - c.seenAt) >= 60_000) return null;
+      // HubSpot's time lies in [Date, Date + 1 s): where our clock falls in that range it is the
+      // more precise reading; outside it (a skewed worker), the nearest end of the range.
+      return Math.min(Math.max(local, local + c.offsetMs), local + c.offsetMs + 999);
+    };
+    const known = fresh();
+    if (known !== null) return known;
+    await this.call(
+      'default',
+      () => this.client.crm.owners.ownersApi.getPage(undefined, undefined, 1, false),
+      signal,
+    );
+    const now = fresh();
+    if (now === null) throw new AppError('CRM_UNAVAILABLE', 'HubSpot answered without a Date header');
+    return now;
+  }
+
+  /**
+   * Run `fn` so that every call it makes (without a signal of its own) stops when `signal` aborts:
+   * the requests in flight are destroyed and the calls reject with the signal's reason.
+   */
+  withSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    return signal === undefined ? fn() : callSignal.run(signal, fn);
   }
 
   async #run<T>(
@@ -164,6 +240,7 @@ export class HubSpotHttp {
     fn: () => Promise<T>,
     signal: AbortSignal | undefined,
     reauth: boolean,
+    once = false,
   ): Promise<T> {
     const retry = this.#options.retry;
     const maxAttempts = retry.maxAttempts ?? 5;
@@ -175,12 +252,18 @@ export class HubSpotHttp {
       signal?.throwIfAborted();
       const token = reauth ? await this.tokens.token() : null;
       const settle = await this.#options.limiter.acquire(kind, signal);
+      if (signal?.aborted === true) {
+        settle();
+        signal.throwIfAborted(); // stopped while waiting for the limiter: never sent
+      }
       try {
         const result = await fn();
         settle();
         return result;
       } catch (err) {
         settle();
+        // Cancelled (shutdown): no retry, the job is retried later from its saved progress.
+        signal?.throwIfAborted();
         const decision = classifyHubSpotFailure(withPolicy(err), this.#options.now());
         const status = statusOf(err);
         const base = { cause: err, ...(status === undefined ? {} : { status }) };
@@ -207,7 +290,7 @@ export class HubSpotHttp {
           this.#options.limiter.pause(delay);
         } else {
           failures += 1;
-          if (failures >= maxAttempts) {
+          if (failures >= maxAttempts || once) {
             throw new AppError(
               decision.code,
               `${decision.reason} (gave up after ${failures} attempts)`,

@@ -40,6 +40,11 @@ interface SearchFilter {
 export interface ReaderOptions {
   http: HubSpotHttp;
   now: () => number;
+  /**
+   * The end of a new sync window, in the CRM's clock (epoch ms). Never the worker's clock: a worker
+   * ahead of HubSpot by more than the lookback would skip every change made meanwhile.
+   */
+  windowEnd: (signal?: AbortSignal) => Promise<number>;
   /** Pipelines to pull; empty: all. */
   pipelines: string[];
   /** Deals per page; default 1,000 (one association batch read per page). */
@@ -78,8 +83,9 @@ export class HubSpotReader {
     signal?: AbortSignal,
     known?: PullOptions['known'],
   ): AsyncGenerator<SyncPage> {
-    const now = this.#o.now();
     let cursor: HubSpotCursor;
+    const previousDone = cursorText === null || decodeCursor(cursorText).phase === 'done';
+    const now = previousDone ? await this.#o.windowEnd(signal) : 0; // unused when resuming
     if (cursorText === null) {
       cursor = { v: 1, from: null, until: now, phase: 'deals', pos: null, eng: 0 };
     } else {
@@ -343,11 +349,32 @@ export class HubSpotReader {
   }
 
   /**
+   * One page's reads fan out side by side; after the first failure none more starts and those in
+   * flight are ended (reads are idempotent), so a failed page spends no more quota.
+   */
+  async #dealPage(
+    ids: string[],
+    stages: ReturnType<typeof stageIndex>,
+    wanted: string[],
+    signal?: AbortSignal,
+    skip?: { known: NonNullable<PullOptions['known']>; unchanged: Set<string> },
+  ): Promise<Omit<SyncPage, 'cursor'>> {
+    const stop = new AbortController();
+    const pageSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
+    try {
+      return await this.#readDealPage(ids, stages, wanted, pageSignal, skip);
+    } catch (err) {
+      stop.abort(err);
+      throw err;
+    }
+  }
+
+  /**
    * Read deals with history, their associations, activities, contacts and companies: one page.
    * With `skip`, deals equal to the stored ones apart from `updatedAt` are dropped after the
    * deal read, before anything else is read for them, and their ids added to `skip.unchanged`.
    */
-  async #dealPage(
+  async #readDealPage(
     ids: string[],
     stages: ReturnType<typeof stageIndex>,
     wanted: string[],

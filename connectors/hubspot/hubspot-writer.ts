@@ -24,6 +24,8 @@ import {
 } from './hubspot-health-properties.ts';
 
 const LIMITS = CRM_LIMITS.hubspot;
+/** Rounds of a task create whose answer is lost (each after re-reading what exists). */
+const CREATE_ROUNDS = 4;
 /** HUBSPOT_DEFINED association type: task -> deal. */
 const TASK_TO_DEAL = 216;
 
@@ -227,9 +229,46 @@ export class HubSpotWriter {
       if (taskId !== undefined) outcome.existing.push({ key, taskId });
       else toCreate.push(alert);
     }
+    // A create whose answer was lost may have been committed: it is never sent again blindly. The
+    // next round first reads the tasks on those deals (associations, not search: the search index
+    // lags writes) and only creates the keys still missing (CRM-FACTS.md).
+    let pending = toCreate;
+    for (let round = 1; pending.length > 0; round += 1) {
+      if (round > 1) {
+        await sleep(backoffDelay(round - 2), this.#o.signal);
+        const landed = await this.#tasksOnDeals(pending);
+        pending = pending.filter((a) => {
+          const taskId = landed.get(a.key);
+          // Created by our own earlier request of this call: it counts as created.
+          if (taskId !== undefined) outcome.created.push({ key: a.key, taskId });
+          return taskId === undefined;
+        });
+      }
+      const unanswered: AlertTask[] = [];
+      for (const batch of chunk(pending, LIMITS.batchSize)) {
+        try {
+          await this.#createBatch(batch, outcome);
+        } catch (err) {
+          const transient = err instanceof AppError && err.code === 'CRM_UNAVAILABLE';
+          if (!transient || round >= CREATE_ROUNDS) throw err;
+          this.#o.logger.warn(
+            { tasks: batch.length, round, code: err.code },
+            'task create got no answer; reading what exists before trying again',
+          );
+          unanswered.push(...batch);
+        }
+      }
+      pending = unanswered;
+    }
+    return outcome;
+  }
+
+  /** One batch create, sent once (a transient failure throws: the caller re-reads, then retries). */
+  async #createBatch(batch: AlertTask[], outcome: AlertOutcome): Promise<void> {
     const http = this.#o.http;
-    for (const batch of chunk(toCreate, LIMITS.batchSize)) {
-      const res = await http.call('default', () =>
+    const res = await http.call(
+      'default',
+      () =>
         http.client.crm.objects.batchApi.create('tasks', {
           inputs: batch.map((a) => ({
             properties: {
@@ -249,32 +288,65 @@ export class HubSpotWriter {
             ],
           })) as never,
         }),
-      );
-      const done = new Set<string>();
-      for (const r of res.results) {
-        const key = r.properties[ALERT_KEY_PROPERTY];
-        if (typeof key === 'string') {
-          done.add(key);
-          outcome.created.push({ key, taskId: r.id });
-        }
-      }
-      const errors = (('errors' in res ? res.errors : undefined) ?? []) as BatchErrorLike[];
-      for (const a of batch) {
-        if (done.has(a.key)) continue;
-        const e =
-          errors.find(
-            (x) => (x.message ?? '').includes(a.alert.dealId) || x.context?.ids?.includes(a.alert.dealId),
-          ) ?? errors[0];
-        const f = recordFailure(a.alert.dealId, e ?? { message: 'HubSpot did not report this task' });
-        outcome.failed.push({
-          key: a.key,
-          code: f.code,
-          message: f.message,
-          retryable: e === undefined || f.retryable,
-        });
+      undefined,
+      { retryTransient: false },
+    );
+    const done = new Set<string>();
+    for (const r of res.results) {
+      const key = r.properties[ALERT_KEY_PROPERTY];
+      if (typeof key === 'string') {
+        done.add(key);
+        outcome.created.push({ key, taskId: r.id });
       }
     }
-    return outcome;
+    const errors = (('errors' in res ? res.errors : undefined) ?? []) as BatchErrorLike[];
+    for (const a of batch) {
+      if (done.has(a.key)) continue;
+      const e =
+        errors.find(
+          (x) => (x.message ?? '').includes(a.alert.dealId) || x.context?.ids?.includes(a.alert.dealId),
+        ) ?? errors[0];
+      const f = recordFailure(a.alert.dealId, e ?? { message: 'HubSpot did not report this task' });
+      outcome.failed.push({
+        key: a.key,
+        code: f.code,
+        message: f.message,
+        retryable: e === undefined || f.retryable,
+      });
+    }
+  }
+
+  /**
+   * The tasks on these alerts' deals that carry one of their keys, read from the records themselves
+   * (deal-to-task associations, then the tasks' keys): unlike search, this sees a create at once.
+   */
+  async #tasksOnDeals(alerts: AlertTask[]): Promise<Map<string, string>> {
+    const http = this.#o.http;
+    const wanted = new Set(alerts.map((a) => a.key));
+    const taskIds = new Set<string>();
+    for (const part of chunk([...new Set(alerts.map((a) => a.alert.dealId))], LIMITS.associationBatchSize)) {
+      const res = await http.call('default', () =>
+        http.client.crm.associations.v4.batchApi.getPage('deals', 'tasks', {
+          inputs: part.map((id) => ({ id })),
+        } as never),
+      );
+      for (const r of res.results) for (const t of r.to) taskIds.add(String(t.toObjectId));
+    }
+    const found = new Map<string, string>();
+    for (const part of chunk([...taskIds], LIMITS.batchSize)) {
+      const res = await http.call('default', () =>
+        http.client.crm.objects.batchApi.read('tasks', {
+          inputs: part.map((id) => ({ id })),
+          properties: [ALERT_KEY_PROPERTY],
+          propertiesWithHistory: [],
+        }),
+      );
+      for (const r of res.results) {
+        const key = r.properties[ALERT_KEY_PROPERTY];
+        if (typeof key === 'string' && wanted.has(key) && !found.has(key)) found.set(key, r.id);
+      }
+    }
+    return found;
   }
 
   /** Tasks that already carry one of `keys` (from an earlier attempt or another worker). */

@@ -3,9 +3,13 @@ import type { Target } from '../../src/domain/pipeline.ts';
 import { HubSpotConnectionSchema } from '../../src/domain/tenant.ts';
 import { AppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
+import type { SharedRateBudget } from '../../src/shared/shared-rate-budget.ts';
 import type { CrmConnector, CrmMetadata } from '../crm-connector.ts';
 import { CRM_LIMITS } from '../shared/crm-limits.ts';
 import { SlidingWindowLimiter } from '../shared/rate-limiter.ts';
+import { scopedIterable } from '../shared/scoped-iterable.ts';
+import { SharedLimiter } from '../shared/shared-limiter.ts';
+import { hubspotAccountKey } from './hubspot-account.ts';
 import { HubSpotHttp, type HubSpotRetryOptions } from './hubspot-http.ts';
 import { HubSpotReader } from './hubspot-reader.ts';
 import {
@@ -30,6 +34,11 @@ export interface HubSpotConnectorOptions {
   clock?: () => number;
   /** Limiter settings; defaults from CRM_LIMITS.hubspot (190 per 10 s, 5 searches per second). */
   limits?: { requestsPerWindow?: number; windowMs?: number; searchPerSecond?: number };
+  /**
+   * The rate budget of the HubSpot account (portal), shared by every process and tenant calling it
+   * (the composition root builds a Redis-backed one). Absent: this connector's own limiter only.
+   */
+  sharedBudget?: SharedRateBudget;
   /** Retry bounds; see HubSpotRetryOptions for the defaults. */
   retry?: HubSpotRetryOptions;
   /** Per-request timeout (no traffic on the socket) in ms; default 30,000. */
@@ -59,24 +68,50 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     });
   }
   const connection = parsed.data;
-  const limiter = new SlidingWindowLimiter({
+  const windowMs = options.limits?.windowMs ?? limits.windowMs;
+  const perSecond = { search: options.limits?.searchPerSecond ?? limits.searchPerSecond };
+  const local = new SlidingWindowLimiter({
     requestsPerWindow: options.limits?.requestsPerWindow ?? limits.requestsPerWindow,
-    windowMs: options.limits?.windowMs ?? limits.windowMs,
-    perSecond: { search: options.limits?.searchPerSecond ?? limits.searchPerSecond },
+    windowMs,
+    perSecond,
   });
-  const http = new HubSpotHttp({
-    basePath: connection.basePath.replace(/\/$/, ''),
+  const basePath = connection.basePath.replace(/\/$/, '');
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const budget = options.sharedBudget;
+  const limiter =
+    budget === undefined
+      ? local
+      : new SharedLimiter({
+          local,
+          budget,
+          windowMs,
+          perSecond,
+          account: () =>
+            hubspotAccountKey({
+              basePath,
+              http,
+              requestTimeoutMs,
+              logger: options.logger,
+              credential:
+                connection.auth.type === 'private_app'
+                  ? connection.auth.accessToken
+                  : connection.auth.refreshToken,
+            }),
+        });
+  const http: HubSpotHttp = new HubSpotHttp({
+    basePath,
     auth: connection.auth,
     limiter,
     logger: options.logger,
     now,
-    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    requestTimeoutMs,
     retry: options.retry ?? {},
     concurrency: options.concurrency ?? 4,
   });
   const reader = new HubSpotReader({
     http,
     now,
+    windowEnd: (signal) => http.crmNow(signal),
     pipelines: connection.pipelines,
     dealsPerPage: options.dealsPerPage ?? limits.associationBatchSize,
     lookbackMs: options.lookbackMs ?? 300_000,
@@ -132,13 +167,16 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
 
   return {
     crm: 'hubspot',
-    bootstrapSchema: () => writer.bootstrapSchema(),
-    fetchMetadata,
+    bootstrapSchema: (o) => http.withSignal(o?.signal, () => writer.bootstrapSchema()),
+    fetchMetadata: (o) => http.withSignal(o?.signal, fetchMetadata),
     pull: (cursor, pullOptions) =>
-      reader.pull(cursor, pullOptions?.pipelines, pullOptions?.signal, pullOptions?.known),
-    writeHealth: (writes) => writer.writeHealth(writes),
-    readHealth: (dealIds) => writer.readHealth(dealIds),
-    createAlertTasks: (alerts) => writer.createAlertTasks(alerts),
+      scopedIterable(
+        (fn) => http.withSignal(pullOptions?.signal, fn),
+        reader.pull(cursor, pullOptions?.pipelines, pullOptions?.signal, pullOptions?.known),
+      ),
+    writeHealth: (writes, o) => http.withSignal(o?.signal, () => writer.writeHealth(writes)),
+    readHealth: (dealIds, o) => http.withSignal(o?.signal, () => writer.readHealth(dealIds)),
+    createAlertTasks: (alerts, o) => http.withSignal(o?.signal, () => writer.createAlertTasks(alerts)),
     usage: () => http.counter.usage(),
   };
 }

@@ -8,7 +8,12 @@ import type { ApiUsage } from '../crm-connector.ts';
 import { requestToken, type SalesforceSession } from './salesforce-auth.ts';
 import { classifySalesforceFailure, nextUtcMidnight, type SalesforceDecision } from './salesforce-failure.ts';
 import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
-import { CountingTransport, type ResponseMeta, withResponseMeta } from './salesforce-transport.ts';
+import {
+  CountingTransport,
+  callSignal,
+  type ResponseMeta,
+  withResponseMeta,
+} from './salesforce-transport.ts';
 
 export type SalesforceConnectionConfig = z.infer<typeof SalesforceConnectionSchema>;
 
@@ -331,7 +336,9 @@ export class SalesforceClient {
     // retry false: the caller retries itself (creates, which must look for earlier copies first).
     const maxAttempts =
       options.retry === false ? 1 : (this.options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts);
+    const signal = callSignal();
     for (let attempt = 1; ; attempt += 1) {
+      signal?.throwIfAborted();
       try {
         this.checkBudget(what);
       } catch (err) {
@@ -343,6 +350,8 @@ export class SalesforceClient {
       try {
         return await withResponseMeta(meta, () => run(conn, meta));
       } catch (err) {
+        // Cancelled (shutdown): no retry; the job resumes later from its saved progress.
+        signal?.throwIfAborted();
         const decision = this.decide(err, meta, what);
         if (decision.action === 'fail' || attempt >= maxAttempts) {
           if (decision.error.code === 'CRM_QUOTA_EXHAUSTED') this.quotaStop = decision.error;

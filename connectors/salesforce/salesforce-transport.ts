@@ -16,6 +16,22 @@ export interface ResponseMeta {
  */
 const currentMeta = new AsyncLocalStorage<ResponseMeta>();
 
+/** The AbortSignal of the job whose calls are in progress (jsforce's requests take none). */
+const currentSignal = new AsyncLocalStorage<AbortSignal | undefined>();
+
+/**
+ * Run `fn` so that every request it sends ends when `signal` aborts (the job was cancelled, e.g.
+ * at shutdown): the request's promise rejects with the signal's reason at once.
+ */
+export function withCallSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  return signal === undefined ? fn() : currentSignal.run(signal, fn);
+}
+
+/** The signal of the calls in progress, if any. */
+export function callSignal(): AbortSignal | undefined {
+  return currentSignal.getStore();
+}
+
 /** Run `fn` so that every request it sends reports into `meta`. */
 export function withResponseMeta<T>(meta: ResponseMeta, fn: () => Promise<T>): Promise<T> {
   return currentMeta.run(meta, fn);
@@ -61,9 +77,20 @@ export class CountingTransport extends Transport {
       timeout: this.timeoutMs,
       retry: { maxRetries: 0, methods: [], statusCodes: [] },
     });
+    const signal = currentSignal.getStore();
+    const answered =
+      signal === undefined
+        ? Promise.resolve(inner)
+        : new Promise<HttpResponse>((resolve, reject) => {
+            // jsforce's own request runs on until its timeout; the caller stops waiting now.
+            const abort = () => reject(signal.reason);
+            if (signal.aborted) abort();
+            signal.addEventListener('abort', abort, { once: true });
+            inner.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+          });
     return StreamPromise.create(() => ({
       stream: inner.stream(),
-      promise: inner.then(
+      promise: answered.then(
         (response) => {
           if (meta !== undefined) {
             meta.status = response.statusCode;

@@ -251,6 +251,8 @@ export async function createSalesforceAlertTasks(
     }
   }
   let pending = [...byKey.keys()];
+  // Keys whose create was sent without an answer: found later, they were created by this call.
+  const unanswered = new Set<string>();
   for (let attempt = 1; pending.length > 0; attempt += 1) {
     const existing = await findExisting(client, pending, maxUrlLength);
     const toCreate: string[] = [];
@@ -259,7 +261,8 @@ export async function createSalesforceAlertTasks(
       // Reassigned to nobody (no active manager or fallback owner): reported, not created.
       if (taskId === undefined) {
         if (!(reported.has(key) && assignee.get(key) === null)) toCreate.push(key);
-      } else if (!outcome.created.some((c) => c.key === key)) outcome.existing.push({ key, taskId });
+      } else if (unanswered.has(key)) outcome.created.push({ key, taskId });
+      else if (!outcome.created.some((c) => c.key === key)) outcome.existing.push({ key, taskId });
     }
     const retry: string[] = [];
     for (const batch of chunks(toCreate, SALESFORCE_LIMITS.collectionBatchSize)) {
@@ -284,6 +287,7 @@ export async function createSalesforceAlertTasks(
       } catch (err) {
         const transient = err instanceof Error && 'code' in err && err.code === 'CRM_UNAVAILABLE';
         if (!transient || attempt >= client.attempts()) throw err;
+        for (const key of batch) unanswered.add(key);
         retry.push(...batch);
         continue;
       }

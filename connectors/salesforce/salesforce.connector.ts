@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { SalesforceConnectionSchema } from '../../src/domain/tenant.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { CrmConnector, PullOptions, SyncPage } from '../crm-connector.ts';
+import { scopedIterable } from '../shared/scoped-iterable.ts';
 import { bootstrapSalesforceSchema } from './salesforce-bootstrap.ts';
 import { checkSalesforceConnection } from './salesforce-connection-check.ts';
 import { SalesforceBulkQuery } from './salesforce-bulk-query.ts';
@@ -9,6 +10,7 @@ import { SalesforceClient } from './salesforce-client.ts';
 import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
 import { fetchSalesforceMetadata, fetchStages } from './salesforce-metadata.ts';
 import { SalesforcePull } from './salesforce-pull.ts';
+import { withCallSignal } from './salesforce-transport.ts';
 import {
   createSalesforceAlertTasks,
   readSalesforceHealth,
@@ -106,19 +108,23 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
 
   return {
     crm: 'salesforce',
-    async bootstrapSchema() {
-      const result = await bootstrapSalesforceSchema(client, options.logger, {
-        assignPermissionSet: options.assignPermissionSet ?? connection.assignPermissionSet,
-      });
+    async bootstrapSchema(o) {
+      const result = await withCallSignal(o?.signal, () =>
+        bootstrapSalesforceSchema(client, options.logger, {
+          assignPermissionSet: options.assignPermissionSet ?? connection.assignPermissionSet,
+        }),
+      );
       // The alert key may have just become readable.
       alertKeyReadable.value = null;
       return result;
     },
-    async fetchMetadata() {
-      const metadata = await fetchSalesforceMetadata(client, {
-        quotaPeriodMonths: options.quotaPeriodMonths ?? 3,
-        missingObjects,
-      });
+    async fetchMetadata(o) {
+      const metadata = await withCallSignal(o?.signal, () =>
+        fetchSalesforceMetadata(client, {
+          quotaPeriodMonths: options.quotaPeriodMonths ?? 3,
+          missingObjects,
+        }),
+      );
       // The pull checks stages against these; no need to read them again.
       stages = Promise.resolve(new Set(metadata.pipelines.flatMap((p) => p.stages.map((s) => s.id))));
       return metadata;
@@ -155,16 +161,18 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
         },
         pullOptions,
       );
-      return pull.run(cursor);
+      return scopedIterable((fn) => withCallSignal(pullOptions?.signal, fn), pull.run(cursor));
     },
-    writeHealth(writes) {
-      return writeSalesforceHealth(client, writes);
+    writeHealth(writes, o) {
+      return withCallSignal(o?.signal, () => writeSalesforceHealth(client, writes));
     },
-    readHealth(dealIds) {
-      return readSalesforceHealth(client, dealIds);
+    readHealth(dealIds, o) {
+      return withCallSignal(o?.signal, () => readSalesforceHealth(client, dealIds));
     },
-    createAlertTasks(alerts) {
-      return createSalesforceAlertTasks(client, alerts, maxQueryUrlLength, options.fallbackOwnerId);
+    createAlertTasks(alerts, o) {
+      return withCallSignal(o?.signal, () =>
+        createSalesforceAlertTasks(client, alerts, maxQueryUrlLength, options.fallbackOwnerId),
+      );
     },
     usage() {
       return client.usage();

@@ -13,8 +13,9 @@ import { ScheduleReconciler } from '../queue/schedule-reconciler.ts';
 import { WorkerPool } from '../queue/worker-pool.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { RedisEndpoint } from '../store/redis-connection.ts';
+import { RedisRateBudget } from '../store/redis-rate-budget.ts';
 import { TenantStateStore } from '../store/tenant-state.store.ts';
-import { connectorCache } from './connector-factory.ts';
+import { type ConnectorSettings, connectorCache } from './connector-factory.ts';
 
 export interface RuntimeOptions {
   redis: RedisEndpoint;
@@ -24,6 +25,8 @@ export interface RuntimeOptions {
   tenants: readonly Tenant[];
   /** Override the connector factory (tests inject connectors built with test options). */
   connector?: (tenant: Tenant) => CrmConnector;
+  /** Settings of the connectors this runtime builds (ignored with `connector`). */
+  connectorSettings?: ConnectorSettings;
   concurrency?: number;
   /** Worker job lock in ms (see WORKER_LOCK_MS). */
   lockDurationMs?: number;
@@ -68,7 +71,13 @@ export class Runtime {
     this.deps = {
       tenant: async (id) => this.tenants.get(id) ?? null,
       store,
-      connector: options.connector ?? connectorCache(options.logger),
+      connector:
+        options.connector ??
+        connectorCache(options.logger, {
+          // One rate budget per CRM account for every process on this Redis (issue 14 item 7).
+          sharedBudget: new RedisRateBudget(this.client, options.prefix),
+          ...options.connectorSettings,
+        }),
       now,
       logger: options.logger,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -54,6 +54,18 @@ export const EnvSchema = z.object({
    * over by another after about this long (BullMQ lockDuration and stalledInterval).
    */
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /**
+   * Deadline of every single CRM request in ms, on a new or a reused keep-alive connection (no
+   * answer in time: the request is ended and retried with backoff).
+   */
+  CRM_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * Shift this process's clock by this many ms (fault tests and diagnosis of skewed hosts). Applies
+   * to the composition root's clock: run timestamps, the scoring "as of" date, alert due dates and
+   * the connectors' clocks (token expiry, quota resets). CRM sync windows never use it: they come
+   * from the CRM's clock. BullMQ and Redis keep their own time.
+   */
+  PH_CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -14,7 +14,12 @@ import { JOBS_BY_NAME } from './step-registry.ts';
  * CRM's reset time (not counted as an attempt, and no worker slot is held while waiting),
  * `fail` throws UnrecoverableError (no retry without a human).
  */
-export async function processJob(job: Job, token: string | undefined, deps: JobDeps): Promise<unknown> {
+export async function processJob(
+  job: Job,
+  token: string | undefined,
+  deps: JobDeps,
+  signal?: AbortSignal,
+): Promise<unknown> {
   const definition = JOBS_BY_NAME.get(job.name);
   if (definition === undefined) throw new UnrecoverableError(`Unknown job "${job.name}"`);
   const payload = parsePayload(definition, job.data) as unknown as Partial<CyclePayload>;
@@ -25,7 +30,7 @@ export async function processJob(job: Job, token: string | undefined, deps: JobD
     `${job.name} started`,
   );
   try {
-    const result = await definition.process(job, payload as never, deps);
+    const result = await definition.process(job, payload as never, deps, signal);
     if (store && payload.runId !== undefined && job.name !== 'finalize') {
       await store.recordStep(payload.runId, job.name, result as Record<string, unknown>);
     }

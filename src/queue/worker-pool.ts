@@ -38,7 +38,7 @@ export class WorkerPool {
       lockDuration: lock,
       stalledInterval: lock,
     };
-    const cycle = new Worker(QUEUES.cycle, (job, token) => processJob(job, token, deps), {
+    const cycle = new Worker(QUEUES.cycle, (job, token, signal) => processJob(job, token, deps, signal), {
       ...common,
       connection: options.connection(),
     });
@@ -74,7 +74,7 @@ export class WorkerPool {
       },
       { ...common, connection: options.connection() },
     );
-    const train = new Worker(QUEUES.train, (job, token) => processJob(job, token, deps), {
+    const train = new Worker(QUEUES.train, (job, token, signal) => processJob(job, token, deps, signal), {
       ...common,
       concurrency: 1,
       connection: options.connection(),
@@ -97,8 +97,13 @@ export class WorkerPool {
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
   }
 
-  /** Graceful: stop taking jobs and wait for the active ones to finish. */
+  /**
+   * Stop taking jobs, cancel the active ones (their AbortSignal stops the CRM calls in flight; each
+   * saved its progress page by page or batch by batch, and is retried from there by any worker),
+   * and wait for them to end.
+   */
   async close(force = false): Promise<void> {
+    for (const w of this.workers) w.cancelAllJobs('shutting down');
     await Promise.all(this.workers.map((w) => w.close(force)));
     await this.trainQueue.close();
   }

@@ -5,6 +5,7 @@ import { resolveRedis } from '../../store/redis-connection.ts';
 import { progressPrinter } from '../progress-printer.ts';
 import { EXIT, runCommand } from '../run-command.ts';
 import { collectRunReport, renderRunReport } from '../run-report.ts';
+import { connectorSettings, processClock } from '../connector-factory.ts';
 import { Runtime } from '../runtime.ts';
 import { loadConfiguredTenants } from '../tenant-source.ts';
 
@@ -32,6 +33,8 @@ export function registerRun(program: Command): void {
           prefix: env.PH_PREFIX,
           logger,
           tenants,
+          now: processClock(env),
+          connectorSettings: connectorSettings(env),
           workers: opts.workers,
           concurrency: env.WORKER_CONCURRENCY,
           ...(opts.json ? {} : { onProgress: progressPrinter() }),

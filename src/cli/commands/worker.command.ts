@@ -7,6 +7,7 @@ import { TenantRegistryStore } from '../../store/tenant-registry.store.ts';
 import { redactUrl, resolveRedis } from '../../store/redis-connection.ts';
 import { progressLogger } from '../progress-printer.ts';
 import { runCommand } from '../run-command.ts';
+import { connectorSettings, processClock } from '../connector-factory.ts';
 import { Runtime } from '../runtime.ts';
 import { loadConfiguredTenants, mergeTenants } from '../tenant-source.ts';
 
@@ -46,6 +47,8 @@ export function registerWorker(program: Command): void {
           prefix: env.PH_PREFIX,
           logger,
           tenants,
+          now: processClock(env),
+          connectorSettings: connectorSettings(env),
           concurrency: env.WORKER_CONCURRENCY,
           lockDurationMs: env.WORKER_LOCK_MS,
           onProgress: progressLogger(logger),

@@ -180,6 +180,13 @@ export async function startHubSpotSandbox(
     }
   });
 
+  // The Date header is the origin server's clock (RFC 9110 section 6.6.1): the sandbox's clock, which
+  // tests may move, not the host's. Clients take the CRM's time from it.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('date', new Date(clock()).toUTCString());
+    return payload;
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     if (request.url.startsWith(INSPECTION_PREFIX) || recordedEarly.has(request)) return;
     record(request, reply.statusCode);
