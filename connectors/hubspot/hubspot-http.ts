@@ -8,6 +8,7 @@ import { backoffDelay, sleep } from '../shared/backoff.ts';
 import { CallCounter, endpointPattern } from '../shared/call-counter.ts';
 import type { SlidingWindowLimiter } from '../shared/rate-limiter.ts';
 import { Semaphore } from '../shared/semaphore.ts';
+import { accountDetailsFrom, HubSpotAccountZone } from './hubspot-account-zone.ts';
 import { type HubSpotAuth, type TokenGrant, TokenProvider } from './hubspot-auth.ts';
 import { classifyHubSpotFailure } from './hubspot-failure.ts';
 
@@ -88,6 +89,13 @@ export class HubSpotHttp {
   readonly client: Client;
   readonly counter = new CallCounter();
   readonly tokens: TokenProvider;
+  /** The account's time zone (daily limit resets at its midnight), read once when first needed. */
+  readonly accountZone = new HubSpotAccountZone(async () => {
+    const res = await this.getJson('/account-info/v3/details');
+    return res.status === null
+      ? { ok: false, status: null, reason: res.reason }
+      : accountDetailsFrom(res.status, res.body);
+  });
   readonly #options: HubSpotHttpOptions;
   readonly #slots: Semaphore;
 
@@ -181,7 +189,15 @@ export class HubSpotHttp {
         return result;
       } catch (err) {
         settle();
-        const decision = classifyHubSpotFailure(withPolicy(err), this.#options.now());
+        let decision = classifyHubSpotFailure(withPolicy(err), this.#options.now(), this.accountZone.known());
+        if (
+          decision.action === 'fail' &&
+          decision.code === 'CRM_QUOTA_EXHAUSTED' &&
+          !this.accountZone.known()
+        ) {
+          await this.accountZone.load();
+          decision = classifyHubSpotFailure(withPolicy(err), this.#options.now(), this.accountZone.known());
+        }
         const status = statusOf(err);
         const base = { cause: err, ...(status === undefined ? {} : { status }) };
         if (decision.action === 'reauth') {
@@ -225,6 +241,35 @@ export class HubSpotHttp {
         );
         if (decision.action === 'retry') await sleep(delay, signal);
       }
+    }
+  }
+
+  /**
+   * One GET outside the SDK (endpoints it has no client for: account information, token metadata),
+   * counted like SDK calls, never retried, never throwing: the status and body, or why there was none.
+   */
+  async getJson(
+    path: string,
+    bearer = true,
+  ): Promise<{ status: number; body: unknown } | { status: null; reason: string }> {
+    const url = `${this.#options.basePath}${path}`;
+    this.counter.record(endpointPattern('GET', url));
+    try {
+      const token = bearer ? await this.tokens.token() : null;
+      const res = await fetch(url, {
+        headers: token === null ? {} : { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(this.#options.requestTimeoutMs),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Not JSON: keep the text.
+      }
+      return { status: res.status, body };
+    } catch (err) {
+      return { status: null, reason: err instanceof Error ? err.message : String(err) };
     }
   }
 

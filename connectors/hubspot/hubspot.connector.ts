@@ -89,6 +89,10 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
   });
 
   async function fetchMetadata(): Promise<CrmMetadata> {
+    // The account's zone, once per connector, so a later DAILY 429 knows the account's midnight.
+    const zone = await http.accountZone.load();
+    if (!zone.ok)
+      options.logger.warn({ reason: zone.reason }, 'could not read the HubSpot account time zone');
     const pipelines = await reader.pipelines();
     const owners: CrmMetadata['owners'] = [];
     const ownerByUser = new Map<string, string>();

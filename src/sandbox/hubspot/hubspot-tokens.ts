@@ -8,7 +8,7 @@ interface TokenRecord {
 }
 
 export type TokenCheck =
-  | { ok: true }
+  | { ok: true; kind: 'private_app' | 'access' }
   | { ok: false; reason: 'missing' | 'unknown' | 'expired'; expiredAt?: number };
 
 /**
@@ -55,7 +55,7 @@ export class HubSpotTokenStore {
     if (!record || record.kind === 'refresh' || record.revoked) return { ok: false, reason: 'unknown' };
     if (record.expiresAt !== null && record.expiresAt <= now)
       return { ok: false, reason: 'expired', expiredAt: record.expiresAt };
-    return { ok: true };
+    return { ok: true, kind: record.kind === 'private_app' ? 'private_app' : 'access' };
   }
 
   /** Seconds left on a live OAuth access token, or null when it is not one (or has expired). */

@@ -7,6 +7,8 @@ import { InspectionRecorder } from '../http/inspection-recorder.ts';
 import { INSPECTION_PREFIX, registerInspectionRoutes } from '../http/inspection-routes.ts';
 import type { SandboxHandle } from '../sandbox-handle.ts';
 import type { SandboxWorld } from '../world.ts';
+import { isKnownTimeZone } from '../../domain/zoned-day.ts';
+import { registerAccountRoutes } from './hubspot-account-routes.ts';
 import { registerAssociationRoutes } from './hubspot-association-routes.ts';
 import type { HubSpotContext } from './hubspot-context.ts';
 import { errorForStatus, HubSpotHttpError } from './hubspot-errors.ts';
@@ -45,6 +47,11 @@ export interface HubSpotSandboxOptions {
   random?: () => number;
   /** The account (portal) id served. Default 12345678. */
   portalId?: number;
+  /**
+   * The account's time zone setting (IANA), served by `GET /account-info/v3/details`; the daily
+   * limit resets at midnight in it. Default America/New_York (a US portal, so tests see that it is not UTC).
+   */
+  timeZone?: string;
   /**
    * How long search keeps returning a record's state from before a write (HubSpot's search index
    * lags writes by a few seconds). Default 0, so tests see writes at once.
@@ -88,7 +95,9 @@ export async function startHubSpotSandbox(
   const refreshToken = tokens.issueRefreshToken();
   const faults: FaultPlan = { ...emptyFaultPlan(), ...options.faults };
   const recorder = new InspectionRecorder({ tokens: () => tokens.states() });
-  const limiter = new HubSpotRateLimiter({ ...DEFAULT_HUBSPOT_RATE_LIMITS, ...options.rateLimits });
+  const timeZone = options.timeZone ?? 'America/New_York';
+  if (!isKnownTimeZone(timeZone)) throw new Error(`HubSpot sandbox: unknown time zone ${timeZone}`);
+  const limiter = new HubSpotRateLimiter({ ...DEFAULT_HUBSPOT_RATE_LIMITS, ...options.rateLimits }, timeZone);
   let baseUrl = '';
   const store = new HubSpotStore(world, renderer);
   store.searchLagMs = options.searchLagMs ?? 0;
@@ -101,6 +110,7 @@ export async function startHubSpotSandbox(
     faults,
     pipelineIds,
     portalId: options.portalId ?? 12_345_678,
+    timeZone,
     baseUrl: () => baseUrl,
     clock,
   };
@@ -167,7 +177,7 @@ export async function startHubSpotSandbox(
     if (!check.ok) return sendError(reply, authError(check.reason, check.expiredAt, clock()));
 
     const isSearch = request.method === 'POST' && /\/search\/?(\?|$)/.test(request.url);
-    const rate = limiter.check(clock(), isSearch);
+    const rate = limiter.check(clock(), isSearch, check.kind === 'access');
     reply.headers(rate.headers);
     if (!rate.allowed) {
       const limit =
@@ -222,6 +232,7 @@ export async function startHubSpotSandbox(
     return { ...limiter.limits, dailyUsage: limiter.dailyUsage(clock()) };
   });
   registerOAuthRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
   registerObjectRoutes(app, ctx);
   registerAssociationRoutes(app, ctx);
   registerSchemaRoutes(app, ctx);
