@@ -185,7 +185,11 @@ export class HubSpotPropertyRegistry {
     this.#createdAt = new Date(Date.parse(world.now) - 900 * 86_400_000).toISOString();
     const stageOptions = world.pipelines.flatMap((p) => p.stages.map((s) => s.key));
     const pipelineOptions = world.pipelines.map((p) => pipelineIds.get(p.key) ?? p.key);
-    const ownerOptions = world.owners.map((o) => String(OWNER_ID_OFFSET + o.n));
+    // Owner properties offer the current owners only: deactivated (archived) owners keep the records
+    // they own, but nothing new can be assigned to them (docs/SANDBOX.md: "Deactivated owners").
+    const ownerOptions = world.owners
+      .filter((o) => o.active !== false)
+      .map((o) => String(OWNER_ID_OFFSET + o.n));
     for (const [type, specs] of Object.entries(SPECS) as [HubSpotObjectType, Spec[]][]) {
       const props = new Map<string, HubSpotProperty>();
       const groups = new Map<string, HubSpotPropertyGroup>();

@@ -105,9 +105,10 @@ export function registerSchemaRoutes(app: FastifyInstance, ctx: HubSpotContext):
   app.get('/crm/v3/owners', async (request) => {
     const q = request.query as Record<string, string | undefined>;
     const limit = Math.min(OWNERS_MAX, Math.max(1, Number(q.limit ?? 100) || 100));
-    let all = ctx.store.world.owners;
+    // archived=true: only the archived (deactivated) owners; otherwise only the current ones.
+    const archived = q.archived === 'true';
+    let all = ctx.store.world.owners.filter((o) => (o.active === false) === archived);
     if (q.email) all = all.filter((o) => o.email.toLowerCase() === q.email?.toLowerCase());
-    if (q.archived === 'true') all = [];
     const start = q.after ? all.findIndex((o) => String(OWNER_ID_OFFSET + o.n) === q.after) : 0;
     if (start < 0) throw validationError(`Invalid after cursor: ${q.after}`);
     const page = all.slice(start, start + limit);
@@ -116,7 +117,10 @@ export function registerSchemaRoutes(app: FastifyInstance, ctx: HubSpotContext):
     if (next) {
       const after = String(OWNER_ID_OFFSET + next.n);
       body.paging = {
-        next: { after, link: `${ctx.baseUrl()}/crm/v3/owners/?after=${after}&limit=${limit}` },
+        next: {
+          after,
+          link: `${ctx.baseUrl()}/crm/v3/owners/?after=${after}&limit=${limit}${archived ? '&archived=true' : ''}`,
+        },
       };
     }
     return body;
@@ -127,7 +131,9 @@ export function registerSchemaRoutes(app: FastifyInstance, ctx: HubSpotContext):
     const q = request.query as Record<string, string | undefined>;
     const offset = q.idProperty === 'userId' ? USER_ID_OFFSET : OWNER_ID_OFFSET;
     const n = Number(ownerId) - offset;
-    if (!ctx.store.world.owners.some((o) => o.n === n)) throw notFound(`Owner ${ownerId} not found`);
+    const archived = q.archived === 'true';
+    const found = ctx.store.world.owners.find((o) => o.n === n);
+    if (!found || (found.active === false) !== archived) throw notFound(`Owner ${ownerId} not found`);
     return owner(ctx, n);
   });
 }
@@ -172,11 +178,12 @@ function owner(ctx: HubSpotContext, n: number) {
     type: 'PERSON',
     firstName: o.firstName,
     lastName: o.lastName,
-    userId: USER_ID_OFFSET + o.n,
+    // A deactivated user has no userId any more; userIdIncludingInactive keeps it.
+    userId: o.active === false ? null : USER_ID_OFFSET + o.n,
     userIdIncludingInactive: USER_ID_OFFSET + o.n,
     createdAt,
     updatedAt: createdAt,
-    archived: false,
+    archived: o.active === false,
     teams: [{ id: String(300_000 + teams.indexOf(o.team)), name: o.team, primary: true }],
   };
 }
