@@ -160,6 +160,19 @@ const FIELD_TYPE: Record<HubSpotProperty['type'], string> = {
   bool: 'booleancheckbox',
 };
 
+/**
+ * The fieldType values each type accepts (properties API guide, "Property type and fieldType values").
+ * `object_coordinates` and `json` are HubSpot-internal and not creatable here.
+ */
+export const VALID_FIELD_TYPES: Record<HubSpotProperty['type'], readonly string[]> = {
+  bool: ['booleancheckbox', 'calculation_equation'],
+  enumeration: ['booleancheckbox', 'checkbox', 'radio', 'select', 'calculation_equation'],
+  date: ['date'],
+  datetime: ['date'],
+  string: ['file', 'text', 'textarea', 'calculation_equation', 'html', 'phonenumber'],
+  number: ['number', 'calculation_equation'],
+};
+
 const DEFAULT_GROUP: Record<HubSpotObjectType, string> = {
   deals: 'dealinformation',
   contacts: 'contactinformation',
@@ -265,7 +278,9 @@ export class HubSpotPropertyRegistry {
   /** Create a property; 409 when it exists, 400 when its group is unknown or the definition is invalid. */
   create(
     type: HubSpotObjectType,
-    input: Partial<HubSpotProperty> & { options?: { label: string; value: string }[] },
+    input: Partial<HubSpotProperty> & {
+      options?: { label: string; value: string; hidden?: boolean; displayOrder?: number }[];
+    },
     nowIso: string,
   ): HubSpotProperty {
     const name = input.name ?? '';
@@ -288,6 +303,14 @@ export class HubSpotPropertyRegistry {
       throw new HubSpotHttpError(400, {
         message: 'Property definition requires name, label, type, fieldType and groupName',
         category: 'VALIDATION_ERROR',
+      });
+    }
+    if (!VALID_FIELD_TYPES[input.type].includes(input.fieldType)) {
+      throw new HubSpotHttpError(400, {
+        message: `fieldType '${input.fieldType}' is not valid for a property of type '${input.type}'; valid: ${VALID_FIELD_TYPES[input.type].join(', ')}`,
+        category: 'VALIDATION_ERROR',
+        subCategory: 'PropertyValidationError.INVALID_FIELD_TYPE',
+        context: { type: [input.type], fieldType: [input.fieldType] },
       });
     }
     if (!this.#groups.get(type)?.has(input.groupName)) {
@@ -320,8 +343,8 @@ export class HubSpotPropertyRegistry {
       property.options = input.options.map((o, i) => ({
         label: o.label,
         value: o.value,
-        displayOrder: i,
-        hidden: false,
+        displayOrder: o.displayOrder ?? i,
+        hidden: o.hidden ?? false,
       }));
     }
     this.#properties.get(type)!.set(name, property);

@@ -17,6 +17,33 @@ export function registerSchemaRoutes(app: FastifyInstance, ctx: HubSpotContext):
 
   app.get(props, async (request) => ({ results: ctx.registry.list(typeOf(request.params)) }));
 
+  // Legacy properties API v2, still sent by older clients: a bare array of definitions with
+  // epoch-ms dates and the v2 flag names.
+  app.get('/properties/v2/:objectType/properties', async (request) =>
+    ctx.registry.list(typeOf(request.params)).map((p) => ({
+      name: p.name,
+      label: p.label,
+      description: p.description,
+      groupName: p.groupName,
+      type: p.type,
+      fieldType: p.fieldType,
+      options: p.options.map((o) => ({ ...o, readOnly: p.modificationMetadata.readOnlyDefinition })),
+      displayOrder: p.displayOrder,
+      calculated: p.calculated,
+      externalOptions: p.externalOptions,
+      hasUniqueValue: p.hasUniqueValue,
+      hidden: p.hidden,
+      hubspotDefined: p.hubspotDefined,
+      formField: p.formField,
+      readOnlyValue: p.modificationMetadata.readOnlyValue,
+      readOnlyDefinition: p.modificationMetadata.readOnlyDefinition,
+      mutableDefinitionNotDeletable: p.hubspotDefined,
+      deleted: p.archived,
+      createdAt: Date.parse(p.createdAt),
+      updatedAt: Date.parse(p.updatedAt),
+    })),
+  );
+
   app.post(props, async (request, reply) => {
     const type = typeOf(request.params);
     const property = ctx.registry.create(type, (request.body ?? {}) as Partial<HubSpotProperty>, nowIso(ctx));
