@@ -91,7 +91,7 @@ export class HubSpotHttp {
   readonly tokens: TokenProvider;
   /** The account's time zone (daily limit resets at its midnight), read once when first needed. */
   readonly accountZone = new HubSpotAccountZone(async () => {
-    const res = await this.getJson('/account-info/v3/details');
+    const res = await this.requestJson('/account-info/v3/details');
     return res.status === null
       ? { ok: false, status: null, reason: res.reason }
       : accountDetailsFrom(res.status, res.body);
@@ -245,19 +245,26 @@ export class HubSpotHttp {
   }
 
   /**
-   * One GET outside the SDK (endpoints it has no client for: account information, token metadata),
-   * counted like SDK calls, never retried, never throwing: the status and body, or why there was none.
+   * One request outside the SDK (endpoints it has no client for: account information, token
+   * metadata), counted like SDK calls, never retried, never throwing: the status and body, or why
+   * there was none. `bearer: false` sends no token (the token metadata endpoint takes it in the path).
    */
-  async getJson(
+  async requestJson(
     path: string,
-    bearer = true,
+    init: { method?: 'GET' | 'POST'; body?: unknown; bearer?: boolean } = {},
   ): Promise<{ status: number; body: unknown } | { status: null; reason: string }> {
     const url = `${this.#options.basePath}${path}`;
-    this.counter.record(endpointPattern('GET', url));
+    const method = init.method ?? 'GET';
+    this.counter.record(endpointPattern(method, url));
     try {
-      const token = bearer ? await this.tokens.token() : null;
+      const token = init.bearer === false ? null : await this.tokens.token();
       const res = await fetch(url, {
-        headers: token === null ? {} : { authorization: `Bearer ${token}` },
+        method,
+        headers: {
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
         signal: AbortSignal.timeout(this.#options.requestTimeoutMs),
       });
       const text = await res.text();

@@ -7,6 +7,7 @@ import type { AlertOutcome, AlertTask, CrmConnector, CrmMetadata } from '../crm-
 import { chooseAlertAssignee } from '../shared/alert-assignee.ts';
 import { CRM_LIMITS } from '../shared/crm-limits.ts';
 import { SlidingWindowLimiter } from '../shared/rate-limiter.ts';
+import { checkHubSpotConnection } from './hubspot-connection-check.ts';
 import { HubSpotHttp, type HubSpotRetryOptions } from './hubspot-http.ts';
 import { HubSpotReader } from './hubspot-reader.ts';
 import {
@@ -195,5 +196,12 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     readHealth: (dealIds) => writer.readHealth(dealIds),
     createAlertTasks,
     usage: () => http.counter.usage(),
+    checkConnection: () =>
+      checkHubSpotConnection({
+        http,
+        authType: connection.auth.type,
+        fallbackOwnerId: options.fallbackOwnerId,
+        now,
+      }),
   };
 }

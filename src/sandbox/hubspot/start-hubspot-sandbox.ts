@@ -98,7 +98,10 @@ export async function startHubSpotSandbox(
     world.pipelines.map((p, i) => [p.key, i === 0 ? 'default' : String(75_000_000 + i)]),
   );
   const renderer = new HubSpotRenderer(world, pipelineIds);
-  const tokens = new HubSpotTokenStore(options.accessTokenTtlSeconds ?? 1800, options.scopes ?? DEFAULT_HUBSPOT_SCOPES);
+  const tokens = new HubSpotTokenStore(
+    options.accessTokenTtlSeconds ?? 1800,
+    options.scopes ?? DEFAULT_HUBSPOT_SCOPES,
+  );
   const refreshToken = tokens.issueRefreshToken();
   const faults: FaultPlan = { ...emptyFaultPlan(), ...options.faults };
   const recorder = new InspectionRecorder({ tokens: () => tokens.states() });

@@ -18,7 +18,13 @@ afterEach(async () => {
 
 async function get(sb: HubSpotSandboxHandle, path: string, token = sb.accessToken) {
   const res = await fetch(`${sb.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  return { status: res.status, json: (await res.json()) as Record<string, any> };
+  return {
+    status: res.status,
+    json: (await res.json()) as {
+      category?: string;
+      errors: { context: { requiredGranularScopes: string[] } }[];
+    },
+  };
 }
 
 async function oauthToken(sb: HubSpotSandboxHandle): Promise<string> {
@@ -54,10 +60,10 @@ describe('HubSpot sandbox: scopes', () => {
       const refused = await get(sandbox, '/crm/v3/owners?limit=1', t);
       expect(refused.status).toBe(403);
       expect(refused.json.category).toBe('MISSING_SCOPES');
-      expect(refused.json.errors[0].context.requiredGranularScopes).toEqual(['crm.objects.owners.read']);
+      expect(refused.json.errors[0]!.context.requiredGranularScopes).toEqual(['crm.objects.owners.read']);
     }
     const props = await get(sandbox, '/crm/v3/properties/deals');
-    expect(props.json.errors[0].context.requiredGranularScopes).toEqual(['crm.schemas.deals.read']);
+    expect(props.json.errors[0]!.context.requiredGranularScopes).toEqual(['crm.schemas.deals.read']);
   });
 
   it('a revoked private-app token answers 401', async () => {
