@@ -255,7 +255,8 @@ export class HubSpotHttp {
   ): Promise<{ status: number; body: unknown } | { status: null; reason: string }> {
     const url = `${this.#options.basePath}${path}`;
     const method = init.method ?? 'GET';
-    this.counter.record(endpointPattern(method, url));
+    // Never a token in the recorded endpoint (the token metadata path carries one).
+    this.counter.record(endpointPattern(method, url).replace(/(\/access-tokens\/)[^/]+/, '$1{token}'));
     try {
       const token = init.bearer === false ? null : await this.tokens.token();
       const res = await fetch(url, {

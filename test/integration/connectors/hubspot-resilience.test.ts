@@ -355,6 +355,16 @@ describe('HubSpot connector failures', () => {
     expect(connector.usage().daily).toEqual({ used: null, max: null });
   });
 
+  it('checkConnection on OAuth reads token metadata without a token in the recorded endpoints', async () => {
+    sandbox = await startHubSpotSandbox({ seed: 40, deals: 5, rateLimits: NO_LIMITS });
+    const connector = oauthApp(sandbox);
+    const checks = await connector.checkConnection!();
+    expect(checks.find((c) => c.name === 'scopes')?.ok).toBe(true);
+    const endpoints = Object.keys(connector.usage().callsByEndpoint);
+    expect(endpoints).toContain('GET /oauth/v1/access-tokens/{token}');
+    expect(endpoints.some((e) => /access-tokens\/C/.test(e))).toBe(false);
+  });
+
   it('times out a hung request and retries it', async () => {
     sandbox = await startHubSpotSandbox({ seed: 38, deals: 20, rateLimits: NO_LIMITS });
     const connector = privateApp(sandbox, { requestTimeoutMs: 300 });
