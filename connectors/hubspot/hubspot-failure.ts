@@ -1,3 +1,4 @@
+import { nextLocalMidnight } from '../../src/domain/zoned-day.ts';
 import { transientNetworkCode } from '../../src/shared/failure-decision.ts';
 import { type CallDecision, decideHttpStatus } from '../shared/failure-decision.ts';
 
@@ -31,10 +32,13 @@ function field(body: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The next UTC midnight after `now` (epoch ms). */
-export function nextUtcMidnight(now: number): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+/**
+ * When HubSpot's daily limit resets: midnight in the account's time zone. Unknown zone: a full day
+ * from now, the only time sure to be after the account's midnight whatever its zone (UTC midnight
+ * would be hours early for every US portal and burn the next day's calls on refusals).
+ */
+export function dailyResetAt(now: number, timeZone: string | null): number {
+  return timeZone === null ? now + 86_400_000 : nextLocalMidnight(now, timeZone);
 }
 
 /** HubSpot's own message for a failure, for logs and per-record reasons. Every field is optional. */
@@ -51,15 +55,19 @@ export function hubspotReason(err: unknown): string {
 /**
  * The one classifier for HubSpot failures (STYLE.md #2). Special cases and why:
  * - 429 DAILY: the account's daily quota is gone; retrying only burns the next day's calls, so
- *   fail with the reset time (HubSpot resets at midnight in the account's time zone; we do not
- *   know it, so we use UTC midnight).
+ *   fail with the reset time: midnight in the account's time zone (`timeZone`, from the account
+ *   information API; see {@link dailyResetAt} when it is unknown).
  * - 429 TEN_SECONDLY_ROLLING / SECONDLY (search): wait for the window (Retry-After, then the
  *   advertised interval, then the policy's own window) and try again.
  * - 423 LOCKED: HubSpot asks for a 2-second wait.
  * - 401: the access token expired or was revoked; refresh once (OAuth) before giving up.
  * - 5xx, timeouts and dropped connections: transient, back off with jitter.
  */
-export function classifyHubSpotFailure(err: unknown, now: number): CallDecision {
+export function classifyHubSpotFailure(
+  err: unknown,
+  now: number,
+  timeZone: string | null = null,
+): CallDecision {
   const http = asHttpFailure(err);
   if (http === null) {
     const net = networkCode(err);
@@ -70,7 +78,7 @@ export function classifyHubSpotFailure(err: unknown, now: number): CallDecision 
   if (http.code === 429) {
     const policy = field(http.body, 'policyName');
     if (policy === 'DAILY') {
-      return { action: 'fail', code: 'CRM_QUOTA_EXHAUSTED', reason, retryAt: nextUtcMidnight(now) };
+      return { action: 'fail', code: 'CRM_QUOTA_EXHAUSTED', reason, retryAt: dailyResetAt(now, timeZone) };
     }
     const retryAfter = Number(header(http.headers, 'retry-after'));
     const interval = Number(header(http.headers, 'x-hubspot-ratelimit-interval-milliseconds'));

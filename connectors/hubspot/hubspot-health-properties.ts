@@ -28,7 +28,7 @@ export interface HubSpotPropertyDefinition {
   groupName: string;
   type: string;
   fieldType: string;
-  options?: { label: string; value: string; displayOrder: number }[];
+  options?: { label: string; value: string; displayOrder: number; hidden: boolean }[];
 }
 
 const TYPES: Record<(typeof HEALTH_FIELDS)[number]['type'], { type: string; fieldType: string }> = {
@@ -48,7 +48,14 @@ export function healthPropertyDefinitions(): HubSpotPropertyDefinition[] {
     groupName: HEALTH_GROUP.name,
     ...TYPES[f.type],
     ...('options' in f
-      ? { options: f.options.map((value, i) => ({ label: value.replace('_', ' '), value, displayOrder: i })) }
+      ? {
+          options: f.options.map((value, i) => ({
+            label: value.replace('_', ' '),
+            value,
+            displayOrder: i,
+            hidden: false,
+          })),
+        }
       : {}),
   }));
 }

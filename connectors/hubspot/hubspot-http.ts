@@ -8,6 +8,7 @@ import { backoffDelay, sleep } from '../shared/backoff.ts';
 import { CallCounter, endpointPattern } from '../shared/call-counter.ts';
 import type { CallLimiter } from '../shared/shared-limiter.ts';
 import { Semaphore } from '../shared/semaphore.ts';
+import { accountDetailsFrom, HubSpotAccountZone } from './hubspot-account-zone.ts';
 import { type HubSpotAuth, type TokenGrant, TokenProvider } from './hubspot-auth.ts';
 import { classifyHubSpotFailure } from './hubspot-failure.ts';
 
@@ -114,6 +115,13 @@ export class HubSpotHttp {
   readonly client: Client;
   readonly counter = new CallCounter();
   readonly tokens: TokenProvider;
+  /** The account's time zone (daily limit resets at its midnight), read once when first needed. */
+  readonly accountZone = new HubSpotAccountZone(async () => {
+    const res = await this.requestJson('/account-info/v3/details');
+    return res.status === null
+      ? { ok: false, status: null, reason: res.reason }
+      : accountDetailsFrom(res.status, res.body);
+  });
   readonly #options: HubSpotHttpOptions;
   readonly #slots: Semaphore;
   /** HubSpot's clock minus ours, from the last answer's Date header, and when (our clock) it was seen. */
@@ -264,7 +272,15 @@ export class HubSpotHttp {
         settle();
         // Cancelled (shutdown): no retry, the job is retried later from its saved progress.
         signal?.throwIfAborted();
-        const decision = classifyHubSpotFailure(withPolicy(err), this.#options.now());
+        let decision = classifyHubSpotFailure(withPolicy(err), this.#options.now(), this.accountZone.known());
+        if (
+          decision.action === 'fail' &&
+          decision.code === 'CRM_QUOTA_EXHAUSTED' &&
+          !this.accountZone.known()
+        ) {
+          await this.accountZone.load();
+          decision = classifyHubSpotFailure(withPolicy(err), this.#options.now(), this.accountZone.known());
+        }
         const status = statusOf(err);
         const base = { cause: err, ...(status === undefined ? {} : { status }) };
         if (decision.action === 'reauth') {
@@ -308,6 +324,43 @@ export class HubSpotHttp {
         );
         if (decision.action === 'retry') await sleep(delay, signal);
       }
+    }
+  }
+
+  /**
+   * One request outside the SDK (endpoints it has no client for: account information, token
+   * metadata), counted like SDK calls, never retried, never throwing: the status and body, or why
+   * there was none. `bearer: false` sends no token (the token metadata endpoint takes it in the path).
+   */
+  async requestJson(
+    path: string,
+    init: { method?: 'GET' | 'POST'; body?: unknown; bearer?: boolean } = {},
+  ): Promise<{ status: number; body: unknown } | { status: null; reason: string }> {
+    const url = `${this.#options.basePath}${path}`;
+    const method = init.method ?? 'GET';
+    // Never a token in the recorded endpoint (the token metadata path carries one).
+    this.counter.record(endpointPattern(method, url).replace(/(\/access-tokens\/)[^/]+/, '$1{token}'));
+    try {
+      const token = init.bearer === false ? null : await this.tokens.token();
+      const res = await fetch(url, {
+        method,
+        headers: {
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+        signal: AbortSignal.timeout(this.#options.requestTimeoutMs),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Not JSON: keep the text.
+      }
+      return { status: res.status, body };
+    } catch (err) {
+      return { status: null, reason: err instanceof Error ? err.message : String(err) };
     }
   }
 

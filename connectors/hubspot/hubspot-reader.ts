@@ -234,6 +234,8 @@ export class HubSpotReader {
             sorts,
             properties: ['hs_lastmodifieddate'],
             limit,
+            // Keyset paging restarts every query at the first result; HubSpot's reference lists `after`.
+            after: '0',
           }),
         signal,
       );

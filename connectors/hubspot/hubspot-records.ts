@@ -387,6 +387,10 @@ const RawOwnerSchema = z.object({
   firstName: z.string().nullable().optional(),
   lastName: z.string().nullable().optional(),
   userId: z.number().nullable().optional(),
+  /** Kept for deactivated users, whose `userId` is gone. */
+  userIdIncludingInactive: z.number().nullable().optional(),
+  /** True for deactivated users (listed with `archived=true`). */
+  archived: z.boolean().nullable().optional(),
   teams: z
     .array(z.object({ name: z.string().optional(), primary: z.boolean().optional() }))
     .nullable()
@@ -398,9 +402,16 @@ export function mapOwner(input: unknown): { owner: Owner; userId: string | null 
   const teams = raw.teams ?? [];
   const team = teams.find((t) => t.primary)?.name ?? teams[0]?.name ?? null;
   const name = [raw.firstName, raw.lastName].filter((p) => p).join(' ');
+  const userId = raw.userId ?? raw.userIdIncludingInactive ?? null;
   return {
-    owner: { id: raw.id, name: name === '' ? (raw.email ?? raw.id) : name, email: raw.email ?? null, team },
-    userId: raw.userId === undefined || raw.userId === null ? null : String(raw.userId),
+    owner: {
+      id: raw.id,
+      name: name === '' ? (raw.email ?? raw.id) : name,
+      email: raw.email ?? null,
+      team,
+      ...(raw.archived === true ? { active: false } : {}),
+    },
+    userId: userId === null ? null : String(userId),
   };
 }
 

@@ -363,7 +363,8 @@ export class HubSpotWriter {
             ],
             properties: [ALERT_KEY_PROPERTY],
             limit: LIMITS.searchPageSize,
-            ...(after === undefined ? {} : { after }),
+            sorts: ['hs_object_id'],
+            after: after ?? '0',
           }),
         );
         for (const r of res.results) {

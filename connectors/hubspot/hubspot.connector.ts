@@ -1,15 +1,17 @@
 import type { z } from 'zod';
-import type { Target } from '../../src/domain/pipeline.ts';
+import type { Owner, Target } from '../../src/domain/pipeline.ts';
 import { HubSpotConnectionSchema } from '../../src/domain/tenant.ts';
 import { AppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { SharedRateBudget } from '../../src/shared/shared-rate-budget.ts';
-import type { CrmConnector, CrmMetadata } from '../crm-connector.ts';
+import type { AlertOutcome, AlertTask, CrmConnector, CrmMetadata } from '../crm-connector.ts';
+import { chooseAlertAssignee } from '../shared/alert-assignee.ts';
 import { CRM_LIMITS } from '../shared/crm-limits.ts';
 import { SlidingWindowLimiter } from '../shared/rate-limiter.ts';
 import { scopedIterable } from '../shared/scoped-iterable.ts';
 import { SharedLimiter } from '../shared/shared-limiter.ts';
 import { hubspotAccountKey } from './hubspot-account.ts';
+import { checkHubSpotConnection } from './hubspot-connection-check.ts';
 import { HubSpotHttp, type HubSpotRetryOptions } from './hubspot-http.ts';
 import { HubSpotReader } from './hubspot-reader.ts';
 import {
@@ -123,25 +125,43 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     recordRetries: options.recordRetries ?? 2,
   });
 
-  async function fetchMetadata(): Promise<CrmMetadata> {
-    const pipelines = await reader.pipelines();
-    const owners: CrmMetadata['owners'] = [];
+  /**
+   * Every owner: the current ones, then the deactivated ones, which HubSpot lists only with
+   * `archived=true` (they keep their deals but can take no new task).
+   */
+  async function listOwners(): Promise<{ owners: Owner[]; ownerByUser: Map<string, string> }> {
+    const owners: Owner[] = [];
     const ownerByUser = new Map<string, string>();
-    let after: string | undefined;
-    for (let guard = 0; guard < 10_000; guard += 1) {
-      const res = await http.call('default', () =>
-        http.client.crm.owners.ownersApi.getPage(undefined, after, 500, false),
-      );
-      for (const raw of res.results) {
-        const { owner, userId } = mapOwner(raw);
-        owners.push(owner);
-        if (userId !== null) ownerByUser.set(userId, owner.id);
+    for (const archived of [false, true]) {
+      let after: string | undefined;
+      for (let guard = 0; guard < 10_000; guard += 1) {
+        const res = await http.call('default', () =>
+          http.client.crm.owners.ownersApi.getPage(undefined, after, 500, archived),
+        );
+        for (const raw of res.results) {
+          const { owner, userId } = mapOwner(archived ? { ...raw, archived: true } : raw);
+          owners.push(owner);
+          if (userId !== null && !ownerByUser.has(userId)) ownerByUser.set(userId, owner.id);
+        }
+        after = res.paging?.next?.after;
+        if (after === undefined) break;
       }
-      after = res.paging?.next?.after;
-      if (after === undefined) break;
     }
+    return { owners, ownerByUser };
+  }
+  /** Owners for alert assignment: from fetchMetadata when it ran, else read once. */
+  let ownersOnce: Promise<Owner[]> | null = null;
+
+  async function fetchMetadata(): Promise<CrmMetadata> {
+    // The account's zone, once per connector, so a later DAILY 429 knows the account's midnight.
+    const zone = await http.accountZone.load();
+    if (!zone.ok)
+      options.logger.warn({ reason: zone.reason }, 'could not read the HubSpot account time zone');
+    const pipelines = await reader.pipelines();
+    const { owners, ownerByUser } = await listOwners();
+    ownersOnce = Promise.resolve(owners);
+    let after: string | undefined;
     const targets: Target[] = [];
-    after = undefined;
     for (let guard = 0; guard < 10_000; guard += 1) {
       const res = await http.call('default', () =>
         http.client.crm.objects.basicApi.getPage('goal_targets', limits.pageSize, after, GOAL_PROPERTIES),
@@ -165,6 +185,42 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     return { pipelines, owners, targets };
   }
 
+  /**
+   * Tasks of deactivated owners go to the fallback owner (HubSpot records no manager), or are not
+   * created when there is none; each such alert is reported in `reassigned`, nothing fails the batch.
+   */
+  async function createAlertTasks(alerts: AlertTask[]): Promise<AlertOutcome> {
+    ownersOnce ??= listOwners().then((r) => r.owners);
+    let owners: Owner[];
+    try {
+      owners = await ownersOnce;
+    } catch (err) {
+      ownersOnce = null;
+      throw err;
+    }
+    const byId = new Map(owners.map((o) => [o.id, o]));
+    const reassigned: NonNullable<AlertOutcome['reassigned']> = [];
+    const toCreate: AlertTask[] = [];
+    for (const a of alerts) {
+      const choice = chooseAlertAssignee(a.alert.ownerId, byId, options.fallbackOwnerId);
+      if (choice.reassignedBecause === null || a.alert.ownerId === null) {
+        toCreate.push(a);
+        continue;
+      }
+      if (!reassigned.some((r) => r.key === a.key)) {
+        reassigned.push({
+          key: a.key,
+          fromOwnerId: a.alert.ownerId,
+          toOwnerId: choice.ownerId,
+          reason: choice.reassignedBecause,
+        });
+      }
+      if (choice.ownerId !== null) toCreate.push({ ...a, alert: { ...a.alert, ownerId: choice.ownerId } });
+    }
+    const outcome = await writer.createAlertTasks(toCreate);
+    return reassigned.length === 0 ? outcome : { ...outcome, reassigned };
+  }
+
   return {
     crm: 'hubspot',
     bootstrapSchema: (o) => http.withSignal(o?.signal, () => writer.bootstrapSchema()),
@@ -176,7 +232,14 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
       ),
     writeHealth: (writes, o) => http.withSignal(o?.signal, () => writer.writeHealth(writes)),
     readHealth: (dealIds, o) => http.withSignal(o?.signal, () => writer.readHealth(dealIds)),
-    createAlertTasks: (alerts, o) => http.withSignal(o?.signal, () => writer.createAlertTasks(alerts)),
+    createAlertTasks: (alerts, o) => http.withSignal(o?.signal, () => createAlertTasks(alerts)),
     usage: () => http.counter.usage(),
+    checkConnection: () =>
+      checkHubSpotConnection({
+        http,
+        authType: connection.auth.type,
+        fallbackOwnerId: options.fallbackOwnerId,
+        now,
+      }),
   };
 }

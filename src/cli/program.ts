@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAdmin, registerAdminApi } from './commands/admin.command.ts';
 import { registerConfigCheck } from './commands/config-check.command.ts';
+import { registerConnectCheck } from './commands/connect-check.command.ts';
 import { registerDemo } from './commands/demo.command.ts';
 import { registerEvaluate } from './commands/evaluate.command.ts';
 import { registerImport } from './commands/import.command.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerSandbox(program);
   registerConfigCheck(program);
+  registerConnectCheck(program);
   registerAdmin(program);
   registerAdminApi(program);
   registerTrain(program);

@@ -18,6 +18,8 @@ Point it at your own CRM:
   1. Write a tenants file (README "Tenants file"): HubSpot private-app token or OAuth app;
      Salesforce connected app (JWT bearer or refresh token). Check it:
        npm run cli -- config check --tenants tenants.yaml
+     and its CRM connection (writes nothing):
+       npm run cli -- connect check --tenant <id> --tenants tenants.yaml
   2. Run one cycle now:     REDIS_URL=redis://localhost:6379 npm run cli -- run --tenant <id> --tenants tenants.yaml
   3. Keep it running:       REDIS_URL=redis://localhost:6379 npm run cli -- worker --tenants tenants.yaml
      (or docker compose up: Redis with AOF + the worker; nightly at 02:00 in each tenant's time zone)

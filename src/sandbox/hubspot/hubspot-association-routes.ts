@@ -40,9 +40,60 @@ const BatchArchiveSchema = z.object({
   inputs: z.array(z.object({ from: z.object({ id: IdSchema }), to: z.array(z.object({ id: IdSchema })) })),
 });
 
+/**
+ * Standard HubSpot objects the sandbox world holds none of. Association reads to or from them answer
+ * like any record without associations (reads by other clients must not fail with 400).
+ */
+const UNMODELLED_STANDARD: Record<string, string> = {
+  tickets: 'ticket',
+  ticket: 'ticket',
+  '0-5': 'ticket',
+  line_items: 'line_item',
+  line_item: 'line_item',
+  '0-8': 'line_item',
+  products: 'product',
+  product: 'product',
+  '0-7': 'product',
+  quotes: 'quote',
+  quote: 'quote',
+  '0-14': 'quote',
+};
+
+function unmodelled(params: unknown): { from: string; to: string } | null {
+  const { fromObjectType, toObjectType } = params as { fromObjectType: string; toObjectType: string };
+  const f = UNMODELLED_STANDARD[fromObjectType.toLowerCase()];
+  const t = UNMODELLED_STANDARD[toObjectType.toLowerCase()];
+  if (f === undefined && t === undefined) return null;
+  const name = (segment: string, known: string | undefined) => {
+    if (known !== undefined) return known;
+    const type = resolveObjectType(segment);
+    if (type === null) throw validationError(`Unknown object type: ${segment}`);
+    return singular(type);
+  };
+  return { from: name(fromObjectType, f), to: name(toObjectType, t) };
+}
+
 /** Register Associations v4 routes (batch read/create/associate default/archive, per-record create/list/delete). */
 export function registerAssociationRoutes(app: FastifyInstance, ctx: HubSpotContext): void {
   app.post('/crm/v4/associations/:fromObjectType/:toObjectType/batch/read', async (request, reply) => {
+    const none = unmodelled(request.params);
+    if (none !== null) {
+      const inputs = parse(BatchReadSchema, request.body).inputs;
+      const errors = inputs.map(({ id }) => ({
+        status: 'error',
+        category: 'OBJECT_NOT_FOUND',
+        subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
+        message: `No ${none.to} is associated with ${none.from} ${id}.`,
+        context: { fromObjectId: [id], fromObjectType: [none.from], toObjectType: [none.to] },
+        errors: [],
+        links: {},
+      }));
+      const at = nowIso(ctx);
+      const body = { status: 'COMPLETE', results: [], startedAt: at, completedAt: at };
+      return errors.length === 0
+        ? reply.code(200).send(body)
+        : reply.code(207).send({ ...body, numErrors: errors.length, errors });
+    }
     const { from, to } = pair(request.params);
     const input = parse(BatchReadSchema, request.body);
     if (input.inputs.length > ASSOCIATION_BATCH_LIMIT) {
@@ -191,6 +242,7 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: HubSpotCont
   );
 
   app.get('/crm/v4/objects/:fromObjectType/:objectId/associations/:toObjectType', async (request) => {
+    if (unmodelled(request.params) !== null) return { results: [] };
     const { from, to } = pair(request.params);
     const { objectId } = request.params as { objectId: string };
     const q = request.query as Record<string, string | undefined>;

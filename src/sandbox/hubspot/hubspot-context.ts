@@ -16,6 +16,8 @@ export interface HubSpotContext {
   /** HubSpot pipeline id per world pipeline key ("default" for the first). */
   pipelineIds: Map<string, string>;
   portalId: number;
+  /** The account's time zone setting (IANA); the daily limit resets at midnight in it. */
+  timeZone: string;
   baseUrl(): string;
   clock(): number;
 }

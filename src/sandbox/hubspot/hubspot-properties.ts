@@ -160,6 +160,19 @@ const FIELD_TYPE: Record<HubSpotProperty['type'], string> = {
   bool: 'booleancheckbox',
 };
 
+/**
+ * The fieldType values each type accepts (properties API guide, "Property type and fieldType values").
+ * `object_coordinates` and `json` are HubSpot-internal and not creatable here.
+ */
+export const VALID_FIELD_TYPES: Record<HubSpotProperty['type'], readonly string[]> = {
+  bool: ['booleancheckbox', 'calculation_equation'],
+  enumeration: ['booleancheckbox', 'checkbox', 'radio', 'select', 'calculation_equation'],
+  date: ['date'],
+  datetime: ['date'],
+  string: ['file', 'text', 'textarea', 'calculation_equation', 'html', 'phonenumber'],
+  number: ['number', 'calculation_equation'],
+};
+
 const DEFAULT_GROUP: Record<HubSpotObjectType, string> = {
   deals: 'dealinformation',
   contacts: 'contactinformation',
@@ -185,7 +198,11 @@ export class HubSpotPropertyRegistry {
     this.#createdAt = new Date(Date.parse(world.now) - 900 * 86_400_000).toISOString();
     const stageOptions = world.pipelines.flatMap((p) => p.stages.map((s) => s.key));
     const pipelineOptions = world.pipelines.map((p) => pipelineIds.get(p.key) ?? p.key);
-    const ownerOptions = world.owners.map((o) => String(OWNER_ID_OFFSET + o.n));
+    // Owner properties offer the current owners only: deactivated (archived) owners keep the records
+    // they own, but nothing new can be assigned to them (docs/SANDBOX.md: "Deactivated owners").
+    const ownerOptions = world.owners
+      .filter((o) => o.active !== false)
+      .map((o) => String(OWNER_ID_OFFSET + o.n));
     for (const [type, specs] of Object.entries(SPECS) as [HubSpotObjectType, Spec[]][]) {
       const props = new Map<string, HubSpotProperty>();
       const groups = new Map<string, HubSpotPropertyGroup>();
@@ -261,7 +278,9 @@ export class HubSpotPropertyRegistry {
   /** Create a property; 409 when it exists, 400 when its group is unknown or the definition is invalid. */
   create(
     type: HubSpotObjectType,
-    input: Partial<HubSpotProperty> & { options?: { label: string; value: string }[] },
+    input: Partial<HubSpotProperty> & {
+      options?: { label: string; value: string; hidden?: boolean; displayOrder?: number }[];
+    },
     nowIso: string,
   ): HubSpotProperty {
     const name = input.name ?? '';
@@ -284,6 +303,14 @@ export class HubSpotPropertyRegistry {
       throw new HubSpotHttpError(400, {
         message: 'Property definition requires name, label, type, fieldType and groupName',
         category: 'VALIDATION_ERROR',
+      });
+    }
+    if (!VALID_FIELD_TYPES[input.type].includes(input.fieldType)) {
+      throw new HubSpotHttpError(400, {
+        message: `fieldType '${input.fieldType}' is not valid for a property of type '${input.type}'; valid: ${VALID_FIELD_TYPES[input.type].join(', ')}`,
+        category: 'VALIDATION_ERROR',
+        subCategory: 'PropertyValidationError.INVALID_FIELD_TYPE',
+        context: { type: [input.type], fieldType: [input.fieldType] },
       });
     }
     if (!this.#groups.get(type)?.has(input.groupName)) {
@@ -316,8 +343,8 @@ export class HubSpotPropertyRegistry {
       property.options = input.options.map((o, i) => ({
         label: o.label,
         value: o.value,
-        displayOrder: i,
-        hidden: false,
+        displayOrder: o.displayOrder ?? i,
+        hidden: o.hidden ?? false,
       }));
     }
     this.#properties.get(type)!.set(name, property);

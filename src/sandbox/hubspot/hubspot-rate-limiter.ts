@@ -1,3 +1,5 @@
+import { localDayNumber } from '../../domain/zoned-day.ts';
+
 /** Options for {@link HubSpotRateLimiter}; `null` turns a limit off. */
 export interface HubSpotRateLimits {
   /** Requests per rolling 10 seconds per app and account. Default 190 (Professional/Enterprise); null = off. */
@@ -23,7 +25,6 @@ export type RateDecision =
     };
 
 const TEN_SECONDS = 10_000;
-const DAY = 86_400_000;
 
 /** A rolling window: the last `limit` accepted request times in a ring. */
 class RollingWindow {
@@ -58,19 +59,25 @@ class RollingWindow {
 }
 
 /**
- * HubSpot's limits: a rolling ten-second window per app/account, a daily quota per account (reset
- * at UTC midnight here) and the search endpoints' own per-second limit. A refused request does not
- * use quota. Limits can be changed at run time with {@link configure}.
+ * HubSpot's limits: a rolling ten-second window per app/account, a daily quota per account and the
+ * search endpoints' own per-second limit. A refused request does not use quota.
+ * - The daily quota resets at midnight in the account's time zone ("The daily limits reset at
+ *   midnight based on the time zone setting of the HubSpot account", developers.hubspot.com/apisbytier).
+ * - OAuth calls have no daily limit and get no `X-HubSpot-RateLimit-Daily*` headers (changelog "Rate
+ *   limit headers will now appear for OAuth authenticated calls"): `oauth` requests skip the daily quota.
+ * Limits can be changed at run time with {@link configure}.
  */
 export class HubSpotRateLimiter {
   #limits: HubSpotRateLimits;
+  readonly #timeZone: string;
   #tenSecondly: RollingWindow | null = null;
   #search: RollingWindow | null = null;
   #dailyUsed = 0;
-  #day = -1;
+  #day = Number.NaN;
 
-  constructor(limits: HubSpotRateLimits) {
+  constructor(limits: HubSpotRateLimits, timeZone = 'UTC') {
     this.#limits = limits;
+    this.#timeZone = timeZone;
     this.configure(limits);
   }
 
@@ -96,36 +103,43 @@ export class HubSpotRateLimiter {
     return this.#dailyUsed;
   }
 
-  /** Decide one API request; `search` requests also meet the per-second search limit. */
-  check(now: number, search: boolean): RateDecision {
+  /**
+   * Decide one API request; `search` requests also meet the per-second search limit; `oauth`
+   * requests (OAuth access tokens) have no daily limit.
+   */
+  check(now: number, search: boolean, oauth = false): RateDecision {
     this.#rollDay(now);
     const { daily } = this.#limits;
-    if (daily !== null && this.#dailyUsed >= daily) {
-      return { allowed: false, policyName: 'DAILY', headers: this.#headers(now) };
+    if (!oauth && daily !== null && this.#dailyUsed >= daily) {
+      return { allowed: false, policyName: 'DAILY', headers: this.#headers(now, false, oauth) };
     }
     if (search) {
       // Search responses carry no rate-limit headers in HubSpot.
       if (this.#search && !this.#search.fits(now))
         return { allowed: false, policyName: 'SECONDLY', headers: {} };
       this.#search?.take(now);
-      this.#dailyUsed++;
+      if (!oauth) this.#dailyUsed++;
       return { allowed: true, headers: {} };
     }
     if (this.#tenSecondly && !this.#tenSecondly.fits(now)) {
-      return { allowed: false, policyName: 'TEN_SECONDLY_ROLLING', headers: this.#headers(now) };
+      return {
+        allowed: false,
+        policyName: 'TEN_SECONDLY_ROLLING',
+        headers: this.#headers(now, false, oauth),
+      };
     }
     this.#tenSecondly?.take(now);
-    this.#dailyUsed++;
-    return { allowed: true, headers: this.#headers(now) };
+    if (!oauth) this.#dailyUsed++;
+    return { allowed: true, headers: this.#headers(now, false, oauth) };
   }
 
   /** The rate-limit headers as of now; `exhausted` reports no remaining ten-secondly quota (injected bursts). */
-  headers(now: number, exhausted = false): Record<string, string> {
+  headers(now: number, exhausted = false, oauth = false): Record<string, string> {
     this.#rollDay(now);
-    return this.#headers(now, exhausted);
+    return this.#headers(now, exhausted, oauth);
   }
 
-  #headers(now: number, exhausted = false): Record<string, string> {
+  #headers(now: number, exhausted = false, oauth = false): Record<string, string> {
     const headers: Record<string, string> = {};
     if (this.#tenSecondly) {
       const remaining = exhausted ? 0 : Math.max(0, this.#tenSecondly.limit - this.#tenSecondly.used(now));
@@ -133,7 +147,7 @@ export class HubSpotRateLimiter {
       headers['X-HubSpot-RateLimit-Remaining'] = String(remaining);
       headers['X-HubSpot-RateLimit-Interval-Milliseconds'] = String(TEN_SECONDS);
     }
-    if (this.#limits.daily !== null) {
+    if (this.#limits.daily !== null && !oauth) {
       headers['X-HubSpot-RateLimit-Daily'] = String(this.#limits.daily);
       headers['X-HubSpot-RateLimit-Daily-Remaining'] = String(
         Math.max(0, this.#limits.daily - this.#dailyUsed),
@@ -143,7 +157,7 @@ export class HubSpotRateLimiter {
   }
 
   #rollDay(now: number): void {
-    const day = Math.floor(now / DAY);
+    const day = localDayNumber(now, this.#timeZone);
     if (day !== this.#day) {
       this.#day = day;
       this.#dailyUsed = 0;

@@ -17,6 +17,33 @@ export function registerSchemaRoutes(app: FastifyInstance, ctx: HubSpotContext):
 
   app.get(props, async (request) => ({ results: ctx.registry.list(typeOf(request.params)) }));
 
+  // Legacy properties API v2, still sent by older clients: a bare array of definitions with
+  // epoch-ms dates and the v2 flag names.
+  app.get('/properties/v2/:objectType/properties', async (request) =>
+    ctx.registry.list(typeOf(request.params)).map((p) => ({
+      name: p.name,
+      label: p.label,
+      description: p.description,
+      groupName: p.groupName,
+      type: p.type,
+      fieldType: p.fieldType,
+      options: p.options.map((o) => ({ ...o, readOnly: p.modificationMetadata.readOnlyDefinition })),
+      displayOrder: p.displayOrder,
+      calculated: p.calculated,
+      externalOptions: p.externalOptions,
+      hasUniqueValue: p.hasUniqueValue,
+      hidden: p.hidden,
+      hubspotDefined: p.hubspotDefined,
+      formField: p.formField,
+      readOnlyValue: p.modificationMetadata.readOnlyValue,
+      readOnlyDefinition: p.modificationMetadata.readOnlyDefinition,
+      mutableDefinitionNotDeletable: p.hubspotDefined,
+      deleted: p.archived,
+      createdAt: Date.parse(p.createdAt),
+      updatedAt: Date.parse(p.updatedAt),
+    })),
+  );
+
   app.post(props, async (request, reply) => {
     const type = typeOf(request.params);
     const property = ctx.registry.create(type, (request.body ?? {}) as Partial<HubSpotProperty>, nowIso(ctx));
@@ -105,9 +132,10 @@ export function registerSchemaRoutes(app: FastifyInstance, ctx: HubSpotContext):
   app.get('/crm/v3/owners', async (request) => {
     const q = request.query as Record<string, string | undefined>;
     const limit = Math.min(OWNERS_MAX, Math.max(1, Number(q.limit ?? 100) || 100));
-    let all = ctx.store.world.owners;
+    // archived=true: only the archived (deactivated) owners; otherwise only the current ones.
+    const archived = q.archived === 'true';
+    let all = ctx.store.world.owners.filter((o) => (o.active === false) === archived);
     if (q.email) all = all.filter((o) => o.email.toLowerCase() === q.email?.toLowerCase());
-    if (q.archived === 'true') all = [];
     const start = q.after ? all.findIndex((o) => String(OWNER_ID_OFFSET + o.n) === q.after) : 0;
     if (start < 0) throw validationError(`Invalid after cursor: ${q.after}`);
     const page = all.slice(start, start + limit);
@@ -116,7 +144,10 @@ export function registerSchemaRoutes(app: FastifyInstance, ctx: HubSpotContext):
     if (next) {
       const after = String(OWNER_ID_OFFSET + next.n);
       body.paging = {
-        next: { after, link: `${ctx.baseUrl()}/crm/v3/owners/?after=${after}&limit=${limit}` },
+        next: {
+          after,
+          link: `${ctx.baseUrl()}/crm/v3/owners/?after=${after}&limit=${limit}${archived ? '&archived=true' : ''}`,
+        },
       };
     }
     return body;
@@ -127,7 +158,9 @@ export function registerSchemaRoutes(app: FastifyInstance, ctx: HubSpotContext):
     const q = request.query as Record<string, string | undefined>;
     const offset = q.idProperty === 'userId' ? USER_ID_OFFSET : OWNER_ID_OFFSET;
     const n = Number(ownerId) - offset;
-    if (!ctx.store.world.owners.some((o) => o.n === n)) throw notFound(`Owner ${ownerId} not found`);
+    const archived = q.archived === 'true';
+    const found = ctx.store.world.owners.find((o) => o.n === n);
+    if (!found || (found.active === false) !== archived) throw notFound(`Owner ${ownerId} not found`);
     return owner(ctx, n);
   });
 }
@@ -172,11 +205,12 @@ function owner(ctx: HubSpotContext, n: number) {
     type: 'PERSON',
     firstName: o.firstName,
     lastName: o.lastName,
-    userId: USER_ID_OFFSET + o.n,
+    // A deactivated user has no userId any more; userIdIncludingInactive keeps it.
+    userId: o.active === false ? null : USER_ID_OFFSET + o.n,
     userIdIncludingInactive: USER_ID_OFFSET + o.n,
     createdAt,
     updatedAt: createdAt,
-    archived: false,
+    archived: o.active === false,
     teams: [{ id: String(300_000 + teams.indexOf(o.team)), name: o.team, primary: true }],
   };
 }

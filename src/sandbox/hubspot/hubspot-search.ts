@@ -13,6 +13,8 @@ export const SEARCH_LIMITS = {
   maxFilterGroups: 5,
   maxFiltersPerGroup: 6,
   maxFiltersTotal: 18,
+  /** Values in one IN / NOT_IN filter. Not stated in HubSpot's docs: assumed (docs/SANDBOX.md). */
+  maxFilterValues: 100,
 } as const;
 
 const OPERATORS = [
@@ -60,6 +62,9 @@ export const SearchRequestSchema = z.object({
   query: z.string().optional(),
 });
 
+/** Top-level fields of the documented search body; anything else is refused, never silently ignored. */
+const SEARCH_FIELDS = new Set(['filterGroups', 'sorts', 'properties', 'limit', 'after', 'query']);
+
 export type SearchRequest = z.infer<typeof SearchRequestSchema>;
 type Filter = z.infer<typeof FilterSchema>;
 
@@ -81,6 +86,13 @@ export function runSearch(
   body: unknown,
   nowMs: number = Date.now(),
 ): { total: number; results: StoredRecord[]; after: string | null; request: SearchRequest } {
+  const unknown = Object.keys((body ?? {}) as object).filter((k) => !SEARCH_FIELDS.has(k));
+  if (unknown.length > 0) {
+    throw validationError(
+      `Invalid input JSON: unrecognized field(s) ${unknown.map((k) => `"${k}"`).join(', ')}; filters go in filterGroups[].filters`,
+      { context: { fields: unknown } },
+    );
+  }
   const parsed = SearchRequestSchema.safeParse(body ?? {});
   if (!parsed.success) {
     throw validationError(
@@ -267,6 +279,12 @@ function checkFilter(f: Filter): void {
   }
   if ((f.operator === 'IN' || f.operator === 'NOT_IN') && !f.values) {
     throw validationError(`${f.operator} filter on ${f.propertyName} requires values`);
+  }
+  if (f.values && f.values.length > SEARCH_LIMITS.maxFilterValues) {
+    throw validationError(
+      `${f.operator} filter on ${f.propertyName} has ${f.values.length} values; at most ${SEARCH_LIMITS.maxFilterValues} are allowed`,
+      { subCategory: 'TOO_MANY_FILTER_VALUES' },
+    );
   }
 }
 

@@ -8,7 +8,7 @@ interface TokenRecord {
 }
 
 export type TokenCheck =
-  | { ok: true }
+  | { ok: true; kind: 'private_app' | 'access' }
   | { ok: false; reason: 'missing' | 'unknown' | 'expired'; expiredAt?: number };
 
 /**
@@ -21,9 +21,12 @@ export class HubSpotTokenStore {
   readonly privateAppToken = `pat-na1-${randomUUID()}`;
   readonly #tokens = new Map<string, TokenRecord>();
   readonly accessTokenTtlSeconds: number;
+  /** Scopes granted to the app (private-app token and OAuth access tokens alike). */
+  scopes: readonly string[];
 
-  constructor(accessTokenTtlSeconds: number) {
+  constructor(accessTokenTtlSeconds: number, scopes: readonly string[]) {
     this.accessTokenTtlSeconds = accessTokenTtlSeconds;
+    this.scopes = scopes;
     this.#tokens.set(this.privateAppToken, { kind: 'private_app', expiresAt: null, revoked: false });
   }
 
@@ -55,7 +58,7 @@ export class HubSpotTokenStore {
     if (!record || record.kind === 'refresh' || record.revoked) return { ok: false, reason: 'unknown' };
     if (record.expiresAt !== null && record.expiresAt <= now)
       return { ok: false, reason: 'expired', expiredAt: record.expiresAt };
-    return { ok: true };
+    return { ok: true, kind: record.kind === 'private_app' ? 'private_app' : 'access' };
   }
 
   /** Seconds left on a live OAuth access token, or null when it is not one (or has expired). */
@@ -72,6 +75,12 @@ export class HubSpotTokenStore {
       if (record.kind === 'access' && (record.expiresAt === null || record.expiresAt > now))
         record.expiresAt = now;
     }
+  }
+
+  /** Revoke the private-app token (as when it is rotated or the app deleted): it answers 401 from now on. */
+  revokePrivateAppToken(): void {
+    const record = this.#tokens.get(this.privateAppToken);
+    if (record) record.revoked = true;
   }
 
   revokeRefreshTokens(): void {

@@ -7,6 +7,8 @@ import { InspectionRecorder } from '../http/inspection-recorder.ts';
 import { INSPECTION_PREFIX, registerInspectionRoutes } from '../http/inspection-routes.ts';
 import type { SandboxHandle } from '../sandbox-handle.ts';
 import type { SandboxWorld } from '../world.ts';
+import { isKnownTimeZone } from '../../domain/zoned-day.ts';
+import { registerAccountRoutes } from './hubspot-account-routes.ts';
 import { registerAssociationRoutes } from './hubspot-association-routes.ts';
 import type { HubSpotContext } from './hubspot-context.ts';
 import { errorForStatus, HubSpotHttpError } from './hubspot-errors.ts';
@@ -20,6 +22,7 @@ import {
   type HubSpotRateLimits,
 } from './hubspot-rate-limiter.ts';
 import { HubSpotRenderer } from './hubspot-render.ts';
+import { DEFAULT_HUBSPOT_SCOPES, missingScopeError, requiredScope } from './hubspot-scopes.ts';
 import { HubSpotStore } from './hubspot-store.ts';
 import { HubSpotTokenStore } from './hubspot-tokens.ts';
 
@@ -46,6 +49,13 @@ export interface HubSpotSandboxOptions {
   /** The account (portal) id served. Default 12345678. */
   portalId?: number;
   /**
+   * The account's time zone setting (IANA), served by `GET /account-info/v3/details`; the daily
+   * limit resets at midnight in it. Default America/New_York (a US portal, so tests see that it is not UTC).
+   */
+  timeZone?: string;
+  /** Scopes granted to the app's tokens (private app and OAuth). Default DEFAULT_HUBSPOT_SCOPES. */
+  scopes?: readonly string[];
+  /**
    * How long search keeps returning a record's state from before a write (HubSpot's search index
    * lags writes by a few seconds). Default 0, so tests see writes at once.
    */
@@ -57,6 +67,10 @@ export interface HubSpotSandboxHandle extends SandboxHandle {
   crm: 'hubspot';
   world: SandboxWorld;
   portalId: number;
+  /** Change the scopes granted to the app's tokens (a call needing a missing one answers 403 MISSING_SCOPES). */
+  setScopes(scopes: readonly string[]): void;
+  /** Revoke the private-app token: it answers 401 from now on. */
+  revokePrivateAppToken(): void;
   limits: {
     current(): HubSpotRateLimits;
     /** Change limits at run time (e.g. a small ten-secondly limit for a test). */
@@ -84,11 +98,16 @@ export async function startHubSpotSandbox(
     world.pipelines.map((p, i) => [p.key, i === 0 ? 'default' : String(75_000_000 + i)]),
   );
   const renderer = new HubSpotRenderer(world, pipelineIds);
-  const tokens = new HubSpotTokenStore(options.accessTokenTtlSeconds ?? 1800);
+  const tokens = new HubSpotTokenStore(
+    options.accessTokenTtlSeconds ?? 1800,
+    options.scopes ?? DEFAULT_HUBSPOT_SCOPES,
+  );
   const refreshToken = tokens.issueRefreshToken();
   const faults: FaultPlan = { ...emptyFaultPlan(), ...options.faults };
   const recorder = new InspectionRecorder({ tokens: () => tokens.states() });
-  const limiter = new HubSpotRateLimiter({ ...DEFAULT_HUBSPOT_RATE_LIMITS, ...options.rateLimits });
+  const timeZone = options.timeZone ?? 'America/New_York';
+  if (!isKnownTimeZone(timeZone)) throw new Error(`HubSpot sandbox: unknown time zone ${timeZone}`);
+  const limiter = new HubSpotRateLimiter({ ...DEFAULT_HUBSPOT_RATE_LIMITS, ...options.rateLimits }, timeZone);
   let baseUrl = '';
   const store = new HubSpotStore(world, renderer);
   store.searchLagMs = options.searchLagMs ?? 0;
@@ -101,6 +120,7 @@ export async function startHubSpotSandbox(
     faults,
     pipelineIds,
     portalId: options.portalId ?? 12_345_678,
+    timeZone,
     baseUrl: () => baseUrl,
     clock,
   };
@@ -165,9 +185,11 @@ export async function startHubSpotSandbox(
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     const check = tokens.check(token, clock());
     if (!check.ok) return sendError(reply, authError(check.reason, check.expiredAt, clock()));
+    const scope = requiredScope(request.method, request.url);
+    if (scope !== null && !tokens.scopes.includes(scope)) return sendError(reply, missingScopeError(scope));
 
     const isSearch = request.method === 'POST' && /\/search\/?(\?|$)/.test(request.url);
-    const rate = limiter.check(clock(), isSearch);
+    const rate = limiter.check(clock(), isSearch, check.kind === 'access');
     reply.headers(rate.headers);
     if (!rate.allowed) {
       const limit =
@@ -229,6 +251,7 @@ export async function startHubSpotSandbox(
     return { ...limiter.limits, dailyUsage: limiter.dailyUsage(clock()) };
   });
   registerOAuthRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
   registerObjectRoutes(app, ctx);
   registerAssociationRoutes(app, ctx);
   registerSchemaRoutes(app, ctx);
@@ -249,6 +272,10 @@ export async function startHubSpotSandbox(
     portalId: ctx.portalId,
     expireAllTokens: () => tokens.expireAccessTokens(clock()),
     revokeRefreshTokens: () => tokens.revokeRefreshTokens(),
+    setScopes: (scopes) => {
+      tokens.scopes = [...scopes];
+    },
+    revokePrivateAppToken: () => tokens.revokePrivateAppToken(),
     limits: {
       current: () => limiter.limits,
       configure: (limits) => limiter.configure(limits),

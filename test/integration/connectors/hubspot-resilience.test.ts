@@ -246,7 +246,9 @@ describe('HubSpot connector failures', () => {
     });
     const err = await rejection(connector.fetchMetadata());
     expect(err.code).toBe('CRM_AUTH');
-    expect(connector.usage().calls).toBe(1);
+    // The account-zone read and the first SDK call, each refused once: nothing retried.
+    expect(connector.usage().calls).toBe(2);
+    expect(sandbox.inspect.calls().every((c) => c.status === 401)).toBe(true);
   });
 
   it('waits out ten-secondly 429s and completes', async () => {
@@ -279,30 +281,101 @@ describe('HubSpot connector failures', () => {
     expect(connector.usage().rateLimited).toBeLessThanOrEqual(1);
   }, 60_000);
 
-  it('throws CRM_QUOTA_EXHAUSTED on a DAILY 429 with the reset time and does not retry', async () => {
+  // "The daily limits reset at midnight based on the time zone setting of the HubSpot account"
+  // (https://developers.hubspot.com/apisbytier); the zone comes from GET /account-info/v3/details.
+  it('a DAILY 429 on a US portal at 00:30 UTC waits for the portal midnight (05:00 UTC), not 00:00 UTC, and does not retry', async () => {
+    const now = Date.parse('2026-12-08T00:30:00.000Z');
     sandbox = await startHubSpotSandbox({
       seed: 37,
       deals: 10,
+      clock: () => now,
+      timeZone: 'America/New_York',
       rateLimits: { tenSecondly: null, daily: 1_000, searchPerSecond: null },
     });
-    const connector = privateApp(sandbox);
+    const connector = privateApp(sandbox, { clock: () => now });
+    await connector.fetchMetadata(); // reads the account zone once
+    sandbox.limits.setDailyUsage(1_000);
+    const before = connector.usage().calls;
+    const err = await rejection(dealIds(connector));
+    expect(err.code).toBe('CRM_QUOTA_EXHAUSTED');
+    expect(err.retryAt).toBe(Date.parse('2026-12-08T05:00:00.000Z'));
+    expect(connector.usage().calls - before).toBe(1);
+    // And the sandbox agrees: still refused just before the portal's midnight.
+    expect(sandbox.limits.dailyUsage()).toBe(1_000);
+  });
+
+  it('an Asia/Tokyo portal resets at 15:00 UTC', async () => {
+    const now = Date.parse('2026-12-08T14:00:00.000Z');
+    sandbox = await startHubSpotSandbox({
+      seed: 37,
+      deals: 10,
+      clock: () => now,
+      timeZone: 'Asia/Tokyo',
+      rateLimits: { tenSecondly: null, daily: 1_000, searchPerSecond: null },
+    });
+    const connector = privateApp(sandbox, { clock: () => now });
+    await connector.fetchMetadata();
+    sandbox.limits.setDailyUsage(1_000);
+    const err = await rejection(dealIds(connector));
+    expect(err.retryAt).toBe(Date.parse('2026-12-08T15:00:00.000Z'));
+  });
+
+  it('when the day is used up before the zone could be read, waits a full day rather than guess UTC', async () => {
+    const now = Date.parse('2026-12-08T00:30:00.000Z');
+    sandbox = await startHubSpotSandbox({
+      seed: 38,
+      deals: 10,
+      clock: () => now,
+      timeZone: 'America/Los_Angeles',
+      rateLimits: { tenSecondly: null, daily: 1_000, searchPerSecond: null },
+    });
+    const connector = privateApp(sandbox, { clock: () => now });
     sandbox.limits.setDailyUsage(1_000);
     const err = await rejection(dealIds(connector));
     expect(err.code).toBe('CRM_QUOTA_EXHAUSTED');
-    const now = new Date();
-    expect(err.retryAt).toBe(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
-    expect(connector.usage().calls).toBe(1);
-    expect(sandbox.inspect.calls()).toHaveLength(1);
+    // The account-info read was refused too, so the zone is unknown: never earlier than any zone's midnight.
+    expect(err.retryAt).toBe(now + 86_400_000);
+    expect(err.retryAt).toBeGreaterThan(Date.parse('2026-12-08T08:00:00.000Z'));
+    // The refused call plus one attempt to read the zone; nothing retried.
+    expect(connector.usage().calls).toBe(2);
+  });
+
+  // OAuth calls carry no X-HubSpot-RateLimit-Daily* headers (changelog "Rate limit headers will now
+  // appear for OAuth authenticated calls"): the connector works without them and reports no daily figures.
+  it('an OAuth connector runs without daily headers and reports no daily usage', async () => {
+    sandbox = await startHubSpotSandbox({
+      seed: 39,
+      deals: 10,
+      rateLimits: { tenSecondly: 100, daily: 5, searchPerSecond: null },
+    });
+    sandbox.limits.setDailyUsage(5);
+    const connector = oauthApp(sandbox);
+    const ids = await dealIds(connector);
+    expect(ids.length).toBe(10);
+    expect(connector.usage().daily).toEqual({ used: null, max: null });
+  });
+
+  it('checkConnection on OAuth reads token metadata without a token in the recorded endpoints', async () => {
+    sandbox = await startHubSpotSandbox({ seed: 40, deals: 5, rateLimits: NO_LIMITS });
+    const connector = oauthApp(sandbox);
+    const checks = await connector.checkConnection!();
+    expect(checks.find((c) => c.name === 'scopes')?.ok).toBe(true);
+    const endpoints = Object.keys(connector.usage().callsByEndpoint);
+    expect(endpoints).toContain('GET /oauth/v1/access-tokens/{token}');
+    expect(endpoints.some((e) => /access-tokens\/C/.test(e))).toBe(false);
   });
 
   it('times out a hung request and retries it', async () => {
     sandbox = await startHubSpotSandbox({ seed: 38, deals: 20, rateLimits: NO_LIMITS });
     const connector = privateApp(sandbox, { requestTimeoutMs: 300 });
-    sandbox.faults.hangNext = 1;
+    // The first hang takes the account-zone read (outside the SDK: given up, not retried; the zone
+    // stays unknown), the second the pipelines call.
+    sandbox.faults.hangNext = 2;
     const metadata = await connector.fetchMetadata();
     expect(metadata.pipelines.length).toBeGreaterThan(0);
     // The hung pipelines call was sent twice.
     expect(connector.usage().callsByEndpoint['GET /crm/v3/pipelines/deals']).toBe(2);
+    expect(connector.usage().callsByEndpoint['GET /account-info/v3/details']).toBe(1);
   });
 
   it('retries 5xx answers and dropped connections with backoff', async () => {

@@ -187,7 +187,8 @@ describe('HubSpot connector pull against the sandbox', () => {
     const perOwner = meta.targets.filter((t) => t.ownerId !== null);
     expect(perOwner.length).toBe(sandbox.world.targets.filter((t) => t.ownerN !== null).length);
     expect(perOwner.every((t) => ownerIds.has(t.ownerId!))).toBe(true);
-    expect(connector.usage().calls).toBe(3);
+    // account zone, pipelines, current owners, deactivated owners (archived=true), goal targets.
+    expect(connector.usage().calls).toBe(5);
   });
 
   it('pulls only the configured pipelines', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyHubSpotFailure, nextUtcMidnight } from '../../../connectors/hubspot/hubspot-failure.ts';
+import { classifyHubSpotFailure, dailyResetAt } from '../../../connectors/hubspot/hubspot-failure.ts';
 import { backoffDelay } from '../../../connectors/shared/backoff.ts';
 import { endpointPattern } from '../../../connectors/shared/call-counter.ts';
 
@@ -11,9 +11,18 @@ function apiError(code: number, body: unknown = {}, headers: Record<string, stri
 }
 
 describe('classifyHubSpotFailure', () => {
-  it('fails a DAILY 429 with the next UTC midnight and never retries it', () => {
-    const d = classifyHubSpotFailure(apiError(429, { policyName: 'DAILY', errorType: 'RATE_LIMIT' }), NOW);
-    expect(d).toMatchObject({ action: 'fail', code: 'CRM_QUOTA_EXHAUSTED', retryAt: Date.UTC(2026, 10, 28) });
+  // "The daily limits reset at midnight based on the time zone setting of the HubSpot account"
+  // (https://developers.hubspot.com/apisbytier).
+  it('fails a DAILY 429 with the account midnight and never retries it', () => {
+    const daily = apiError(429, { policyName: 'DAILY', errorType: 'RATE_LIMIT' });
+    const d = classifyHubSpotFailure(daily, Date.UTC(2026, 11, 8, 0, 30), 'America/New_York');
+    expect(d).toMatchObject({
+      action: 'fail',
+      code: 'CRM_QUOTA_EXHAUSTED',
+      retryAt: Date.UTC(2026, 11, 8, 5),
+    });
+    // Zone unknown: a full day, never UTC midnight (hours early for every portal west of UTC).
+    expect(classifyHubSpotFailure(daily, NOW)).toMatchObject({ retryAt: NOW + 86_400_000 });
   });
 
   it('waits on a ten-secondly 429: Retry-After first, then the advertised interval, then 10 s', () => {
@@ -74,13 +83,20 @@ describe('classifyHubSpotFailure', () => {
     expect(classifyHubSpotFailure(apiError(502, null), NOW).reason).toContain('502');
   });
 
-  it('nextUtcMidnight is always after now and within a day', () => {
+  it('dailyResetAt is always after now and within a day and an hour (DST), in any zone or none', () => {
+    const zones = [
+      null,
+      'UTC',
+      'America/New_York',
+      'Asia/Kolkata',
+      'Pacific/Kiritimati',
+      'Pacific/Pago_Pago',
+    ];
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4_000_000_000_000 }), (now) => {
-        const m = nextUtcMidnight(now);
+      fc.property(fc.integer({ min: 0, max: 4_000_000_000_000 }), fc.constantFrom(...zones), (now, zone) => {
+        const m = dailyResetAt(now, zone);
         expect(m).toBeGreaterThan(now);
-        expect(m - now).toBeLessThanOrEqual(86_400_000);
-        expect(m % 86_400_000).toBe(0);
+        expect(m - now).toBeLessThanOrEqual(25 * 3_600_000);
       }),
     );
   });

@@ -1,0 +1,48 @@
+import { isKnownTimeZone } from '../../src/domain/zoned-day.ts';
+
+/** What the account information API answered, or why it did not. */
+export type AccountDetails =
+  | { ok: true; portalId: number | null; timeZone: string }
+  | { ok: false; status: number | null; reason: string };
+
+/**
+ * The account's time zone setting, read once from `GET /account-info/v3/details` (`timeZone`).
+ * HubSpot resets the daily limit at midnight in that zone, so a DAILY 429 waits for it. The read is
+ * made when it is first needed (fetchMetadata, or the first DAILY 429) and kept; a failed read is
+ * tried again next time, at most once per need.
+ */
+export class HubSpotAccountZone {
+  readonly #get: () => Promise<AccountDetails>;
+  #timeZone: string | null = null;
+  #inFlight: Promise<AccountDetails> | null = null;
+
+  constructor(get: () => Promise<AccountDetails>) {
+    this.#get = get;
+  }
+
+  /** The zone when known (never guessed). */
+  known(): string | null {
+    return this.#timeZone;
+  }
+
+  /** Read the account details unless the zone is already known. */
+  async load(): Promise<AccountDetails> {
+    if (this.#timeZone !== null) return { ok: true, portalId: null, timeZone: this.#timeZone };
+    this.#inFlight ??= this.#get().finally(() => {
+      this.#inFlight = null;
+    });
+    const details = await this.#inFlight;
+    if (details.ok && isKnownTimeZone(details.timeZone)) this.#timeZone = details.timeZone;
+    return details;
+  }
+}
+
+/** Parse the body of `/account-info/v3/details`; every field optional as HubSpot documents errors. */
+export function accountDetailsFrom(status: number, body: unknown): AccountDetails {
+  const b = (body ?? {}) as { timeZone?: unknown; portalId?: unknown; message?: unknown };
+  if (status >= 200 && status < 300 && typeof b.timeZone === 'string' && isKnownTimeZone(b.timeZone)) {
+    return { ok: true, portalId: typeof b.portalId === 'number' ? b.portalId : null, timeZone: b.timeZone };
+  }
+  const message = typeof b.message === 'string' ? b.message : 'no usable timeZone in the answer';
+  return { ok: false, status, reason: `HTTP ${status}: ${message}` };
+}
