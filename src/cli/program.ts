@@ -49,7 +49,7 @@ const COMMANDS: readonly LazyCommand[] = [
   {
     name: 'api',
     summary: 'call a running admin server: tenants, schedules, run now, status, explain, model report',
-    load: async () => (await import('./commands/admin.command.ts')).registerAdminApi,
+    load: async () => (await import('./commands/api.command.ts')).registerAdminApi,
   },
   {
     name: 'train',
