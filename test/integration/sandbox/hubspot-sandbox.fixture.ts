@@ -9,7 +9,7 @@ import {
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 
 /** The moment generated worlds are built around. */
-export const WORLD_NOW = '2026-11-27T00:00:00.000Z';
+const WORLD_NOW = '2026-11-27T00:00:00.000Z';
 
 export async function startSdkSandbox(
   seed: number,
