@@ -7,14 +7,7 @@ export type ActivityType = z.infer<typeof ActivityTypeSchema>;
 /** Who started the touch: the buyer (inbound) or the seller (outbound); null when unknown (notes). */
 const DirectionSchema = z.enum(['inbound', 'outbound']);
 
-const CallOutcomeSchema = z.enum([
-  'connected',
-  'no_answer',
-  'busy',
-  'left_voicemail',
-  'failed',
-  'unknown',
-]);
+const CallOutcomeSchema = z.enum(['connected', 'no_answer', 'busy', 'left_voicemail', 'failed', 'unknown']);
 const MeetingOutcomeSchema = z.enum(['scheduled', 'completed', 'rescheduled', 'no_show', 'canceled']);
 const TaskStatusSchema = z.enum(['open', 'completed']);
 

@@ -17,10 +17,7 @@ export const CORE_INDICATOR_KEYS = [
 ] as const;
 
 /** Keys of the leading indicators; qualification fields add `field:<name>`. */
-const IndicatorKeySchema = z.union([
-  z.enum(CORE_INDICATOR_KEYS),
-  z.templateLiteral(['field:', z.string()]),
-]);
+const IndicatorKeySchema = z.union([z.enum(CORE_INDICATOR_KEYS), z.templateLiteral(['field:', z.string()])]);
 
 /** One indicator's verdict on one deal, with the evidence a rep reads as a reason. */
 const IndicatorResultSchema = z.object({
