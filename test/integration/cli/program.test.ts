@@ -81,7 +81,8 @@ describe('pipeline-health command line', () => {
     }
   });
 
-  it("each command's own help comes from its module (options included)", async () => {
+  // Three processes that each load a whole command: sized for a loaded 2-core machine.
+  it("each command's own help comes from its module (options included)", { timeout: 120_000 }, async () => {
     const run = await cli(['run', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: pipeline-health run [options]');
