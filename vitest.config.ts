@@ -10,6 +10,12 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Unit tests are pure (no mocks, no globals, no env): files share a worker's module cache,
+          // so zod, the schemas and the scoring code are imported once per worker, not once per file.
+          isolate: false,
+          // Sized for a loaded 2-core machine running the integration project beside (the slowest
+          // unit test takes about 1 s alone).
+          testTimeout: 30_000,
         },
       },
       {

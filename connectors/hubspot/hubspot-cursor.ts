@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../src/shared/app-error.ts';
 
 /** Keyset position inside a search: last `hs_lastmodifieddate` (ms) and the ids already seen at it. */
-export const KeysetPositionSchema = z.object({
+const KeysetPositionSchema = z.object({
   ts: z.number(),
   ids: z.array(z.string()),
   /** Inside a tie too large for a NOT_IN filter: the last id seen, paging by id within `ts`. */
@@ -14,7 +14,7 @@ export type KeysetPosition = z.infer<typeof KeysetPositionSchema>;
  * The opaque cursor `pull` hands out, as JSON. A pull covers (from, until]: `from` is the previous
  * pull's `until` minus the lookback (null on the first full sync), `until` when the pull started.
  */
-export const HubSpotCursorSchema = z.object({
+const HubSpotCursorSchema = z.object({
   v: z.literal(1),
   from: z.number().nullable(),
   until: z.number(),

@@ -42,7 +42,7 @@ export function dailyResetAt(now: number, timeZone: string | null): number {
 }
 
 /** HubSpot's own message for a failure, for logs and per-record reasons. Every field is optional. */
-export function hubspotReason(err: unknown): string {
+function hubspotReason(err: unknown): string {
   const http = asHttpFailure(err);
   if (http) {
     const message = field(http.body, 'message') ?? (typeof http.body === 'string' ? http.body : undefined);

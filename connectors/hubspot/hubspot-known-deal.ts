@@ -3,7 +3,7 @@ import { dealUnchanged } from '../shared/deal-unchanged.ts';
 import { type RawObject, type StageIndex, mapDeal } from './hubspot-records.ts';
 
 /** HubSpot's calculated count of a deal's contacts, recounted on every association change. */
-export const CONTACT_COUNT_PROPERTY = 'num_associated_contacts';
+const CONTACT_COUNT_PROPERTY = 'num_associated_contacts';
 
 /**
  * Whether a deal record read again by an incremental pull (with `DEAL_PROPERTIES` and

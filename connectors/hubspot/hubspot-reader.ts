@@ -6,8 +6,14 @@ import type { Pipeline } from '../../src/domain/pipeline.ts';
 import type { QuarantinedRecord } from '../../src/domain/quarantined-record.ts';
 import type { PullOptions, SyncPage } from '../crm-connector.ts';
 import { CRM_LIMITS, chunk } from '../shared/crm-limits.ts';
-import { decodeCursor, encodeCursor, type HubSpotCursor, type KeysetPosition } from './hubspot-cursor.ts';
+import { decodeCursor, encodeCursor, type HubSpotCursor } from './hubspot-cursor.ts';
 import type { HubSpotHttp } from './hubspot-http.ts';
+import {
+  type KeysetSearch,
+  type KeysetStep,
+  keysetPages,
+  type SearchFilter,
+} from './hubspot-keyset-pager.ts';
 import { knownDealUnchanged } from './hubspot-known-deal.ts';
 import {
   COMPANY_PROPERTIES,
@@ -29,13 +35,6 @@ import {
 } from './hubspot-records.ts';
 
 const LIMITS = CRM_LIMITS.hubspot;
-
-interface SearchFilter {
-  propertyName: string;
-  operator: string;
-  value?: string;
-  values?: string[];
-}
 
 export interface ReaderOptions {
   http: HubSpotHttp;
@@ -192,40 +191,15 @@ export class HubSpotReader {
     };
   }
 
-  /**
-   * Keyset paging over `hs_lastmodifieddate` ascending within (from, until]. Every query starts
-   * from the last position (GTE the last timestamp, NOT_IN the ids already seen at it) instead
-   * of paging with `after`, so no query ever pages toward HubSpot's 10,000-result cap, however
-   * many records the window holds, and records modified during the pull cannot shift offsets.
-   */
-  async *#keyset(
+  /** {@link keysetPages} over one object type, searching through the connector's HTTP layer. */
+  #keyset(
     objectType: string,
     baseFilters: SearchFilter[],
     cursor: HubSpotCursor,
     limit: number,
     signal?: AbortSignal,
-  ): AsyncGenerator<{ ids: string[]; pos: KeysetPosition | null; last: boolean }> {
-    let pos = cursor.pos;
-    const lower = cursor.from;
-    let seenInTie = new Set<string>();
-    for (let guard = 0; guard < 1_000_000; guard += 1) {
-      const filters: SearchFilter[] = [
-        ...baseFilters,
-        { propertyName: 'hs_lastmodifieddate', operator: 'LTE', value: String(cursor.until) },
-      ];
-      let sorts = ['hs_lastmodifieddate'];
-      if (pos !== null && pos.tieId !== null) {
-        // More records share one timestamp than a NOT_IN filter can hold: page by id inside it.
-        filters.push({ propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(pos.ts) });
-        filters.push({ propertyName: 'hs_object_id', operator: 'GT', value: pos.tieId });
-        sorts = ['hs_object_id'];
-      } else if (pos !== null) {
-        filters.push({ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(pos.ts) });
-        if (pos.ids.length > 0)
-          filters.push({ propertyName: 'hs_object_id', operator: 'NOT_IN', values: pos.ids });
-      } else if (lower !== null) {
-        filters.push({ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(lower) });
-      }
+  ): AsyncGenerator<KeysetStep> {
+    const search: KeysetSearch = async ({ filters, sorts, limit }) => {
       const res = await this.#o.http.call(
         'search',
         () =>
@@ -239,39 +213,18 @@ export class HubSpotReader {
           }),
         signal,
       );
-      const ids: string[] = [];
-      let next: KeysetPosition | null = pos;
-      for (const r of res.results) {
-        const ts = Date.parse(r.properties.hs_lastmodifieddate ?? '');
-        if (!seenInTie.has(r.id)) ids.push(r.id);
-        if (!Number.isFinite(ts)) continue;
-        if (next !== null && next.tieId !== null) {
-          next = { ts: next.ts, ids: next.ids, tieId: r.id };
-        } else if (next !== null && ts === next.ts) {
-          next = { ts, ids: [...next.ids, r.id], tieId: null };
-        } else {
-          next = { ts, ids: [r.id], tieId: null };
-        }
-      }
-      const more = res.paging?.next?.after !== undefined;
-      if (next !== null && next.tieId !== null && !more) {
-        // The tie is exhausted: continue after its timestamp (epoch ms are integers).
-        pos = { ts: next.ts + 1, ids: [], tieId: null };
-        seenInTie = new Set();
-        yield { ids, pos, last: false };
-        continue;
-      }
-      if (more && next !== null && next.tieId === null && next.ids.length > LIMITS.searchFilterValues) {
-        // Page the whole tie again by id from the start (HubSpot does not promise an order inside
-        // a tie), skipping the ids this pull already returned.
-        seenInTie = new Set(next.ids);
-        next = { ts: next.ts, ids: [], tieId: '0' };
-      }
-      if (next !== null && next.tieId === null) seenInTie = new Set();
-      pos = next;
-      yield { ids, pos, last: !more };
-      if (!more) return;
-    }
+      return {
+        results: res.results.map((r) => ({ id: r.id, lastModified: r.properties.hs_lastmodifieddate })),
+        more: res.paging?.next?.after !== undefined,
+      };
+    };
+    return keysetPages(search, {
+      baseFilters,
+      from: cursor.from,
+      until: cursor.until,
+      start: cursor.pos,
+      limit,
+    });
   }
 
   async #associations(

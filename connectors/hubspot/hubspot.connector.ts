@@ -23,7 +23,7 @@ import {
 } from './hubspot-records.ts';
 import { HubSpotWriter } from './hubspot-writer.ts';
 
-export type HubSpotConnection = z.input<typeof HubSpotConnectionSchema>;
+type HubSpotConnection = z.input<typeof HubSpotConnectionSchema>;
 
 /** Options for {@link createHubSpotConnector}. */
 export interface HubSpotConnectorOptions {

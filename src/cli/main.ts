@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // Composition root: the only place that wires real dependencies together.
-import { buildProgram } from './program.ts';
+import { runCli } from './program.ts';
 
-await buildProgram().parseAsync(process.argv);
+await runCli(process.argv);

@@ -11,7 +11,7 @@ const optionalNonEmpty = z
  * Environment variables, validated in one pass (STYLE.md #1): a bad environment is one error
  * naming every bad variable. Documented in README "Configuration".
  */
-export const EnvSchema = z.object({
+const EnvSchema = z.object({
   /** redis://host:port/db of the shared Redis. Unset: a private throwaway redis-server is started. */
   REDIS_URL: optionalNonEmpty.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
   /** Path of the tenants file (YAML or JSON). Unset: no tenants (the demo uses its own). */

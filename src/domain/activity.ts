@@ -1,23 +1,15 @@
 import { z } from 'zod';
 import { CrmIdSchema, IsoDateTimeSchema } from './crm.ts';
 
-export const ActivityTypeSchema = z.enum(['email', 'call', 'meeting', 'note', 'task']);
+const ActivityTypeSchema = z.enum(['email', 'call', 'meeting', 'note', 'task']);
 export type ActivityType = z.infer<typeof ActivityTypeSchema>;
 
 /** Who started the touch: the buyer (inbound) or the seller (outbound); null when unknown (notes). */
-export const DirectionSchema = z.enum(['inbound', 'outbound']);
-export type Direction = z.infer<typeof DirectionSchema>;
+const DirectionSchema = z.enum(['inbound', 'outbound']);
 
-export const CallOutcomeSchema = z.enum([
-  'connected',
-  'no_answer',
-  'busy',
-  'left_voicemail',
-  'failed',
-  'unknown',
-]);
-export const MeetingOutcomeSchema = z.enum(['scheduled', 'completed', 'rescheduled', 'no_show', 'canceled']);
-export const TaskStatusSchema = z.enum(['open', 'completed']);
+const CallOutcomeSchema = z.enum(['connected', 'no_answer', 'busy', 'left_voicemail', 'failed', 'unknown']);
+const MeetingOutcomeSchema = z.enum(['scheduled', 'completed', 'rescheduled', 'no_show', 'canceled']);
+const TaskStatusSchema = z.enum(['open', 'completed']);
 
 /**
  * One logged interaction tied to one or more deals, normalised from HubSpot engagements or

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CrmIdSchema, IsoDateTimeSchema } from './crm.ts';
 
 /** The transitions and warnings that raise an alert (INDICATORS.md, "Alerts"). */
-export const AlertKindSchema = z.enum([
+const AlertKindSchema = z.enum([
   'band_worsened',
   'buyer_silent',
   'late_stage_no_meeting',
@@ -13,7 +13,7 @@ export const AlertKindSchema = z.enum([
 export type AlertKind = z.infer<typeof AlertKindSchema>;
 
 /** An alert for a deal owner; becomes a CRM task. One open alert per deal and kind. */
-export const AlertSchema = z.object({
+const AlertSchema = z.object({
   tenantId: z.string().min(1),
   dealId: CrmIdSchema,
   kind: AlertKindSchema,

@@ -17,14 +17,10 @@ export const CORE_INDICATOR_KEYS = [
 ] as const;
 
 /** Keys of the leading indicators; qualification fields add `field:<name>`. */
-export const IndicatorKeySchema = z.union([
-  z.enum(CORE_INDICATOR_KEYS),
-  z.templateLiteral(['field:', z.string()]),
-]);
-export type IndicatorKey = z.infer<typeof IndicatorKeySchema>;
+const IndicatorKeySchema = z.union([z.enum(CORE_INDICATOR_KEYS), z.templateLiteral(['field:', z.string()])]);
 
 /** One indicator's verdict on one deal, with the evidence a rep reads as a reason. */
-export const IndicatorResultSchema = z.object({
+const IndicatorResultSchema = z.object({
   key: IndicatorKeySchema,
   label: z.string(),
   /** The measured quantity in its own unit (days, count, share); null when there was no data. */
@@ -38,10 +34,10 @@ export const IndicatorResultSchema = z.object({
 });
 export type IndicatorResult = z.infer<typeof IndicatorResultSchema>;
 
-export const BandSchema = z.enum(['healthy', 'watch', 'at_risk']);
+const BandSchema = z.enum(['healthy', 'watch', 'at_risk']);
 export type Band = z.infer<typeof BandSchema>;
 
-export const TrendSchema = z.enum(['improving', 'steady', 'declining']);
+const TrendSchema = z.enum(['improving', 'steady', 'declining']);
 export type Trend = z.infer<typeof TrendSchema>;
 
 /** What the engine says about one open deal as of one moment; what is written back to the CRM. */

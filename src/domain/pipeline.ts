@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CrmIdSchema } from './crm.ts';
 
 /** One stage of a sales pipeline, with the metadata that says whether it closes the deal. */
-export const StageSchema = z.object({
+const StageSchema = z.object({
   id: CrmIdSchema,
   label: z.string(),
   /** Position in the pipeline, 0-based; later stages have higher numbers. */
@@ -22,7 +22,7 @@ export const PipelineSchema = z.object({
 export type Pipeline = z.infer<typeof PipelineSchema>;
 
 /** A user who owns deals (HubSpot owner, Salesforce User). */
-export const OwnerSchema = z.object({
+const OwnerSchema = z.object({
   id: CrmIdSchema,
   name: z.string(),
   email: z.string().nullable(),
@@ -36,7 +36,7 @@ export const OwnerSchema = z.object({
 export type Owner = z.infer<typeof OwnerSchema>;
 
 /** A revenue target for an owner (or the whole team when ownerId is null) over a period. */
-export const TargetSchema = z.object({
+const TargetSchema = z.object({
   ownerId: CrmIdSchema.nullable(),
   periodStart: z.iso.date(),
   periodEnd: z.iso.date(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IsoDateTimeSchema } from './crm.ts';
 
 /** A CRM record that failed validation: kept with its reason, counted, never silently dropped. */
-export const QuarantinedRecordSchema = z.object({
+const QuarantinedRecordSchema = z.object({
   objectType: z.string(),
   recordId: z.string().nullable(),
   reason: z.string(),

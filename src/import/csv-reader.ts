@@ -7,7 +7,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
 
 export type CsvDelimiter = ',' | ';' | '\t';
-export const CSV_DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
+const CSV_DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
 
 export interface CsvRow {
   /** 1-based physical line where the record starts (a quoted field may span several lines). */
@@ -39,7 +39,7 @@ export function detectDelimiter(head: string): CsvDelimiter {
 }
 
 /** Rewrites CRLF and lone CR line ends to LF, across chunk boundaries (so line numbers are exact). */
-export class LineEndNormaliser extends Transform {
+class LineEndNormaliser extends Transform {
   private pendingCr = false;
   constructor() {
     super({ decodeStrings: false, encoding: 'utf8' });
@@ -57,7 +57,7 @@ export class LineEndNormaliser extends Transform {
 }
 
 /** A CSV error that stops reading (an unclosed quote at the end of the file, say). */
-export class CsvFormatError extends Error {
+class CsvFormatError extends Error {
   readonly line: number;
   constructor(message: string, line: number) {
     super(message);

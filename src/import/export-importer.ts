@@ -14,9 +14,9 @@ import { normaliseLabel, parseAmount, parseDate } from './value-parsers.ts';
 
 const DAY = 86_400_000;
 /** Created date assumed when the export has none: this many days before the close (or import). */
-export const DEFAULT_DEAL_AGE_DAYS = 90;
+const DEFAULT_DEAL_AGE_DAYS = 90;
 
-export interface RejectedRow {
+interface RejectedRow {
   /** "deals" or "activities": which export the line is in. */
   file: 'deals' | 'activities';
   line: number;
@@ -101,7 +101,7 @@ function slug(label: string): string {
 }
 
 /** Accumulates rows; `finish` returns the world. */
-export class ExportImporter {
+class ExportImporter {
   private readonly mapping: ImportMapping;
   private resolved: ResolvedMapping | null = null;
   private width = 0;

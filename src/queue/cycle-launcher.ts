@@ -21,7 +21,7 @@ export type StartCycleResult =
   | { started: false; runId: string | null; reason: 'already_running' };
 
 /** Sortable, unique, and free of ':' (BullMQ job ids may not contain it). */
-export function newRunId(tenantId: string, now: number): string {
+function newRunId(tenantId: string, now: number): string {
   const stamp = new Date(now)
     .toISOString()
     .replace(/[-:]/g, '')
@@ -78,7 +78,7 @@ export class CycleLauncher {
 }
 
 /** The flow tree: the last step is the root, the first the deepest child. */
-export function buildFlow(payload: CyclePayload): FlowJob {
+function buildFlow(payload: CyclePayload): FlowJob {
   let child: FlowJob | undefined;
   for (const step of CYCLE_STEPS) {
     const node: FlowJob = {

@@ -10,7 +10,7 @@ export interface ScheduledJobData {
 }
 
 /** Weekly model training: Sunday 03:00 in the tenant's time zone (after the nightly run). */
-export const WEEKLY_TRAINING_CRON = '0 3 * * 0';
+const WEEKLY_TRAINING_CRON = '0 3 * * 0';
 
 export interface ScheduleChange {
   upserted: string[];

@@ -37,7 +37,11 @@ describe('pipeline-health api (the admin operations from the CLI)', () => {
     }
   }
 
-  it('creates a tenant from a file, lists it, sets its schedule, runs it and reads its status', async () => {
+  // Six CLI processes one after another: sized for a loaded 2-core machine (each start can take
+  // seconds there), not for an idle one.
+  it('creates a tenant from a file, lists it, sets its schedule, runs it and reads its status', {
+    timeout: 120_000,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ph-api-'));
     const file = join(dir, 'tenant.yaml');
     writeFileSync(

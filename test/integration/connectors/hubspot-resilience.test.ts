@@ -367,13 +367,17 @@ describe('HubSpot connector failures', () => {
 
   it('times out a hung request and retries it', async () => {
     sandbox = await startHubSpotSandbox({ seed: 38, deals: 20, rateLimits: NO_LIMITS });
-    const connector = privateApp(sandbox, { requestTimeoutMs: 300 });
+    // Long enough that only the hung calls time out on a loaded machine (300 ms also timed out
+    // calls the sandbox had not received yet, so the hang could land on a retry, or on none).
+    const connector = privateApp(sandbox, { requestTimeoutMs: 3_000 });
     // The first hang takes the account-zone read (outside the SDK: given up, not retried; the zone
     // stays unknown), the second the pipelines call.
     sandbox.faults.hangNext = 2;
     const metadata = await connector.fetchMetadata();
     expect(metadata.pipelines.length).toBeGreaterThan(0);
-    // The hung pipelines call was sent twice.
+    // The sandbox left one pipelines call hanging (status 0) and answered its retry.
+    const pipelineCalls = sandbox.inspect.calls().filter((c) => c.endpoint === 'GET /crm/v3/pipelines/deals');
+    expect(pipelineCalls.map((c) => c.status)).toEqual([0, 200]);
     expect(connector.usage().callsByEndpoint['GET /crm/v3/pipelines/deals']).toBe(2);
     expect(connector.usage().callsByEndpoint['GET /account-info/v3/details']).toBe(1);
   });

@@ -148,7 +148,8 @@ describe('Salesforce connector: API budget and failures', () => {
   });
 
   it('a request that never gets an answer times out and is retried', async () => {
-    const connector = connectorFor(sandbox, { requestTimeoutMs: 300 });
+    // Long enough that only the hung call times out on a loaded machine.
+    const connector = connectorFor(sandbox, { requestTimeoutMs: 3_000 });
     await connector.fetchMetadata();
     sandbox.faults.hangNext = 1;
     const metadata = await connector.fetchMetadata();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../../src/cli/runtime.ts';
 import {
   type HubSpotSandboxHandle,
@@ -72,7 +72,11 @@ describe('several workers and tenants on one Redis', () => {
     await runtime.pool?.waitUntilReady();
 
     const slowRun = runtime.runCycle({ tenantId: 'slow', trigger: 'manual' }, { timeoutMs: 170_000 });
-    await new Promise((r) => setTimeout(r, 300)); // the slow tenant is already waiting on its limit
+    // Start the fast tenant once the slow one has spent its first ten-second window.
+    await vi.waitFor(() => expect(slowCrm.inspect.calls().length).toBeGreaterThanOrEqual(12), {
+      timeout: 120_000,
+      interval: 50,
+    });
     const fast = await runtime.runCycle({ tenantId: 'fast', trigger: 'manual' });
     expect(fast.status).toBe('completed');
     // When the fast tenant's whole cycle is done, the slow one is still going.

@@ -1,5 +1,5 @@
 import type { Client } from '@hubspot/api-client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { emptyFaultPlan } from '../../../src/sandbox/fault-plan.ts';
 import {
   type HubSpotSandboxHandle,
@@ -90,12 +90,22 @@ describe('HubSpot sandbox: injected faults', () => {
 
   it('leaves a request hanging until the client gives up', async () => {
     sandbox.faults.hangNext = 1;
-    const outcome = await fetch(dealsUrl(), { headers: auth(), signal: AbortSignal.timeout(300) }).then(
+    const client = new AbortController();
+    const outcome = fetch(dealsUrl(), { headers: auth(), signal: client.signal }).then(
       () => 'answered',
       (e: Error) => e.name,
     );
-    expect(outcome).toBe('TimeoutError');
-    expect((await fetch(dealsUrl(), { headers: auth() })).status).toBe(200);
+    // Give up only once the sandbox holds the request: a client timer can fire before the request
+    // arrives on a loaded machine, and the unspent hang would then swallow the next request.
+    await vi.waitFor(() => expect(sandbox.inspect.calls()).toHaveLength(1), {
+      timeout: 30_000,
+      interval: 10,
+    });
+    client.abort();
+    expect(await outcome).toBe('AbortError');
+    expect((await fetch(dealsUrl(), { headers: auth(), signal: AbortSignal.timeout(30_000) })).status).toBe(
+      200,
+    );
     expect(sandbox.inspect.calls()[0]?.status).toBe(0);
   });
 
@@ -118,7 +128,7 @@ describe('HubSpot sandbox: injected faults', () => {
     );
     expect(slow).toBe('TimeoutError');
     sandbox.faults.latencyMs = 0;
-    expect((await fetch(dealsUrl(), { headers: auth(), signal: AbortSignal.timeout(5000) })).status).toBe(
+    expect((await fetch(dealsUrl(), { headers: auth(), signal: AbortSignal.timeout(30_000) })).status).toBe(
       200,
     );
   });

@@ -12,7 +12,7 @@ export const TEST_NOW = '2026-11-20T12:00:00.000Z';
 const DAY = 86_400_000;
 const at = (daysAgo: number) => new Date(Date.parse(TEST_NOW) - daysAgo * DAY).toISOString();
 
-export const STAGES = [
+const STAGES = [
   { key: 'prospecting', label: 'Prospecting', order: 0, isClosed: false, isWon: false, probability: 0.1 },
   { key: 'qualification', label: 'Qualification', order: 1, isClosed: false, isWon: false, probability: 0.2 },
   {
