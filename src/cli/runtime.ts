@@ -29,6 +29,8 @@ export interface RuntimeOptions {
   lockDurationMs?: number;
   now?: () => number;
   onProgress?: (progress: StepProgress) => void;
+  /** Lifetime of a tenant's cycle lock without a refresh (default CYCLE_LOCK_TTL_MS, 2 hours). */
+  cycleLockTtlMs?: number;
   /** Start workers in this process (false: only enqueue, e.g. `run` against remote workers). */
   workers?: boolean;
 }
@@ -59,7 +61,9 @@ export class Runtime {
     const store = (tenantId: string) => {
       let s = stores.get(tenantId);
       if (!s) {
-        s = new TenantStateStore(this.client, options.prefix, tenantId);
+        s = new TenantStateStore(this.client, options.prefix, tenantId, {
+          ...(options.cycleLockTtlMs === undefined ? {} : { cycleLockTtlMs: options.cycleLockTtlMs }),
+        });
         stores.set(tenantId, s);
       }
       return s;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { FlowProducer, type FlowJob, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CyclePayload } from '../../jobs/cycle-payload.ts';
-import { CYCLE_LOCK_TTL_MS, type TenantStateStore } from '../store/tenant-state.store.ts';
+import type { TenantStateStore } from '../store/tenant-state.store.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import { CYCLE_STEPS } from './step-registry.ts';
 
@@ -54,7 +54,7 @@ export class CycleLauncher {
     const now = this.now();
     const runId = newRunId(request.tenantId, now);
     const store = this.storeFor(request.tenantId);
-    const lock = await store.acquireCycleLock(runId, CYCLE_LOCK_TTL_MS);
+    const lock = await store.acquireCycleLock(runId, store.cycleLockTtlMs);
     if (!lock.acquired) return { started: false, runId: lock.holder, reason: 'already_running' };
     const payload: CyclePayload = {
       tenantId: request.tenantId,

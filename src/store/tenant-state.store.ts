@@ -63,12 +63,15 @@ function parse<T>(value: string | null | undefined): T | null {
 export class TenantStateStore {
   readonly keys: TenantKeys;
   readonly tenantId: string;
+  /** How long the cycle lock lives without a refresh (configurable so tests can use short lifetimes). */
+  readonly cycleLockTtlMs: number;
   private readonly redis: Redis;
 
-  constructor(redis: Redis, prefix: string, tenantId: string) {
+  constructor(redis: Redis, prefix: string, tenantId: string, options: { cycleLockTtlMs?: number } = {}) {
     this.redis = redis;
     this.tenantId = tenantId;
     this.keys = tenantKeys(prefix, tenantId);
+    this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;
   }
 
   async getCursor(): Promise<string | null> {
@@ -408,9 +411,22 @@ export class TenantStateStore {
   }
 
   /** Extend the cycle lock while a long step runs (only if `runId` still holds it). */
-  async refreshCycleLock(runId: string, ttlMs: number = CYCLE_LOCK_TTL_MS): Promise<boolean> {
+  async refreshCycleLock(runId: string, ttlMs: number = this.cycleLockTtlMs): Promise<boolean> {
     const script =
       "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+    return (await this.redis.eval(script, 1, this.keys.cycleLock, runId, ttlMs)) === 1;
+  }
+
+  /**
+   * Keep the cycle lock (only if `runId` holds it) while a step waits until `until` (a CRM quota
+   * reset, up to a day away), plus one lock lifetime after it for the step to resume and refresh it.
+   * Never shortens the lock. Without this the lock lapses during the wait and the scheduler starts
+   * more cycles that all wake at the reset together.
+   */
+  async holdCycleLockUntil(runId: string, until: number, now: number = Date.now()): Promise<boolean> {
+    const ttlMs = Math.max(0, until - now) + this.cycleLockTtlMs;
+    const script =
+      "if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end if redis.call('pttl', KEYS[1]) < tonumber(ARGV[2]) then redis.call('pexpire', KEYS[1], ARGV[2]) end return 1";
     return (await this.redis.eval(script, 1, this.keys.cycleLock, runId, ttlMs)) === 1;
   }
 
