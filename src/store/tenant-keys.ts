@@ -26,6 +26,12 @@ export interface TenantKeys {
   trainingReport: string;
   pipelineHealth: string;
   cycleLock: string;
+  /** The run that began the full sync in progress (absent: none in progress). */
+  fullSync: string;
+  /** Deal ids seen by the full sync in progress (reconciled against `deals` when it ends). */
+  syncSeen: string;
+  /** Deal ids the CRM listed for the nightly reconciliation (temporary). */
+  listedIds: string;
 }
 
 export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
@@ -54,5 +60,8 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     trainingReport: `${base}:training-report`,
     pipelineHealth: `${base}:pipeline-health`,
     cycleLock: `${base}:cycle-lock`,
+    fullSync: `${base}:full-sync`,
+    syncSeen: `${base}:sync-seen`,
+    listedIds: `${base}:listed-ids`,
   };
 }

@@ -8,6 +8,9 @@ import type { HealthResult } from '../domain/health-result.ts';
 import type { Owner, Pipeline, Target } from '../domain/pipeline.ts';
 import type { QuarantinedRecord } from '../domain/quarantined-record.ts';
 import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from './activity-ledger.ts';
+import { dealScopedKeys } from './deal-scoped-keys.ts';
+import { FullSyncStore } from './full-sync.store.ts';
+import { chunked } from './redis-chunks.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
 
 /** A page of pulled records as the store takes it (structurally the connector's SyncPage). */
@@ -65,6 +68,8 @@ export class TenantStateStore {
   readonly tenantId: string;
   /** How long the cycle lock lives without a refresh (configurable so tests can use short lifetimes). */
   readonly cycleLockTtlMs: number;
+  /** The full sync in progress: begin or resume, and reconcile when it ends. */
+  readonly fullSync: FullSyncStore;
   private readonly redis: Redis;
 
   constructor(redis: Redis, prefix: string, tenantId: string, options: { cycleLockTtlMs?: number } = {}) {
@@ -72,6 +77,7 @@ export class TenantStateStore {
     this.tenantId = tenantId;
     this.keys = tenantKeys(prefix, tenantId);
     this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;
+    this.fullSync = new FullSyncStore(redis, this.keys);
   }
 
   async getCursor(): Promise<string | null> {
@@ -87,10 +93,12 @@ export class TenantStateStore {
   /**
    * Store a page and move the cursor in one MULTI, so the cursor never passes data that was not
    * stored. Deals in the page get their activity ledger replaced by the page's activities; other
-   * activities are merged into their deals' ledgers by id.
+   * activities are merged into their deals' ledgers by id. `markSeen` (a full sync) adds the
+   * page's deal ids to the full sync's seen set in the same transaction.
    */
   async savePage(
     page: StoredPage,
+    options: { markSeen?: boolean } = {},
   ): Promise<{ deals: number; activities: number; quarantined: number; deleted: number }> {
     const k = this.keys;
     const pageDeals = new Set(page.deals.map((d) => d.id));
@@ -130,10 +138,20 @@ export class TenantStateStore {
     if (page.accounts.length > 0) {
       tx.hset(k.accounts, Object.fromEntries(page.accounts.map((a) => [a.id, JSON.stringify(a)])));
     }
-    if (page.deletedDealIds.length > 0) {
-      for (const key of [k.deals, k.activities, k.results, k.history, k.written, k.writeIntents]) {
-        tx.hdel(key, ...page.deletedDealIds);
-      }
+    for (const chunk of chunked(page.deletedDealIds)) {
+      for (const key of dealScopedKeys(k)) tx.hdel(key, ...chunk);
+    }
+    if (options.markSeen === true) {
+      // A deal that failed validation still exists in the CRM: keep its last good snapshot.
+      const seen = [
+        ...pageDeals,
+        ...page.quarantined.flatMap((q) =>
+          (q.objectType === 'deals' || q.objectType === 'Opportunity') && q.recordId !== null
+            ? [q.recordId]
+            : [],
+        ),
+      ];
+      for (const chunk of chunked(seen)) tx.sadd(k.syncSeen, ...chunk);
     }
     if (page.quarantined.length > 0) {
       tx.lpush(k.quarantine, ...page.quarantined.map((q) => JSON.stringify(q)));
