@@ -113,8 +113,12 @@ export class TenantStateStore {
     }
     for (const id of pageDeals) if (!incoming.has(id)) incoming.set(id, []);
     const mergeIds = [...incoming.keys()].filter((id) => !pageDeals.has(id));
-    const existing = mergeIds.length > 0 ? await this.redis.hmget(k.activities, ...mergeIds) : [];
-    const existingDeals = mergeIds.length > 0 ? await this.redis.hmget(k.deals, ...mergeIds) : [];
+    const existing: (string | null)[] = [];
+    const existingDeals: (string | null)[] = [];
+    for (const chunk of chunked(mergeIds)) {
+      existing.push(...(await this.redis.hmget(k.activities, ...chunk)));
+      existingDeals.push(...(await this.redis.hmget(k.deals, ...chunk)));
+    }
 
     const tx = this.redis.multi();
     if (page.deals.length > 0) {
@@ -154,7 +158,8 @@ export class TenantStateStore {
       for (const chunk of chunked(seen)) tx.sadd(k.syncSeen, ...chunk);
     }
     if (page.quarantined.length > 0) {
-      tx.lpush(k.quarantine, ...page.quarantined.map((q) => JSON.stringify(q)));
+      for (const chunk of chunked(page.quarantined))
+        tx.lpush(k.quarantine, ...chunk.map((q) => JSON.stringify(q)));
       tx.ltrim(k.quarantine, 0, MAX_QUARANTINE - 1);
       tx.incrby(k.quarantineCount, page.quarantined.length);
     }
@@ -316,26 +321,27 @@ export class TenantStateStore {
 
   /** Record values as written (merged into what was written before) and clear their intents. */
   async markWritten(values: Map<string, Partial<HealthFieldValues>>): Promise<void> {
-    if (values.size === 0) return;
-    const ids = [...values.keys()];
-    const before = await this.getWritten(ids);
-    const merged = Object.fromEntries(
-      ids.map((id) => [id, JSON.stringify({ ...before.get(id), ...values.get(id) })]),
-    );
-    await this.redis
-      .multi()
-      .hset(this.keys.written, merged)
-      .hdel(this.keys.writeIntents, ...ids)
-      .exec();
+    for (const ids of chunked([...values.keys()])) {
+      const before = await this.getWritten(ids);
+      const merged = Object.fromEntries(
+        ids.map((id) => [id, JSON.stringify({ ...before.get(id), ...values.get(id) })]),
+      );
+      await this.redis
+        .multi()
+        .hset(this.keys.written, merged)
+        .hdel(this.keys.writeIntents, ...ids)
+        .exec();
+    }
   }
 
   /** Write intents: values about to be sent to the CRM, kept until the CRM confirms them. */
   async saveWriteIntents(values: Map<string, Partial<HealthFieldValues>>): Promise<void> {
-    if (values.size === 0) return;
-    await this.redis.hset(
-      this.keys.writeIntents,
-      Object.fromEntries([...values].map(([id, v]) => [id, JSON.stringify(v)])),
-    );
+    for (const chunk of chunked([...values])) {
+      await this.redis.hset(
+        this.keys.writeIntents,
+        Object.fromEntries(chunk.map(([id, v]) => [id, JSON.stringify(v)])),
+      );
+    }
   }
 
   async getWriteIntents(): Promise<Map<string, Partial<HealthFieldValues>>> {
@@ -344,7 +350,7 @@ export class TenantStateStore {
   }
 
   async clearWriteIntents(dealIds: string[]): Promise<void> {
-    if (dealIds.length > 0) await this.redis.hdel(this.keys.writeIntents, ...dealIds);
+    for (const chunk of chunked(dealIds)) await this.redis.hdel(this.keys.writeIntents, ...chunk);
   }
 
   async quarantineCount(): Promise<number> {
@@ -401,14 +407,33 @@ export class TenantStateStore {
     return this.hmgetMap<HealthResult>(this.keys.results, dealIds);
   }
 
-  /** Drop results (and pending intents) of deals that are no longer open or no longer exist. */
-  async removeResults(dealIds: string[]): Promise<void> {
-    if (dealIds.length === 0) return;
-    await this.redis
-      .multi()
-      .hdel(this.keys.results, ...dealIds)
-      .hdel(this.keys.writeIntents, ...dealIds)
-      .exec();
+  /**
+   * Drop results (and pending intents) of deals that are no longer open or no longer exist.
+   * Returns how many results there were to drop.
+   */
+  async removeResults(dealIds: string[]): Promise<number> {
+    let removed = 0;
+    for (const chunk of chunked(dealIds)) {
+      const replies = await this.redis
+        .multi()
+        .hdel(this.keys.results, ...chunk)
+        .hdel(this.keys.writeIntents, ...chunk)
+        .exec();
+      removed += Number(replies?.[0]?.[1] ?? 0);
+    }
+    return removed;
+  }
+
+  /** Which of these deals have a stored result (one HMGET per chunk, values not parsed). */
+  async withResults(dealIds: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const chunk of chunked(dealIds)) {
+      const flags = await this.redis.hmget(this.keys.results, ...chunk);
+      flags.forEach((v, i) => {
+        if (v !== null) out.push(chunk[i]!);
+      });
+    }
+    return out;
   }
 
   /** One step's summary within a run (kept 7 days). */
