@@ -32,6 +32,8 @@ export interface TenantKeys {
   syncSeen: string;
   /** Deal ids the CRM listed for the nightly reconciliation (temporary). */
   listedIds: string;
+  /** Alert candidates of a run's score step, pushed with the results they came from. */
+  runCandidates: (runId: string) => string;
 }
 
 export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
@@ -63,5 +65,6 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     fullSync: `${base}:full-sync`,
     syncSeen: `${base}:sync-seen`,
     listedIds: `${base}:listed-ids`,
+    runCandidates: (runId) => `${base}:run-candidates:${runId}`,
   };
 }

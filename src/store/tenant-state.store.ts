@@ -209,6 +209,23 @@ export class TenantStateStore {
     } while (cursor !== '0');
   }
 
+  /** Every stored deal snapshot alone (no activities, contacts or account), in chunks: a cheap pass. */
+  async *iterateDealSnapshots(): AsyncGenerator<Deal[]> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.keys.deals, cursor, 'COUNT', SCAN_CHUNK);
+      cursor = next;
+      const deals: Deal[] = [];
+      for (let i = 1; i < flat.length; i += 2) deals.push(JSON.parse(flat[i]!) as Deal);
+      if (deals.length > 0) yield deals;
+    } while (cursor !== '0');
+  }
+
+  /** These deals with their activities, contacts and account, in chunks; ids not stored are skipped. */
+  async *readDealRecords(ids: readonly string[]): AsyncGenerator<StoredDealRecord[]> {
+    for (const chunk of chunked(ids, SCAN_CHUNK)) yield* this.readDeals(chunk);
+  }
+
   private async *readDeals(ids: string[]): AsyncGenerator<StoredDealRecord[]> {
     const [deals, ledgers] = await Promise.all([
       this.redis.hmget(this.keys.deals, ...ids),
@@ -278,6 +295,54 @@ export class TenantStateStore {
         .hset(k.history, nextHistory)
         .exec();
     }
+  }
+
+  /**
+   * One chunk of a run's scoring (at most a few thousand deals): the results, each score appended
+   * to its history, and the alert candidates they raised, in one transaction. A rerun after a
+   * crash finds these deals already scored as of the run (their candidates already kept) and
+   * gathers all of the run's candidates with `takeRunCandidates`.
+   */
+  async saveScoredChunk(results: HealthResult[], runId: string, candidates: unknown[]): Promise<void> {
+    if (results.length === 0) return;
+    const k = this.keys;
+    const ids = results.map((r) => r.dealId);
+    const histories = await this.redis.hmget(k.history, ...ids);
+    const nextHistory: Record<string, string> = {};
+    results.forEach((r, j) => {
+      const at = Date.parse(r.asOf);
+      const history = (parse<[number, number][]>(histories[j]) ?? []).filter(([t]) => t !== at);
+      history.push([at, r.score]);
+      history.sort((a, b) => a[0] - b[0]);
+      nextHistory[r.dealId] = JSON.stringify(history.slice(-MAX_HISTORY));
+    });
+    const tx = this.redis
+      .multi()
+      .hset(k.results, Object.fromEntries(results.map((r) => [r.dealId, JSON.stringify(r)])))
+      .hset(k.history, nextHistory);
+    const key = k.runCandidates(runId);
+    for (const chunk of chunked(candidates)) tx.rpush(key, ...chunk.map((c) => JSON.stringify(c)));
+    tx.pexpire(key, 7 * 86_400_000);
+    const replies = await tx.exec();
+    const failed = replies?.find(([err]) => err !== null);
+    if (failed) throw failed[0];
+  }
+
+  /** Every alert candidate a run's scoring kept (see saveScoredChunk). */
+  async runCandidates<T>(runId: string): Promise<T[]> {
+    const key = this.keys.runCandidates(runId);
+    const out: T[] = [];
+    const batch = 5_000;
+    for (let start = 0; ; start += batch) {
+      const raw = await this.redis.lrange(key, start, start + batch - 1);
+      for (const r of raw) out.push(JSON.parse(r) as T);
+      if (raw.length < batch) break;
+    }
+    return out;
+  }
+
+  async dropRunCandidates(runId: string): Promise<void> {
+    await this.redis.del(this.keys.runCandidates(runId));
   }
 
   async getResult(dealId: string): Promise<HealthResult | null> {
