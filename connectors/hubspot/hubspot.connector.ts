@@ -16,6 +16,7 @@ import {
   RawObjectSchema,
 } from './hubspot-records.ts';
 import { HubSpotWriter } from './hubspot-writer.ts';
+import { listHubSpotDealIds } from './hubspot-deal-ids.ts';
 
 export type HubSpotConnection = z.input<typeof HubSpotConnectionSchema>;
 
@@ -140,5 +141,13 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     readHealth: (dealIds) => writer.readHealth(dealIds),
     createAlertTasks: (alerts) => writer.createAlertTasks(alerts),
     usage: () => http.counter.usage(),
+    listDealIds: (listOptions) =>
+      listHubSpotDealIds(
+        http,
+        listOptions?.pipelines && listOptions.pipelines.length > 0
+          ? listOptions.pipelines
+          : connection.pipelines,
+        listOptions?.signal,
+      ),
   };
 }

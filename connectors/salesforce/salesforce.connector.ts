@@ -5,6 +5,7 @@ import type { CrmConnector, PullOptions, SyncPage } from '../crm-connector.ts';
 import { bootstrapSalesforceSchema } from './salesforce-bootstrap.ts';
 import { SalesforceBulkQuery } from './salesforce-bulk-query.ts';
 import { SalesforceClient } from './salesforce-client.ts';
+import { listSalesforceDealIds } from './salesforce-deal-ids.ts';
 import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
 import { fetchSalesforceMetadata, fetchStages } from './salesforce-metadata.ts';
 import { SalesforcePull } from './salesforce-pull.ts';
@@ -164,6 +165,9 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     },
     usage() {
       return client.usage();
+    },
+    listDealIds(listOptions) {
+      return listSalesforceDealIds(client, listOptions?.signal);
     },
   };
 }
