@@ -22,7 +22,7 @@ export interface SyncSummary {
 }
 
 /** Bumped when the written fields change, so the schema is bootstrapped again (and only then). */
-const SCHEMA_VERSION = `v1:${HEALTH_FIELDS.map((f) => f.key).join(',')}`;
+export const SCHEMA_VERSION = `v1:${HEALTH_FIELDS.map((f) => f.key).join(',')}`;
 
 /**
  * Pull what changed since the tenant's cursor and store it page by page. The cursor is saved in the

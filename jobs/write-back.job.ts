@@ -4,9 +4,10 @@ import {
   type HealthFieldValues,
   toHealthFieldValues,
 } from '../src/domain/health-fields.ts';
-import { AppError } from '../src/shared/app-error.ts';
+import { AppError, isAppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
+import { SCHEMA_VERSION } from './sync.job.ts';
 
 export interface WriteBackSummary {
   /** Deals whose values changed since last written. */
@@ -14,6 +15,8 @@ export interface WriteBackSummary {
   written: number;
   /** Interrupted writes (crash) found already applied in the CRM, so not written again. */
   recovered: number;
+  /** The CRM said a health field was missing: the schema was bootstrapped again and the write retried. */
+  schemaRebootstrapped: boolean;
   failed: number;
   /** The first failures with the CRM's reason (all are counted). */
   failures: WriteFailure[];
@@ -77,9 +80,26 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
     const failures: WriteFailure[] = [];
     let failedCount = 0;
     let retryable = 0;
+    // The schema marker may be stale (another portal/org, fields deleted): bootstrap once, retry.
+    let schemaRebootstrapped = false;
+    const write = async (slice: HealthWrite[]) => {
+      try {
+        return await connector.writeHealth(slice);
+      } catch (err) {
+        if (schemaRebootstrapped || !isAppError(err) || err.code !== 'CRM_SCHEMA_MISSING') throw err;
+        schemaRebootstrapped = true;
+        deps.logger.warn(
+          { tenantId: tenant.id, reason: err.message },
+          'health fields missing: bootstrapping again',
+        );
+        await connector.bootstrapSchema();
+        await store.setJson('schema', SCHEMA_VERSION);
+        return connector.writeHealth(slice);
+      }
+    };
     const writeSlice = async (slice: HealthWrite[]) => {
       await store.saveWriteIntents(new Map(slice.map((w) => [w.dealId, w.values])));
-      const outcome = await connector.writeHealth(slice);
+      const outcome = await write(slice);
       const ok = new Set(outcome.written);
       await store.markWritten(
         new Map(slice.filter((w) => ok.has(w.dealId)).map((w) => [w.dealId, w.values])),
@@ -120,6 +140,7 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
       changed,
       written: writtenCount,
       recovered,
+      schemaRebootstrapped,
       failed: failedCount,
       failures: failures.slice(0, 20),
       apiCalls: after.calls - before.calls,

@@ -17,6 +17,8 @@ import {
 } from './hubspot-records.ts';
 import { HubSpotWriter } from './hubspot-writer.ts';
 import { listHubSpotDealIds } from './hubspot-deal-ids.ts';
+import { isHubSpotPropertyMissing } from './hubspot-schema-missing.ts';
+import { withSchemaMissing } from '../shared/schema-missing.ts';
 
 export type HubSpotConnection = z.input<typeof HubSpotConnectionSchema>;
 
@@ -137,7 +139,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     fetchMetadata,
     pull: (cursor, pullOptions) =>
       reader.pull(cursor, pullOptions?.pipelines, pullOptions?.signal, pullOptions?.known),
-    writeHealth: (writes) => writer.writeHealth(writes),
+    writeHealth: (writes) => withSchemaMissing(writer.writeHealth(writes), isHubSpotPropertyMissing),
     readHealth: (dealIds) => writer.readHealth(dealIds),
     createAlertTasks: (alerts) => writer.createAlertTasks(alerts),
     usage: () => http.counter.usage(),

@@ -6,6 +6,8 @@ import { bootstrapSalesforceSchema } from './salesforce-bootstrap.ts';
 import { SalesforceBulkQuery } from './salesforce-bulk-query.ts';
 import { SalesforceClient } from './salesforce-client.ts';
 import { listSalesforceDealIds } from './salesforce-deal-ids.ts';
+import { salesforceErrorCode } from './salesforce-failure.ts';
+import { withSchemaMissing } from '../shared/schema-missing.ts';
 import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
 import { fetchSalesforceMetadata, fetchStages } from './salesforce-metadata.ts';
 import { SalesforcePull } from './salesforce-pull.ts';
@@ -155,7 +157,11 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       return pull.run(cursor);
     },
     writeHealth(writes) {
-      return writeSalesforceHealth(client, writes);
+      // INVALID_FIELD on a write: a PH_ field is missing or hidden; the bootstrap fixes both.
+      return withSchemaMissing(
+        writeSalesforceHealth(client, writes),
+        (err) => salesforceErrorCode(err) === 'INVALID_FIELD',
+      );
     },
     readHealth(dealIds) {
       return readSalesforceHealth(client, dealIds);
