@@ -2,6 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TrainPayload } from '../../jobs/train.job.ts';
 import type { CalibrationReport } from '../scoring/index.ts';
+import { JOB_RETENTION } from '../queue/job-retention.ts';
 import { bullPrefix, QUEUES } from '../queue/queue-names.ts';
 import type { CrmConnector } from '../../connectors/crm-connector.ts';
 import type { JobDeps, StepProgress } from '../../jobs/job-deps.ts';
@@ -137,8 +138,7 @@ export class Runtime {
       const payload: TrainPayload = { tenantId, asOf: new Date(this.deps.now()).toISOString(), seed: 1 };
       const job = await queue.add('train', payload, {
         attempts: 2,
-        removeOnComplete: { count: 100 },
-        removeOnFail: { count: 100 },
+        ...JOB_RETENTION,
       });
       return (await job.waitUntilFinished(events, options.timeoutMs ?? 30 * 60_000)) as CalibrationReport;
     } finally {
@@ -160,8 +160,7 @@ export class Runtime {
       const payload: TrainPayload = { tenantId, asOf: new Date(this.deps.now()).toISOString(), seed: 1 };
       const job = await queue.add('train', payload, {
         attempts: 2,
-        removeOnComplete: { count: 100 },
-        removeOnFail: { count: 100 },
+        ...JOB_RETENTION,
       });
       return job.id ?? 'unknown';
     } finally {

@@ -3,6 +3,7 @@ import { FlowProducer, type FlowJob, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CyclePayload } from '../../jobs/cycle-payload.ts';
 import type { TenantStateStore } from '../store/tenant-state.store.ts';
+import { JOB_RETENTION } from './job-retention.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import { CYCLE_STEPS } from './step-registry.ts';
 
@@ -90,8 +91,7 @@ export function buildFlow(payload: CyclePayload): FlowJob {
         attempts: step.retry.attempts,
         backoff: step.retry.backoff,
         failParentOnFailure: true,
-        removeOnComplete: { age: 7 * 86_400, count: 5_000 },
-        removeOnFail: { age: 30 * 86_400 },
+        ...JOB_RETENTION,
       },
       ...(child === undefined ? {} : { children: [child] }),
     };

@@ -538,12 +538,14 @@ export class TenantStateStore {
     return (await this.redis.eval(script, 1, this.keys.cycleLock, runId, ttlMs)) === 1;
   }
 
+  /**
+   * Record a finished run in the history (the last 50). The summary carries each step's counts and
+   * error, so the run's working step hash is dropped in the same transaction (kept compact).
+   */
   async recordRun(summary: Record<string, unknown>): Promise<void> {
-    await this.redis
-      .multi()
-      .lpush(this.keys.runs, JSON.stringify(summary))
-      .ltrim(this.keys.runs, 0, 49)
-      .exec();
+    const tx = this.redis.multi().lpush(this.keys.runs, JSON.stringify(summary)).ltrim(this.keys.runs, 0, 49);
+    if (typeof summary.runId === 'string') tx.del(this.keys.runSteps(summary.runId));
+    await tx.exec();
   }
 
   async runs(limit = 20): Promise<Record<string, unknown>[]> {
