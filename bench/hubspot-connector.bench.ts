@@ -2,7 +2,7 @@
  * HubSpot connector benchmark: a full sync and write-back of a generated world against the
  * embedded sandbox at HubSpot Professional's real limits (190 requests per 10 s, 5 searches per
  * second). Prints calls used against the minimum the page/batch limits allow, wall time against
- * the rate-limit floor (calls / allowed rate), 429s received and peak memory.
+ * the rate-limit floor ((calls - burst) / allowed rate), 429s received and peak memory.
  *
  *   npx node bench/hubspot-connector.bench.ts            # 20,000 deals
  *   BENCH_QUICK=1 npx node bench/hubspot-connector.bench.ts   # 1,000 deals
@@ -14,6 +14,7 @@ import { createHubSpotConnector } from '../connectors/hubspot/hubspot.connector.
 import { CRM_LIMITS } from '../connectors/shared/crm-limits.ts';
 import { startHubSpotSandbox } from '../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { createLogger } from '../src/shared/logger.ts';
+import { hubspotLimit, overFloor, rateLimitFloorMs } from './rate-limit-floor.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dealCount = quick ? 1_000 : 20_000;
@@ -78,8 +79,7 @@ try {
   minimum += Math.ceil(open.length / limits.batchSize);
   const totalMs = performance.now() - start;
   const usage = connector.usage();
-  const ratePerSecond = limits.requestsPerWindow / (limits.windowMs / 1_000);
-  const floorMs = (usage.calls / ratePerSecond) * 1_000;
+  const floorMs = rateLimitFloorMs(usage.calls, hubspotLimit(limits));
   const figures = {
     deals: dealCount,
     dealsPulled: deals,
@@ -93,7 +93,7 @@ try {
     wallSeconds: Math.round(totalMs / 100) / 10,
     pullSeconds: Math.round(pullMs / 100) / 10,
     floorSeconds: Math.round(floorMs / 100) / 10,
-    wallOverFloor: Math.round((totalMs / floorMs) * 100) / 100,
+    wallOverFloor: overFloor(totalMs, floorMs),
     rateLimited429: usage.rateLimited,
     sandbox429: sandbox.inspect.rateLimited().length,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -1,14 +1,16 @@
 // The nightly cycle benchmark (issue 7): one full cycle for a large tenant through the real queues,
 // workers and Redis, against the HubSpot sandbox at its real default rate limits (Professional:
 // 190 requests per 10 s, 5 searches per second). Prints calls against the connector's minimum,
-// wall time against the rate-limit floor (calls / allowed rate), and Redis memory per deal.
+// wall time against the rate-limit floor ((calls - burst) / allowed rate), and Redis memory per deal.
 // BENCH_DEALS sets the size (default 50,000; BENCH_QUICK=1: 2,000).
+import { CRM_LIMITS } from '../connectors/shared/crm-limits.ts';
 import { Runtime } from '../src/cli/runtime.ts';
 import { parseTenants } from '../src/config/tenants-file.ts';
 import { startHubSpotSandbox } from '../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { generateWorld } from '../src/sandbox/generator/generate-world.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { resolveRedis } from '../src/store/redis-connection.ts';
+import { hubspotLimit, overFloor, rateLimitFloorMs } from './rate-limit-floor.ts';
 
 const deals = Number(process.env.BENCH_DEALS ?? (process.env.BENCH_QUICK === '1' ? 2_000 : 50_000));
 const mib = (kib: number) => Math.round(kib / 1024);
@@ -53,7 +55,7 @@ const wallMs = performance.now() - started;
 const memAfter = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0);
 const steps = summary.steps as Record<string, Record<string, number>>;
 const calls = summary.apiCalls;
-const floorMs = (calls / 190) * 10_000;
+const floorMs = rateLimitFloorMs(calls, hubspotLimit(CRM_LIMITS.hubspot));
 const storedDeals = await runtime.deps.store('bench').dealCount();
 
 const figures = {
@@ -65,7 +67,7 @@ const figures = {
   apiCalls: calls,
   callsByStep: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, v.apiCalls ?? 0])),
   rateLimitFloorMs: Math.round(floorMs),
-  wallOverFloor: Math.round((wallMs / floorMs) * 100) / 100,
+  wallOverFloor: overFloor(wallMs, floorMs),
   rateLimited: summary.rateLimited,
   sandbox429s: sandbox.inspect.rateLimited().length,
   scored: steps.score?.scored ?? 0,

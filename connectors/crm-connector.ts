@@ -51,6 +51,13 @@ export interface CrmConnector {
    */
   createAlertTasks(alerts: AlertTask[], options?: CallOptions): Promise<AlertOutcome>;
 
+  /**
+   * The ids of every deal the CRM holds now in the tracked pipelines (`options.pipelines`, empty:
+   * all), in bounded chunks, reading ids only (the nightly reconciliation drops stored deals not
+   * listed). Optional: a connector without it is reconciled by full syncs only.
+   */
+  listDealIds?(options?: { pipelines?: string[]; signal?: AbortSignal }): AsyncIterable<string[]>;
+
   /** API calls made by this connector instance so far, per endpoint, and the CRM's limits seen. */
   usage(): ApiUsage;
 

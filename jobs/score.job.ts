@@ -8,6 +8,7 @@ import {
   type DealOutcome,
   type FieldSample,
   learnNorms,
+  type PipelineDeal,
   outcomeOf,
   pipelineDealFrom,
   type RollupRow,
@@ -16,6 +17,7 @@ import {
   scoreDeal,
 } from '../src/scoring/index.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
+import { dealSampler } from './deal-sample.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
 
 /** Pipeline health per owner, team and total for the current calendar quarter (UTC dates). */
@@ -38,9 +40,14 @@ export interface ScoreSummary {
   scored: number;
   bands: Record<Band, number>;
   alertCandidates: number;
+  /** Results dropped because their deal closed. */
+  resultsRemoved: number;
   modelVersion: string;
   durationMs: number;
 }
+
+/** Compiled deals the norms are learned from, at most (a deterministic sample above it). */
+export const NORMS_SAMPLE = 100_000;
 
 /** An alert a scored deal warrants, kept for the alert step of the same run. */
 export interface StoredAlertCandidate extends AlertCandidate {
@@ -65,78 +72,104 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const asOf = Date.parse(payload.asOf);
     const metadata = await store.getMetadata();
     const pipelines = new Map((metadata?.pipelines ?? []).map((p) => [p.id, p]));
+    const qualification = tenant.scoring.qualificationFields.map((f) => f.field);
 
-    const open: { input: DealInput; name: string }[] = [];
-    const closedIds: string[] = [];
-    const inputs: DealInput[] = [];
+    // Pass 1, statistics: outcomes and qualification values of every deal (small), and compiled
+    // deals for the norms from a deterministic sample, so memory stays bounded on large tenants.
+    const sampled = dealSampler(await store.dealCount(), NORMS_SAMPLE);
+    const normInputs: DealInput[] = [];
     const outcomes: DealOutcome[] = [];
     const fieldSamples: FieldSample[] = [];
+    let dealCount = 0;
     for await (const chunk of store.iterateDeals()) {
       for (const stored of chunk) {
+        dealCount += 1;
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
-        const input = compileDeal(record, { asOf });
-        inputs.push(input);
         const outcome = outcomeOf(record);
         if (outcome) outcomes.push(outcome);
-        fieldSamples.push({ fields: stored.deal.fields, outcome });
-        if (stored.deal.isClosed) closedIds.push(stored.deal.id);
-        else open.push({ input, name: stored.deal.name });
+        if (qualification.length > 0) {
+          const fields: Record<string, FieldSample['fields'][string]> = {};
+          for (const f of qualification) if (f in stored.deal.fields) fields[f] = stored.deal.fields[f]!;
+          fieldSamples.push({ fields, outcome });
+        }
+        if (sampled(stored.deal.id)) normInputs.push(compileDeal(record, { asOf }));
       }
     }
-    const norms = learnNorms(inputs, outcomes);
+    const norms = learnNorms(normInputs, outcomes);
+    normInputs.length = 0;
     await store.setJson('norms', norms);
     const modelJson = await store.getJson<unknown>('model');
     const model = modelJson === null ? null : ScoringModelSchema.parse(modelJson);
     // Qualification fields (issue 9): each value judged by its win rate among deals closed before asOf.
     const extraIndicators = buildQualificationIndicators(tenant.scoring.qualificationFields, fieldSamples);
+    fieldSamples.length = 0;
     const ctx = createScoringContext({ asOf, norms, scoring: tenant.scoring, model, extraIndicators });
 
-    const ids = open.map((o) => o.input.id);
-    const previous = await store.previousScores(ids, asOf);
-    const lastResults = await store.getResults(ids);
-    const results: HealthResult[] = [];
-    const candidates: StoredAlertCandidate[] = [];
+    // Pass 2, scoring chunk by chunk: each chunk's results and the alert candidates they raise are
+    // saved together, so a rerun after a crash keeps the candidates computed against the bands
+    // before this run (deals already scored as of this run are not compared again).
     const bands: Record<Band, number> = { healthy: 0, watch: 0, at_risk: 0 };
+    const rollupDeals: PipelineDeal[] = [];
     const report = progressReporter(deps, tenant.id, payload.runId, 'score', 'deals');
-    for (const { input, name } of open) {
-      const result = scoreDeal(input, ctx, previous.get(input.id));
-      results.push(result);
-      bands[result.band] += 1;
-      // A first score has no previous band; a rerun of the same run compares against the band before it.
-      const last = lastResults.get(input.id);
-      const previousBand = last && last.asOf !== result.asOf ? last.band : null;
-      for (const c of detectAlerts(result, input, ctx, previousBand)) {
-        candidates.push({ ...c, dealId: input.id, dealName: name, ownerId: input.ownerId });
+    let scored = 0;
+    let removed = 0;
+    for await (const chunk of store.iterateDeals()) {
+      const open: { input: DealInput; name: string }[] = [];
+      const closedIds: string[] = [];
+      for (const stored of chunk) {
+        const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
+        const input = compileDeal(record, { asOf });
+        if (stored.deal.isClosed) {
+          closedIds.push(stored.deal.id);
+          rollupDeals.push(pipelineDealFrom(input, null));
+        } else open.push({ input, name: stored.deal.name });
       }
-      if (results.length % 5_000 === 0) report(results.length, open.length);
+      const ids = open.map((o) => o.input.id);
+      const previous = await store.previousScores(ids, asOf);
+      const lastResults = await store.getResults(ids);
+      const results: HealthResult[] = [];
+      const candidates: StoredAlertCandidate[] = [];
+      for (const { input, name } of open) {
+        const result = scoreDeal(input, ctx, previous.get(input.id));
+        results.push(result);
+        bands[result.band] += 1;
+        rollupDeals.push(pipelineDealFrom(input, result));
+        const last = lastResults.get(input.id);
+        if (last?.asOf === result.asOf) continue; // scored by an earlier attempt: candidates kept
+        // A first score has no previous band.
+        for (const c of detectAlerts(result, input, ctx, last ? last.band : null)) {
+          candidates.push({ ...c, dealId: input.id, dealName: name, ownerId: input.ownerId });
+        }
+      }
+      await store.saveScoredChunk(results, payload.runId, candidates);
+      // Closed deals lose their result; only those that have one are touched.
+      removed += await store.removeResults(await store.withResults(closedIds));
+      scored += results.length;
+      report(scored, null);
     }
-    // A rerun of this step (after a crash) already overwrote the previous bands with this run's:
-    // keep the candidates the first attempt computed against the true previous bands.
+    const candidates = await store.runCandidates<StoredAlertCandidate>(payload.runId);
+    // A rerun after this point finds the candidates stored for this run and keeps them.
     if ((await store.getJson<{ runId: string }>('alertCandidates'))?.runId !== payload.runId) {
       await store.setJson('alertCandidates', { runId: payload.runId, candidates });
     }
-    await store.saveResults(results);
-    await store.removeResults(closedIds);
+    await store.dropRunCandidates(payload.runId);
 
-    const byId = new Map(results.map((r) => [r.dealId, r]));
     const period = quarterOf(asOf);
-    const rows = rollupPipelineHealth(
-      inputs.map((i) => pipelineDealFrom(i, byId.get(i.id) ?? null)),
-      {
-        periods: [period],
-        targets: [...(metadata?.targets ?? []), ...tenant.targets],
-        owners: metadata?.owners ?? [],
-      },
-    );
+    const rows = rollupPipelineHealth(rollupDeals, {
+      periods: [period],
+      targets: [...(metadata?.targets ?? []), ...tenant.targets],
+      owners: metadata?.owners ?? [],
+    });
     await store.setJson('pipelineHealth', {
       asOf: payload.asOf,
       period,
       rows,
     } satisfies StoredPipelineHealth);
-    report(results.length, open.length);
+    report(scored, scored);
     return {
-      deals: inputs.length,
-      scored: results.length,
+      deals: dealCount,
+      scored,
+      resultsRemoved: removed,
       bands,
       alertCandidates: candidates.length,
       modelVersion: ctx.model.version,

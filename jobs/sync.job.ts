@@ -1,4 +1,5 @@
 import { HEALTH_FIELDS } from '../src/domain/health-fields.ts';
+import type { SyncMode } from '../src/store/full-sync.store.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
 
@@ -8,6 +9,12 @@ export interface SyncSummary {
   activities: number;
   quarantined: number;
   deleted: number;
+  /** How this pull started: a new full sync, one resumed from its stored page, or incremental. */
+  mode: SyncMode;
+  /** Stored deals the CRM no longer has in the tracked pipelines, dropped from the state. */
+  dropped: number;
+  /** How the stored deals were checked against the CRM: a full sync, the nightly id list, or not. */
+  reconciled: 'full' | 'ids' | null;
   schemaCreated: string[];
   apiCalls: number;
   rateLimited: number;
@@ -15,7 +22,7 @@ export interface SyncSummary {
 }
 
 /** Bumped when the written fields change, so the schema is bootstrapped again (and only then). */
-const SCHEMA_VERSION = `v1:${HEALTH_FIELDS.map((f) => f.key).join(',')}`;
+export const SCHEMA_VERSION = `v1:${HEALTH_FIELDS.map((f) => f.key).join(',')}`;
 
 /**
  * Pull what changed since the tenant's cursor and store it page by page. The cursor is saved in the
@@ -41,7 +48,9 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
     }
     await store.saveMetadata(await connector.fetchMetadata({ signal }));
 
-    if (payload.fullResync && job.attemptsMade === 0) await store.setCursor(null);
+    // Marked in Redis, not by attempt: a quota wait or a takeover resumes from the stored page.
+    const mode = await store.fullSync.begin(payload.runId, payload.fullResync);
+    const full = mode !== 'incremental';
     const cursor = await store.getCursor();
     const pipelines = tenant.connection.crm === 'hubspot' ? tenant.connection.pipelines : [];
     const report = progressReporter(deps, tenant.id, payload.runId, 'sync', 'deals');
@@ -49,7 +58,7 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
     // The stored deals let the connector skip re-reading those our own write-back modified.
     const known = (dealIds: string[]) => store.getDeals(dealIds);
     for await (const page of connector.pull(cursor, { pipelines, known, signal })) {
-      const saved = await store.savePage(page);
+      const saved = await store.savePage(page, { markSeen: full });
       await store.refreshCycleLock(payload.runId); // a long first sync keeps its tenant's lock
       totals.pages += 1;
       totals.deals += saved.deals;
@@ -59,9 +68,22 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
       report(totals.deals);
       await job.updateProgress({ step: 'sync', deals: totals.deals, pages: totals.pages });
     }
+    // Drift cannot outlive a day: a full sync drops what it did not see; the nightly run lists ids.
+    let dropped = 0;
+    let reconciled: SyncSummary['reconciled'] = null;
+    if (full) {
+      dropped = await store.fullSync.finish();
+      reconciled = 'full';
+    } else if (payload.trigger === 'nightly' && connector.listDealIds !== undefined) {
+      dropped = await store.fullSync.reconcileIds(connector.listDealIds({ pipelines }));
+      reconciled = 'ids';
+    }
     const after = connector.usage();
     return {
       ...totals,
+      mode,
+      dropped,
+      reconciled,
       schemaCreated,
       apiCalls: after.calls - before.calls,
       rateLimited: after.rateLimited - before.rateLimited,

@@ -5,6 +5,7 @@ import {
   type CalibrationReport,
   type DealRecord,
   type FieldIndicator,
+  type FieldSample,
   type FieldEffect,
   fieldEffects,
   outcomeOf,
@@ -28,26 +29,55 @@ export interface TrainingReport extends CalibrationReport {
   qualificationFields: FieldEffect[];
 }
 
-/** A tenant's stored closed deals and its qualification-field indicators learned from them. */
+/**
+ * Closed deals a model is fitted from, at most: the most recently closed ones. Bounds the worker's
+ * memory on large tenants (each record carries its activities); far more than a logistic model of
+ * a few dozen indicators needs.
+ */
+export const MAX_TRAINING_DEALS = 20_000;
+
+/**
+ * A tenant's stored closed deals (the most recent MAX_TRAINING_DEALS) and its qualification-field
+ * indicators learned from every closed deal. Two passes: deal snapshots alone to pick the deals
+ * and gather field outcomes, then the chosen deals with their activities.
+ */
 export async function loadTrainingData(
   store: TenantStateStore,
   tenant: Tenant,
 ): Promise<{ records: DealRecord[]; extraIndicators: FieldIndicator[] }> {
   const metadata = await store.getMetadata();
   const pipelines = new Map((metadata?.pipelines ?? []).map((p) => [p.id, p]));
+  const qualification = tenant.scoring.qualificationFields.map((f) => f.field);
+  const closed: { id: string; closedAt: number }[] = [];
+  const fieldSamples: FieldSample[] = [];
+  for await (const deals of store.iterateDealSnapshots()) {
+    for (const deal of deals) {
+      if (!deal.isClosed) continue;
+      const closedAt = Date.parse(deal.closedAt ?? '');
+      closed.push({ id: deal.id, closedAt: Number.isNaN(closedAt) ? 0 : closedAt });
+      if (qualification.length > 0) {
+        const fields: Record<string, FieldSample['fields'][string]> = {};
+        for (const f of qualification) if (f in deal.fields) fields[f] = deal.fields[f]!;
+        fieldSamples.push({ fields, outcome: outcomeOf({ deal, activities: [] }) });
+      }
+    }
+  }
+  // The most recent closes (ties by id, so the choice does not depend on Redis' scan order),
+  // loaded in id order as before for a deterministic fit.
+  closed.sort((a, b) => b.closedAt - a.closedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const chosen = closed
+    .slice(0, MAX_TRAINING_DEALS)
+    .map((c) => c.id)
+    .sort();
   const records: DealRecord[] = [];
-  for await (const chunk of store.iterateDeals()) {
+  for await (const chunk of store.readDealRecords(chosen)) {
     for (const stored of chunk) {
-      if (stored.deal.isClosed)
-        records.push({ ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null });
+      records.push({ ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null });
     }
   }
   // Qualification fields (issue 9): value -> win-rate encodings are time-stamped, so each closed
   // deal, reconstructed at its cut-off, only sees outcomes of deals closed before that cut-off.
-  const extraIndicators = buildQualificationIndicators(
-    tenant.scoring.qualificationFields,
-    records.map((r) => ({ fields: r.deal.fields, outcome: outcomeOf(r) })),
-  );
+  const extraIndicators = buildQualificationIndicators(tenant.scoring.qualificationFields, fieldSamples);
   return { records, extraIndicators };
 }
 

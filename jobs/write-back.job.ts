@@ -4,9 +4,10 @@ import {
   type HealthFieldValues,
   toHealthFieldValues,
 } from '../src/domain/health-fields.ts';
-import { AppError } from '../src/shared/app-error.ts';
+import { AppError, isAppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
+import { SCHEMA_VERSION } from './sync.job.ts';
 
 export interface WriteBackSummary {
   /** Deals whose values changed since last written. */
@@ -14,6 +15,8 @@ export interface WriteBackSummary {
   written: number;
   /** Interrupted writes (crash) found already applied in the CRM, so not written again. */
   recovered: number;
+  /** The CRM said a health field was missing: the schema was bootstrapped again and the write retried. */
+  schemaRebootstrapped: boolean;
   failed: number;
   /** The first failures with the CRM's reason (all are counted). */
   failures: WriteFailure[];
@@ -24,6 +27,8 @@ export interface WriteBackSummary {
 
 /** Writes are handed to the connector this many at a time, each slice guarded by write intents. */
 const SLICE = 1_000;
+/** Failures kept for the per-record warning log (all are counted). */
+const MAX_FAILURES_KEPT = 1_000;
 
 function sameValue(a: unknown, b: unknown): boolean {
   const norm = (v: unknown) => (v === null || v === undefined || v === '' ? '' : String(v));
@@ -67,23 +72,34 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
       recovered = done.size;
     }
 
-    const writes: HealthWrite[] = [];
-    for await (const results of store.iterateResults()) {
-      const written = await store.getWritten(results.map((r) => r.dealId));
-      for (const r of results) {
-        const values = changedHealthFields(written.get(r.dealId), toHealthFieldValues(r));
-        if (Object.keys(values).length > 0) writes.push({ dealId: r.dealId, values });
-      }
-    }
-
+    // Streamed: changed values are diffed one stored chunk at a time and written a slice at a
+    // time, so memory stays bounded by the slice, not by the tenant's deal count.
     const report = progressReporter(deps, tenant.id, payload.runId, 'write-back', 'deals');
+    let changed = 0;
     let writtenCount = 0;
     const failures: WriteFailure[] = [];
+    let failedCount = 0;
     let retryable = 0;
-    for (let i = 0; i < writes.length; i += SLICE) {
-      const slice = writes.slice(i, i + SLICE);
+    // The schema marker may be stale (another portal/org, fields deleted): bootstrap once, retry.
+    let schemaRebootstrapped = false;
+    const write = async (slice: HealthWrite[]) => {
+      try {
+        return await connector.writeHealth(slice, { signal });
+      } catch (err) {
+        if (schemaRebootstrapped || !isAppError(err) || err.code !== 'CRM_SCHEMA_MISSING') throw err;
+        schemaRebootstrapped = true;
+        deps.logger.warn(
+          { tenantId: tenant.id, reason: err.message },
+          'health fields missing: bootstrapping again',
+        );
+        await connector.bootstrapSchema({ signal });
+        await store.setJson('schema', SCHEMA_VERSION);
+        return connector.writeHealth(slice, { signal });
+      }
+    };
+    const writeSlice = async (slice: HealthWrite[]) => {
       await store.saveWriteIntents(new Map(slice.map((w) => [w.dealId, w.values])));
-      const outcome = await connector.writeHealth(slice, { signal });
+      const outcome = await write(slice);
       const ok = new Set(outcome.written);
       await store.markWritten(
         new Map(slice.filter((w) => ok.has(w.dealId)).map((w) => [w.dealId, w.values])),
@@ -92,10 +108,23 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
       writtenCount += ok.size;
       for (const f of outcome.failed) {
         if (f.retryable) retryable += 1;
-        failures.push(f);
+        failedCount += 1;
+        if (failures.length < MAX_FAILURES_KEPT) failures.push(f);
       }
-      report(writtenCount, writes.length);
+      report(writtenCount, null);
+    };
+    const pending: HealthWrite[] = [];
+    for await (const results of store.iterateResults()) {
+      const written = await store.getWritten(results.map((r) => r.dealId));
+      for (const r of results) {
+        const values = changedHealthFields(written.get(r.dealId), toHealthFieldValues(r));
+        if (Object.keys(values).length === 0) continue;
+        pending.push({ dealId: r.dealId, values });
+        changed += 1;
+      }
+      while (pending.length >= SLICE) await writeSlice(pending.splice(0, SLICE));
     }
+    if (pending.length > 0) await writeSlice(pending);
     for (const f of failures) {
       deps.logger.warn(
         { tenantId: tenant.id, dealId: f.dealId, code: f.code, reason: f.message },
@@ -104,17 +133,15 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
     }
     if (retryable > 0) {
       // The retry diffs again, so only what did not land is written.
-      throw new AppError(
-        'CRM_UNAVAILABLE',
-        `${retryable} of ${writes.length} writes failed transiently; retrying`,
-      );
+      throw new AppError('CRM_UNAVAILABLE', `${retryable} of ${changed} writes failed transiently; retrying`);
     }
     const after = connector.usage();
     const summary: WriteBackSummary = {
-      changed: writes.length,
+      changed,
       written: writtenCount,
       recovered,
-      failed: failures.length,
+      schemaRebootstrapped,
+      failed: failedCount,
       failures: failures.slice(0, 20),
       apiCalls: after.calls - before.calls,
       rateLimited: after.rateLimited - before.rateLimited,

@@ -22,6 +22,9 @@ import {
   RawObjectSchema,
 } from './hubspot-records.ts';
 import { HubSpotWriter } from './hubspot-writer.ts';
+import { listHubSpotDealIds } from './hubspot-deal-ids.ts';
+import { isHubSpotPropertyMissing } from './hubspot-schema-missing.ts';
+import { withSchemaMissing } from '../shared/schema-missing.ts';
 
 type HubSpotConnection = z.input<typeof HubSpotConnectionSchema>;
 
@@ -230,7 +233,10 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
         (fn) => http.withSignal(pullOptions?.signal, fn),
         reader.pull(cursor, pullOptions?.pipelines, pullOptions?.signal, pullOptions?.known),
       ),
-    writeHealth: (writes, o) => http.withSignal(o?.signal, () => writer.writeHealth(writes)),
+    writeHealth: (writes, o) =>
+      http.withSignal(o?.signal, () =>
+        withSchemaMissing(writer.writeHealth(writes), isHubSpotPropertyMissing),
+      ),
     readHealth: (dealIds, o) => http.withSignal(o?.signal, () => writer.readHealth(dealIds)),
     createAlertTasks: (alerts, o) => http.withSignal(o?.signal, () => createAlertTasks(alerts)),
     usage: () => http.counter.usage(),
@@ -241,5 +247,13 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
         fallbackOwnerId: options.fallbackOwnerId,
         now,
       }),
+    listDealIds: (listOptions) =>
+      listHubSpotDealIds(
+        http,
+        listOptions?.pipelines && listOptions.pipelines.length > 0
+          ? listOptions.pipelines
+          : connection.pipelines,
+        listOptions?.signal,
+      ),
   };
 }

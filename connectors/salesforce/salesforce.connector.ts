@@ -7,6 +7,9 @@ import { bootstrapSalesforceSchema } from './salesforce-bootstrap.ts';
 import { checkSalesforceConnection } from './salesforce-connection-check.ts';
 import { SalesforceBulkQuery } from './salesforce-bulk-query.ts';
 import { SalesforceClient } from './salesforce-client.ts';
+import { listSalesforceDealIds } from './salesforce-deal-ids.ts';
+import { salesforceErrorCode } from './salesforce-failure.ts';
+import { withSchemaMissing } from '../shared/schema-missing.ts';
 import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
 import { fetchSalesforceMetadata, fetchStages } from './salesforce-metadata.ts';
 import { SalesforcePull } from './salesforce-pull.ts';
@@ -164,7 +167,13 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       return scopedIterable((fn) => withCallSignal(pullOptions?.signal, fn), pull.run(cursor));
     },
     writeHealth(writes, o) {
-      return withCallSignal(o?.signal, () => writeSalesforceHealth(client, writes));
+      // INVALID_FIELD on a write: a PH_ field is missing or hidden; the bootstrap fixes both.
+      return withCallSignal(o?.signal, () =>
+        withSchemaMissing(
+          writeSalesforceHealth(client, writes),
+          (err) => salesforceErrorCode(err) === 'INVALID_FIELD',
+        ),
+      );
     },
     readHealth(dealIds, o) {
       return withCallSignal(o?.signal, () => readSalesforceHealth(client, dealIds));
@@ -182,6 +191,9 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
         apiVersion: connection.apiVersion,
         fallbackOwnerId: options.fallbackOwnerId,
       });
+    },
+    listDealIds(listOptions) {
+      return listSalesforceDealIds(client, listOptions?.signal);
     },
   };
 }

@@ -2,6 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TrainPayload } from '../../jobs/train.job.ts';
 import type { CalibrationReport } from '../scoring/index.ts';
+import { JOB_RETENTION } from '../queue/job-retention.ts';
 import { bullPrefix, QUEUES } from '../queue/queue-names.ts';
 import type { CrmConnector } from '../../connectors/crm-connector.ts';
 import type { JobDeps, StepProgress } from '../../jobs/job-deps.ts';
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   lockDurationMs?: number;
   now?: () => number;
   onProgress?: (progress: StepProgress) => void;
+  /** Lifetime of a tenant's cycle lock without a refresh (default CYCLE_LOCK_TTL_MS, 2 hours). */
+  cycleLockTtlMs?: number;
   /** Start workers in this process (false: only enqueue, e.g. `run` against remote workers). */
   workers?: boolean;
 }
@@ -62,7 +65,9 @@ export class Runtime {
     const store = (tenantId: string) => {
       let s = stores.get(tenantId);
       if (!s) {
-        s = new TenantStateStore(this.client, options.prefix, tenantId);
+        s = new TenantStateStore(this.client, options.prefix, tenantId, {
+          ...(options.cycleLockTtlMs === undefined ? {} : { cycleLockTtlMs: options.cycleLockTtlMs }),
+        });
         stores.set(tenantId, s);
       }
       return s;
@@ -142,8 +147,7 @@ export class Runtime {
       const payload: TrainPayload = { tenantId, asOf: new Date(this.deps.now()).toISOString(), seed: 1 };
       const job = await queue.add('train', payload, {
         attempts: 2,
-        removeOnComplete: { count: 100 },
-        removeOnFail: { count: 100 },
+        ...JOB_RETENTION,
       });
       return (await job.waitUntilFinished(events, options.timeoutMs ?? 30 * 60_000)) as CalibrationReport;
     } finally {
@@ -165,8 +169,7 @@ export class Runtime {
       const payload: TrainPayload = { tenantId, asOf: new Date(this.deps.now()).toISOString(), seed: 1 };
       const job = await queue.add('train', payload, {
         attempts: 2,
-        removeOnComplete: { count: 100 },
-        removeOnFail: { count: 100 },
+        ...JOB_RETENTION,
       });
       return job.id ?? 'unknown';
     } finally {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { FlowProducer, type FlowJob, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CyclePayload } from '../../jobs/cycle-payload.ts';
-import { CYCLE_LOCK_TTL_MS, type TenantStateStore } from '../store/tenant-state.store.ts';
+import type { TenantStateStore } from '../store/tenant-state.store.ts';
+import { JOB_RETENTION } from './job-retention.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import { CYCLE_STEPS } from './step-registry.ts';
 
@@ -54,7 +55,7 @@ export class CycleLauncher {
     const now = this.now();
     const runId = newRunId(request.tenantId, now);
     const store = this.storeFor(request.tenantId);
-    const lock = await store.acquireCycleLock(runId, CYCLE_LOCK_TTL_MS);
+    const lock = await store.acquireCycleLock(runId, store.cycleLockTtlMs);
     if (!lock.acquired) return { started: false, runId: lock.holder, reason: 'already_running' };
     const payload: CyclePayload = {
       tenantId: request.tenantId,
@@ -90,8 +91,7 @@ function buildFlow(payload: CyclePayload): FlowJob {
         attempts: step.retry.attempts,
         backoff: step.retry.backoff,
         failParentOnFailure: true,
-        removeOnComplete: { age: 7 * 86_400, count: 5_000 },
-        removeOnFail: { age: 30 * 86_400 },
+        ...JOB_RETENTION,
       },
       ...(child === undefined ? {} : { children: [child] }),
     };

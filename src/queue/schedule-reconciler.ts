@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Tenant } from '../domain/tenant.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
+import { JOB_RETENTION } from './job-retention.ts';
 
 /** What a scheduler's job carries: which tenant, and why. */
 export interface ScheduledJobData {
@@ -57,7 +58,11 @@ export class ScheduleReconciler {
       await this.queue.upsertJobScheduler(
         nightly,
         { pattern: tenant.schedule.nightly, tz: tenant.timezone, ...start },
-        { name: 'nightly', data: { tenantId: tenant.id, trigger: 'nightly' } satisfies ScheduledJobData },
+        {
+          name: 'nightly',
+          data: { tenantId: tenant.id, trigger: 'nightly' } satisfies ScheduledJobData,
+          opts: JOB_RETENTION,
+        },
       );
       upserted.push(nightly);
       const training = trainingId(tenant.id);
@@ -65,7 +70,11 @@ export class ScheduleReconciler {
       await this.queue.upsertJobScheduler(
         training,
         { pattern: WEEKLY_TRAINING_CRON, tz: tenant.timezone, ...start },
-        { name: 'train', data: { tenantId: tenant.id, trigger: 'train' } satisfies ScheduledJobData },
+        {
+          name: 'train',
+          data: { tenantId: tenant.id, trigger: 'train' } satisfies ScheduledJobData,
+          opts: JOB_RETENTION,
+        },
       );
       upserted.push(training);
       const minutes = tenant.schedule.incrementalEveryMinutes;
@@ -78,6 +87,7 @@ export class ScheduleReconciler {
           {
             name: 'incremental',
             data: { tenantId: tenant.id, trigger: 'incremental' } satisfies ScheduledJobData,
+            opts: JOB_RETENTION,
           },
         );
         upserted.push(incremental);

@@ -5,7 +5,6 @@ import { parsePayload } from '../../jobs/job-definition.ts';
 import { summarise } from '../../jobs/finalize.job.ts';
 import { isAppError } from '../shared/app-error.ts';
 import { decideFailure } from '../shared/failure-decision.ts';
-import { CYCLE_LOCK_TTL_MS } from './cycle-launcher.ts';
 import { JOBS_BY_NAME } from './step-registry.ts';
 
 /**
@@ -24,7 +23,7 @@ export async function processJob(
   if (definition === undefined) throw new UnrecoverableError(`Unknown job "${job.name}"`);
   const payload = parsePayload(definition, job.data) as unknown as Partial<CyclePayload>;
   const store = payload.tenantId === undefined ? undefined : deps.store(payload.tenantId);
-  if (store && payload.runId !== undefined) await store.refreshCycleLock(payload.runId, CYCLE_LOCK_TTL_MS);
+  if (store && payload.runId !== undefined) await store.refreshCycleLock(payload.runId);
   deps.logger.info(
     { tenantId: payload.tenantId, runId: payload.runId, step: job.name, attempt: job.attemptsMade + 1 },
     `${job.name} started`,
@@ -48,6 +47,9 @@ export async function processJob(
       `${job.name} failed: ${decision.reason}`,
     );
     if (decision.action === 'wait_until' && token !== undefined) {
+      // The tenant's lock must outlive the wait (up to a day), or the scheduler starts more cycles.
+      if (store && payload.runId !== undefined)
+        await store.holdCycleLockUntil(payload.runId, decision.until, deps.now());
       await job.moveToDelayed(decision.until, token);
       throw new DelayedError(`waiting until ${new Date(decision.until).toISOString()}: ${decision.reason}`);
     }

@@ -3,6 +3,7 @@ import type { TrainPayload } from '../../jobs/train.job.ts';
 import type { Redis } from 'ioredis';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import type { CycleLauncher } from './cycle-launcher.ts';
+import { JOB_RETENTION } from './job-retention.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import type { ScheduledJobData } from './schedule-reconciler.ts';
 import { isFinalFailure, onFinalFailure, processJob } from './step-processor.ts';
@@ -62,8 +63,7 @@ export class WorkerPool {
           const queued = await this.trainQueue.add('train', payload, {
             jobId: `train-${job.data.tenantId}-${job.id ?? 'now'}`.replaceAll(':', '-'),
             attempts: 2,
-            removeOnComplete: { count: 100 },
-            removeOnFail: { count: 100 },
+            ...JOB_RETENTION,
           });
           return { trainJobId: queued.id };
         }

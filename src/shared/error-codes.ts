@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   CRM_QUOTA_EXHAUSTED: "The CRM's daily API allocation is used up; the tenant waits for the daily reset.",
   CRM_BAD_RECORD: 'A CRM record failed validation and was quarantined with its reason.',
   CRM_REJECTED: 'The CRM rejected a request as invalid (a bug or a schema mismatch); not retried.',
+  CRM_SCHEMA_MISSING:
+    'A health property/field the tool writes does not exist in the CRM (deleted, or another portal/org); the schema bootstrap runs again once.',
   CRM_PERMISSION: 'The CRM user lacks a permission or field-level access the tool needs.',
   CRM_UNAVAILABLE: 'The CRM did not answer or answered with a server error; retried with backoff.',
   REDIS_UNAVAILABLE: 'Redis could not be reached or started.',

@@ -64,6 +64,7 @@ function decideAppError(err: AppError, now: number): FailureDecision {
     case 'CRM_AUTH':
     case 'CRM_PERMISSION':
     case 'CRM_REJECTED':
+    case 'CRM_SCHEMA_MISSING':
     case 'CRM_BAD_RECORD':
     case 'TENANT_NOT_FOUND':
     case 'INTERNAL':

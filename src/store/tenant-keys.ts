@@ -26,6 +26,14 @@ export interface TenantKeys {
   trainingReport: string;
   pipelineHealth: string;
   cycleLock: string;
+  /** The run that began the full sync in progress (absent: none in progress). */
+  fullSync: string;
+  /** Deal ids seen by the full sync in progress (reconciled against `deals` when it ends). */
+  syncSeen: string;
+  /** Deal ids the CRM listed for the nightly reconciliation (temporary). */
+  listedIds: string;
+  /** Alert candidates of a run's score step, pushed with the results they came from. */
+  runCandidates: (runId: string) => string;
 }
 
 export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
@@ -54,5 +62,9 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     trainingReport: `${base}:training-report`,
     pipelineHealth: `${base}:pipeline-health`,
     cycleLock: `${base}:cycle-lock`,
+    fullSync: `${base}:full-sync`,
+    syncSeen: `${base}:sync-seen`,
+    listedIds: `${base}:listed-ids`,
+    runCandidates: (runId) => `${base}:run-candidates:${runId}`,
   };
 }

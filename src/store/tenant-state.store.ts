@@ -8,6 +8,9 @@ import type { HealthResult } from '../domain/health-result.ts';
 import type { Owner, Pipeline, Target } from '../domain/pipeline.ts';
 import type { QuarantinedRecord } from '../domain/quarantined-record.ts';
 import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from './activity-ledger.ts';
+import { dealScopedKeys } from './deal-scoped-keys.ts';
+import { FullSyncStore } from './full-sync.store.ts';
+import { chunked } from './redis-chunks.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
 
 /** A page of pulled records as the store takes it (structurally the connector's SyncPage). */
@@ -63,12 +66,18 @@ function parse<T>(value: string | null | undefined): T | null {
 export class TenantStateStore {
   readonly keys: TenantKeys;
   readonly tenantId: string;
+  /** How long the cycle lock lives without a refresh (configurable so tests can use short lifetimes). */
+  readonly cycleLockTtlMs: number;
+  /** The full sync in progress: begin or resume, and reconcile when it ends. */
+  readonly fullSync: FullSyncStore;
   private readonly redis: Redis;
 
-  constructor(redis: Redis, prefix: string, tenantId: string) {
+  constructor(redis: Redis, prefix: string, tenantId: string, options: { cycleLockTtlMs?: number } = {}) {
     this.redis = redis;
     this.tenantId = tenantId;
     this.keys = tenantKeys(prefix, tenantId);
+    this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;
+    this.fullSync = new FullSyncStore(redis, this.keys);
   }
 
   async getCursor(): Promise<string | null> {
@@ -84,10 +93,12 @@ export class TenantStateStore {
   /**
    * Store a page and move the cursor in one MULTI, so the cursor never passes data that was not
    * stored. Deals in the page get their activity ledger replaced by the page's activities; other
-   * activities are merged into their deals' ledgers by id.
+   * activities are merged into their deals' ledgers by id. `markSeen` (a full sync) adds the
+   * page's deal ids to the full sync's seen set in the same transaction.
    */
   async savePage(
     page: StoredPage,
+    options: { markSeen?: boolean } = {},
   ): Promise<{ deals: number; activities: number; quarantined: number; deleted: number }> {
     const k = this.keys;
     const pageDeals = new Set(page.deals.map((d) => d.id));
@@ -102,8 +113,12 @@ export class TenantStateStore {
     }
     for (const id of pageDeals) if (!incoming.has(id)) incoming.set(id, []);
     const mergeIds = [...incoming.keys()].filter((id) => !pageDeals.has(id));
-    const existing = mergeIds.length > 0 ? await this.redis.hmget(k.activities, ...mergeIds) : [];
-    const existingDeals = mergeIds.length > 0 ? await this.redis.hmget(k.deals, ...mergeIds) : [];
+    const existing: (string | null)[] = [];
+    const existingDeals: (string | null)[] = [];
+    for (const chunk of chunked(mergeIds)) {
+      existing.push(...(await this.redis.hmget(k.activities, ...chunk)));
+      existingDeals.push(...(await this.redis.hmget(k.deals, ...chunk)));
+    }
 
     const tx = this.redis.multi();
     if (page.deals.length > 0) {
@@ -127,13 +142,24 @@ export class TenantStateStore {
     if (page.accounts.length > 0) {
       tx.hset(k.accounts, Object.fromEntries(page.accounts.map((a) => [a.id, JSON.stringify(a)])));
     }
-    if (page.deletedDealIds.length > 0) {
-      for (const key of [k.deals, k.activities, k.results, k.history, k.written, k.writeIntents]) {
-        tx.hdel(key, ...page.deletedDealIds);
-      }
+    for (const chunk of chunked(page.deletedDealIds)) {
+      for (const key of dealScopedKeys(k)) tx.hdel(key, ...chunk);
+    }
+    if (options.markSeen === true) {
+      // A deal that failed validation still exists in the CRM: keep its last good snapshot.
+      const seen = [
+        ...pageDeals,
+        ...page.quarantined.flatMap((q) =>
+          (q.objectType === 'deals' || q.objectType === 'Opportunity') && q.recordId !== null
+            ? [q.recordId]
+            : [],
+        ),
+      ];
+      for (const chunk of chunked(seen)) tx.sadd(k.syncSeen, ...chunk);
     }
     if (page.quarantined.length > 0) {
-      tx.lpush(k.quarantine, ...page.quarantined.map((q) => JSON.stringify(q)));
+      for (const chunk of chunked(page.quarantined))
+        tx.lpush(k.quarantine, ...chunk.map((q) => JSON.stringify(q)));
       tx.ltrim(k.quarantine, 0, MAX_QUARANTINE - 1);
       tx.incrby(k.quarantineCount, page.quarantined.length);
     }
@@ -181,6 +207,23 @@ export class TenantStateStore {
       for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]!);
       if (ids.length > 0) yield* this.readDeals(ids);
     } while (cursor !== '0');
+  }
+
+  /** Every stored deal snapshot alone (no activities, contacts or account), in chunks: a cheap pass. */
+  async *iterateDealSnapshots(): AsyncGenerator<Deal[]> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.keys.deals, cursor, 'COUNT', SCAN_CHUNK);
+      cursor = next;
+      const deals: Deal[] = [];
+      for (let i = 1; i < flat.length; i += 2) deals.push(JSON.parse(flat[i]!) as Deal);
+      if (deals.length > 0) yield deals;
+    } while (cursor !== '0');
+  }
+
+  /** These deals with their activities, contacts and account, in chunks; ids not stored are skipped. */
+  async *readDealRecords(ids: readonly string[]): AsyncGenerator<StoredDealRecord[]> {
+    for (const chunk of chunked(ids, SCAN_CHUNK)) yield* this.readDeals(chunk);
   }
 
   private async *readDeals(ids: string[]): AsyncGenerator<StoredDealRecord[]> {
@@ -254,6 +297,54 @@ export class TenantStateStore {
     }
   }
 
+  /**
+   * One chunk of a run's scoring (at most a few thousand deals): the results, each score appended
+   * to its history, and the alert candidates they raised, in one transaction. A rerun after a
+   * crash finds these deals already scored as of the run (their candidates already kept) and
+   * gathers all of the run's candidates with `takeRunCandidates`.
+   */
+  async saveScoredChunk(results: HealthResult[], runId: string, candidates: unknown[]): Promise<void> {
+    if (results.length === 0) return;
+    const k = this.keys;
+    const ids = results.map((r) => r.dealId);
+    const histories = await this.redis.hmget(k.history, ...ids);
+    const nextHistory: Record<string, string> = {};
+    results.forEach((r, j) => {
+      const at = Date.parse(r.asOf);
+      const history = (parse<[number, number][]>(histories[j]) ?? []).filter(([t]) => t !== at);
+      history.push([at, r.score]);
+      history.sort((a, b) => a[0] - b[0]);
+      nextHistory[r.dealId] = JSON.stringify(history.slice(-MAX_HISTORY));
+    });
+    const tx = this.redis
+      .multi()
+      .hset(k.results, Object.fromEntries(results.map((r) => [r.dealId, JSON.stringify(r)])))
+      .hset(k.history, nextHistory);
+    const key = k.runCandidates(runId);
+    for (const chunk of chunked(candidates)) tx.rpush(key, ...chunk.map((c) => JSON.stringify(c)));
+    tx.pexpire(key, 7 * 86_400_000);
+    const replies = await tx.exec();
+    const failed = replies?.find(([err]) => err !== null);
+    if (failed) throw failed[0];
+  }
+
+  /** Every alert candidate a run's scoring kept (see saveScoredChunk). */
+  async runCandidates<T>(runId: string): Promise<T[]> {
+    const key = this.keys.runCandidates(runId);
+    const out: T[] = [];
+    const batch = 5_000;
+    for (let start = 0; ; start += batch) {
+      const raw = await this.redis.lrange(key, start, start + batch - 1);
+      for (const r of raw) out.push(JSON.parse(r) as T);
+      if (raw.length < batch) break;
+    }
+    return out;
+  }
+
+  async dropRunCandidates(runId: string): Promise<void> {
+    await this.redis.del(this.keys.runCandidates(runId));
+  }
+
   async getResult(dealId: string): Promise<HealthResult | null> {
     return parse<HealthResult>(await this.redis.hget(this.keys.results, dealId));
   }
@@ -295,26 +386,27 @@ export class TenantStateStore {
 
   /** Record values as written (merged into what was written before) and clear their intents. */
   async markWritten(values: Map<string, Partial<HealthFieldValues>>): Promise<void> {
-    if (values.size === 0) return;
-    const ids = [...values.keys()];
-    const before = await this.getWritten(ids);
-    const merged = Object.fromEntries(
-      ids.map((id) => [id, JSON.stringify({ ...before.get(id), ...values.get(id) })]),
-    );
-    await this.redis
-      .multi()
-      .hset(this.keys.written, merged)
-      .hdel(this.keys.writeIntents, ...ids)
-      .exec();
+    for (const ids of chunked([...values.keys()])) {
+      const before = await this.getWritten(ids);
+      const merged = Object.fromEntries(
+        ids.map((id) => [id, JSON.stringify({ ...before.get(id), ...values.get(id) })]),
+      );
+      await this.redis
+        .multi()
+        .hset(this.keys.written, merged)
+        .hdel(this.keys.writeIntents, ...ids)
+        .exec();
+    }
   }
 
   /** Write intents: values about to be sent to the CRM, kept until the CRM confirms them. */
   async saveWriteIntents(values: Map<string, Partial<HealthFieldValues>>): Promise<void> {
-    if (values.size === 0) return;
-    await this.redis.hset(
-      this.keys.writeIntents,
-      Object.fromEntries([...values].map(([id, v]) => [id, JSON.stringify(v)])),
-    );
+    for (const chunk of chunked([...values])) {
+      await this.redis.hset(
+        this.keys.writeIntents,
+        Object.fromEntries(chunk.map(([id, v]) => [id, JSON.stringify(v)])),
+      );
+    }
   }
 
   async getWriteIntents(): Promise<Map<string, Partial<HealthFieldValues>>> {
@@ -323,7 +415,7 @@ export class TenantStateStore {
   }
 
   async clearWriteIntents(dealIds: string[]): Promise<void> {
-    if (dealIds.length > 0) await this.redis.hdel(this.keys.writeIntents, ...dealIds);
+    for (const chunk of chunked(dealIds)) await this.redis.hdel(this.keys.writeIntents, ...chunk);
   }
 
   async quarantineCount(): Promise<number> {
@@ -380,14 +472,33 @@ export class TenantStateStore {
     return this.hmgetMap<HealthResult>(this.keys.results, dealIds);
   }
 
-  /** Drop results (and pending intents) of deals that are no longer open or no longer exist. */
-  async removeResults(dealIds: string[]): Promise<void> {
-    if (dealIds.length === 0) return;
-    await this.redis
-      .multi()
-      .hdel(this.keys.results, ...dealIds)
-      .hdel(this.keys.writeIntents, ...dealIds)
-      .exec();
+  /**
+   * Drop results (and pending intents) of deals that are no longer open or no longer exist.
+   * Returns how many results there were to drop.
+   */
+  async removeResults(dealIds: string[]): Promise<number> {
+    let removed = 0;
+    for (const chunk of chunked(dealIds)) {
+      const replies = await this.redis
+        .multi()
+        .hdel(this.keys.results, ...chunk)
+        .hdel(this.keys.writeIntents, ...chunk)
+        .exec();
+      removed += Number(replies?.[0]?.[1] ?? 0);
+    }
+    return removed;
+  }
+
+  /** Which of these deals have a stored result (one HMGET per chunk, values not parsed). */
+  async withResults(dealIds: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const chunk of chunked(dealIds)) {
+      const flags = await this.redis.hmget(this.keys.results, ...chunk);
+      flags.forEach((v, i) => {
+        if (v !== null) out.push(chunk[i]!);
+      });
+    }
+    return out;
   }
 
   /** One step's summary within a run (kept 7 days). */
@@ -408,18 +519,33 @@ export class TenantStateStore {
   }
 
   /** Extend the cycle lock while a long step runs (only if `runId` still holds it). */
-  async refreshCycleLock(runId: string, ttlMs: number = CYCLE_LOCK_TTL_MS): Promise<boolean> {
+  async refreshCycleLock(runId: string, ttlMs: number = this.cycleLockTtlMs): Promise<boolean> {
     const script =
       "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
     return (await this.redis.eval(script, 1, this.keys.cycleLock, runId, ttlMs)) === 1;
   }
 
+  /**
+   * Keep the cycle lock (only if `runId` holds it) while a step waits until `until` (a CRM quota
+   * reset, up to a day away), plus one lock lifetime after it for the step to resume and refresh it.
+   * Never shortens the lock. Without this the lock lapses during the wait and the scheduler starts
+   * more cycles that all wake at the reset together.
+   */
+  async holdCycleLockUntil(runId: string, until: number, now: number = Date.now()): Promise<boolean> {
+    const ttlMs = Math.max(0, until - now) + this.cycleLockTtlMs;
+    const script =
+      "if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end if redis.call('pttl', KEYS[1]) < tonumber(ARGV[2]) then redis.call('pexpire', KEYS[1], ARGV[2]) end return 1";
+    return (await this.redis.eval(script, 1, this.keys.cycleLock, runId, ttlMs)) === 1;
+  }
+
+  /**
+   * Record a finished run in the history (the last 50). The summary carries each step's counts and
+   * error, so the run's working step hash is dropped in the same transaction (kept compact).
+   */
   async recordRun(summary: Record<string, unknown>): Promise<void> {
-    await this.redis
-      .multi()
-      .lpush(this.keys.runs, JSON.stringify(summary))
-      .ltrim(this.keys.runs, 0, 49)
-      .exec();
+    const tx = this.redis.multi().lpush(this.keys.runs, JSON.stringify(summary)).ltrim(this.keys.runs, 0, 49);
+    if (typeof summary.runId === 'string') tx.del(this.keys.runSteps(summary.runId));
+    await tx.exec();
   }
 
   async runs(limit = 20): Promise<Record<string, unknown>[]> {

@@ -51,6 +51,23 @@ export class RecordStore {
     this.table(object).set(row.Id, row);
   }
 
+  /**
+   * Remove every deleted row for good, as the Recycle Bin does after 15 days or when emptied
+   * (emptyRecycleBin(); queryAll stops returning them). Returns how many rows went.
+   */
+  purgeDeleted(): number {
+    let purged = 0;
+    for (const table of this.tables.values()) {
+      for (const [id, row] of table) {
+        if (row.IsDeleted === true) {
+          table.delete(id);
+          purged += 1;
+        }
+      }
+    }
+    return purged;
+  }
+
   /** Find a record by id alone (the key prefix names its object); 15-character ids are accepted. */
   find(id: string): { object: SfObject; row: SfRow } | undefined {
     const object = this.schema.byKeyPrefix(id.slice(0, 3));

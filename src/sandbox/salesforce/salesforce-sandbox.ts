@@ -91,6 +91,12 @@ export interface SalesforceSandboxHandle extends SandboxHandle {
   setApiUsage(used: number, max?: number): void;
   /** Delete every Bulk API 2.0 query job, as Salesforce does 7 days after a job (expired-job tests). */
   expireBulkQueryJobs(): void;
+  /**
+   * Purge the Recycle Bin: deleted records leave for good, as after Salesforce's 15 days or
+   * emptyRecycleBin() (developer.salesforce.com, sforce_api_calls_emptyrecyclebin.htm; getDeleted
+   * then no longer reports them, resources_getdeleted.htm). Returns how many records went.
+   */
+  purgeRecycleBin(): number;
   /** The Salesforce id the sandbox gives a world entity. */
   idOf(kind: 'owner' | 'company' | 'contact' | 'deal', n: number): string;
 }
@@ -342,6 +348,7 @@ export async function startSalesforceSandbox(
       if (max !== undefined) usage.max = max;
     },
     expireBulkQueryJobs: () => bulkJobs.clear(),
+    purgeRecycleBin: () => store.purgeDeleted(),
     idOf: (kind, n) => salesforceId(ids[kind], n),
     close: async () => {
       await app.close();

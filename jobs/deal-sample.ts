@@ -1,0 +1,21 @@
+/**
+ * A deterministic sample of a tenant's deals, so statistics over very large tenants (norms learned
+ * from every deal's activity) stay in bounded memory. Each deal is in or out by a hash of its id,
+ * not by the order Redis returns deals, so a retried step learns exactly the same norms. Tenants
+ * with at most `limit` deals are taken whole.
+ */
+export function dealSampler(total: number, limit: number): (dealId: string) => boolean {
+  if (total <= limit) return () => true;
+  const threshold = Math.floor((limit / total) * 0x1_0000_0000);
+  return (dealId) => fnv1a(dealId) < threshold;
+}
+
+/** FNV-1a, 32 bits: cheap, stable across processes and versions. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
+import type { Runtime } from '../../../src/cli/runtime.ts';
+import { parseTenants } from '../../../src/config/tenants-file.ts';
+import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
+import {
+  type HubSpotSandboxHandle,
+  startHubSpotSandbox,
+} from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
+import {
+  type SalesforceSandboxHandle,
+  startSalesforceSandbox,
+} from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
+import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
+import type { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
+import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import { hubspotConnectors, newRuntime, testLogger } from './harness.ts';
+
+/**
+ * Issue 19: a deal the CRM no longer returns (moved to a pipeline the tenant does not track,
+ * permanently deleted) must leave the state: not scored, not written, not alerted. The nightly run
+ * reconciles with the CRM's deal ids; a full resync reconciles with what it pulled.
+ */
+
+async function openDealWithResult(store: TenantStateStore): Promise<string> {
+  for await (const chunk of store.iterateResults()) if (chunk[0]) return chunk[0].dealId;
+  throw new Error('no scored deal');
+}
+
+/** What the cycle did to `dealId` in the CRM after `from` recorded writes. */
+function touched(sandbox: SandboxHandle, from: number, dealId: string) {
+  const writes = sandbox.inspect.writes().slice(from);
+  return writes.filter(
+    (w) => w.recordId === dealId || String(Object.values(w.values).join('|')).includes(`:${dealId}:`),
+  );
+}
+
+async function expectGone(store: TenantStateStore, dealId: string) {
+  expect(await store.getDeal(dealId)).toBeNull();
+  expect(await store.getResult(dealId)).toBeNull();
+  const candidates = (await store.getJson<{ candidates: { dealId: string }[] }>('alertCandidates'))
+    ?.candidates;
+  expect(candidates?.some((c) => c.dealId === dealId)).toBe(false);
+}
+
+describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => {
+  let redis: RedisEndpoint;
+  let sandbox: HubSpotSandboxHandle;
+  let runtime: Runtime;
+  let store: TenantStateStore;
+
+  beforeAll(async () => {
+    redis = await resolveRedis(undefined);
+    sandbox = await startHubSpotSandbox({ seed: 31, deals: 60 });
+    const [tenant] = parseTenants({
+      tenants: [
+        {
+          id: 'drift',
+          name: 'drift',
+          connection: {
+            crm: 'hubspot',
+            basePath: sandbox.baseUrl,
+            auth: { type: 'private_app', accessToken: sandbox.accessToken },
+            pipelines: ['default'],
+          },
+        },
+      ],
+    });
+    runtime = newRuntime(redis, [tenant!], { connector: hubspotConnectors() });
+    await runtime.pool?.waitUntilReady();
+    store = runtime.deps.store('drift');
+  });
+  afterAll(async () => {
+    await runtime?.close();
+    await sandbox?.close();
+    await redis?.close();
+  });
+
+  /** Move a deal with HubSpot's own API (PATCH the pipeline and a stage of it). */
+  async function moveToOtherPipeline(dealId: string): Promise<void> {
+    const headers = { authorization: `Bearer ${sandbox.accessToken}`, 'content-type': 'application/json' };
+    const pipelines = (await (
+      await fetch(`${sandbox.baseUrl}/crm/v3/pipelines/deals`, { headers })
+    ).json()) as {
+      results: { id: string; stages: { id: string }[] }[];
+    };
+    const other = pipelines.results.find((p) => p.id !== 'default');
+    expect(other).toBeDefined();
+    const res = await fetch(`${sandbox.baseUrl}/crm/v3/objects/deals/${dealId}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ properties: { pipeline: other!.id, dealstage: other!.stages[0]!.id } }),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  it('the nightly run drops it (ids only) and does not score, write or alert it', async () => {
+    const first = await runtime.runCycle({ tenantId: 'drift', trigger: 'manual' });
+    expect(first.status).toBe('completed');
+    const dealId = await openDealWithResult(store);
+    await moveToOtherPipeline(dealId);
+    const mark = sandbox.inspect.writes().length;
+
+    const nightly = await runtime.runCycle({ tenantId: 'drift', trigger: 'nightly' });
+    expect(nightly.status).toBe('completed');
+    expect(nightly.steps.sync).toMatchObject({ reconciled: 'ids', dropped: 1 });
+    await expectGone(store, dealId);
+    expect(touched(sandbox, mark, dealId)).toEqual([]);
+  }, 120_000);
+
+  it('a full resync drops a deal it no longer pulls', async () => {
+    expect((await runtime.runCycle({ tenantId: 'drift', trigger: 'manual' })).status).toBe('completed');
+    const dealId = await openDealWithResult(store);
+    await moveToOtherPipeline(dealId);
+    const mark = sandbox.inspect.writes().length;
+    const resync = await runtime.runCycle({ tenantId: 'drift', trigger: 'manual', fullResync: true });
+    expect(resync.status).toBe('completed');
+    expect(resync.steps.sync).toMatchObject({ reconciled: 'full', dropped: 1 });
+    await expectGone(store, dealId);
+    expect(touched(sandbox, mark, dealId)).toEqual([]);
+  }, 120_000);
+});
+
+describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', () => {
+  let redis: RedisEndpoint;
+  let sandbox: SalesforceSandboxHandle;
+  let runtime: Runtime;
+  let store: TenantStateStore;
+
+  beforeAll(async () => {
+    redis = await resolveRedis(undefined);
+    sandbox = await startSalesforceSandbox({ world: generateWorld({ seed: 37, deals: 60 }) });
+    const [tenant] = parseTenants({
+      tenants: [
+        {
+          id: 'sfdrift',
+          name: 'sfdrift',
+          connection: {
+            crm: 'salesforce',
+            loginUrl: sandbox.baseUrl,
+            auth: { type: 'refresh_token', ...sandbox.oauth },
+          },
+        },
+      ],
+    });
+    const connector = createSalesforceConnector({
+      connection: tenant!.connection as never,
+      logger: testLogger(),
+      assignPermissionSet: true,
+    });
+    runtime = newRuntime(redis, [tenant!], { connector: () => connector });
+    await runtime.pool?.waitUntilReady();
+    store = runtime.deps.store('sfdrift');
+  });
+  afterAll(async () => {
+    await runtime?.close();
+    await sandbox?.close();
+    await redis?.close();
+  });
+
+  it('the nightly run drops it (ids only) and does not score, write or alert it', async () => {
+    const first = await runtime.runCycle({ tenantId: 'sfdrift', trigger: 'manual' });
+    expect(first.status).toBe('completed');
+    const dealId = await openDealWithResult(store);
+    // Deleted with the REST API, then purged (the Recycle Bin keeps records 15 days, or an admin
+    // empties it): queryAll and getDeleted no longer show it, so the incremental pull cannot.
+    const res = await fetch(`${sandbox.baseUrl}/services/data/v62.0/sobjects/Opportunity/${dealId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${sandbox.accessToken}` },
+    });
+    expect(res.status).toBe(204);
+    expect(sandbox.purgeRecycleBin()).toBeGreaterThan(0);
+    const mark = sandbox.inspect.writes().length;
+
+    const nightly = await runtime.runCycle({ tenantId: 'sfdrift', trigger: 'nightly' });
+    expect(nightly.status).toBe('completed');
+    expect(nightly.steps.sync).toMatchObject({ reconciled: 'ids', dropped: 1 });
+    await expectGone(store, dealId);
+    expect(touched(sandbox, mark, dealId)).toEqual([]);
+  }, 120_000);
+});
