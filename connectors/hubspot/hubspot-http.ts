@@ -340,7 +340,11 @@ export class HubSpotHttp {
     const method = init.method ?? 'GET';
     // Never a token in the recorded endpoint (the token metadata path carries one).
     this.counter.record(endpointPattern(method, url).replace(/(\/access-tokens\/)[^/]+/, '$1{token}'));
+    // These calls count against the account's limits like SDK calls: they take a limiter slot too
+    // (without one, the shared per-portal budget was overrun by exactly these calls).
+    let settle: () => void = () => {};
     try {
+      settle = await this.#options.limiter.acquire('default', callSignal.getStore());
       const token = init.bearer === false ? null : await this.tokens.token();
       const res = await fetch(url, {
         method,
@@ -361,6 +365,8 @@ export class HubSpotHttp {
       return { status: res.status, body };
     } catch (err) {
       return { status: null, reason: err instanceof Error ? err.message : String(err) };
+    } finally {
+      settle();
     }
   }
 
