@@ -3,6 +3,7 @@ import { type Alert, alertKey } from '../src/domain/alert.ts';
 import { AppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, requireTenant } from './job-definition.ts';
+import { stepLease } from './step-lease.ts';
 import type { StoredAlertCandidate } from './score.job.ts';
 
 export interface AlertSummary {
@@ -51,7 +52,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
   name: 'alert',
   payload: CyclePayloadSchema,
   retry: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
-  async process(_job, payload, deps) {
+  async process(job, payload, deps) {
     const started = deps.now();
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
@@ -126,7 +127,11 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
     let retryable = 0;
     const raised: Alert[] = [];
     if (tasks.length > 0) {
-      const outcome = await connector.createAlertTasks(tasks);
+      const fence = store.effectFence(stepLease(job));
+      // Each create batch is fenced: this worker still owns the step and the reservations are as it left them.
+      const outcome = await connector.createAlertTasks(tasks, {
+        beforeBatch: (keys) => fence.checkAlertReservations(new Map(keys.map((k) => [k, 'pending']))),
+      });
       const taskByKey = new Map(tasks.map((t) => [t.key, t]));
       for (const c of outcome.created) {
         await store.confirmAlert(c.key, c.taskId);

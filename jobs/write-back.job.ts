@@ -7,6 +7,7 @@ import {
 import { AppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
+import { stepLease } from './step-lease.ts';
 
 export interface WriteBackSummary {
   /** Deals whose values changed since last written. */
@@ -50,11 +51,12 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
   name: 'write-back',
   payload: CyclePayloadSchema,
   retry: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
-  async process(_job, payload, deps) {
+  async process(job, payload, deps) {
     const started = deps.now();
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
     const connector = deps.connector(tenant);
+    const fence = store.effectFence(stepLease(job));
     const before = connector.usage();
 
     let recovered = 0;
@@ -82,8 +84,11 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
     let retryable = 0;
     for (let i = 0; i < writes.length; i += SLICE) {
       const slice = writes.slice(i, i + SLICE);
-      await store.saveWriteIntents(new Map(slice.map((w) => [w.dealId, w.values])));
-      const outcome = await connector.writeHealth(slice);
+      const values = new Map(slice.map((w) => [w.dealId, w.values]));
+      // Each CRM batch is fenced: its intents are stored only while this worker still owns the step.
+      const outcome = await connector.writeHealth(slice, {
+        beforeBatch: (ids) => fence.saveWriteIntents(new Map(ids.map((id) => [id, values.get(id) ?? {}]))),
+      });
       const ok = new Set(outcome.written);
       await store.markWritten(
         new Map(slice.filter((w) => ok.has(w.dealId)).map((w) => [w.dealId, w.values])),

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { Client } from '@hubspot/api-client';
-import { AppError } from '../../src/shared/app-error.ts';
+import { AppError, isAppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import { backoffDelay, sleep } from '../shared/backoff.ts';
 import { CallCounter, endpointPattern } from '../shared/call-counter.ts';
@@ -181,6 +181,8 @@ export class HubSpotHttp {
         return result;
       } catch (err) {
         settle();
+        // Our own code failed inside the call (an effect guard): already classified, never retried here.
+        if (isAppError(err)) throw err;
         const decision = classifyHubSpotFailure(withPolicy(err), this.#options.now());
         const status = statusOf(err);
         const base = { cause: err, ...(status === undefined ? {} : { status }) };

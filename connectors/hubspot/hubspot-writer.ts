@@ -1,6 +1,7 @@
 import type {
   AlertOutcome,
   AlertTask,
+  EffectOptions,
   HealthWrite,
   SchemaBootstrapResult,
   WriteFailure,
@@ -131,7 +132,7 @@ export class HubSpotWriter {
     return { created, existing };
   }
 
-  async writeHealth(writes: HealthWrite[]): Promise<WriteOutcome> {
+  async writeHealth(writes: HealthWrite[], options: EffectOptions = {}): Promise<WriteOutcome> {
     const written: string[] = [];
     const failed: WriteFailure[] = [];
     // Last write per deal wins; a write with nothing mapped has nothing to send.
@@ -148,7 +149,7 @@ export class HubSpotWriter {
     for (let round = 0; pending.length > 0; round += 1) {
       const retry: WriteFailure[] = [];
       const outcomes = await Promise.all(
-        chunk(pending, LIMITS.batchSize).map((b) => this.#updateBatch(b, byDeal)),
+        chunk(pending, LIMITS.batchSize).map((b) => this.#updateBatch(b, byDeal, options)),
       );
       for (const outcome of outcomes) {
         written.push(...outcome.written);
@@ -184,13 +185,19 @@ export class HubSpotWriter {
     return out;
   }
 
-  async #updateBatch(batch: string[], byDeal: Map<string, Record<string, string>>): Promise<WriteOutcome> {
+  async #updateBatch(
+    batch: string[],
+    byDeal: Map<string, Record<string, string>>,
+    options: EffectOptions,
+  ): Promise<WriteOutcome> {
     const http = this.#o.http;
-    const res = await http.call('default', () =>
-      http.client.crm.objects.batchApi.update('deals', {
+    // The guard runs inside the call (after the limiter and a free slot), right before sending.
+    const res = await http.call('default', async () => {
+      await options.beforeBatch?.(batch);
+      return http.client.crm.objects.batchApi.update('deals', {
         inputs: batch.map((id) => ({ id, properties: byDeal.get(id) ?? {} })),
-      }),
-    );
+      });
+    });
     const ok = new Set(res.results.map((r) => r.id));
     const failed: WriteFailure[] = [];
     const named = new Set<string>();
@@ -216,7 +223,7 @@ export class HubSpotWriter {
     return { written: batch.filter((id) => ok.has(id)), failed };
   }
 
-  async createAlertTasks(alerts: AlertTask[]): Promise<AlertOutcome> {
+  async createAlertTasks(alerts: AlertTask[], options: EffectOptions = {}): Promise<AlertOutcome> {
     const outcome: AlertOutcome = { created: [], existing: [], failed: [] };
     const byKey = new Map<string, AlertTask>();
     for (const a of alerts) if (!byKey.has(a.key)) byKey.set(a.key, a);
@@ -229,12 +236,13 @@ export class HubSpotWriter {
     }
     const http = this.#o.http;
     for (const batch of chunk(toCreate, LIMITS.batchSize)) {
-      const res = await http.call('default', () =>
-        http.client.crm.objects.batchApi.create('tasks', {
+      const res = await http.call('default', async () => {
+        await options.beforeBatch?.(batch.map((a) => a.key));
+        return http.client.crm.objects.batchApi.create('tasks', {
           inputs: batch.map((a) => ({
             properties: {
               hs_task_subject: a.subject,
-              hs_task_body: `${a.body}\n\nSuggested action: ${a.alert.suggestedAction}`,
+              hs_task_body: a.body,
               hs_timestamp: a.dueAt,
               hs_task_status: 'NOT_STARTED',
               hs_task_type: 'TODO',
@@ -248,8 +256,8 @@ export class HubSpotWriter {
               },
             ],
           })) as never,
-        }),
-      );
+        });
+      });
       const done = new Set<string>();
       for (const r of res.results) {
         const key = r.properties[ALERT_KEY_PROPERTY];

@@ -136,9 +136,9 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     fetchMetadata,
     pull: (cursor, pullOptions) =>
       reader.pull(cursor, pullOptions?.pipelines, pullOptions?.signal, pullOptions?.known),
-    writeHealth: (writes) => writer.writeHealth(writes),
+    writeHealth: (writes, options) => writer.writeHealth(writes, options),
     readHealth: (dealIds) => writer.readHealth(dealIds),
-    createAlertTasks: (alerts) => writer.createAlertTasks(alerts),
+    createAlertTasks: (alerts, options) => writer.createAlertTasks(alerts, options),
     usage: () => http.counter.usage(),
   };
 }

@@ -153,14 +153,14 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       );
       return pull.run(cursor);
     },
-    writeHealth(writes) {
-      return writeSalesforceHealth(client, writes);
+    writeHealth(writes, options) {
+      return writeSalesforceHealth(client, writes, options);
     },
     readHealth(dealIds) {
       return readSalesforceHealth(client, dealIds);
     },
-    createAlertTasks(alerts) {
-      return createSalesforceAlertTasks(client, alerts, maxQueryUrlLength);
+    createAlertTasks(alerts, options) {
+      return createSalesforceAlertTasks(client, alerts, maxQueryUrlLength, options);
     },
     usage() {
       return client.usage();

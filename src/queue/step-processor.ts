@@ -20,6 +20,9 @@ export async function processJob(job: Job, token: string | undefined, deps: JobD
   const payload = parsePayload(definition, job.data) as unknown as Partial<CyclePayload>;
   const store = payload.tenantId === undefined ? undefined : deps.store(payload.tenantId);
   if (store && payload.runId !== undefined) await store.refreshCycleLock(payload.runId, CYCLE_LOCK_TTL_MS);
+  // Take the step over before any effect: a worker that held it before (and lost its lock) is fenced off.
+  if (store && token !== undefined && job.id !== undefined)
+    await store.effectFence({ jobId: job.id, token }).claim();
   deps.logger.info(
     { tenantId: payload.tenantId, runId: payload.runId, step: job.name, attempt: job.attemptsMade + 1 },
     `${job.name} started`,
@@ -29,6 +32,10 @@ export async function processJob(job: Job, token: string | undefined, deps: JobD
     if (store && payload.runId !== undefined && job.name !== 'finalize') {
       await store.recordStep(payload.runId, job.name, result as Record<string, unknown>);
     }
+    deps.logger.info(
+      { tenantId: payload.tenantId, runId: payload.runId, step: job.name, attempt: job.attemptsMade + 1 },
+      `${job.name} finished`,
+    );
     return result;
   } catch (err) {
     const decision = decideFailure(err, deps.now());

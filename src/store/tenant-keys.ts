@@ -26,6 +26,8 @@ export interface TenantKeys {
   trainingReport: string;
   pipelineHealth: string;
   cycleLock: string;
+  /** The token of the worker that owns a step (job id), for fencing its effects. */
+  stepLease: (jobId: string) => string;
 }
 
 export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
@@ -54,5 +56,6 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     trainingReport: `${base}:training-report`,
     pipelineHealth: `${base}:pipeline-health`,
     cycleLock: `${base}:cycle-lock`,
+    stepLease: (jobId) => `${base}:step-lease:${jobId}`,
   };
 }

@@ -8,6 +8,7 @@ import type { HealthResult } from '../domain/health-result.ts';
 import type { Owner, Pipeline, Target } from '../domain/pipeline.ts';
 import type { QuarantinedRecord } from '../domain/quarantined-record.ts';
 import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from './activity-ledger.ts';
+import { EffectFence, type StepLease } from './effect-fence.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
 
 /** A page of pulled records as the store takes it (structurally the connector's SyncPage). */
@@ -73,6 +74,11 @@ export class TenantStateStore {
 
   async getCursor(): Promise<string | null> {
     return this.redis.get(this.keys.cursor);
+  }
+
+  /** The effect fence of a step this worker holds (src/store/effect-fence.ts). */
+  effectFence(lease: StepLease): EffectFence {
+    return new EffectFence(this.redis, this.keys, lease);
   }
 
   /** Set or clear (null: the next pull is a full sync) the cursor. */
