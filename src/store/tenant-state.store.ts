@@ -8,7 +8,9 @@ import type { HealthResult } from '../domain/health-result.ts';
 import type { Owner, Pipeline, Target } from '../domain/pipeline.ts';
 import type { QuarantinedRecord } from '../domain/quarantined-record.ts';
 import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from './activity-ledger.ts';
+import { AlertReservations } from './alert-reservations.ts';
 import { EffectFence, type StepLease } from './effect-fence.ts';
+import { execChecked } from './exec-checked.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
 
 /** A page of pulled records as the store takes it (structurally the connector's SyncPage). */
@@ -144,9 +146,7 @@ export class TenantStateStore {
       tx.incrby(k.quarantineCount, page.quarantined.length);
     }
     tx.set(k.cursor, page.cursor);
-    const replies = await tx.exec();
-    const failed = replies?.find(([err]) => err !== null);
-    if (failed) throw failed[0];
+    await execChecked(tx);
     return {
       deals: page.deals.length,
       activities: page.activities.length,
@@ -252,11 +252,12 @@ export class TenantStateStore {
         history.sort((a, b) => a[0] - b[0]);
         nextHistory[r.dealId] = JSON.stringify(history.slice(-MAX_HISTORY));
       });
-      await this.redis
-        .multi()
-        .hset(k.results, Object.fromEntries(chunk.map((r) => [r.dealId, JSON.stringify(r)])))
-        .hset(k.history, nextHistory)
-        .exec();
+      await execChecked(
+        this.redis
+          .multi()
+          .hset(k.results, Object.fromEntries(chunk.map((r) => [r.dealId, JSON.stringify(r)])))
+          .hset(k.history, nextHistory),
+      );
     }
   }
 
@@ -307,11 +308,12 @@ export class TenantStateStore {
     const merged = Object.fromEntries(
       ids.map((id) => [id, JSON.stringify({ ...before.get(id), ...values.get(id) })]),
     );
-    await this.redis
-      .multi()
-      .hset(this.keys.written, merged)
-      .hdel(this.keys.writeIntents, ...ids)
-      .exec();
+    await execChecked(
+      this.redis
+        .multi()
+        .hset(this.keys.written, merged)
+        .hdel(this.keys.writeIntents, ...ids),
+    );
   }
 
   /** Write intents: values about to be sent to the CRM, kept until the CRM confirms them. */
@@ -341,36 +343,15 @@ export class TenantStateStore {
     return raw.map((r) => JSON.parse(r) as QuarantinedRecord);
   }
 
-  /**
-   * Reserve an alert key before its task is created. Returns false when the alert is already
-   * open (reserved or created), so a rerun or a second worker never raises it twice.
-   */
-  async reserveAlert(key: string): Promise<boolean> {
-    return (await this.redis.hsetnx(this.keys.alertsOpen, key, 'pending')) === 1;
-  }
-
-  async confirmAlert(key: string, taskId: string): Promise<void> {
-    await this.redis.hset(this.keys.alertsOpen, key, taskId);
-  }
-
-  async releaseAlert(key: string): Promise<void> {
-    await this.redis.hdel(this.keys.alertsOpen, key);
+  /** Open alerts and the owners' daily cap (src/store/alert-reservations.ts). */
+  alertReservations(): AlertReservations {
+    return new AlertReservations(this.redis, this.keys);
   }
 
   /** Open alerts: key -> task id, or "pending" while the task is being created. */
   async openAlerts(): Promise<Map<string, string>> {
-    return new Map(Object.entries(await this.redis.hgetall(this.keys.alertsOpen)));
-  }
-
-  /** Count one alert against an owner's daily cap; returns the count including this one. */
-  async countAlertForOwner(day: string, ownerId: string): Promise<number> {
-    const key = this.keys.alertCap(day);
-    const [[, count]] = (await this.redis
-      .multi()
-      .hincrby(key, ownerId, 1)
-      .expire(key, 3 * 86_400)
-      .exec()) as [[Error | null, number], unknown];
-    return count;
+    const open = await this.alertReservations().open();
+    return new Map([...open].map(([key, r]) => [key, r.taskId ?? 'pending']));
   }
 
   /** Small JSON documents kept per tenant (model, norms, schema marker, alert candidates, training report). */
@@ -389,21 +370,23 @@ export class TenantStateStore {
   /** Drop results (and pending intents) of deals that are no longer open or no longer exist. */
   async removeResults(dealIds: string[]): Promise<void> {
     if (dealIds.length === 0) return;
-    await this.redis
-      .multi()
-      .hdel(this.keys.results, ...dealIds)
-      .hdel(this.keys.writeIntents, ...dealIds)
-      .exec();
+    await execChecked(
+      this.redis
+        .multi()
+        .hdel(this.keys.results, ...dealIds)
+        .hdel(this.keys.writeIntents, ...dealIds),
+    );
   }
 
   /** One step's summary within a run (kept 7 days). */
   async recordStep(runId: string, step: string, summary: Record<string, unknown>): Promise<void> {
     const key = this.keys.runSteps(runId);
-    await this.redis
-      .multi()
-      .hset(key, step, JSON.stringify(summary))
-      .expire(key, 7 * 86_400)
-      .exec();
+    await execChecked(
+      this.redis
+        .multi()
+        .hset(key, step, JSON.stringify(summary))
+        .expire(key, 7 * 86_400),
+    );
   }
 
   async runSteps(runId: string): Promise<Record<string, Record<string, unknown>>> {
@@ -421,11 +404,9 @@ export class TenantStateStore {
   }
 
   async recordRun(summary: Record<string, unknown>): Promise<void> {
-    await this.redis
-      .multi()
-      .lpush(this.keys.runs, JSON.stringify(summary))
-      .ltrim(this.keys.runs, 0, 49)
-      .exec();
+    await execChecked(
+      this.redis.multi().lpush(this.keys.runs, JSON.stringify(summary)).ltrim(this.keys.runs, 0, 49),
+    );
   }
 
   async runs(limit = 20): Promise<Record<string, unknown>[]> {

@@ -17,6 +17,14 @@ export interface CrmUnderTest {
   taskCreates(): RecordedWrite[];
   /** The alert key stored on a created task. */
   alertKeyOf(write: RecordedWrite): string;
+  /** One read-only API call, answered like any other (with the sandbox's current latency). */
+  probe(): Promise<void>;
+}
+
+async function get(url: string, token: string): Promise<void> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`probe ${url}: ${res.status}`);
 }
 
 /**
@@ -58,6 +66,7 @@ export async function startCrm(
       taskCreates: () =>
         sandbox.inspect.writes().filter((w) => w.objectType === 'tasks' && w.operation === 'create'),
       alertKeyOf: (w) => String(w.values.ph_alert_key),
+      probe: () => get(`${sandbox.baseUrl}/crm/v3/objects/deals?limit=1`, sandbox.accessToken),
     };
   }
   const sandbox = await startSalesforceSandbox({ world });
@@ -90,5 +99,6 @@ export async function startCrm(
     taskCreates: () =>
       sandbox.inspect.writes().filter((w) => w.objectType === 'Task' && w.operation === 'create'),
     alertKeyOf: (w) => String(w.values.PH_Alert_Key__c),
+    probe: () => get(`${sandbox.baseUrl}/services/data/v62.0/limits`, sandbox.accessToken),
   };
 }
