@@ -4,6 +4,7 @@ import type { JobDeps } from '../../jobs/job-deps.ts';
 import { parsePayload } from '../../jobs/job-definition.ts';
 import { summarise } from '../../jobs/finalize.job.ts';
 import { isAppError } from '../shared/app-error.ts';
+import type { TenantStateStore } from '../store/tenant-state.store.ts';
 import { decideFailure } from '../shared/failure-decision.ts';
 import { CYCLE_LOCK_TTL_MS } from './cycle-launcher.ts';
 import { JOBS_BY_NAME } from './step-registry.ts';
@@ -19,6 +20,10 @@ export async function processJob(job: Job, token: string | undefined, deps: JobD
   if (definition === undefined) throw new UnrecoverableError(`Unknown job "${job.name}"`);
   const payload = parsePayload(definition, job.data) as unknown as Partial<CyclePayload>;
   const store = payload.tenantId === undefined ? undefined : deps.store(payload.tenantId);
+  if (store && payload.runId !== undefined && token !== undefined) {
+    const left = await leaveForAnotherProcess(job, token, payload as CyclePayload, store, deps);
+    if (left) throw new DelayedError(left);
+  }
   if (store && payload.runId !== undefined) await store.refreshCycleLock(payload.runId, CYCLE_LOCK_TTL_MS);
   // Take the step over before any effect: a worker that held it before (and lost its lock) is fenced off.
   if (store && token !== undefined && job.id !== undefined)
@@ -58,6 +63,35 @@ export async function processJob(job: Job, token: string | undefined, deps: JobD
     }
     throw err;
   }
+}
+
+/** How long a step of a tenant this process does not know waits before any worker tries it again. */
+export const UNKNOWN_TENANT_RETRY_MS = 5_000;
+
+/**
+ * Processes with different tenants (another deployment's tenants file, a `run` with its own file, a
+ * worker before its SIGHUP reload) share the cycle queue. Only a process that knows the tenant may
+ * decide that a step fails: one that does not know it puts the step back (delayed, not an attempt)
+ * for a process that does, as long as the run is alive (it still holds the tenant's cycle lock, which
+ * only processes that know the tenant refresh). A run nobody refreshes (the tenant was removed
+ * everywhere) loses its lock after CYCLE_LOCK_TTL_MS; then any process fails it with
+ * TENANT_NOT_FOUND. Returns the reason when the step was put back.
+ */
+async function leaveForAnotherProcess(
+  job: Job,
+  token: string,
+  payload: CyclePayload,
+  store: TenantStateStore,
+  deps: JobDeps,
+): Promise<string | null> {
+  if ((await deps.tenant(payload.tenantId)) !== null) return null;
+  if ((await store.cycleLockHolder()) !== payload.runId) return null;
+  deps.logger.info(
+    { tenantId: payload.tenantId, runId: payload.runId, step: job.name },
+    `${job.name} left for a process that knows the tenant`,
+  );
+  await job.moveToDelayed(deps.now() + UNKNOWN_TENANT_RETRY_MS, token);
+  return `tenant ${payload.tenantId} is not configured in this process`;
 }
 
 /**
