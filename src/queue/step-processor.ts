@@ -3,9 +3,9 @@ import type { CyclePayload } from '../../jobs/cycle-payload.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import { parsePayload } from '../../jobs/job-definition.ts';
 import { summarise } from '../../jobs/finalize.job.ts';
-import { isAppError } from '../shared/app-error.ts';
+import { AppError, isAppError } from '../shared/app-error.ts';
 import type { TenantStateStore } from '../store/tenant-state.store.ts';
-import { decideFailure } from '../shared/failure-decision.ts';
+import { decideFailure, failureCode } from '../shared/failure-decision.ts';
 import { CYCLE_LOCK_TTL_MS } from './cycle-launcher.ts';
 import { JOBS_BY_NAME } from './step-registry.ts';
 
@@ -59,9 +59,13 @@ export async function processJob(job: Job, token: string | undefined, deps: JobD
       throw new DelayedError(`waiting until ${new Date(decision.until).toISOString()}: ${decision.reason}`);
     }
     if (decision.action === 'fail') {
-      throw new UnrecoverableError(`${decision.code}: ${isAppError(err) ? err.message : decision.reason}`);
+      // The code travels on the error object (BullMQ hands this object to the 'failed' listener).
+      throw Object.assign(
+        new UnrecoverableError(`${decision.code}: ${isAppError(err) ? err.message : decision.reason}`),
+        { code: decision.code },
+      );
     }
-    throw err;
+    throw isAppError(err) ? err : new AppError(decision.code, decision.reason, { cause: err });
   }
 }
 
@@ -106,7 +110,7 @@ export async function onFinalFailure(job: Job, error: Error, deps: JobDeps): Pro
   const store = deps.store(data.tenantId);
   const steps = await store.runSteps(data.runId);
   const summary = summarise(data as CyclePayload, steps, deps.now(), 'failed');
-  const code = /^([A-Z_]+): /.exec(error.message)?.[1] ?? 'INTERNAL';
+  const code = failureCode(error);
   summary.error = { step: job.name, code, message: error.message };
   await store.recordRun(summary as unknown as Record<string, unknown>);
   await store.releaseCycleLock(data.runId);
