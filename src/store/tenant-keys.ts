@@ -15,6 +15,8 @@ export interface TenantKeys {
   writeIntents: string;
   quarantine: string;
   quarantineCount: string;
+  /** Distinct bad records (objectType:id) ever quarantined: what quarantineCount() counts. */
+  quarantineIds: string;
   alertsOpen: string;
   alertCap: (day: string) => string;
   model: string;
@@ -45,6 +47,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     writeIntents: `${base}:write-intents`,
     quarantine: `${base}:quarantine`,
     quarantineCount: `${base}:quarantine-count`,
+    quarantineIds: `${base}:quarantine-ids`,
     alertsOpen: `${base}:alerts-open`,
     alertCap: (day) => `${base}:alert-cap:${day}`,
     model: `${base}:model`,

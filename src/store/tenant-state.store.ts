@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Account } from '../domain/account.ts';
 import type { Activity } from '../domain/activity.ts';
@@ -54,6 +55,13 @@ const MAX_HISTORY = 60;
 /** Quarantined records kept for inspection (all are counted). */
 const MAX_QUARANTINE = 1_000;
 const SCAN_CHUNK = 500;
+
+function quarantineIdentity(q: QuarantinedRecord): string {
+  if (q.recordId !== null) return `${q.objectType}:${q.recordId}`;
+  return `${q.objectType}#${createHash('sha1')
+    .update(JSON.stringify(q.raw) ?? '')
+    .digest('hex')}`;
+}
 
 function parse<T>(value: string | null | undefined): T | null {
   return value === null || value === undefined ? null : (JSON.parse(value) as T);
@@ -143,7 +151,8 @@ export class TenantStateStore {
     if (page.quarantined.length > 0) {
       tx.lpush(k.quarantine, ...page.quarantined.map((q) => JSON.stringify(q)));
       tx.ltrim(k.quarantine, 0, MAX_QUARANTINE - 1);
-      tx.incrby(k.quarantineCount, page.quarantined.length);
+      // Distinct records: the same bad record read again (resync, lookback) is counted once.
+      tx.sadd(k.quarantineIds, ...page.quarantined.map(quarantineIdentity));
     }
     tx.set(k.cursor, page.cursor);
     await execChecked(tx);
@@ -334,8 +343,9 @@ export class TenantStateStore {
     if (dealIds.length > 0) await this.redis.hdel(this.keys.writeIntents, ...dealIds);
   }
 
+  /** Distinct bad records quarantined (by object type and id; records without an id by content). */
   async quarantineCount(): Promise<number> {
-    return Number((await this.redis.get(this.keys.quarantineCount)) ?? 0);
+    return this.redis.scard(this.keys.quarantineIds);
   }
 
   async quarantined(limit = 100): Promise<QuarantinedRecord[]> {

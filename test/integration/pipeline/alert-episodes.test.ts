@@ -117,5 +117,11 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('alert episodes (%s)', (crm) =
     await rep.finishTask(tasks[1]!.taskId);
     await cycle();
     expect(tasksFor(dealId)).toHaveLength(2);
+
+    // Issue 14 item 9: the task body says its suggested action once.
+    for (const w of target.taskCreates()) {
+      const body = String(w.values.hs_task_body ?? w.values.Description);
+      expect(body.match(/Suggested action:/g)).toHaveLength(1);
+    }
   });
 });

@@ -131,6 +131,18 @@ describe('tenant state store', () => {
     expect(await store.quarantineCount()).toBe(1);
     expect((await store.quarantined())[0]?.reason).toBe('closedate: invalid date');
     expect(await store.getCursor()).toBe('cursor-2');
+    // Issue 14 item 9: the same bad record read again (a resync, a lookback) is one bad record.
+    const bad = {
+      objectType: 'deals',
+      recordId: 'bad',
+      reason: 'closedate: invalid date',
+      raw: {},
+      at: '2026-11-05T00:00:00.000Z',
+    };
+    await store.savePage(page({ quarantined: [bad], cursor: 'cursor-2' }));
+    expect(await store.quarantineCount()).toBe(1);
+    await store.savePage(page({ quarantined: [{ ...bad, recordId: 'bad-2' }], cursor: 'cursor-2' }));
+    expect(await store.quarantineCount()).toBe(2);
 
     await store.savePage(page({ deletedDealIds: ['d2'], cursor: 'cursor-3' }));
     expect(await store.getDeal('d2')).toBeNull();
