@@ -64,6 +64,12 @@ function idsOf(e: BatchErrorLike, batch: string[]): string[] {
   return batch.filter((id) => (e.message ?? '').includes(id));
 }
 
+/** The task text: the caller's body, with the suggested action added only when the body lacks it. */
+function taskBody(task: AlertTask): string {
+  if (task.body.includes(task.alert.suggestedAction)) return task.body;
+  return `${task.body}\n\nSuggested action: ${task.alert.suggestedAction}`;
+}
+
 export interface WriterOptions {
   http: HubSpotHttp;
   logger: Logger;
@@ -242,7 +248,7 @@ export class HubSpotWriter {
           inputs: batch.map((a) => ({
             properties: {
               hs_task_subject: a.subject,
-              hs_task_body: a.body,
+              hs_task_body: taskBody(a),
               hs_timestamp: a.dueAt,
               hs_task_status: 'NOT_STARTED',
               hs_task_type: 'TODO',
