@@ -14,7 +14,6 @@ export interface TenantKeys {
   written: string;
   writeIntents: string;
   quarantine: string;
-  quarantineCount: string;
   /** Distinct bad records (objectType:id) ever quarantined: what quarantineCount() counts. */
   quarantineIds: string;
   alertsOpen: string;
@@ -46,7 +45,6 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     written: `${base}:written`,
     writeIntents: `${base}:write-intents`,
     quarantine: `${base}:quarantine`,
-    quarantineCount: `${base}:quarantine-count`,
     quarantineIds: `${base}:quarantine-ids`,
     alertsOpen: `${base}:alerts-open`,
     alertCap: (day) => `${base}:alert-cap:${day}`,

@@ -130,10 +130,6 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after t
       const duplicateWrites = [...perDeal.values()].reduce((n, c) => n + c - 1, 0);
       const keys = target.taskCreates().map((w) => target.alertKeyOf(w));
       const duplicateTasks = keys.length - new Set(keys).size;
-      if (process.env.DEBUG_DUPS) {
-        const dup = [...perDeal].find(([, n]) => n > 1)?.[0];
-        process.stderr.write(`${JSON.stringify(target.dealUpdates().filter((w) => w.recordId === dup))}\n`);
-      }
       // Figures for the report table.
       process.stderr.write(
         `[paused-worker ${crm} ${step}] scored=${scored} updated=${perDeal.size} duplicateWrites=${duplicateWrites} tasks=${keys.length} duplicateTasks=${duplicateTasks}\n`,
