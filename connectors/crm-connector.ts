@@ -35,7 +35,7 @@ export interface CrmConnector {
    * Write health values in the CRM's largest batches. Each write carries only changed fields.
    * Per-record failures are returned, never thrown; a whole-call failure after retries throws an AppError.
    */
-  writeHealth(writes: HealthWrite[], options?: CallOptions): Promise<WriteOutcome>;
+  writeHealth(writes: HealthWrite[], options?: EffectOptions): Promise<WriteOutcome>;
 
   /**
    * Read the health values currently in the CRM for these deals (batched: HubSpot batch read of the
@@ -49,7 +49,7 @@ export interface CrmConnector {
    * alert key: an alert whose task already exists in the CRM (from an earlier attempt or another
    * worker) is reported as existing, not created again.
    */
-  createAlertTasks(alerts: AlertTask[], options?: CallOptions): Promise<AlertOutcome>;
+  createAlertTasks(alerts: AlertTask[], options?: EffectOptions): Promise<AlertOutcome>;
 
   /**
    * The ids of every deal the CRM holds now in the tracked pipelines (`options.pipelines`, empty:
@@ -68,6 +68,17 @@ export interface CrmConnector {
    * a failed check: each one is reported. (`pipeline-health connect check`.)
    */
   checkConnection?(): Promise<ConnectionCheck[]>;
+}
+
+/** How a caller guards each effect batch a connector sends (STYLE.md #12). */
+export interface EffectOptions extends CallOptions {
+  /**
+   * Called right before each write or create batch is sent (after any limiter wait), with the
+   * batch's deal ids (writes) or alert keys (tasks). It proves the caller still owns the work and
+   * records what is about to be sent; when it throws, the connector sends nothing more and
+   * rethrows.
+   */
+  beforeBatch?: (ids: string[]) => Promise<void>;
 }
 
 /** One line of `connect check`. */

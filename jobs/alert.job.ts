@@ -1,8 +1,10 @@
 import type { AlertTask } from '../connectors/crm-connector.ts';
-import { type Alert, alertKey } from '../src/domain/alert.ts';
+import { type Alert, alertEpisodeKey, alertKey } from '../src/domain/alert.ts';
+import type { AlertReservation } from '../src/store/alert-reservations.ts';
 import { AppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, requireTenant } from './job-definition.ts';
+import { stepLease } from './step-lease.ts';
 import type { StoredAlertCandidate } from './score.job.ts';
 
 export interface AlertSummary {
@@ -31,8 +33,7 @@ function localDay(epochMs: number, timeZone: string): string {
   }).format(epochMs);
 }
 
-function toTask(alert: Alert, dealName: string, dueAt: string): AlertTask {
-  const key = alertKey(alert);
+function toTask(alert: Alert, dealName: string, dueAt: string, key: string): AlertTask {
   return {
     alert,
     key,
@@ -51,7 +52,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
   name: 'alert',
   payload: CyclePayloadSchema,
   retry: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
-  async process(_job, payload, deps, signal) {
+  async process(job, payload, deps, signal) {
     const started = deps.now();
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
@@ -77,7 +78,8 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
 
     const now = Date.parse(payload.asOf);
     const dueAt = new Date(now + DAY_MS).toISOString();
-    const open = await store.openAlerts();
+    const reservations = store.alertReservations();
+    const open = await reservations.open();
     const byKey = new Map<string, { alert: Alert; dealName: string }>();
     for (const c of candidates) {
       const alert: Alert = {
@@ -92,52 +94,85 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
       byKey.set(alertKey(alert), { alert, dealName: c.dealName });
     }
 
-    // Conditions that cleared close their alert (a pending one is still being created: keep it).
-    for (const [key, state] of open) {
-      if (!byKey.has(key) && state !== 'pending') {
-        await store.releaseAlert(key);
+    // Conditions that cleared end their episode (a pending one is still being created: keep it).
+    for (const [key, r] of open) {
+      if (!byKey.has(key) && r.taskId !== null) {
+        await reservations.release(key);
         summary.cleared += 1;
       }
     }
 
+    // Per task (by episode key): its alert key and the reservation its create batch must still find.
+    const pending = new Map<string, { key: string; raw: string; ownerId: string | null }>();
     const tasks: AlertTask[] = [];
     const day = localDay(now, tenant.timezone);
+    const reservedNow = new Map<string, number>();
+    const take = (key: string, alert: Alert, dealName: string, r: AlertReservation) => {
+      pending.set(r.episodeKey, { key, raw: r.raw, ownerId: alert.ownerId });
+      tasks.push(toTask(alert, dealName, dueAt, r.episodeKey));
+      if (alert.ownerId !== null) reservedNow.set(alert.ownerId, (reservedNow.get(alert.ownerId) ?? 0) + 1);
+    };
     for (const [key, { alert, dealName }] of byKey) {
-      const state = open.get(key);
-      if (state === 'pending') {
-        tasks.push(toTask(alert, dealName, dueAt)); // an interrupted attempt: the connector dedupes in the CRM
+      const r = open.get(key);
+      if (r !== undefined && r.taskId === null) {
+        take(key, alert, dealName, r); // an interrupted attempt: the connector finds its task by episode key
         continue;
       }
-      if (state !== undefined) {
+      if (r !== undefined) {
+        // Same episode: raised once, even if the rep completed the task meanwhile.
         summary.alreadyOpen += 1;
         continue;
       }
       if (alert.ownerId !== null) {
-        const count = await store.countAlertForOwner(day, alert.ownerId);
-        if (count > tenant.alerts.dailyCapPerOwner) {
+        const raised =
+          (await reservations.raisedOn(day, alert.ownerId)) + (reservedNow.get(alert.ownerId) ?? 0);
+        if (raised >= tenant.alerts.dailyCapPerOwner) {
           summary.suppressedByCap += 1;
           continue;
         }
       }
-      if (await store.reserveAlert(key)) tasks.push(toTask(alert, dealName, dueAt));
+      const reserved = await reservations.reserve(key, alertEpisodeKey(key, payload.asOf));
+      if (reserved) take(key, alert, dealName, reserved);
       else summary.alreadyOpen += 1;
     }
 
     let retryable = 0;
     const raised: Alert[] = [];
     if (tasks.length > 0) {
-      const outcome = await connector.createAlertTasks(tasks, { signal });
+      const fence = store.effectFence(stepLease(job));
+      // Each create batch is fenced: this worker still owns the step and the reservations are as it left them.
+      const outcome = await connector.createAlertTasks(tasks, {
+        signal,
+        beforeBatch: (episodeKeys) =>
+          fence.checkAlertReservations(
+            new Map(
+              episodeKeys.flatMap((e) => {
+                const p = pending.get(e);
+                return p ? [[p.key, p.raw] as const] : [];
+              }),
+            ),
+          ),
+      });
       const taskByKey = new Map(tasks.map((t) => [t.key, t]));
+      const confirm = async (episodeKey: string, taskId: string) => {
+        const p = pending.get(episodeKey);
+        if (p === undefined) return;
+        await reservations.confirm(p.key, episodeKey, taskId);
+        if (p.ownerId !== null) await reservations.countRaised(day, p.ownerId, episodeKey);
+      };
       for (const c of outcome.created) {
-        await store.confirmAlert(c.key, c.taskId);
+        await confirm(c.key, c.taskId);
         const t = taskByKey.get(c.key);
         if (t) raised.push(t.alert);
       }
-      for (const e of outcome.existing) await store.confirmAlert(e.key, e.taskId);
+      for (const e of outcome.existing) await confirm(e.key, e.taskId);
       for (const f of outcome.failed) {
         summary.failed += 1;
         if (f.retryable) retryable += 1;
-        else await store.releaseAlert(f.key);
+        else {
+          const p = pending.get(f.key);
+          if (p) await reservations.release(p.key);
+        }
         deps.logger.warn(
           { tenantId: tenant.id, key: f.key, code: f.code, reason: f.message },
           'alert task failed',

@@ -8,6 +8,7 @@ import { AppError, isAppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
 import { SCHEMA_VERSION } from './sync.job.ts';
+import { stepLease } from './step-lease.ts';
 
 export interface WriteBackSummary {
   /** Deals whose values changed since last written. */
@@ -55,11 +56,12 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
   name: 'write-back',
   payload: CyclePayloadSchema,
   retry: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
-  async process(_job, payload, deps, signal) {
+  async process(job, payload, deps, signal) {
     const started = deps.now();
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
     const connector = deps.connector(tenant);
+    const fence = store.effectFence(stepLease(job));
     const before = connector.usage();
 
     let recovered = 0;
@@ -83,8 +85,15 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
     // The schema marker may be stale (another portal/org, fields deleted): bootstrap once, retry.
     let schemaRebootstrapped = false;
     const write = async (slice: HealthWrite[]) => {
+      const values = new Map(slice.map((w) => [w.dealId, w.values]));
+      // Each CRM batch is fenced: its intents are stored only while this worker still owns the step.
+      const options = {
+        signal,
+        beforeBatch: (ids: string[]) =>
+          fence.saveWriteIntents(new Map(ids.map((id) => [id, values.get(id) ?? {}]))),
+      };
       try {
-        return await connector.writeHealth(slice, { signal });
+        return await connector.writeHealth(slice, options);
       } catch (err) {
         if (schemaRebootstrapped || !isAppError(err) || err.code !== 'CRM_SCHEMA_MISSING') throw err;
         schemaRebootstrapped = true;
@@ -94,11 +103,10 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
         );
         await connector.bootstrapSchema({ signal });
         await store.setJson('schema', SCHEMA_VERSION);
-        return connector.writeHealth(slice, { signal });
+        return connector.writeHealth(slice, options);
       }
     };
     const writeSlice = async (slice: HealthWrite[]) => {
-      await store.saveWriteIntents(new Map(slice.map((w) => [w.dealId, w.values])));
       const outcome = await write(slice);
       const ok = new Set(outcome.written);
       await store.markWritten(

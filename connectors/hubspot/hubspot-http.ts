@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from '@hubspot/api-client';
-import { AppError } from '../../src/shared/app-error.ts';
+import { AppError, isAppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import { backoffDelay, sleep } from '../shared/backoff.ts';
 import { CallCounter, endpointPattern } from '../shared/call-counter.ts';
@@ -272,6 +272,8 @@ export class HubSpotHttp {
         settle();
         // Cancelled (shutdown): no retry, the job is retried later from its saved progress.
         signal?.throwIfAborted();
+        // Our own code failed inside the call (an effect guard): already classified, never retried here.
+        if (isAppError(err)) throw err;
         let decision = classifyHubSpotFailure(withPolicy(err), this.#options.now(), this.accountZone.known());
         if (
           decision.action === 'fail' &&

@@ -1,6 +1,7 @@
 import type {
   AlertOutcome,
   AlertTask,
+  EffectOptions,
   HealthWrite,
   SchemaBootstrapResult,
   WriteFailure,
@@ -63,6 +64,12 @@ function idsOf(e: BatchErrorLike, batch: string[]): string[] {
   const ids = e.context?.ids ?? e.context?.id;
   if (ids && ids.length > 0) return ids;
   return batch.filter((id) => (e.message ?? '').includes(id));
+}
+
+/** The task text: the caller's body, with the suggested action added only when the body lacks it. */
+function taskBody(task: AlertTask): string {
+  if (task.body.includes(task.alert.suggestedAction)) return task.body;
+  return `${task.body}\n\nSuggested action: ${task.alert.suggestedAction}`;
 }
 
 export interface WriterOptions {
@@ -133,7 +140,7 @@ export class HubSpotWriter {
     return { created, existing };
   }
 
-  async writeHealth(writes: HealthWrite[]): Promise<WriteOutcome> {
+  async writeHealth(writes: HealthWrite[], options: EffectOptions = {}): Promise<WriteOutcome> {
     const written: string[] = [];
     const failed: WriteFailure[] = [];
     // Last write per deal wins; a write with nothing mapped has nothing to send.
@@ -150,7 +157,7 @@ export class HubSpotWriter {
     for (let round = 0; pending.length > 0; round += 1) {
       const retry: WriteFailure[] = [];
       const outcomes = await Promise.all(
-        chunk(pending, LIMITS.batchSize).map((b) => this.#updateBatch(b, byDeal)),
+        chunk(pending, LIMITS.batchSize).map((b) => this.#updateBatch(b, byDeal, options)),
       );
       for (const outcome of outcomes) {
         written.push(...outcome.written);
@@ -186,13 +193,19 @@ export class HubSpotWriter {
     return out;
   }
 
-  async #updateBatch(batch: string[], byDeal: Map<string, Record<string, string>>): Promise<WriteOutcome> {
+  async #updateBatch(
+    batch: string[],
+    byDeal: Map<string, Record<string, string>>,
+    options: EffectOptions,
+  ): Promise<WriteOutcome> {
     const http = this.#o.http;
-    const res = await http.call('default', () =>
-      http.client.crm.objects.batchApi.update('deals', {
+    // The guard runs inside the call (after the limiter and a free slot), right before sending.
+    const res = await http.call('default', async () => {
+      await options.beforeBatch?.(batch);
+      return http.client.crm.objects.batchApi.update('deals', {
         inputs: batch.map((id) => ({ id, properties: byDeal.get(id) ?? {} })),
-      }),
-    );
+      });
+    });
     const ok = new Set(res.results.map((r) => r.id));
     const failed: WriteFailure[] = [];
     const named = new Set<string>();
@@ -218,7 +231,7 @@ export class HubSpotWriter {
     return { written: batch.filter((id) => ok.has(id)), failed };
   }
 
-  async createAlertTasks(alerts: AlertTask[]): Promise<AlertOutcome> {
+  async createAlertTasks(alerts: AlertTask[], options: EffectOptions = {}): Promise<AlertOutcome> {
     const outcome: AlertOutcome = { created: [], existing: [], failed: [] };
     const byKey = new Map<string, AlertTask>();
     for (const a of alerts) if (!byKey.has(a.key)) byKey.set(a.key, a);
@@ -247,7 +260,7 @@ export class HubSpotWriter {
       const unanswered: AlertTask[] = [];
       for (const batch of chunk(pending, LIMITS.batchSize)) {
         try {
-          await this.#createBatch(batch, outcome);
+          await this.#createBatch(batch, outcome, options);
         } catch (err) {
           const transient = err instanceof AppError && err.code === 'CRM_UNAVAILABLE';
           if (!transient || round >= CREATE_ROUNDS) throw err;
@@ -264,16 +277,17 @@ export class HubSpotWriter {
   }
 
   /** One batch create, sent once (a transient failure throws: the caller re-reads, then retries). */
-  async #createBatch(batch: AlertTask[], outcome: AlertOutcome): Promise<void> {
+  async #createBatch(batch: AlertTask[], outcome: AlertOutcome, options: EffectOptions): Promise<void> {
     const http = this.#o.http;
     const res = await http.call(
       'default',
-      () =>
-        http.client.crm.objects.batchApi.create('tasks', {
+      async () => {
+        await options.beforeBatch?.(batch.map((a) => a.key));
+        return http.client.crm.objects.batchApi.create('tasks', {
           inputs: batch.map((a) => ({
             properties: {
               hs_task_subject: a.subject,
-              hs_task_body: `${a.body}\n\nSuggested action: ${a.alert.suggestedAction}`,
+              hs_task_body: taskBody(a),
               hs_timestamp: a.dueAt,
               hs_task_status: 'NOT_STARTED',
               hs_task_type: 'TODO',
@@ -287,7 +301,8 @@ export class HubSpotWriter {
               },
             ],
           })) as never,
-        }),
+        });
+      },
       undefined,
       { retryTransient: false },
     );

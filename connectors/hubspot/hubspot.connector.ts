@@ -4,7 +4,7 @@ import { HubSpotConnectionSchema } from '../../src/domain/tenant.ts';
 import { AppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { SharedRateBudget } from '../../src/shared/shared-rate-budget.ts';
-import type { AlertOutcome, AlertTask, CrmConnector, CrmMetadata } from '../crm-connector.ts';
+import type { AlertOutcome, AlertTask, CrmConnector, CrmMetadata, EffectOptions } from '../crm-connector.ts';
 import { chooseAlertAssignee } from '../shared/alert-assignee.ts';
 import { CRM_LIMITS } from '../shared/crm-limits.ts';
 import { SlidingWindowLimiter } from '../shared/rate-limiter.ts';
@@ -192,7 +192,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
    * Tasks of deactivated owners go to the fallback owner (HubSpot records no manager), or are not
    * created when there is none; each such alert is reported in `reassigned`, nothing fails the batch.
    */
-  async function createAlertTasks(alerts: AlertTask[]): Promise<AlertOutcome> {
+  async function createAlertTasks(alerts: AlertTask[], effect: EffectOptions = {}): Promise<AlertOutcome> {
     ownersOnce ??= listOwners().then((r) => r.owners);
     let owners: Owner[];
     try {
@@ -220,7 +220,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
       }
       if (choice.ownerId !== null) toCreate.push({ ...a, alert: { ...a.alert, ownerId: choice.ownerId } });
     }
-    const outcome = await writer.createAlertTasks(toCreate);
+    const outcome = await writer.createAlertTasks(toCreate, effect);
     return reassigned.length === 0 ? outcome : { ...outcome, reassigned };
   }
 
@@ -235,10 +235,10 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
       ),
     writeHealth: (writes, o) =>
       http.withSignal(o?.signal, () =>
-        withSchemaMissing(writer.writeHealth(writes), isHubSpotPropertyMissing),
+        withSchemaMissing(writer.writeHealth(writes, o), isHubSpotPropertyMissing),
       ),
     readHealth: (dealIds, o) => http.withSignal(o?.signal, () => writer.readHealth(dealIds)),
-    createAlertTasks: (alerts, o) => http.withSignal(o?.signal, () => createAlertTasks(alerts)),
+    createAlertTasks: (alerts, o) => http.withSignal(o?.signal, () => createAlertTasks(alerts, o)),
     usage: () => http.counter.usage(),
     checkConnection: () =>
       checkHubSpotConnection({

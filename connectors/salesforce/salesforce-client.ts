@@ -97,6 +97,14 @@ class Slots {
  * session handling (one refresh at a time, shared by every request waiting for it), the API
  * budget check before each call, bounded retries of transient failures and call counting.
  */
+/** Per-call options of {@link SalesforceClient.call}. */
+export interface CallOptions {
+  /** false: one attempt (the caller retries itself, e.g. creates that must look for earlier copies first). */
+  retry?: boolean;
+  /** Runs right before each attempt is sent (an effect fence); when it throws, nothing is sent. */
+  before?: () => Promise<void>;
+}
+
 export class SalesforceClient {
   private readonly options: SalesforceClientOptions;
   private readonly config: SalesforceConnectionConfig;
@@ -314,7 +322,7 @@ export class SalesforceClient {
    * PATCH of the same values is idempotent; callers make POSTs safe before calling) and
    * classification of the final failure into an AppError.
    */
-  async request<T>(request: HttpRequest, what?: string, options: { retry?: boolean } = {}): Promise<T> {
+  async request<T>(request: HttpRequest, what?: string, options: CallOptions = {}): Promise<T> {
     const label = what ?? `${request.method} ${request.url.split('?')[0]}`;
     return this.call(
       label,
@@ -330,7 +338,7 @@ export class SalesforceClient {
   async call<T>(
     what: string,
     run: (conn: Connection, meta: ResponseMeta) => Promise<T>,
-    options: { retry?: boolean } = {},
+    options: CallOptions = {},
   ): Promise<T> {
     const conn = await this.connection();
     // retry false: the caller retries itself (creates, which must look for earlier copies first).
@@ -346,6 +354,8 @@ export class SalesforceClient {
         throw err;
       }
       const meta: ResponseMeta = { status: null };
+      // An effect guard runs right before each attempt is sent; its error ends the call.
+      await options.before?.();
       this.inFlight += 1;
       try {
         return await withResponseMeta(meta, () => run(conn, meta));

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import type { Owner } from '../../src/domain/pipeline.ts';
 import { chooseAlertAssignee } from '../shared/alert-assignee.ts';
-import type { AlertOutcome, AlertTask, HealthWrite, WriteFailure, WriteOutcome } from '../crm-connector.ts';
+import type {
+  AlertOutcome,
+  AlertTask,
+  EffectOptions,
+  HealthWrite,
+  WriteFailure,
+  WriteOutcome,
+} from '../crm-connector.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
 import { classifySaveError, PERMISSION_SET_HINT } from './salesforce-failure.ts';
 import type { HealthFieldKey, HealthFieldValues } from '../../src/domain/health-fields.ts';
@@ -39,6 +46,7 @@ async function collections(
   records: Record<string, unknown>[],
   what: string,
   retry: boolean,
+  before?: () => Promise<void>,
 ): Promise<SaveResults> {
   const raw = await client.request<unknown>(
     {
@@ -48,7 +56,7 @@ async function collections(
       headers: { 'content-type': 'application/json' },
     },
     what,
-    { retry },
+    { retry, ...(before === undefined ? {} : { before }) },
   );
   return SaveResultsSchema.parse(raw);
 }
@@ -75,6 +83,7 @@ function clip(values: Record<string, unknown>): Record<string, unknown> {
 export async function writeSalesforceHealth(
   client: SalesforceClient,
   writes: HealthWrite[],
+  options: EffectOptions = {},
 ): Promise<WriteOutcome> {
   const merged = new Map<string, Record<string, unknown>>();
   for (const w of writes)
@@ -95,7 +104,15 @@ export async function writeSalesforceHealth(
         id,
         ...clip(values),
       }));
-      const results = await collections(client, 'PATCH', records, 'update Opportunity health', true);
+      const guard = options.beforeBatch;
+      const results = await collections(
+        client,
+        'PATCH',
+        records,
+        'update Opportunity health',
+        true,
+        guard && (() => guard(batch.map(([id]) => id))),
+      );
       batch.forEach(([dealId, values], i) => {
         const result = results[i];
         if (result?.success === true) {
@@ -214,6 +231,7 @@ export async function createSalesforceAlertTasks(
   alerts: AlertTask[],
   maxUrlLength: number,
   fallbackOwnerId?: string,
+  options: EffectOptions = {},
 ): Promise<AlertOutcome> {
   const outcome: AlertOutcome = { created: [], existing: [], failed: [], reassigned: [] };
   const byKey = new Map<string, AlertTask>();
@@ -282,8 +300,16 @@ export async function createSalesforceAlertTasks(
         };
       });
       let results: SaveResults;
+      const guard = options.beforeBatch;
       try {
-        results = await collections(client, 'POST', records, 'create alert Tasks', false);
+        results = await collections(
+          client,
+          'POST',
+          records,
+          'create alert Tasks',
+          false,
+          guard && (() => guard(batch)),
+        );
       } catch (err) {
         const transient = err instanceof Error && 'code' in err && err.code === 'CRM_UNAVAILABLE';
         if (!transient || attempt >= client.attempts()) throw err;

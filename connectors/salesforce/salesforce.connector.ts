@@ -170,7 +170,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       // INVALID_FIELD on a write: a PH_ field is missing or hidden; the bootstrap fixes both.
       return withCallSignal(o?.signal, () =>
         withSchemaMissing(
-          writeSalesforceHealth(client, writes),
+          writeSalesforceHealth(client, writes, o),
           (err) => salesforceErrorCode(err) === 'INVALID_FIELD',
         ),
       );
@@ -180,7 +180,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     },
     createAlertTasks(alerts, o) {
       return withCallSignal(o?.signal, () =>
-        createSalesforceAlertTasks(client, alerts, maxQueryUrlLength, options.fallbackOwnerId),
+        createSalesforceAlertTasks(client, alerts, maxQueryUrlLength, options.fallbackOwnerId, o),
       );
     },
     usage() {

@@ -8,6 +8,7 @@ import type { CrmConnector } from '../../connectors/crm-connector.ts';
 import type { JobDeps, StepProgress } from '../../jobs/job-deps.ts';
 import type { Tenant } from '../domain/tenant.ts';
 import type { RunSummary } from '../../jobs/finalize.job.ts';
+import { bullErrorListener } from '../queue/connection-errors.ts';
 import { CycleLauncher, type StartCycleRequest } from '../queue/cycle-launcher.ts';
 import { AppError } from '../shared/app-error.ts';
 import { ScheduleReconciler } from '../queue/schedule-reconciler.ts';
@@ -89,6 +90,8 @@ export class Runtime {
     };
     this.launcher = new CycleLauncher({ connection: connect(), prefix: options.prefix, store, now });
     this.schedules = new ScheduleReconciler({ connection: connect(), prefix: options.prefix });
+    this.launcher.onError(bullErrorListener(options.logger, 'flow producer'));
+    this.schedules.queue.on('error', bullErrorListener(options.logger, 'schedule queue'));
     this.pool =
       options.workers === false
         ? null
@@ -178,6 +181,14 @@ export class Runtime {
       connection.disconnect();
       this.connections.splice(this.connections.indexOf(connection), 1);
     }
+  }
+
+  /**
+   * Redis is gone: drop every connection now (a graceful close would wait for Redis forever). Jobs
+   * in flight are left to BullMQ's stalled-job recovery once Redis is back.
+   */
+  abandon(): void {
+    for (const c of this.connections) c.disconnect();
   }
 
   /** Graceful shutdown: workers finish their active jobs, then connections close. */

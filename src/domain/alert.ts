@@ -28,3 +28,16 @@ export type Alert = z.infer<typeof AlertSchema>;
 export function alertKey(alert: Pick<Alert, 'tenantId' | 'dealId' | 'kind'>): string {
   return `${alert.tenantId}:${alert.dealId}:${alert.kind}`;
 }
+
+/**
+ * The key of one episode of an alert: from the moment its condition is first seen until it clears.
+ * A condition that returns later is a new episode with a new key, so its task is a new task (the
+ * rep's completed one of the earlier episode is history). `since` is the run time the episode began.
+ */
+export function alertEpisodeKey(key: string, since: string): string {
+  const stamp = new Date(since)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${key}@${stamp}`;
+}

@@ -51,6 +51,11 @@ export class CycleLauncher {
     this.now = options.now ?? Date.now;
   }
 
+  /** Errors of the flow producer's connection (see connection-errors.ts). */
+  onError(listener: (err: Error) => void): void {
+    this.flows.on('error', listener);
+  }
+
   async start(request: StartCycleRequest): Promise<StartCycleResult> {
     const now = this.now();
     const runId = newRunId(request.tenantId, now);

@@ -3,8 +3,9 @@ import type { CyclePayload } from '../../jobs/cycle-payload.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import { parsePayload } from '../../jobs/job-definition.ts';
 import { summarise } from '../../jobs/finalize.job.ts';
-import { isAppError } from '../shared/app-error.ts';
-import { decideFailure } from '../shared/failure-decision.ts';
+import { AppError, isAppError } from '../shared/app-error.ts';
+import { decideFailure, failureCode } from '../shared/failure-decision.ts';
+import type { TenantStateStore } from '../store/tenant-state.store.ts';
 import { JOBS_BY_NAME } from './step-registry.ts';
 
 /**
@@ -23,7 +24,14 @@ export async function processJob(
   if (definition === undefined) throw new UnrecoverableError(`Unknown job "${job.name}"`);
   const payload = parsePayload(definition, job.data) as unknown as Partial<CyclePayload>;
   const store = payload.tenantId === undefined ? undefined : deps.store(payload.tenantId);
+  if (store && payload.runId !== undefined && token !== undefined) {
+    const left = await leaveForAnotherProcess(job, token, payload as CyclePayload, store, deps);
+    if (left) throw new DelayedError(left);
+  }
   if (store && payload.runId !== undefined) await store.refreshCycleLock(payload.runId);
+  // Take the step over before any effect: a worker that held it before (and lost its lock) is fenced off.
+  if (store && token !== undefined && job.id !== undefined)
+    await store.effectFence({ jobId: job.id, token }).claim();
   deps.logger.info(
     { tenantId: payload.tenantId, runId: payload.runId, step: job.name, attempt: job.attemptsMade + 1 },
     `${job.name} started`,
@@ -33,6 +41,10 @@ export async function processJob(
     if (store && payload.runId !== undefined && job.name !== 'finalize') {
       await store.recordStep(payload.runId, job.name, result as Record<string, unknown>);
     }
+    deps.logger.info(
+      { tenantId: payload.tenantId, runId: payload.runId, step: job.name, attempt: job.attemptsMade + 1 },
+      `${job.name} finished`,
+    );
     return result;
   } catch (err) {
     const decision = decideFailure(err, deps.now());
@@ -54,10 +66,43 @@ export async function processJob(
       throw new DelayedError(`waiting until ${new Date(decision.until).toISOString()}: ${decision.reason}`);
     }
     if (decision.action === 'fail') {
-      throw new UnrecoverableError(`${decision.code}: ${isAppError(err) ? err.message : decision.reason}`);
+      // The code travels on the error object (BullMQ hands this object to the 'failed' listener).
+      throw Object.assign(
+        new UnrecoverableError(`${decision.code}: ${isAppError(err) ? err.message : decision.reason}`),
+        { code: decision.code },
+      );
     }
-    throw err;
+    throw isAppError(err) ? err : new AppError(decision.code, decision.reason, { cause: err });
   }
+}
+
+/** How long a step of a tenant this process does not know waits before any worker tries it again. */
+export const UNKNOWN_TENANT_RETRY_MS = 5_000;
+
+/**
+ * Processes with different tenants (another deployment's tenants file, a `run` with its own file, a
+ * worker before its SIGHUP reload) share the cycle queue. Only a process that knows the tenant may
+ * decide that a step fails: one that does not know it puts the step back (delayed, not an attempt)
+ * for a process that does, as long as the run is alive (it still holds the tenant's cycle lock, which
+ * only processes that know the tenant refresh). A run nobody refreshes (the tenant was removed
+ * everywhere) loses its lock after CYCLE_LOCK_TTL_MS; then any process fails it with
+ * TENANT_NOT_FOUND. Returns the reason when the step was put back.
+ */
+async function leaveForAnotherProcess(
+  job: Job,
+  token: string,
+  payload: CyclePayload,
+  store: TenantStateStore,
+  deps: JobDeps,
+): Promise<string | null> {
+  if ((await deps.tenant(payload.tenantId)) !== null) return null;
+  if ((await store.cycleLockHolder()) !== payload.runId) return null;
+  deps.logger.info(
+    { tenantId: payload.tenantId, runId: payload.runId, step: job.name },
+    `${job.name} left for a process that knows the tenant`,
+  );
+  await job.moveToDelayed(deps.now() + UNKNOWN_TENANT_RETRY_MS, token);
+  return `tenant ${payload.tenantId} is not configured in this process`;
 }
 
 /**
@@ -72,7 +117,7 @@ export async function onFinalFailure(job: Job, error: Error, deps: JobDeps): Pro
   const store = deps.store(data.tenantId);
   const steps = await store.runSteps(data.runId);
   const summary = summarise(data as CyclePayload, steps, deps.now(), 'failed');
-  const code = /^([A-Z_]+): /.exec(error.message)?.[1] ?? 'INTERNAL';
+  const code = failureCode(error);
   summary.error = { step: job.name, code, message: error.message };
   await store.recordRun(summary as unknown as Record<string, unknown>);
   await store.releaseCycleLock(data.runId);

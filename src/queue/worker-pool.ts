@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import type { CycleLauncher } from './cycle-launcher.ts';
 import { JOB_RETENTION } from './job-retention.ts';
+import { bullErrorListener } from './connection-errors.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import type { ScheduledJobData } from './schedule-reconciler.ts';
 import { isFinalFailure, onFinalFailure, processJob } from './step-processor.ts';
@@ -80,9 +81,8 @@ export class WorkerPool {
       connection: options.connection(),
     });
     this.workers = [cycle, schedule, train];
-    for (const w of this.workers) {
-      w.on('error', (err) => deps.logger.error({ err, queue: w.name }, 'worker error'));
-    }
+    for (const w of this.workers) w.on('error', bullErrorListener(deps.logger, `worker ${w.name}`));
+    this.trainQueue.on('error', bullErrorListener(deps.logger, 'train queue'));
   }
 
   private async safely(fn: () => Promise<void>): Promise<void> {

@@ -1,5 +1,5 @@
 import { type AppError, isAppError } from './app-error.ts';
-import type { ErrorCode } from './error-codes.ts';
+import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
 
 /**
  * What to do about a failure, decided once (STYLE.md #2). Jobs act on the decision: `retry` lets
@@ -59,6 +59,8 @@ function decideAppError(err: AppError, now: number): FailureDecision {
         : { action: 'wait_until', code: err.code, until: now + 3_600_000, reason: err.message };
     case 'CRM_UNAVAILABLE':
     case 'REDIS_UNAVAILABLE':
+    // The job itself is not lost: its owner carries on; BullMQ refuses this worker's outcome.
+    case 'STEP_LOCK_LOST':
       return { action: 'retry', code: err.code, reason: err.message };
     case 'CONFIG_INVALID':
     case 'CRM_AUTH':
@@ -72,12 +74,49 @@ function decideAppError(err: AppError, now: number): FailureDecision {
   }
 }
 
+/** Redis error kinds (the first word of an error reply) that pass: loading, failover, busy, memory. */
+const TRANSIENT_REDIS_REPLIES = new Set([
+  'LOADING',
+  'BUSY',
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'MASTERDOWN',
+  'READONLY',
+  'OOM',
+  'MISCONF',
+  'NOREPLICAS',
+]);
+
+/** ioredis's error for a command on a closed connection (its CONNECTION_CLOSED_ERROR_MSG; it has no code). */
+const IOREDIS_CONNECTION_CLOSED = 'Connection is closed.';
+
+/** A reason when `err` is Redis being unavailable (ioredis errors), else undefined. */
+function redisUnavailable(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  if (err.name === 'MaxRetriesPerRequestError' || err.message === IOREDIS_CONNECTION_CLOSED) {
+    return `Redis: ${err.message}`;
+  }
+  if (err.name === 'ReplyError') {
+    const kind = err.message.split(' ', 1)[0] ?? '';
+    if (TRANSIENT_REDIS_REPLIES.has(kind)) return `Redis: ${err.message}`;
+  }
+  return undefined;
+}
+
+/** The stable code carried by an error object (AppError, or a BullMQ error we tagged), else INTERNAL. */
+export function failureCode(err: unknown): ErrorCode {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) ? (code as ErrorCode) : 'INTERNAL';
+}
+
 /**
  * Classify any thrown value. AppErrors carry their decision in their code; bare network errors
  * are transient; anything else is an internal bug and fails (retrying a bug only repeats it).
  */
 export function decideFailure(err: unknown, now: number = Date.now()): FailureDecision {
   if (isAppError(err)) return decideAppError(err, now);
+  const redis = redisUnavailable(err);
+  if (redis !== undefined) return { action: 'retry', code: 'REDIS_UNAVAILABLE', reason: redis };
   const net = transientNetworkCode(err);
   if (net !== undefined) return { action: 'retry', code: 'CRM_UNAVAILABLE', reason: `network error ${net}` };
   const message = err instanceof Error ? err.message : String(err);

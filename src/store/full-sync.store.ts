@@ -1,3 +1,4 @@
+import { execChecked } from './exec-checked.ts';
 import type { Redis } from 'ioredis';
 import { dealScopedKeys } from './deal-scoped-keys.ts';
 import { chunked } from './redis-chunks.ts';
@@ -93,7 +94,7 @@ export class FullSyncStore {
       if (missing.length === 0) continue;
       const tx = this.redis.multi();
       for (const key of dealScopedKeys(this.keys)) tx.hdel(key, ...missing);
-      await tx.exec();
+      await execChecked(tx);
       dropped += missing.length;
     } while (cursor !== '0');
     return dropped;

@@ -11,6 +11,12 @@ export interface RedisEndpoint {
   createClient(options?: RedisOptions): Redis;
   /** Stops the throwaway server (no-op for an external Redis). */
   close(): Promise<void>;
+  /**
+   * How long the clients of this endpoint have been unable to reach Redis, in ms (0 while connected).
+   * Every client gets an error listener, so a lost connection is counted here instead of ioredis
+   * printing an "Unhandled error event" stack trace per reconnect attempt.
+   */
+  unavailableMs(): number;
 }
 
 /**
@@ -20,13 +26,26 @@ export interface RedisEndpoint {
 export async function resolveRedis(redisUrl: string | undefined): Promise<RedisEndpoint> {
   const server = redisUrl === undefined ? await launchThrowawayRedis() : undefined;
   const url = redisUrl ?? server!.url;
+  let lostSince: number | null = null;
+  const lost = () => {
+    lostSince ??= Date.now();
+  };
   const endpoint: RedisEndpoint = {
     url,
     throwaway: server !== undefined,
-    createClient: (options = {}) => new Redis(url, { maxRetriesPerRequest: null, ...options }),
+    createClient: (options = {}) => {
+      const client = new Redis(url, { maxRetriesPerRequest: null, ...options });
+      client.on('error', lost);
+      client.on('reconnecting', lost);
+      client.on('ready', () => {
+        lostSince = null;
+      });
+      return client;
+    },
     close: async () => {
       await server?.stop();
     },
+    unavailableMs: () => (lostSince === null ? 0 : Date.now() - lostSince),
   };
   if (server === undefined) {
     // Fail fast with a clear error instead of hanging on an unreachable external Redis.

@@ -14,7 +14,8 @@ export interface TenantKeys {
   written: string;
   writeIntents: string;
   quarantine: string;
-  quarantineCount: string;
+  /** Distinct bad records (objectType:id) ever quarantined: what quarantineCount() counts. */
+  quarantineIds: string;
   alertsOpen: string;
   alertCap: (day: string) => string;
   model: string;
@@ -34,6 +35,8 @@ export interface TenantKeys {
   listedIds: string;
   /** Alert candidates of a run's score step, pushed with the results they came from. */
   runCandidates: (runId: string) => string;
+  /** The token of the worker that owns a step (job id), for fencing its effects. */
+  stepLease: (jobId: string) => string;
 }
 
 export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
@@ -50,7 +53,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     written: `${base}:written`,
     writeIntents: `${base}:write-intents`,
     quarantine: `${base}:quarantine`,
-    quarantineCount: `${base}:quarantine-count`,
+    quarantineIds: `${base}:quarantine-ids`,
     alertsOpen: `${base}:alerts-open`,
     alertCap: (day) => `${base}:alert-cap:${day}`,
     model: `${base}:model`,
@@ -66,5 +69,6 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     syncSeen: `${base}:sync-seen`,
     listedIds: `${base}:listed-ids`,
     runCandidates: (runId) => `${base}:run-candidates:${runId}`,
+    stepLease: (jobId) => `${base}:step-lease:${jobId}`,
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Account } from '../domain/account.ts';
 import type { Activity } from '../domain/activity.ts';
@@ -8,6 +9,9 @@ import type { HealthResult } from '../domain/health-result.ts';
 import type { Owner, Pipeline, Target } from '../domain/pipeline.ts';
 import type { QuarantinedRecord } from '../domain/quarantined-record.ts';
 import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from './activity-ledger.ts';
+import { AlertReservations } from './alert-reservations.ts';
+import { EffectFence, type StepLease } from './effect-fence.ts';
+import { execChecked } from './exec-checked.ts';
 import { dealScopedKeys } from './deal-scoped-keys.ts';
 import { FullSyncStore } from './full-sync.store.ts';
 import { chunked } from './redis-chunks.ts';
@@ -55,6 +59,13 @@ const MAX_HISTORY = 60;
 const MAX_QUARANTINE = 1_000;
 const SCAN_CHUNK = 500;
 
+function quarantineIdentity(q: QuarantinedRecord): string {
+  if (q.recordId !== null) return `${q.objectType}:${q.recordId}`;
+  return `${q.objectType}#${createHash('sha1')
+    .update(JSON.stringify(q.raw) ?? '')
+    .digest('hex')}`;
+}
+
 function parse<T>(value: string | null | undefined): T | null {
   return value === null || value === undefined ? null : (JSON.parse(value) as T);
 }
@@ -82,6 +93,11 @@ export class TenantStateStore {
 
   async getCursor(): Promise<string | null> {
     return this.redis.get(this.keys.cursor);
+  }
+
+  /** The effect fence of a step this worker holds (src/store/effect-fence.ts). */
+  effectFence(lease: StepLease): EffectFence {
+    return new EffectFence(this.redis, this.keys, lease);
   }
 
   /** Set or clear (null: the next pull is a full sync) the cursor. */
@@ -161,12 +177,11 @@ export class TenantStateStore {
       for (const chunk of chunked(page.quarantined))
         tx.lpush(k.quarantine, ...chunk.map((q) => JSON.stringify(q)));
       tx.ltrim(k.quarantine, 0, MAX_QUARANTINE - 1);
-      tx.incrby(k.quarantineCount, page.quarantined.length);
+      // Distinct records: the same bad record read again (resync, lookback) is counted once.
+      tx.sadd(k.quarantineIds, ...page.quarantined.map(quarantineIdentity));
     }
     tx.set(k.cursor, page.cursor);
-    const replies = await tx.exec();
-    const failed = replies?.find(([err]) => err !== null);
-    if (failed) throw failed[0];
+    await execChecked(tx);
     return {
       deals: page.deals.length,
       activities: page.activities.length,
@@ -289,11 +304,12 @@ export class TenantStateStore {
         history.sort((a, b) => a[0] - b[0]);
         nextHistory[r.dealId] = JSON.stringify(history.slice(-MAX_HISTORY));
       });
-      await this.redis
-        .multi()
-        .hset(k.results, Object.fromEntries(chunk.map((r) => [r.dealId, JSON.stringify(r)])))
-        .hset(k.history, nextHistory)
-        .exec();
+      await execChecked(
+        this.redis
+          .multi()
+          .hset(k.results, Object.fromEntries(chunk.map((r) => [r.dealId, JSON.stringify(r)])))
+          .hset(k.history, nextHistory),
+      );
     }
   }
 
@@ -323,9 +339,7 @@ export class TenantStateStore {
     const key = k.runCandidates(runId);
     for (const chunk of chunked(candidates)) tx.rpush(key, ...chunk.map((c) => JSON.stringify(c)));
     tx.pexpire(key, 7 * 86_400_000);
-    const replies = await tx.exec();
-    const failed = replies?.find(([err]) => err !== null);
-    if (failed) throw failed[0];
+    await execChecked(tx);
   }
 
   /** Every alert candidate a run's scoring kept (see saveScoredChunk). */
@@ -391,11 +405,12 @@ export class TenantStateStore {
       const merged = Object.fromEntries(
         ids.map((id) => [id, JSON.stringify({ ...before.get(id), ...values.get(id) })]),
       );
-      await this.redis
-        .multi()
-        .hset(this.keys.written, merged)
-        .hdel(this.keys.writeIntents, ...ids)
-        .exec();
+      await execChecked(
+        this.redis
+          .multi()
+          .hset(this.keys.written, merged)
+          .hdel(this.keys.writeIntents, ...ids),
+      );
     }
   }
 
@@ -418,8 +433,9 @@ export class TenantStateStore {
     for (const chunk of chunked(dealIds)) await this.redis.hdel(this.keys.writeIntents, ...chunk);
   }
 
+  /** Distinct bad records quarantined (by object type and id; records without an id by content). */
   async quarantineCount(): Promise<number> {
-    return Number((await this.redis.get(this.keys.quarantineCount)) ?? 0);
+    return this.redis.scard(this.keys.quarantineIds);
   }
 
   async quarantined(limit = 100): Promise<QuarantinedRecord[]> {
@@ -427,36 +443,15 @@ export class TenantStateStore {
     return raw.map((r) => JSON.parse(r) as QuarantinedRecord);
   }
 
-  /**
-   * Reserve an alert key before its task is created. Returns false when the alert is already
-   * open (reserved or created), so a rerun or a second worker never raises it twice.
-   */
-  async reserveAlert(key: string): Promise<boolean> {
-    return (await this.redis.hsetnx(this.keys.alertsOpen, key, 'pending')) === 1;
-  }
-
-  async confirmAlert(key: string, taskId: string): Promise<void> {
-    await this.redis.hset(this.keys.alertsOpen, key, taskId);
-  }
-
-  async releaseAlert(key: string): Promise<void> {
-    await this.redis.hdel(this.keys.alertsOpen, key);
+  /** Open alerts and the owners' daily cap (src/store/alert-reservations.ts). */
+  alertReservations(): AlertReservations {
+    return new AlertReservations(this.redis, this.keys);
   }
 
   /** Open alerts: key -> task id, or "pending" while the task is being created. */
   async openAlerts(): Promise<Map<string, string>> {
-    return new Map(Object.entries(await this.redis.hgetall(this.keys.alertsOpen)));
-  }
-
-  /** Count one alert against an owner's daily cap; returns the count including this one. */
-  async countAlertForOwner(day: string, ownerId: string): Promise<number> {
-    const key = this.keys.alertCap(day);
-    const [[, count]] = (await this.redis
-      .multi()
-      .hincrby(key, ownerId, 1)
-      .expire(key, 3 * 86_400)
-      .exec()) as [[Error | null, number], unknown];
-    return count;
+    const open = await this.alertReservations().open();
+    return new Map([...open].map(([key, r]) => [key, r.taskId ?? 'pending']));
   }
 
   /** Small JSON documents kept per tenant (model, norms, schema marker, alert candidates, training report). */
@@ -479,12 +474,13 @@ export class TenantStateStore {
   async removeResults(dealIds: string[]): Promise<number> {
     let removed = 0;
     for (const chunk of chunked(dealIds)) {
-      const replies = await this.redis
-        .multi()
-        .hdel(this.keys.results, ...chunk)
-        .hdel(this.keys.writeIntents, ...chunk)
-        .exec();
-      removed += Number(replies?.[0]?.[1] ?? 0);
+      const replies = await execChecked(
+        this.redis
+          .multi()
+          .hdel(this.keys.results, ...chunk)
+          .hdel(this.keys.writeIntents, ...chunk),
+      );
+      removed += Number(replies[0] ?? 0);
     }
     return removed;
   }
@@ -504,11 +500,12 @@ export class TenantStateStore {
   /** One step's summary within a run (kept 7 days). */
   async recordStep(runId: string, step: string, summary: Record<string, unknown>): Promise<void> {
     const key = this.keys.runSteps(runId);
-    await this.redis
-      .multi()
-      .hset(key, step, JSON.stringify(summary))
-      .expire(key, 7 * 86_400)
-      .exec();
+    await execChecked(
+      this.redis
+        .multi()
+        .hset(key, step, JSON.stringify(summary))
+        .expire(key, 7 * 86_400),
+    );
   }
 
   async runSteps(runId: string): Promise<Record<string, Record<string, unknown>>> {
@@ -545,7 +542,7 @@ export class TenantStateStore {
   async recordRun(summary: Record<string, unknown>): Promise<void> {
     const tx = this.redis.multi().lpush(this.keys.runs, JSON.stringify(summary)).ltrim(this.keys.runs, 0, 49);
     if (typeof summary.runId === 'string') tx.del(this.keys.runSteps(summary.runId));
-    await tx.exec();
+    await execChecked(tx);
   }
 
   async runs(limit = 20): Promise<Record<string, unknown>[]> {

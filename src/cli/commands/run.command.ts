@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.ts';
 import { createLogger } from '../../shared/logger.ts';
-import { resolveRedis } from '../../store/redis-connection.ts';
+import { AppError } from '../../shared/app-error.ts';
+import { type RedisEndpoint, redactUrl, resolveRedis } from '../../store/redis-connection.ts';
 import { progressPrinter } from '../progress-printer.ts';
 import { EXIT, runCommand } from '../run-command.ts';
 import { collectRunReport, renderRunReport } from '../run-report.ts';
@@ -39,13 +40,17 @@ export function registerRun(program: Command): void {
           concurrency: env.WORKER_CONCURRENCY,
           ...(opts.json ? {} : { onProgress: progressPrinter() }),
         });
+        const lost = redisLoss(redis);
         try {
           const tenant = tenants.find((t) => t.id === opts.tenant);
-          const summary = await runtime.runCycle({
-            tenantId: opts.tenant,
-            trigger: 'manual',
-            fullResync: opts.full ?? false,
-          });
+          const summary = await Promise.race([
+            runtime.runCycle({
+              tenantId: opts.tenant,
+              trigger: 'manual',
+              fullResync: opts.full ?? false,
+            }),
+            lost.promise,
+          ]);
           const report = await collectRunReport(summary, runtime.deps.store(opts.tenant), {
             crm: tenant?.connection.crm ?? 'unknown',
             ...(tenant ? { apiCallsByEndpoint: runtime.deps.connector(tenant).usage().callsByEndpoint } : {}),
@@ -53,9 +58,43 @@ export function registerRun(program: Command): void {
           process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${renderRunReport(report)}\n`);
           return summary.status === 'completed' ? EXIT.ok : EXIT.failure;
         } finally {
-          await runtime.close();
+          lost.stop();
+          if (lost.happened()) {
+            runtime.abandon();
+            // BullMQ's own duplicated connections keep reconnecting: end the process once the error is out.
+            setTimeout(() => process.exit(), 1_000).unref();
+          } else {
+            await runtime.close();
+          }
           await redis.close();
         }
       }),
     );
+}
+
+/** Redis unreachable this long ends `run` with one REDIS_UNAVAILABLE (the run resumes from Redis later). */
+const REDIS_LOSS_MS = 3_000;
+
+function redisLoss(redis: RedisEndpoint): {
+  promise: Promise<never>;
+  happened(): boolean;
+  stop(): void;
+} {
+  let timer: NodeJS.Timeout | undefined;
+  let happened = false;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      if (redis.unavailableMs() < REDIS_LOSS_MS) return;
+      happened = true;
+      clearInterval(timer);
+      reject(
+        new AppError(
+          'REDIS_UNAVAILABLE',
+          `Lost the connection to Redis at ${redactUrl(redis.url)}; the run's progress is kept in Redis and a worker resumes it when Redis is back`,
+        ),
+      );
+    }, 250);
+  });
+  promise.catch(() => {});
+  return { promise, happened: () => happened, stop: () => clearInterval(timer) };
 }

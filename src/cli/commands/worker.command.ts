@@ -30,8 +30,9 @@ export function registerWorker(program: Command): void {
         const env = loadEnv();
         const logger = createLogger({ level: env.LOG_LEVEL, base: { service: 'worker' } });
         const redis = await resolveRedis(env.REDIS_URL);
+        const registryClient = redis.createClient();
         const registry = new TenantRegistryStore({
-          redis: redis.createClient(),
+          redis: registryClient,
           prefix: env.PH_PREFIX,
           cipher: env.PH_ENCRYPTION_KEY === undefined ? null : new CredentialCipher(env.PH_ENCRYPTION_KEY),
         });
@@ -95,6 +96,8 @@ export function registerWorker(program: Command): void {
         });
         clearInterval(poll);
         await runtime.close();
+        // Every client this command opened is closed, or the process never exits on an external Redis.
+        registryClient.disconnect();
         await redis.close();
         logger.info('stopped');
         return 0;

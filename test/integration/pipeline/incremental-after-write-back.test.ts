@@ -111,12 +111,12 @@ describe('the incremental sync after a write-back', () => {
       const c = real(t);
       return {
         ...c,
-        writeHealth: async (writes: HealthWrite[]) => {
+        writeHealth: async (writes: HealthWrite[], options) => {
           if (raced === null && writes[0] !== undefined) {
             raced = writes[0].dealId;
             await client.crm.deals.basicApi.update(raced, { properties: { amount: '987654' } });
           }
-          return c.writeHealth(writes);
+          return c.writeHealth(writes, options);
         },
       };
     };

@@ -131,6 +131,18 @@ describe('tenant state store', () => {
     expect(await store.quarantineCount()).toBe(1);
     expect((await store.quarantined())[0]?.reason).toBe('closedate: invalid date');
     expect(await store.getCursor()).toBe('cursor-2');
+    // Issue 14 item 9: the same bad record read again (a resync, a lookback) is one bad record.
+    const bad = {
+      objectType: 'deals',
+      recordId: 'bad',
+      reason: 'closedate: invalid date',
+      raw: {},
+      at: '2026-11-05T00:00:00.000Z',
+    };
+    await store.savePage(page({ quarantined: [bad], cursor: 'cursor-2' }));
+    expect(await store.quarantineCount()).toBe(1);
+    await store.savePage(page({ quarantined: [{ ...bad, recordId: 'bad-2' }], cursor: 'cursor-2' }));
+    expect(await store.quarantineCount()).toBe(2);
 
     await store.savePage(page({ deletedDealIds: ['d2'], cursor: 'cursor-3' }));
     expect(await store.getDeal('d2')).toBeNull();
@@ -181,14 +193,24 @@ describe('tenant state store', () => {
     await store.releaseCycleLock('run-b');
   });
 
-  it('reserves an alert once and counts the owner cap per day', async () => {
-    expect(await store.reserveAlert('acme:d1:buyer_silent')).toBe(true);
-    expect(await store.reserveAlert('acme:d1:buyer_silent')).toBe(false);
-    await store.confirmAlert('acme:d1:buyer_silent', 'task-1');
-    expect((await store.openAlerts()).get('acme:d1:buyer_silent')).toBe('task-1');
-    expect(await store.countAlertForOwner('2026-11-27', 'o1')).toBe(1);
-    expect(await store.countAlertForOwner('2026-11-27', 'o1')).toBe(2);
-    expect(await store.countAlertForOwner('2026-11-28', 'o1')).toBe(1);
+  it('reserves an alert once per episode and counts raised alerts (not attempts) per owner and day', async () => {
+    const alerts = store.alertReservations();
+    const key = 'acme:d1:buyer_silent';
+    const first = await alerts.reserve(key, `${key}@e1`);
+    expect(first?.episodeKey).toBe(`${key}@e1`);
+    expect(await alerts.reserve(key, `${key}@e2`)).toBeNull();
+    await alerts.confirm(key, `${key}@e1`, 'task-1');
+    expect((await store.openAlerts()).get(key)).toBe('task-1');
+    // Attempts (a retry confirming the same episode again) count once.
+    await alerts.countRaised('2026-11-27', 'o1', `${key}@e1`);
+    await alerts.countRaised('2026-11-27', 'o1', `${key}@e1`);
+    expect(await alerts.raisedOn('2026-11-27', 'o1')).toBe(1);
+    await alerts.countRaised('2026-11-27', 'o1', 'acme:d2:buyer_silent@e1');
+    expect(await alerts.raisedOn('2026-11-27', 'o1')).toBe(2);
+    expect(await alerts.raisedOn('2026-11-28', 'o1')).toBe(0);
+    // The condition clears: the next reservation is a new episode.
+    await alerts.release(key);
+    expect((await alerts.reserve(key, `${key}@e2`))?.episodeKey).toBe(`${key}@e2`);
   });
 
   it('purges every key of the tenant and nothing else', async () => {

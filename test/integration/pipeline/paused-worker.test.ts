@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { Runtime } from '../../../src/cli/runtime.ts';
+import type { CrmKind } from '../../../src/domain/crm.ts';
+import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import { type CrmUnderTest, startCrm } from './crm-fixture.ts';
+import { testLogger } from './harness.ts';
+import { type CliProcess, startCli, until } from './worker-processes.ts';
+
+/**
+ * Issue 14 item 3 (STYLE.md #12): a worker that lost its job lock but keeps running (a GC or VM
+ * pause, CPU starvation) must make no CRM effect. Reproduced with SIGSTOP on the worker while its
+ * step waits for a (slowed) CRM answer, takeover by a second worker once the BullMQ lock expires,
+ * then SIGCONT: the woken worker must not write or create anything again.
+ */
+describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after takeover (%s)', (crm) => {
+  let redis: RedisEndpoint;
+  const procs: CliProcess[] = [];
+  let crmUnderTest: CrmUnderTest | undefined;
+
+  beforeAll(async () => {
+    redis = await resolveRedis(undefined);
+  });
+  afterEach(async () => {
+    for (const p of procs.splice(0)) {
+      p.child.kill('SIGCONT');
+      p.child.kill('SIGKILL');
+    }
+    await crmUnderTest?.sandbox.close();
+    crmUnderTest = undefined;
+  });
+  afterAll(async () => {
+    await redis?.close();
+  });
+
+  async function scenario(step: 'write-back' | 'alert', deals: number) {
+    const id = `pause${step === 'alert' ? 'a' : 'w'}`;
+    const target = await startCrm(crm, id, {
+      deals,
+      seed: 31,
+      // Every candidate is reserved (no cap), so the test knows when the last reservation is made.
+      tenant: { alerts: { enabled: true, dailyCapPerOwner: 100_000 } },
+    });
+    crmUnderTest = target;
+    const prefix = `p${randomUUID().slice(0, 8)}`;
+    const dir = mkdtempSync(join(tmpdir(), 'ph-pause-'));
+    const tenantsFile = join(dir, 'tenants.json');
+    writeFileSync(tenantsFile, JSON.stringify({ tenants: [target.tenant] }));
+    const env = {
+      LOG_LEVEL: 'info',
+      REDIS_URL: redis.url,
+      PH_PREFIX: prefix,
+      TENANTS_FILE: tenantsFile,
+      WORKER_LOCK_MS: '2000',
+      WORKER_CONCURRENCY: '1',
+    };
+    const first = startCli(['worker'], env);
+    procs.push(first);
+    const runtime = new Runtime({
+      redis,
+      prefix,
+      logger: testLogger(),
+      tenants: [target.tenant],
+      workers: false,
+    });
+    try {
+      const store = runtime.deps.store(id);
+      const started = await runtime.launcher.start({ tenantId: id, trigger: 'manual' });
+      if (!started.started) throw new Error('the cycle did not start');
+      const before = step === 'alert' ? 'write-back' : 'score';
+      await until(
+        async () => (await store.runSteps(started.runId))[before] !== undefined,
+        `the ${before} step`,
+        240_000,
+      );
+      // Slow every CRM answer so the worker is surely waiting on one when it is paused.
+      target.sandbox.faults.latencyMs = 1_500;
+      if (step === 'write-back') {
+        await until(async () => (await store.getWriteIntents()).size > 0, 'the first write intents');
+      } else {
+        const candidates = await store.getJson<{
+          runId: string;
+          candidates: { dealId: string; kind: string }[];
+        }>('alertCandidates');
+        const expected = new Set(candidates?.candidates.map((c) => `${c.dealId}:${c.kind}`)).size;
+        expect(expected).toBeGreaterThan(0);
+        await until(
+          async () =>
+            [...(await store.openAlerts()).values()].filter((s) => s === 'pending').length === expected,
+          'every alert reserved',
+        );
+      }
+      first.child.kill('SIGSTOP');
+      // Requests sent before the pause still land (no fence recalls bytes already sent): a probe
+      // sent now meets the same latency after them, so once it is answered they have all landed,
+      // and what is measured is only what the worker does after it wakes.
+      await target.probe();
+      target.sandbox.faults.latencyMs = 0;
+
+      const second = startCli(['worker'], env);
+      procs.push(second);
+      await until(
+        async () => (await store.runs()).some((r) => r.runId === started.runId),
+        'the run to finish in the second worker',
+        240_000,
+      );
+      const run = (await store.runs()).find((r) => r.runId === started.runId)!;
+      expect(run.error).toBeUndefined();
+      expect(run.status).toBe('completed');
+      // The paused worker never finished its step: the takeover did.
+      expect(first.lines.some((l) => l.step === step && String(l.msg).startsWith(`${step} finished`))).toBe(
+        false,
+      );
+
+      first.child.kill('SIGCONT');
+      // Its attempt ends one way or the other (it logs either way).
+      await first.waitForLog(
+        (l) =>
+          l.step === step &&
+          (String(l.msg).startsWith(`${step} finished`) || String(l.msg).startsWith(`${step} failed`)),
+        `the woken worker to end its ${step} attempt`,
+      );
+
+      const scored = (run.steps as Record<string, { scored?: number }>).score!.scored!;
+      const perDeal = new Map<string, number>();
+      for (const w of target.dealUpdates()) perDeal.set(w.recordId, (perDeal.get(w.recordId) ?? 0) + 1);
+      const duplicateWrites = [...perDeal.values()].reduce((n, c) => n + c - 1, 0);
+      const keys = target.taskCreates().map((w) => target.alertKeyOf(w));
+      const duplicateTasks = keys.length - new Set(keys).size;
+      // Figures for the report table.
+      process.stderr.write(
+        `[paused-worker ${crm} ${step}] scored=${scored} updated=${perDeal.size} duplicateWrites=${duplicateWrites} tasks=${keys.length} duplicateTasks=${duplicateTasks}\n`,
+      );
+      expect(perDeal.size).toBe(scored); // nothing lost
+      expect(duplicateWrites).toBe(0);
+      expect(duplicateTasks).toBe(0);
+      expect(keys.length).toBe((await store.openAlerts()).size);
+      expect(
+        first.lines.some((l) => (l.decision as { code?: string } | undefined)?.code === 'STEP_LOCK_LOST'),
+      ).toBe(true);
+    } finally {
+      await runtime.close();
+    }
+  }
+
+  it('makes no second health write after a takeover mid-write-back', { timeout: 400_000 }, async () => {
+    await scenario('write-back', crm === 'hubspot' ? 2_400 : 1_200);
+  });
+
+  it('creates no second alert task after a takeover mid-alert', { timeout: 400_000 }, async () => {
+    await scenario('alert', 300);
+  });
+});
