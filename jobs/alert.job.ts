@@ -13,6 +13,10 @@ export interface AlertSummary {
   /** Already open (from an earlier run, attempt or worker): not raised again. */
   alreadyOpen: number;
   suppressedByCap: number;
+  /** Deal owner inactive: task given to their manager or the fallback owner, or (unassigned) to nobody. */
+  reassigned: number;
+  /** Inactive deal owner and no active manager or `alerts.fallbackOwnerId`: no task created. */
+  unassigned: number;
   /** Open alerts whose condition cleared: closed so a later transition can raise them again. */
   cleared: number;
   failed: number;
@@ -63,6 +67,8 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
       raised: 0,
       alreadyOpen: 0,
       suppressedByCap: 0,
+      reassigned: 0,
+      unassigned: 0,
       cleared: 0,
       failed: 0,
       webhook: 'off',
@@ -166,6 +172,17 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
         if (t) raised.push(t.alert);
       }
       for (const e of outcome.existing) await confirm(e.key, e.taskId);
+      // The deal owner is inactive: the connector gave the task to their manager or the fallback
+      // owner (created above), or to nobody. With nobody, no task exists: release the reservation,
+      // so the alert is not held open without a task and is tried again once an owner can take it.
+      for (const r of outcome.reassigned ?? []) {
+        summary.reassigned += 1;
+        if (r.toOwnerId !== null) continue;
+        summary.unassigned += 1;
+        const p = pending.get(r.key);
+        if (p) await reservations.release(p.key);
+        deps.logger.warn({ tenantId: tenant.id, key: r.key, reason: r.reason }, 'alert has no active owner');
+      }
       for (const f of outcome.failed) {
         summary.failed += 1;
         if (f.retryable) retryable += 1;
