@@ -160,8 +160,11 @@ export function registerDemo(program: Command): void {
             model: {
               status: training.status,
               version: training.modelVersion,
-              auc: training.holdout?.auc ?? null,
-              brier: training.holdout?.brier ?? null,
+              adopted: training.adoption.adopted,
+              reason: training.adoption.reason,
+              auc: training.validation?.auc.mean ?? null,
+              priorScoreAuc: training.validation?.priorScoreAuc.mean ?? null,
+              brier: training.validation?.brier.mean ?? null,
               won: training.counts.won,
               lost: training.counts.lost,
             },

@@ -25,10 +25,10 @@ export async function evaluateTenant(
   return crossValidate(records, { ...options, extraIndicators });
 }
 
-const fmt = (m: { mean: number; sd: number; min: number; max: number } | null) =>
+const fmt = (m: { mean: number; std: number; min: number; max: number } | null) =>
   m === null
     ? 'n/a'
-    : `${m.mean.toFixed(3)} ± ${m.sd.toFixed(3)} (min ${m.min.toFixed(3)}, max ${m.max.toFixed(3)})`;
+    : `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)} (min ${m.min.toFixed(3)}, max ${m.max.toFixed(3)})`;
 
 export function renderEvaluation(report: CrossValidationReport): string {
   const lines = [report.message];
@@ -49,7 +49,7 @@ export function renderEvaluation(report: CrossValidationReport): string {
   lines.push('  indicator effects: coefficient, over folds mean ± sd, share of deals with data');
   for (const i of report.indicators) {
     lines.push(
-      `    ${i.key.padEnd(30)} ${i.coefficient.toFixed(3).padStart(7)}  ${i.folds.mean.toFixed(3)} ± ${i.folds.sd.toFixed(3)}  ${Math.round(i.coverage * 100)}%`,
+      `    ${i.key.padEnd(30)} ${i.coefficient.toFixed(3).padStart(7)}  ${i.folds.mean.toFixed(3)} ± ${i.folds.std.toFixed(3)}  ${Math.round(i.coverage * 100)}%`,
     );
   }
   return lines.join('\n');

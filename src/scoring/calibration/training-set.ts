@@ -53,7 +53,10 @@ export function buildTrainingSet(
   const inputs: DealInput[] = [];
   const labels: number[] = [];
   const outcomes: DealOutcome[] = [];
-  for (const record of records) {
+  // Rows in deal-id order, whatever order the store returned them in: the seeded splits then give
+  // the same folds (and the same model) on every run.
+  const sorted = [...records].sort((a, b) => (a.deal.id < b.deal.id ? -1 : a.deal.id > b.deal.id ? 1 : 0));
+  for (const record of sorted) {
     const { deal } = record;
     if (!deal.isClosed) continue;
     const outcome = outcomeOf(record);

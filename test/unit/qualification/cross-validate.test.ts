@@ -23,7 +23,7 @@ describe('crossValidate', () => {
     expect(report.calibration.reduce((s, b) => s + b.count, 0)).toBe(600);
     const budget = report.indicators.find((i) => i.key === 'field:budget_allocated')!;
     expect(budget.coefficient).toBeGreaterThan(0);
-    expect(budget.folds.sd).toBeGreaterThanOrEqual(0);
+    expect(budget.folds.std).toBeGreaterThanOrEqual(0);
     // The earliest deals have no earlier outcomes to judge their value by.
     expect(budget.coverage).toBeGreaterThan(0.8);
     expect(budget.coverage).toBeLessThan(1);
