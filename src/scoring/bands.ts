@@ -2,7 +2,10 @@
 // score = win probability x 100) or from the distribution of its prior scores (no model yet).
 // Tenant.scoring.bands overrides both.
 
-import type { BandThresholds } from './context.ts';
+export interface BandThresholds {
+  healthy: number;
+  watch: number;
+}
 
 export const FIXED_BANDS: BandThresholds = Object.freeze({ healthy: 70, watch: 40 });
 
