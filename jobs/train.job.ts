@@ -47,7 +47,7 @@ export async function loadTrainingData(
   // deal, reconstructed at its cut-off, only sees outcomes of deals closed before that cut-off.
   const extraIndicators = buildQualificationIndicators(
     tenant.scoring.qualificationFields,
-    records.map((r) => ({ fields: r.deal.fields, outcome: outcomeOf(r) })),
+    records.map((r) => ({ dealId: r.deal.id, fields: r.deal.fields, outcome: outcomeOf(r) })),
   );
   return { records, extraIndicators };
 }

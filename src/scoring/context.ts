@@ -21,6 +21,12 @@ import { CORE_INDICATOR_KEYS, REASON_PRIORITY, resolveWeights } from './weights.
 export interface ExtraIndicator {
   readonly key: `field:${string}`;
   evaluate(input: DealInput, stats: ActivityStats, ctx: ScoringContext): IndicatorResult;
+  /**
+   * Training only (out-of-fold target encoding): the same indicator learned without the outcomes
+   * of the given deals, judging from every remaining outcome whatever the moment. Absent: the
+   * indicator is used as it is.
+   */
+  outOfFold?(excludedDealIds: ReadonlySet<string>): ExtraIndicator;
 }
 
 export type { BandThresholds };

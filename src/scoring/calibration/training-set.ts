@@ -8,6 +8,8 @@ import { indicatorFeature } from '../model.ts';
 import { type DealOutcome, learnNorms, type Norms, outcomeOf } from '../norms.ts';
 import { DAY_MS, parseTime } from '../time.ts';
 import { CORE_INDICATOR_KEYS } from '../weights.ts';
+import { stratifiedFolds } from './folds.ts';
+import { mulberry32 } from './rng.ts';
 
 export interface TrainingSetOptions {
   /** Reconstruct each deal this many days before its close. Default 14. */
@@ -18,7 +20,16 @@ export interface TrainingSetOptions {
   minNormSamples?: number;
   /** Qualification-field indicators to add as features (issue 9). */
   extraIndicators?: readonly ExtraIndicator[];
+  /**
+   * How extra indicators that support it are encoded for training rows: 'out-of-fold' (default;
+   * each row judged by the outcomes of the deals in the other {@link ENCODING_FOLDS} folds, whatever
+   * their close time) or 'time' (only deals closed before the row's cut-off).
+   */
+  fieldEncoding?: 'out-of-fold' | 'time';
 }
+
+/** Folds of the out-of-fold target encoding of training rows. */
+export const ENCODING_FOLDS = 5;
 
 export interface TrainingSet {
   /** Feature names, aligned with the columns of `x`. */
@@ -92,13 +103,28 @@ export function buildTrainingSet(
   );
   const extra = options.extraIndicators ?? [];
   const base = createScoringContext({ asOf: 0, norms, extraIndicators: extra });
+  // Out-of-fold encoding: rows dealt into folds (stratified, fixed seed, rows in id order); a row
+  // of fold f is judged by an encoding that never saw the outcomes of fold f (its own included).
+  const oof = (options.fieldEncoding ?? 'out-of-fold') === 'out-of-fold' && extra.some((e) => e.outOfFold);
+  const labelsArr = Uint8Array.from(labels);
+  const foldOf = oof ? stratifiedFolds(labelsArr, ENCODING_FOLDS, mulberry32(0x0f0f0f0f)) : null;
+  const contexts = foldOf
+    ? Array.from({ length: ENCODING_FOLDS }, (_, f) => {
+        const ids = new Set(inputs.filter((_i, r) => foldOf[r] === f).map((i) => i.id));
+        return createScoringContext({
+          asOf: 0,
+          norms,
+          extraIndicators: extra.map((e) => e.outOfFold?.(ids) ?? e),
+        });
+      })
+    : null;
   const features = [...CORE_INDICATOR_KEYS, ...extra.map((e) => e.key)] as string[];
   const d = features.length;
   const x = new Float64Array(inputs.length * d);
   const priorScores = new Float64Array(inputs.length);
   const w = base.weights;
   inputs.forEach((input, r) => {
-    const ctx = withAsOf(base, input.asOf);
+    const ctx = withAsOf(contexts && foldOf ? contexts[foldOf[r]!]! : base, input.asOf);
     const { indicators } = evaluateIndicators(input, ctx);
     let swc = 0;
     let swcs = 0;
@@ -113,7 +139,7 @@ export function buildTrainingSet(
   return {
     features,
     x,
-    y: Uint8Array.from(labels),
+    y: labelsArr,
     dealIds: inputs.map((i) => i.id),
     priorScores,
     norms,

@@ -31,6 +31,8 @@ export interface FieldOutcome {
 
 /** A record seen while learning: its field values and, when closed, its outcome. */
 export interface FieldSample {
+  /** The deal's id: lets training hide its outcome from its own row (out-of-fold encoding). */
+  dealId?: string;
   fields: Readonly<Record<string, FieldValue>>;
   outcome: FieldOutcome | null;
 }
