@@ -12,7 +12,10 @@ import { stratifiedFolds } from './folds.ts';
 import { mulberry32 } from './rng.ts';
 
 export interface TrainingSetOptions {
-  /** Reconstruct each deal this many days before its close. Default 14. */
+  /**
+   * Reconstruct each deal this many days before its close. Default 14. A deal shorter than twice
+   * this is reconstructed halfway between its creation and its close.
+   */
   leadDays?: number;
   /** Keep at most this many activities per deal (the latest before the cut-off). Default 500. */
   maxActivities?: number;
@@ -46,7 +49,7 @@ export interface TrainingSet {
   skipped: {
     /** Closed deals without a readable close time. */
     noCloseTime: number;
-    /** Created after the cut-off (closed within `leadDays` of creation). */
+    /** Closed less than a day after creation (or without a readable creation time). */
     tooYoung: number;
     /** Already in a closed stage at the cut-off. */
     closedBeforeCutoff: number;
@@ -76,11 +79,15 @@ export function buildTrainingSet(
       continue;
     }
     outcomes.push(outcome);
-    const cutoff = outcome.closedAt - leadDays * DAY_MS;
-    if (!(parseTime(deal.createdAt) <= cutoff)) {
+    // A deal shorter than twice the lead is reconstructed halfway through its life instead of being
+    // dropped (short deals skew lost; dropping them biases the model). Under a day: nothing to see.
+    const created = parseTime(deal.createdAt);
+    const life = outcome.closedAt - created;
+    if (!(life >= DAY_MS)) {
       skipped.tooYoung++;
       continue;
     }
+    const cutoff = outcome.closedAt - Math.min(leadDays * DAY_MS, Math.floor(life / 2));
     // futureHorizonDays 0: not even scheduled meetings after the cut-off may be looked at.
     const input = compileDeal(record, {
       asOf: cutoff,

@@ -106,3 +106,29 @@ describe('determinism: rows ordered by id before any split (issue 15 item 5)', (
     }
   });
 });
+
+describe('short deals (issue 15 item 6)', () => {
+  it('reconstructs a deal shorter than the lead at a shorter cut-off instead of dropping it', async () => {
+    const { buildTrainingSet } = await import('../../../src/scoring/calibration/training-set.ts');
+    // Created 6 days before the close: with a 14-day lead there is no moment to reconstruct.
+    const short = syntheticClosedDeals(20).map((r) => {
+      const closedAt = Date.parse(r.deal.closedAt!);
+      const created = closedAt - 6 * DAY;
+      return {
+        ...r,
+        activities: r.activities.filter((a) => Date.parse(a.occurredAt) >= created),
+        deal: {
+          ...r.deal,
+          createdAt: new Date(created).toISOString(),
+          stageHistory: [
+            { stageId: 'qualify', enteredAt: new Date(created).toISOString() },
+            r.deal.stageHistory.at(-1)!,
+          ],
+        },
+      };
+    });
+    const ts = buildTrainingSet(short, { leadDays: 14 });
+    expect(ts.skipped.tooYoung).toBe(0);
+    expect(ts.y.length).toBe(20);
+  });
+});

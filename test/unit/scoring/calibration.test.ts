@@ -152,10 +152,10 @@ describe('calibrate', () => {
     expect(lowered.candidate?.kind).toBe('logistic');
   });
 
-  it('skips deals created after their cut-off and counts them', () => {
+  it('skips deals closed within a day of creation and counts them (shorter ones get a shorter cut-off)', () => {
     const young = syntheticClosedDeals(3).map((r) => ({
       ...r,
-      deal: { ...r.deal, createdAt: new Date(Date.parse(r.deal.closedAt!) - 5 * 86_400_000).toISOString() },
+      deal: { ...r.deal, createdAt: new Date(Date.parse(r.deal.closedAt!) - 20 * 3_600_000).toISOString() },
     }));
     const { report } = calibrate(young);
     expect(report.counts.skipped.tooYoung).toBe(3);
