@@ -1,15 +1,15 @@
-// A world (from `import`, or a CSV export imported in memory) as the scoring engine's deal records,
-// so `evaluate --world` needs neither Redis nor a sandbox sync. Deals, stages and histories are
-// mapped as the connectors would; activities are not carried over (see docs/EVALUATE.md).
+// A world (from `import`, a generated one, or a CSV export imported in memory) as the scoring
+// engine's deal records, so `evaluate --world` needs neither Redis nor a sandbox sync. Deals,
+// stages, histories, contacts and activities are mapped to the domain as the connectors would.
 
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { Deal, FieldValue, Pipeline } from '../domain/index.ts';
+import type { Activity, Contact, Deal, FieldValue, Pipeline } from '../domain/index.ts';
 import { importExportFile } from '../import/export-importer.ts';
 import { ImportMappingSchema } from '../import/import-mapping.ts';
 import { readWorldFile } from '../import/world-file.ts';
 import { customFieldName } from '../sandbox/salesforce/render-world.ts';
-import type { SandboxWorld } from '../sandbox/world.ts';
+import type { SandboxWorld, WorldActivity } from '../sandbox/world.ts';
 import type { DealRecord, QualificationFieldConfig } from '../scoring/index.ts';
 import { AppError } from '../shared/app-error.ts';
 
@@ -41,6 +41,33 @@ function pipelinesOf(world: SandboxWorld): Map<string, Pipeline> {
   );
 }
 
+const CALL: Record<string, Activity['callOutcome']> = {
+  COMPLETED: 'connected',
+  NO_ANSWER: 'no_answer',
+  BUSY: 'busy',
+  FAILED: 'failed',
+};
+
+function activityOf(a: WorldActivity): Activity {
+  const meeting = a.meetingOutcome?.toLowerCase() as Activity['meetingOutcome'] | undefined;
+  return {
+    id: `a${a.n}`,
+    type: a.type,
+    dealIds: [`d${a.dealN}`],
+    occurredAt: a.occurredAt,
+    direction: a.direction,
+    ownerId: `o${a.ownerN}`,
+    contactIds: a.contactNs.map((n) => `p${n}`),
+    isReply: a.isReply,
+    callOutcome: a.type === 'call' ? (CALL[a.callStatus ?? ''] ?? 'unknown') : null,
+    durationSeconds: a.durationSeconds,
+    meetingOutcome: a.type === 'meeting' ? (meeting ?? null) : null,
+    dueAt: a.type === 'task' ? a.taskDueAt : a.type === 'meeting' ? a.meetingEndAt : null,
+    taskStatus: a.type === 'task' ? (a.taskStatus === 'COMPLETED' ? 'completed' : 'open') : null,
+    bodyLength: a.body.length,
+  };
+}
+
 /** Maps a world's deals to records; qualification values keep the import's field keys. */
 export function worldToRecords(
   world: SandboxWorld,
@@ -49,6 +76,25 @@ export function worldToRecords(
 ): WorldRecords {
   const pipelines = pipelinesOf(world);
   const companies = new Map(world.companies.map((c) => [c.n, c]));
+  const contacts = new Map<number, Contact>(
+    world.contacts.map((c) => [
+      c.n,
+      {
+        id: `p${c.n}`,
+        name: `${c.firstName} ${c.lastName}`.trim(),
+        email: c.email,
+        title: c.title,
+        accountId: c.companyN === null ? null : `c${c.companyN}`,
+      },
+    ]),
+  );
+  const activities = new Map<number, Activity[]>();
+  for (const a of world.activities) {
+    if (a.messy) continue; // orphaned or malformed on purpose: a connector would quarantine it
+    const list = activities.get(a.dealN) ?? [];
+    list.push(activityOf(a));
+    activities.set(a.dealN, list);
+  }
   const records: DealRecord[] = world.deals.map((d) => {
     const pipeline = pipelines.get(d.pipelineKey) ?? null;
     const stage = pipeline?.stages.find((s) => s.id === d.stageKey);
@@ -70,7 +116,11 @@ export function worldToRecords(
       accountId: company ? `c${company.n}` : null,
       nextStep: d.nextStep,
       nextStepUpdatedAt: d.nextStepUpdatedAt,
-      contacts: [],
+      contacts: d.contacts.map((c) => ({
+        contactId: `p${c.contactN}`,
+        role: c.role,
+        isPrimary: c.isPrimary,
+      })),
       stageHistory: d.stageHistory.map((s) => ({ stageId: s.stageKey, enteredAt: s.enteredAt })),
       closeDateChanges: d.closeDateHistory.map((c, i, all) => ({
         at: c.at,
@@ -86,8 +136,11 @@ export function worldToRecords(
     };
     return {
       deal,
-      activities: [],
-      contacts: [],
+      activities: activities.get(d.n) ?? [],
+      contacts: d.contacts.flatMap((c) => {
+        const contact = contacts.get(c.contactN);
+        return contact ? [contact] : [];
+      }),
       account: company
         ? {
             id: `c${company.n}`,
