@@ -132,7 +132,7 @@ export function generateWorldWithTruth(options: GenerateWorldOptions): {
       contacts,
       deals,
       activities,
-      targets: makeTargets(rng, owners, nowMs),
+      targets: makeTargets(rng, owners, nowMs, deals, pipelines),
     },
     truth,
   };
@@ -542,16 +542,41 @@ function makeActivity(
   };
 }
 
-function makeTargets(rng: Prng, owners: WorldOwner[], nowMs: number): WorldTarget[] {
+/**
+ * Quarterly targets per owner, sized from the world's own deal volume: an owner's mean closed-won
+ * amount per quarter over the last four complete quarters (the team mean for an owner without
+ * wins), times 0.75-1.25, so some owners are ahead and some behind, whatever the world's size.
+ */
+function makeTargets(
+  rng: Prng,
+  owners: WorldOwner[],
+  nowMs: number,
+  deals: readonly WorldDeal[],
+  pipelines: readonly WorldPipeline[],
+): WorldTarget[] {
   const targets: WorldTarget[] = [];
   const now = new Date(nowMs);
   const quarterStartMonth = Math.floor(now.getUTCMonth() / 3) * 3;
+  const historyFrom = Date.UTC(now.getUTCFullYear(), quarterStartMonth - 12, 1);
+  const historyTo = Date.UTC(now.getUTCFullYear(), quarterStartMonth, 1);
+  const wonStage = new Set<string>();
+  for (const p of pipelines) for (const st of p.stages) if (st.isWon) wonStage.add(`${p.key}|${st.key}`);
+  const wonByOwner = new Map<number, number>();
+  for (const d of deals) {
+    if (!wonStage.has(`${d.pipelineKey}|${d.stageKey}`) || d.amount === null || d.closedAt === null) continue;
+    const t = Date.parse(d.closedAt);
+    if (t >= historyFrom && t < historyTo)
+      wonByOwner.set(d.ownerN, (wonByOwner.get(d.ownerN) ?? 0) + d.amount);
+  }
+  const totalWon = [...wonByOwner.values()].reduce((a, b) => a + b, 0);
+  const teamMean = owners.length > 0 ? totalWon / 4 / owners.length : 0;
   for (let q = -4; q <= 1; q++) {
     const start = Date.UTC(now.getUTCFullYear(), quarterStartMonth + q * 3, 1);
     const end = Date.UTC(now.getUTCFullYear(), quarterStartMonth + (q + 1) * 3, 1) - DAY;
     let total = 0;
     for (const owner of owners) {
-      const amount = Math.round((150_000 * (0.5 + uniform(rng))) / 1000) * 1000;
+      const base = (wonByOwner.get(owner.n) ?? 0) / 4 || teamMean || 10_000;
+      const amount = Math.max(1_000, Math.round((base * (0.75 + 0.5 * uniform(rng))) / 1000) * 1000);
       total += amount;
       targets.push({ ownerN: owner.n, periodStart: day(start), periodEnd: day(end), amount });
     }
