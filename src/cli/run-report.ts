@@ -126,7 +126,8 @@ export async function collectRunReport(
           target: row.target,
           coverage: row.coverage === null ? null : Math.round(row.coverage * 100) / 100,
           band: row.band,
-          pipelineCoverage: row.pipelineCoverage == null ? null : Math.round(row.pipelineCoverage * 100) / 100,
+          pipelineCoverage:
+            row.pipelineCoverage == null ? null : Math.round(row.pipelineCoverage * 100) / 100,
         })),
     },
   };
