@@ -543,9 +543,11 @@ function makeActivity(
 }
 
 /**
- * Quarterly targets per owner, sized from the world's own deal volume: an owner's mean closed-won
- * amount per quarter over the last four complete quarters (the team mean for an owner without
- * wins), times 0.75-1.25, so some owners are ahead and some behind, whatever the world's size.
+ * Quarterly targets per owner, sized from the world's own deal volume in that quarter: the owner's
+ * closed-won amount there plus 40% of its open amount planned to close there (what the pipeline
+ * supports), times 0.75-1.25, so some owners are ahead and some behind whatever the world's size
+ * (fixed targets made small worlds hopeless and large ones far ahead). An owner without any deal
+ * in the quarter gets the team mean.
  */
 function makeTargets(
   rng: Prng,
@@ -557,25 +559,31 @@ function makeTargets(
   const targets: WorldTarget[] = [];
   const now = new Date(nowMs);
   const quarterStartMonth = Math.floor(now.getUTCMonth() / 3) * 3;
-  const historyFrom = Date.UTC(now.getUTCFullYear(), quarterStartMonth - 12, 1);
-  const historyTo = Date.UTC(now.getUTCFullYear(), quarterStartMonth, 1);
-  const wonStage = new Set<string>();
-  for (const p of pipelines) for (const st of p.stages) if (st.isWon) wonStage.add(`${p.key}|${st.key}`);
-  const wonByOwner = new Map<number, number>();
-  for (const d of deals) {
-    if (!wonStage.has(`${d.pipelineKey}|${d.stageKey}`) || d.amount === null || d.closedAt === null) continue;
-    const t = Date.parse(d.closedAt);
-    if (t >= historyFrom && t < historyTo)
-      wonByOwner.set(d.ownerN, (wonByOwner.get(d.ownerN) ?? 0) + d.amount);
-  }
-  const totalWon = [...wonByOwner.values()].reduce((a, b) => a + b, 0);
-  const teamMean = owners.length > 0 ? totalWon / 4 / owners.length : 0;
+  const stageOf = new Map<string, WorldStage>();
+  for (const p of pipelines) for (const st of p.stages) stageOf.set(`${p.key}|${st.key}`, st);
   for (let q = -4; q <= 1; q++) {
     const start = Date.UTC(now.getUTCFullYear(), quarterStartMonth + q * 3, 1);
-    const end = Date.UTC(now.getUTCFullYear(), quarterStartMonth + (q + 1) * 3, 1) - DAY;
+    const endExclusive = Date.UTC(now.getUTCFullYear(), quarterStartMonth + (q + 1) * 3, 1);
+    const end = endExclusive - DAY;
+    const volume = new Map<number, number>();
+    for (const d of deals) {
+      if (d.amount === null) continue;
+      const st = stageOf.get(`${d.pipelineKey}|${d.stageKey}`);
+      const at = st?.isClosed
+        ? d.closedAt
+          ? Date.parse(d.closedAt)
+          : Number.NaN
+        : d.closeDate
+          ? Date.parse(d.closeDate)
+          : Number.NaN;
+      if (!(at >= start && at < endExclusive)) continue;
+      const add = st?.isWon ? d.amount : st?.isClosed ? 0 : 0.4 * d.amount;
+      volume.set(d.ownerN, (volume.get(d.ownerN) ?? 0) + add);
+    }
+    const teamMean = owners.length > 0 ? [...volume.values()].reduce((x, y) => x + y, 0) / owners.length : 0;
     let total = 0;
     for (const owner of owners) {
-      const base = (wonByOwner.get(owner.n) ?? 0) / 4 || teamMean || 10_000;
+      const base = volume.get(owner.n) || teamMean || 10_000;
       const amount = Math.max(1_000, Math.round((base * (0.75 + 0.5 * uniform(rng))) / 1000) * 1000);
       total += amount;
       targets.push({ ownerN: owner.n, periodStart: day(start), periodEnd: day(end), amount });
