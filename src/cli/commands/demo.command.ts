@@ -108,6 +108,16 @@ export function registerDemo(program: Command): void {
           logger,
           tenants: [tenant!],
           concurrency: 2,
+          // An imported world is judged as of its own date (the day after its last recorded event),
+          // with the clock running on from there: never "in stage 1,800 days" on an old export.
+          ...(imported
+            ? {
+                now: (() => {
+                  const offset = Date.parse(imported.world.now) - Date.now();
+                  return () => Date.now() + offset;
+                })(),
+              }
+            : {}),
           ...(opts.json ? {} : { onProgress: progressPrinter(process.stdout) }),
           ...(crm.data === 'salesforce'
             ? {
