@@ -87,8 +87,15 @@ const BOOLEAN_WORDS = new Set([
   'x',
   'checked',
   'unchecked',
+  // The languages the scorer knows (field-encoding.ts): German, French, Spanish / Italian.
+  'ja',
+  'nein',
+  'oui',
+  'non',
+  'si',
+  'sí',
 ]);
-const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', 'checked']);
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', 'checked', 'ja', 'oui', 'si', 'sí']);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function slug(label: string): string {

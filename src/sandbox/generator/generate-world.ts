@@ -544,8 +544,8 @@ function makeActivity(
 
 /**
  * Quarterly targets per owner, sized from the world's own deal volume in that quarter: the owner's
- * closed-won amount there plus 40% of its open amount planned to close there (what the pipeline
- * supports), times 0.75-1.25, so some owners are ahead and some behind whatever the world's size
+ * closed-won amount there plus 70% of its open amount planned to close there (what the pipeline
+ * supports), times 0.85-1.35, so some owners are ahead and some behind whatever the world's size
  * (fixed targets made small worlds hopeless and large ones far ahead). An owner without any deal
  * in the quarter gets the team mean.
  */
@@ -577,14 +577,14 @@ function makeTargets(
           ? Date.parse(d.closeDate)
           : Number.NaN;
       if (!(at >= start && at < endExclusive)) continue;
-      const add = st?.isWon ? d.amount : st?.isClosed ? 0 : 0.4 * d.amount;
+      const add = st?.isWon ? d.amount : st?.isClosed ? 0 : 0.7 * d.amount;
       volume.set(d.ownerN, (volume.get(d.ownerN) ?? 0) + add);
     }
     const teamMean = owners.length > 0 ? [...volume.values()].reduce((x, y) => x + y, 0) / owners.length : 0;
     let total = 0;
     for (const owner of owners) {
       const base = volume.get(owner.n) || teamMean || 10_000;
-      const amount = Math.max(1_000, Math.round((base * (0.75 + 0.5 * uniform(rng))) / 1000) * 1000);
+      const amount = Math.max(1_000, Math.round((base * (0.85 + 0.5 * uniform(rng))) / 1000) * 1000);
       total += amount;
       targets.push({ ownerN: owner.n, periodStart: day(start), periodEnd: day(end), amount });
     }
