@@ -27,7 +27,7 @@ function sameDayDeals(n: number, seed: number) {
 const samplesOf = (records: ReturnType<typeof sameDayDeals>) =>
   records.map((r) => ({ dealId: r.deal.id, fields: r.deal.fields, outcome: outcomeOf(r) }));
 
-describe('out-of-fold target encoding (issue 15 item 4)', () => {
+describe('out-of-fold target encoding (issue 15 item 4)', { timeout: 120_000 }, () => {
   it('learns a field from deals that all closed on one day', () => {
     const records = sameDayDeals(400, 3);
     const extraIndicators = buildQualificationIndicators(CONFIG, samplesOf(records));

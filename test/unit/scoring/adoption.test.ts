@@ -51,7 +51,7 @@ function sameCloseDay(n: number, seed: number): DealRecord[] {
   }));
 }
 
-describe('adoption: never serve a model with no skill (issue 15 item 3)', () => {
+describe('adoption: never serve a model with no skill (issue 15 item 3)', { timeout: 120_000 }, () => {
   it('keeps the prior when the outcomes carry no signal, and says why', () => {
     for (const seed of [1, 2, 3]) {
       const { model, report } = calibrate(noSignal(400, seed));
@@ -95,7 +95,7 @@ describe('adoption: never serve a model with no skill (issue 15 item 3)', () => 
   });
 });
 
-describe('determinism: rows ordered by id before any split (issue 15 item 5)', () => {
+describe('determinism: rows ordered by id before any split (issue 15 item 5)', { timeout: 120_000 }, () => {
   it('gives the same report and model whatever order the deals arrive in', () => {
     const records = syntheticClosedDeals(300);
     const a = calibrate(records, { seed: 3, minAucGain: -1 });
@@ -107,7 +107,7 @@ describe('determinism: rows ordered by id before any split (issue 15 item 5)', (
   });
 });
 
-describe('short deals (issue 15 item 6)', () => {
+describe('short deals (issue 15 item 6)', { timeout: 120_000 }, () => {
   it('reconstructs a deal shorter than the lead at a shorter cut-off instead of dropping it', async () => {
     const { buildTrainingSet } = await import('../../../src/scoring/calibration/training-set.ts');
     // Created 6 days before the close: with a 14-day lead there is no moment to reconstruct.
