@@ -4,7 +4,7 @@ import { crossValidate } from '../../../src/scoring/qualification/cross-validate
 import { buildQualificationIndicators } from '../../../src/scoring/qualification/field-indicator.ts';
 import { QUALIFICATION_FIELDS, qualifiedDeals } from './qualification-records.ts';
 
-describe('crossValidate', () => {
+describe('crossValidate', { timeout: 60_000 }, () => {
   const records = qualifiedDeals(300, 11);
   const extraIndicators = buildQualificationIndicators(
     QUALIFICATION_FIELDS,

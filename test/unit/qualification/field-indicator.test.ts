@@ -15,7 +15,7 @@ const DAY = 86_400_000;
 const samplesOf = (records: ReturnType<typeof qualifiedDeals>) =>
   records.map((r) => ({ fields: r.deal.fields, outcome: outcomeOf(r) }));
 
-describe('qualification field indicators', () => {
+describe('qualification field indicators', { timeout: 60_000 }, () => {
   const history = qualifiedDeals(400);
   const indicators = buildQualificationIndicators(QUALIFICATION_FIELDS, samplesOf(history));
 

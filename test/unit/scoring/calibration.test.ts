@@ -68,7 +68,7 @@ describe('fitLogistic', () => {
   });
 });
 
-describe('calibrate', () => {
+describe('calibrate', { timeout: 60_000 }, () => {
   const records = syntheticClosedDeals(400);
 
   it('learns a positive weight for the indicator the outcome depends on, with AUC clearly above 0.5', () => {
