@@ -47,6 +47,8 @@ export const ImportMappingSchema = z.object({
   qualification: z.array(QualificationColumnSchema).optional(),
   /** Columns to leave out entirely (when `qualification` is not given). */
   ignore: z.array(z.string()).default([]),
+  /** Open stage labels in funnel order (case-insensitive); unlisted stages follow by first appearance. */
+  stages: z.array(z.string().min(1)).default([]),
 });
 export type ImportMapping = z.infer<typeof ImportMappingSchema>;
 

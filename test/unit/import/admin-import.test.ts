@@ -37,3 +37,38 @@ describe('headers and words an admin exports', () => {
     expect(byName).toEqual({ Alpha: true, Beta: false, Gamma: true, Delta: false });
   });
 });
+
+describe('exports without ids or names, and the stage order', () => {
+  it('gives rows without an id or a name a row id instead of rejecting them', async () => {
+    const path = csv(
+      'noid.csv',
+      [
+        'Stage,Amount,Close Date,Created Date',
+        'Closed Won,1000,2025-03-01,2025-01-01',
+        'Closed Lost,2000,2025-03-02,2025-01-02',
+      ].join('\n'),
+    );
+    const r = await importExportFile(path);
+    expect(r.rejected).toEqual([]);
+    expect(r.imported).toBe(2);
+    expect(r.world.deals.map((d) => d.name)).toEqual(['row 2', 'row 3']);
+  });
+
+  it('orders open stages as the mapping says, not by first appearance', async () => {
+    const path = csv(
+      'stages.csv',
+      [
+        'Deal Name,Deal Stage,Amount,Close Date,Create Date',
+        'A,Negotiation,1,2025-03-01,2025-01-01',
+        'B,Discovery,1,2025-03-01,2025-01-01',
+        'C,Proposal,1,2025-03-01,2025-01-01',
+        'D,Closed Won,1,2025-02-01,2025-01-01',
+      ].join('\n'),
+    );
+    const { ImportMappingSchema } = await import('../../../src/import/import-mapping.ts');
+    const mapping = ImportMappingSchema.parse({ stages: ['Discovery', 'Proposal', 'Negotiation'] });
+    const r = await importExportFile(path, { mapping });
+    const open = r.world.pipelines[0]!.stages.filter((s) => !s.isClosed).sort((a, b) => a.order - b.order);
+    expect(open.map((s) => s.label)).toEqual(['Discovery', 'Proposal', 'Negotiation']);
+  });
+});
