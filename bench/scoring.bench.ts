@@ -231,7 +231,7 @@ const figures = {
   trainingSeconds: Math.round(trainMs) / 1000,
   trainingCpuSeconds: Math.round(trainCpuUs / 1000) / 1000,
   trainingStatus: report.status,
-  trainingHoldoutAuc: report.holdout?.auc ?? null,
+  trainingCvAuc: report.validation?.auc.mean ?? null,
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   targetDealsPerSecond: 200_000,
 };
@@ -252,7 +252,7 @@ line(
 line('peak RSS after scoring', `${figures.peakRssMiBAfterScoring} MiB`);
 line(
   'training',
-  `${fmt(CLOSED)} closed deals: wall ${figures.trainingSeconds} s, CPU ${figures.trainingCpuSeconds} s (${report.status}, holdout AUC ${figures.trainingHoldoutAuc})`,
+  `${fmt(CLOSED)} closed deals: wall ${figures.trainingSeconds} s, CPU ${figures.trainingCpuSeconds} s (${report.status}, cross-validated AUC ${figures.trainingCvAuc})`,
 );
 line('peak RSS', `${figures.peakRssMiB} MiB`);
 console.log(JSON.stringify(figures));

@@ -9,6 +9,7 @@ import {
   type FieldEffect,
   fieldEffects,
   outcomeOf,
+  ScoringModelSchema,
 } from '../src/scoring/index.ts';
 import type { Tenant } from '../src/domain/tenant.ts';
 import type { TenantStateStore } from '../src/store/tenant-state.store.ts';
@@ -58,7 +59,7 @@ export async function loadTrainingData(
       if (qualification.length > 0) {
         const fields: Record<string, FieldSample['fields'][string]> = {};
         for (const f of qualification) if (f in deal.fields) fields[f] = deal.fields[f]!;
-        fieldSamples.push({ fields, outcome: outcomeOf({ deal, activities: [] }) });
+        fieldSamples.push({ dealId: deal.id, fields, outcome: outcomeOf({ deal, activities: [] }) });
       }
     }
   }
@@ -94,7 +95,10 @@ export const trainJob: JobDefinition<TrainPayload, TrainingReport> = {
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
     const { records, extraIndicators } = await loadTrainingData(store, tenant);
+    // Retraining follows the same adoption rule; the report names the model it replaces or withdraws.
+    const current = ScoringModelSchema.safeParse(await store.getJson<unknown>('model'));
     const { model, report: calibration } = calibrate(records, {
+      currentModel: current.success ? current.data : null,
       seed: payload.seed,
       extraIndicators,
       ...(payload.leadDays === undefined ? {} : { leadDays: payload.leadDays }),

@@ -22,6 +22,8 @@ export interface RunReport {
   bands: Record<Band, number>;
   modelVersion: string | null;
   riskiest: {
+    /** The deal's CRM id (also as `dealId`). */
+    id: string;
     dealId: string;
     name: string;
     owner: string | null;
@@ -36,10 +38,20 @@ export interface RunReport {
     owners: {
       owner: string;
       openDeals: number;
+      /** Already won in the period. */
+      closedWon: number;
+      /** Open deals closing in the period, amount x win probability. */
+      weightedOpen: number;
+      /** closedWon + weightedOpen. */
       expectedRevenue: number;
+      /** Unweighted open amount closing in the period. */
+      openAmount: number;
       target: number | null;
+      /** expectedRevenue / target. */
       coverage: number | null;
       band: string | null;
+      /** openAmount / (target - closedWon): pipeline coverage as sales teams use it. */
+      pipelineCoverage: number | null;
     }[];
   };
 }
@@ -89,6 +101,7 @@ export async function collectRunReport(
     riskiest: top.map((r) => {
       const d = deals.get(r.dealId);
       return {
+        id: r.dealId,
         dealId: r.dealId,
         name: d?.name ?? r.dealId,
         owner: d?.ownerId ? (ownerName.get(d.ownerId) ?? d.ownerId) : null,
@@ -106,10 +119,15 @@ export async function collectRunReport(
         .map((row) => ({
           owner: row.level === 'total' ? 'All owners' : (ownerName.get(row.key) ?? row.key),
           openDeals: row.openDeals,
+          closedWon: Math.round(row.closedWon),
+          weightedOpen: Math.round(row.expectedOpen),
           expectedRevenue: Math.round(row.expectedRevenue),
+          openAmount: Math.round(row.openAmount ?? 0),
           target: row.target,
           coverage: row.coverage === null ? null : Math.round(row.coverage * 100) / 100,
           band: row.band,
+          pipelineCoverage:
+            row.pipelineCoverage == null ? null : Math.round(row.pipelineCoverage * 100) / 100,
         })),
     },
   };
@@ -155,15 +173,21 @@ export function renderRunReport(report: RunReport): string {
   out();
   const period = report.pipelineHealth.period;
   out(
-    `Pipeline health per owner${period ? ` (${period.start} to ${period.end})` : ''}: expected revenue vs target`,
+    `Pipeline health per owner${period ? ` (${period.start} to ${period.end})` : ''}: closed-won + probability-weighted open = expected, against target; pipeline coverage = open amount / remaining target`,
   );
   for (const o of report.pipelineHealth.owners) {
     const cov =
       o.coverage === null
         ? 'no target'
-        : `coverage ${o.coverage.toFixed(2)} (${(o.band ?? '').replace('_', ' ')})`;
+        : `${Math.round(o.coverage * 100)}% of target (${(o.band ?? '').replace('_', ' ')})`;
+    const pipe =
+      o.target === null
+        ? ''
+        : o.pipelineCoverage === null
+          ? ', target already met'
+          : `, pipeline coverage ${o.pipelineCoverage.toFixed(1)}x`;
     out(
-      `  ${pad(o.owner, 24)} ${String(o.openDeals).padStart(4)} open  expected ${pad(money(o.expectedRevenue), 14)} target ${pad(money(o.target), 14)} ${cov}`,
+      `  ${pad(o.owner, 20)} won ${pad(money(o.closedWon), 11)} + weighted open ${pad(money(o.weightedOpen), 11)} = expected ${pad(money(o.expectedRevenue), 11)} target ${pad(money(o.target), 11)} ${cov}; ${o.openDeals} open deals ${money(o.openAmount)}${pipe}`,
     );
   }
   return lines.join('\n');

@@ -51,6 +51,12 @@ export const HealthResultSchema = z.object({
   /** Overall confidence 0..1, from the indicators' confidences. */
   confidence: z.number().min(0).max(1),
   indicators: z.array(IndicatorResultSchema),
+  /**
+   * Each indicator's contribution to the score in the model in use, aligned with `indicators`:
+   * coefficient x feature on a fitted model, prior weight x feature before one (docs/SCORING.md).
+   * Below 0 pulls the score down; the reasons are the three most negative. Absent on old results.
+   */
+  contributions: z.array(z.number()).optional(),
   /** The top three reasons as readable text, worst first. */
   reasons: z.array(z.string()).max(3),
   /** Against the result of about 7 days ago; null when there is none. */

@@ -114,7 +114,11 @@ export const QualificationFieldSchema = z.object({
 });
 
 export const ScoringConfigSchema = z.object({
-  bands: BandThresholdsSchema.default({ healthy: 70, watch: 40 }),
+  /**
+   * Override of the band thresholds. Absent: derived from the tenant's history at training (see
+   * docs/SCORING.md: base win rate with a model, prior-score distribution without), else 70 / 40.
+   */
+  bands: BandThresholdsSchema.optional(),
   /** Weight overrides by indicator key; unnamed indicators keep the survey-derived priors. */
   weights: z.record(z.string(), z.number().min(0)).default({}),
   qualificationFields: z.array(QualificationFieldSchema).default([]),
@@ -151,7 +155,6 @@ export const TenantSchema = z.object({
     .default('UTC'),
   schedule: ScheduleSchema.default({ nightly: '0 2 * * *', incrementalEveryMinutes: 15 }),
   scoring: ScoringConfigSchema.default({
-    bands: { healthy: 70, watch: 40 },
     weights: {},
     qualificationFields: [],
   }),

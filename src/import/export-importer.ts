@@ -87,8 +87,15 @@ const BOOLEAN_WORDS = new Set([
   'x',
   'checked',
   'unchecked',
+  // The languages the scorer knows (field-encoding.ts): German, French, Spanish / Italian.
+  'ja',
+  'nein',
+  'oui',
+  'non',
+  'si',
+  'sí',
 ]);
-const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', 'checked']);
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', 'checked', 'ja', 'oui', 'si', 'sí']);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function slug(label: string): string {
@@ -232,9 +239,9 @@ class ExportImporter {
     const f = row.fields;
     if (f.length !== this.width) return `has ${f.length} fields, the header has ${this.width}`;
     const get = (c: keyof ResolvedMapping['index']) => this.cell(f, m.index[c]);
-    const name = get('name');
-    const id = get('id') || name;
-    if (id === '') return 'no deal name or id';
+    // Exports without ids or names: the physical line is the row's id ("row 12"), never a rejection.
+    const id = get('id') || get('name') || `row ${row.line}`;
+    const name = get('name') || id;
     if (this.ids.has(id)) return `duplicate deal "${id}" (first on line ${this.ids.get(id)})`;
 
     // Outcome: the outcome column, else the stage when it names a closed stage.
@@ -340,8 +347,14 @@ class ExportImporter {
       }
       return { field: q.field, label: q.label, column: q.column, kind };
     });
-    // Open stages in order of first appearance, then won and lost.
-    const open = [...this.stages.values()].filter((s) => !s.isClosed);
+    // Open stages in the mapping's order (`stages`), then the rest in order of first appearance,
+    // then won and lost.
+    const rank = new Map(this.mapping.stages.map((label, i) => [normaliseLabel(label), i]));
+    const open = [...this.stages.values()]
+      .filter((s) => !s.isClosed)
+      .map((s, i) => ({ s, i, r: rank.get(normaliseLabel(s.label)) ?? Number.MAX_SAFE_INTEGER }))
+      .sort((a, b) => a.r - b.r || a.i - b.i)
+      .map((x) => x.s);
     open.forEach((s, i) => {
       s.order = i;
       s.probability = Math.round(((10 + (80 * (i + 1)) / (open.length + 1)) / 100) * 100) / 100;

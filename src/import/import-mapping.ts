@@ -47,6 +47,8 @@ export const ImportMappingSchema = z.object({
   qualification: z.array(QualificationColumnSchema).optional(),
   /** Columns to leave out entirely (when `qualification` is not given). */
   ignore: z.array(z.string()).default([]),
+  /** Open stage labels in funnel order (case-insensitive); unlisted stages follow by first appearance. */
+  stages: z.array(z.string().min(1)).default([]),
 });
 export type ImportMapping = z.infer<typeof ImportMappingSchema>;
 
@@ -92,21 +94,31 @@ export function fieldNameOf(header: string): string {
   return /^[a-z]/.test(s) ? s : `f_${s || 'column'}`;
 }
 
+/**
+ * A header as words: snake_case, kebab-case, dotted and camelCase become spaced lower case
+ * ("Close_Date", "close-date", "CloseDate" -> "close date"), so exports match without a mapping.
+ */
+export function headerWords(h: string): string {
+  return normaliseLabel(h.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_\-.]+/g, ' '));
+}
+
 /** Matches the mapping to the export's header row. */
 export function resolveMapping(header: readonly string[], mapping: ImportMapping): ResolvedMapping {
-  const norm = header.map(normaliseLabel);
+  const norm = header.map(headerWords);
   const index = Object.fromEntries(DEAL_COLUMNS.map((c) => [c, -1])) as Record<DealColumn, number>;
   const missing: string[] = [];
   const used = new Set<number>();
   for (const c of DEAL_COLUMNS) {
     const named = mapping.columns[c];
     if (named !== undefined) {
-      const i = norm.indexOf(normaliseLabel(named));
+      const i = norm.indexOf(headerWords(named));
       if (i < 0) missing.push(named);
       index[c] = i;
     } else {
       index[c] =
-        ALIASES[c].map((a) => norm.findIndex((h, j) => h === a && !used.has(j))).find((i) => i >= 0) ?? -1;
+        ALIASES[c]
+          .map((a) => norm.findIndex((h, j) => h === headerWords(a) && !used.has(j)))
+          .find((i) => i >= 0) ?? -1;
     }
     if (index[c] >= 0) used.add(index[c]);
   }
@@ -129,12 +141,12 @@ export function resolveMapping(header: readonly string[], mapping: ImportMapping
   };
   if (mapping.qualification) {
     for (const q of mapping.qualification) {
-      const i = norm.indexOf(normaliseLabel(q.column));
+      const i = norm.indexOf(headerWords(q.column));
       if (i < 0) missing.push(q.column);
       else add(i, q);
     }
   } else {
-    const ignored = new Set(mapping.ignore.map(normaliseLabel));
+    const ignored = new Set(mapping.ignore.map(headerWords));
     header.forEach((_h, i) => {
       if (!used.has(i) && !ignored.has(norm[i]!) && norm[i] !== '') add(i, {});
     });

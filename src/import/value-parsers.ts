@@ -105,6 +105,9 @@ export function parseDate(raw: string, order: DateOrder = 'mdy'): number | null 
   return null;
 }
 
+const CURRENCY_PREFIX = /^(?:[A-Za-z]{3}(?![A-Za-z])|[A-Za-z]{0,2}[$€£¥₹₩₽₺])/;
+const CURRENCY_SUFFIX = /(?:(?<![A-Za-z])[A-Za-z]{3}|[$€£¥₹₩₽₺])$/;
+
 /**
  * Parses an amount: currency symbols or codes, spaces (also non-breaking) and thousands separators
  * removed; "1.234,56" and "1,234.56" both read as 1234.56; "(1,000)" is negative. Null when none.
@@ -117,12 +120,17 @@ export function parseAmount(raw: string): number | null {
     negative = true;
     s = s.slice(1, -1);
   }
-  s = s.replace(/[\s\u00a0\u202f']/g, '').replace(/^[A-Za-z$€£¥₹₩₽₺]+|[A-Za-z$€£¥₹₩₽₺]+$/g, '');
+  // Only a currency symbol or a three-letter ISO 4217 code (optionally "US$"-style) may surround
+  // the number: "Seller 6" or "Region 12" are text, not amounts.
+  s = s
+    .replace(/[\s\u00a0\u202f']/g, '')
+    .replace(CURRENCY_PREFIX, '')
+    .replace(CURRENCY_SUFFIX, '');
   if (s.startsWith('-')) {
     negative = !negative;
     s = s.slice(1);
   }
-  s = s.replace(/^[A-Za-z$€£¥₹₩₽₺]+/, '');
+  s = s.replace(CURRENCY_PREFIX, '');
   if (!/^[\d.,]+$/.test(s)) return null;
   const lastDot = s.lastIndexOf('.');
   const lastComma = s.lastIndexOf(',');

@@ -91,18 +91,20 @@ export function winProbabilityFor(
 }
 
 /**
- * Up to three reasons, worst first: the evidence of the lowest-scoring indicators whose confidence
- * is at least `ctx.reasonMinConfidence`. Sub-scores are compared in 0.05 steps; within a step the
- * fixed REASON_PRIORITY decides (so a passed, pushed close date is named before a slightly lower
- * but less specific signal). A deal with no activity at all says so first, so missing data is
- * never silently read as good or bad news.
+ * Up to three reasons, worst first: the evidence of the indicators with the largest negative
+ * contributions to the score in use, contribution = factor x feature, where the factor is the
+ * fitted model's coefficient (or the prior weight before a model) and the feature is
+ * confidence x (subScore - 0.5) x 2. Only indicators with confidence >= `ctx.reasonMinConfidence`
+ * count; equal contributions follow REASON_PRIORITY. A deal with no activity at all says so in the
+ * last free slot, so missing data is never silently read as good or bad news.
  */
 export function topReasons(
   indicators: readonly IndicatorResult[],
   ctx: ScoringContext,
   noActivity: boolean,
+  contributions: ArrayLike<number> = contributionsOf(indicators, ctx),
 ): string[] {
-  // Three slots of (index, key), ordered by key = 0.05 step of subScore, then priority.
+  // Three slots of (index, contribution), most negative first.
   let i0 = -1;
   let i1 = -1;
   let i2 = -1;
@@ -114,7 +116,10 @@ export function topReasons(
   for (let i = 0; i < indicators.length; i++) {
     const ind = indicators[i]!;
     if (ind.confidence < minConfidence) continue;
-    const k = Math.floor(ind.subScore * 20) * 1000 + (rank[i] ?? 999);
+    const c = contributions[i]!;
+    if (!(c < -1e-9)) continue;
+    // Ties (within 1e-9) go to the higher priority: a tiny rank term keeps the order total.
+    const k = c + (rank[i] ?? 999) * 1e-12;
     if (i0 < 0 || k < k0) {
       i2 = i1;
       k2 = k1;
@@ -132,11 +137,22 @@ export function topReasons(
       k2 = k;
     }
   }
-  const reasons: string[] = noActivity ? [NO_ACTIVITY] : [];
+  const reasons: string[] = [];
   addReason(reasons, indicators, i0);
   addReason(reasons, indicators, i1);
   addReason(reasons, indicators, i2);
+  if (noActivity && reasons.length < 3) reasons.push(NO_ACTIVITY);
   return reasons;
+}
+
+/** Each indicator's contribution in the model in use: factor (coefficient or prior weight) x feature. */
+export function contributionsOf(indicators: readonly IndicatorResult[], ctx: ScoringContext): number[] {
+  const factor = ctx.contributionFactors;
+  const out = new Array<number>(indicators.length);
+  for (let i = 0; i < indicators.length; i++) {
+    out[i] = Math.round((factor[i] ?? 0) * indicatorFeature(indicators[i]!) * 10_000) / 10_000;
+  }
+  return out;
 }
 
 /** Appends indicator `j`'s evidence unless there are three reasons already or it says the same. */
@@ -168,18 +184,22 @@ export function combine(
     swc += wi * ind.confidence;
     swcs += wi * ind.confidence * ind.subScore;
   }
-  // Confidence-weighted mean; with no usable evidence at all the score is neutral (50).
-  const raw = swc > 1e-9 ? (100 * swcs) / swc : 50;
+  // One story per deal: with an adopted model the score is its win probability x 100; before
+  // that, the confidence-weighted mean of sub-scores (neutral 50 with no usable evidence at all).
+  const winProbability = winProbabilityFor(indicators, ctx);
+  const raw = winProbability !== null ? 100 * winProbability : swc > 1e-9 ? (100 * swcs) / swc : 50;
   const score = Math.min(100, Math.max(0, Math.round(raw * 10) / 10));
+  const contributions = contributionsOf(indicators, ctx);
   return {
     dealId,
     asOf: ctx.asOfIso,
     score,
     band: bandFor(score, ctx.bands),
-    winProbability: winProbabilityFor(indicators, ctx),
+    winProbability,
     confidence: sw > 0 ? Math.round((swc / sw) * 1000) / 1000 : 0,
     indicators,
-    reasons: topReasons(indicators, ctx, noActivity),
+    contributions,
+    reasons: topReasons(indicators, ctx, noActivity, contributions),
     trend: trendFor(score, previousScore, ctx.trendDeadZone),
     modelVersion: ctx.model.version,
   };

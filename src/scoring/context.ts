@@ -4,6 +4,7 @@
 import type { IndicatorResult, ScoringConfigSchema } from '../domain/index.ts';
 import type { z } from 'zod';
 import type { ActivityStats } from './activity-stats.ts';
+import { type BandThresholds, FIXED_BANDS } from './bands.ts';
 import type { DealInput } from './deal-input.ts';
 import { toEpochMs } from './deal-input.ts';
 import { PRIOR_MODEL, type ScoringModel } from './model.ts';
@@ -20,19 +21,25 @@ import { CORE_INDICATOR_KEYS, REASON_PRIORITY, resolveWeights } from './weights.
 export interface ExtraIndicator {
   readonly key: `field:${string}`;
   evaluate(input: DealInput, stats: ActivityStats, ctx: ScoringContext): IndicatorResult;
+  /**
+   * Training only (out-of-fold target encoding): the same indicator learned without the outcomes
+   * of the given deals, judging from every remaining outcome whatever the moment. Absent: the
+   * indicator is used as it is.
+   */
+  outOfFold?(excludedDealIds: ReadonlySet<string>): ExtraIndicator;
 }
 
-export interface BandThresholds {
-  healthy: number;
-  watch: number;
-}
+export type { BandThresholds };
 
 export interface ScoringContextOptions {
   /** The moment to score as of (ISO string or epoch ms). Required: the engine has no clock. */
   asOf: string | number;
   /** The tenant's learned norms. Default: {@link defaultNorms} (every default in use). */
   norms?: Norms | undefined;
-  /** Tenant.scoring (bands and weight overrides). Default bands healthy >= 70, watch >= 40. */
+  /**
+   * Tenant.scoring (bands and weight overrides). Bands: the tenant's, else the model's derived
+   * bands (bands.ts), else healthy >= 70, watch >= 40.
+   */
   scoring?: Partial<Pick<z.infer<typeof ScoringConfigSchema>, 'bands' | 'weights'>> | undefined;
   /** The tenant's model. Default: the prior model (no win probability). */
   model?: ScoringModel | null | undefined;
@@ -54,8 +61,13 @@ export interface ScoringContext {
   readonly keys: readonly string[];
   /** Weight per key, aligned with `keys`. */
   readonly weights: Float64Array;
-  /** Reason order among equally bad indicators, aligned with `keys` (lower first). */
+  /** Reason order among equal contributions, aligned with `keys` (lower first). */
   readonly reasonRank: Int32Array;
+  /**
+   * Per key, the factor that turns its model feature into its contribution to the score: the
+   * model's coefficient on a fitted model (0 for keys it does not use), the weight on the prior.
+   */
+  readonly contributionFactors: Float64Array;
   /** For each model feature, its position in `keys` (-1 when the deal has no such indicator). */
   readonly modelFeatureIndex: Int32Array;
   readonly trendDeadZone: number;
@@ -67,22 +79,30 @@ export function createScoringContext(options: ScoringContextOptions): ScoringCon
   const extraIndicators = options.extraIndicators ?? [];
   const keys: string[] = [...CORE_INDICATOR_KEYS, ...extraIndicators.map((e) => e.key)];
   const model = options.model ?? PRIOR_MODEL;
-  const bands = { healthy: 70, watch: 40, ...options.scoring?.bands };
+  const bands = { ...(options.scoring?.bands ?? model.bands ?? FIXED_BANDS) };
+  const weights = resolveWeights(keys, options.scoring?.weights);
   if (!(bands.healthy > bands.watch)) throw new RangeError('bands: healthy must be greater than watch');
   return {
     asOf,
     asOfIso: new Date(asOf).toISOString(),
     norms: prepareNorms(options.norms ?? defaultNorms()),
-    bands,
+    bands: { healthy: bands.healthy, watch: bands.watch },
     model,
     extraIndicators,
     keys,
-    weights: resolveWeights(keys, options.scoring?.weights),
+    weights,
     reasonRank: Int32Array.from(keys, (k) => {
       const r = (REASON_PRIORITY as readonly string[]).indexOf(k);
       return r >= 0 ? r : REASON_PRIORITY.length;
     }),
     modelFeatureIndex: Int32Array.from(model.features, (f) => keys.indexOf(f)),
+    contributionFactors:
+      model.kind === 'logistic'
+        ? Float64Array.from(keys, (k) => {
+            const j = model.features.indexOf(k);
+            return j >= 0 ? model.coefficients[j]! : 0;
+          })
+        : weights,
     trendDeadZone: options.trendDeadZone ?? 5,
     reasonMinConfidence: options.reasonMinConfidence ?? 0.4,
   };

@@ -12,3 +12,7 @@ export * from './norms.ts';
 export * from './pipeline-health.ts';
 export * from './weights.ts';
 export * from './qualification/index.ts';
+export * from './bands.ts';
+export * from './calibration/adoption.ts';
+export * from './calibration/cross-validation.ts';
+export * from './calibration/folds.ts';

@@ -25,6 +25,11 @@ export const ScoringModelSchema = z.object({
       l2: z.number().nonnegative(),
     })
     .nullable(),
+  /**
+   * Default band thresholds derived from the tenant's history (see bands.ts); absent: 70 / 40.
+   * Tenant.scoring.bands overrides them.
+   */
+  bands: z.object({ healthy: z.number(), watch: z.number(), basis: z.string() }).optional(),
 });
 export type ScoringModel = z.infer<typeof ScoringModelSchema>;
 

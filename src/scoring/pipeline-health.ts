@@ -112,7 +112,16 @@ export interface RollupRow {
   closedWon: number;
   /** expectedOpen + closedWon. */
   expectedRevenue: number;
+  /** Unweighted amount of the open deals closing in the period (the pipeline). */
+  openAmount: number;
   target: number | null;
+  /** target - closedWon, at least 0; null without a target. */
+  remainingTarget: number | null;
+  /**
+   * Pipeline coverage as sales teams use it: open amount / remaining target (3x is a common
+   * rule of thumb); null without a target or once the target is met.
+   */
+  pipelineCoverage: number | null;
   /** expectedRevenue / target; null without a (positive) target. */
   coverage: number | null;
   band: 'healthy' | 'watch' | 'at_risk' | null;
@@ -134,6 +143,7 @@ function round2(x: number): number {
 
 interface Acc {
   expectedOpen: number;
+  openAmount: number;
   closedWon: number;
   openDeals: number;
   noAmount: number;
@@ -145,6 +155,7 @@ interface Acc {
 function newAcc(): Acc {
   return {
     expectedOpen: 0,
+    openAmount: 0,
     closedWon: 0,
     openDeals: 0,
     noAmount: 0,
@@ -209,6 +220,7 @@ export function rollupPipelineHealth(
       for (const a of accsFor(deal.ownerId)) {
         a.openDeals++;
         if (Number.isNaN(amount)) a.noAmount++;
+        else a.openAmount += amount;
         if (!prob) a.noProb++;
         else a.sources[prob.source]++;
       }
@@ -245,6 +257,7 @@ export function rollupPipelineHealth(
     const row = (level: RollupRow['level'], key: string, acc: Acc, target: number | null): RollupRow => {
       const expectedRevenue = acc.expectedOpen + acc.closedWon;
       const coverage = target != null && target > 0 ? expectedRevenue / target : null;
+      const remaining = target != null ? Math.max(0, target - acc.closedWon) : null;
       return {
         level,
         key,
@@ -252,7 +265,11 @@ export function rollupPipelineHealth(
         expectedOpen: round2(acc.expectedOpen),
         closedWon: round2(acc.closedWon),
         expectedRevenue: round2(expectedRevenue),
+        openAmount: round2(acc.openAmount),
         target,
+        remainingTarget: remaining === null ? null : round2(remaining),
+        pipelineCoverage:
+          remaining !== null && remaining > 0 ? Math.round((acc.openAmount / remaining) * 1000) / 1000 : null,
         coverage: coverage != null ? Math.round(coverage * 1000) / 1000 : null,
         band:
           coverage == null

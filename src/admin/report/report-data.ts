@@ -11,9 +11,14 @@ interface StoredRollup {
   rows: {
     level: 'owner' | 'team' | 'total';
     key: string;
+    closedWon: number;
+    expectedOpen: number;
     expectedRevenue: number;
+    /** Absent in rollups stored before issue 15. */
+    openAmount?: number;
     target: number | null;
     coverage: number | null;
+    pipelineCoverage?: number | null;
     band: Band | null;
     openDeals: number;
   }[];
@@ -31,9 +36,19 @@ export interface ReportData {
   coverage: {
     ownerId: string;
     owner: string;
+    /** Already won in the period. */
+    closedWon: number;
+    /** Open deals closing in the period, amount x win probability. */
+    weightedOpen: number;
+    /** closedWon + weightedOpen. */
     expectedRevenue: number;
+    /** Unweighted open amount closing in the period. */
+    openAmount: number | null;
     target: number | null;
+    /** expectedRevenue / target. */
     coverage: number | null;
+    /** openAmount / (target - closedWon); null without a target or once it is met. */
+    pipelineCoverage: number | null;
     band: Band | null;
     openDeals: number;
   }[];
@@ -78,9 +93,13 @@ export async function buildReportData(
     .map((row) => ({
       ownerId: row.key,
       owner: ownerNames.get(row.key) ?? row.key,
+      closedWon: row.closedWon,
+      weightedOpen: row.expectedOpen,
       expectedRevenue: row.expectedRevenue,
+      openAmount: row.openAmount ?? null,
       target: row.target,
       coverage: row.coverage,
+      pipelineCoverage: row.pipelineCoverage ?? null,
       band: row.band,
       openDeals: row.openDeals,
     }))

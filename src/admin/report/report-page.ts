@@ -44,7 +44,9 @@ const CLIENT_SCRIPT = `
     data: {
       labels: data.coverage.map(function (r) { return r.owner; }),
       datasets: [
-        { label: 'Expected revenue', data: data.coverage.map(function (r) { return r.expectedRevenue; }),
+        { label: 'Closed-won', stack: 'expected', data: data.coverage.map(function (r) { return r.closedWon; }),
+          backgroundColor: colours.line },
+        { label: 'Weighted open pipeline', stack: 'expected', data: data.coverage.map(function (r) { return r.weightedOpen; }),
           backgroundColor: data.coverage.map(function (r) { return colours[r.band || 'watch']; }) },
         { label: 'Target', data: data.coverage.map(function (r) { return r.target; }), backgroundColor: colours.target },
       ],
@@ -53,7 +55,9 @@ const CLIENT_SCRIPT = `
       indexAxis: 'y',
       plugins: { tooltip: { callbacks: { afterLabel: function (ctx) {
         var row = data.coverage[ctx.dataIndex];
-        return row.coverage === null ? 'no target' : 'coverage ' + Math.round(row.coverage * 100) + '%';
+        if (row.coverage === null) return 'no target';
+        return 'expected ' + Math.round(row.coverage * 100) + '% of target; pipeline coverage ' +
+          (row.pipelineCoverage === null ? 'n/a (target met)' : row.pipelineCoverage.toFixed(1) + 'x');
       } } } },
     },
   });
@@ -117,7 +121,7 @@ export function renderReportPage(data: ReportData, nonce: string): string {
 </div>
 <div class="grid">
   <section class="card"><h2>Score distribution</h2><div class="chart"><canvas id="chart-distribution"></canvas></div></section>
-  <section class="card"><h2>Coverage per owner against target</h2><div class="chart"><canvas id="chart-coverage"></canvas></div></section>
+  <section class="card"><h2>Per owner: closed-won + probability-weighted open pipeline against target</h2><div class="chart"><canvas id="chart-coverage"></canvas></div></section>
   <section class="card"><h2>Trend over the last weeks</h2><div class="chart"><canvas id="chart-trend"></canvas></div></section>
   <section class="card"><h2>At-risk deals</h2>
     <table><thead><tr><th>Deal</th><th>Score</th><th>Owner</th><th>Reasons</th></tr></thead><tbody id="at-risk-body"></tbody></table>

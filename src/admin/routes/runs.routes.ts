@@ -11,6 +11,31 @@ import {
 } from '../admin-schemas.ts';
 import type { AdminContext } from '../admin-context.ts';
 import { validate } from '../validate-body.ts';
+import type { HealthResult } from '../../domain/index.ts';
+
+interface Driver {
+  key: string;
+  label: string;
+  contribution: number;
+  evidence: string;
+}
+
+/**
+ * What pulls the deal's score down (most negative first; the reasons are the first three) and what
+ * lifts it, from the contributions stored with the result (the model it was scored with).
+ */
+function driversOf(result: HealthResult): { negative: Driver[]; positive: Driver[] } {
+  const all = result.indicators.map((i, j) => ({
+    key: i.key,
+    label: i.label,
+    contribution: result.contributions?.[j] ?? 0,
+    evidence: i.evidence,
+  }));
+  return {
+    negative: all.filter((d) => d.contribution < 0).sort((x, y) => x.contribution - y.contribution),
+    positive: all.filter((d) => d.contribution > 0).sort((x, y) => y.contribution - x.contribution),
+  };
+}
 
 /** Latest quarantined records shown by the status route. */
 const QUARANTINE_SHOWN = 20;
@@ -128,6 +153,8 @@ export function registerRunRoutes(app: FastifyInstance, { catalog, deps }: Admin
       trend: result.trend,
       reasons: result.reasons,
       modelVersion: result.modelVersion,
+      // What pulls the score down and what lifts it, in the model the deal was scored with.
+      drivers: driversOf(result),
       indicators: result.indicators.map((i) => ({
         key: i.key,
         label: i.label,

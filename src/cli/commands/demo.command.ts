@@ -115,6 +115,16 @@ export function registerDemo(program: Command): void {
           logger,
           tenants: [tenant!],
           concurrency: 2,
+          // An imported world is judged as of its own date (the day after its last recorded event),
+          // with the clock running on from there: never "in stage 1,800 days" on an old export.
+          ...(imported
+            ? {
+                now: (() => {
+                  const offset = Date.parse(imported.world.now) - Date.now();
+                  return () => Date.now() + offset;
+                })(),
+              }
+            : {}),
           ...(opts.json ? {} : { onProgress: progressPrinter(process.stdout) }),
         });
         try {
@@ -154,8 +164,11 @@ export function registerDemo(program: Command): void {
             model: {
               status: training.status,
               version: training.modelVersion,
-              auc: training.holdout?.auc ?? null,
-              brier: training.holdout?.brier ?? null,
+              adopted: training.adoption.adopted,
+              reason: training.adoption.reason,
+              auc: training.validation?.auc.mean ?? null,
+              priorScoreAuc: training.validation?.priorScoreAuc.mean ?? null,
+              brier: training.validation?.brier.mean ?? null,
               won: training.counts.won,
               lost: training.counts.lost,
             },

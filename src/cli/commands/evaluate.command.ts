@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import { loadTrainingData } from '../../../jobs/train.job.ts';
 import { loadEnv } from '../../config/env.ts';
 import type { Tenant } from '../../domain/tenant.ts';
-import { type CrossValidationReport, crossValidate } from '../../scoring/index.ts';
+import {
+  buildQualificationIndicators,
+  type CrossValidationReport,
+  crossValidate,
+  outcomeOf,
+} from '../../scoring/index.ts';
+import { loadWorldRecords } from '../world-records.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { resolveRedis } from '../../store/redis-connection.ts';
 import { TenantStateStore } from '../../store/tenant-state.store.ts';
@@ -25,10 +31,10 @@ export async function evaluateTenant(
   return crossValidate(records, { ...options, extraIndicators });
 }
 
-const fmt = (m: { mean: number; sd: number; min: number; max: number } | null) =>
+const fmt = (m: { mean: number; std: number; min: number; max: number } | null) =>
   m === null
     ? 'n/a'
-    : `${m.mean.toFixed(3)} ± ${m.sd.toFixed(3)} (min ${m.min.toFixed(3)}, max ${m.max.toFixed(3)})`;
+    : `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)} (min ${m.min.toFixed(3)}, max ${m.max.toFixed(3)})`;
 
 export function renderEvaluation(report: CrossValidationReport): string {
   const lines = [report.message];
@@ -40,6 +46,8 @@ export function renderEvaluation(report: CrossValidationReport): string {
   lines.push(`  AUC          ${fmt(report.auc)}`);
   lines.push(`  prior AUC    ${fmt(report.priorScoreAuc)}`);
   lines.push(`  Brier        ${fmt(report.brier)}`);
+  lines.push(`  base-rate Brier ${fmt(report.baseRateBrier)}`);
+  lines.push(`  adopted: ${report.adopted ? 'yes' : 'no'}: ${report.reason}`);
   lines.push('  calibration (out-of-fold, by decile): predicted -> observed (count)');
   for (const b of report.calibration) {
     lines.push(
@@ -49,7 +57,7 @@ export function renderEvaluation(report: CrossValidationReport): string {
   lines.push('  indicator effects: coefficient, over folds mean ± sd, share of deals with data');
   for (const i of report.indicators) {
     lines.push(
-      `    ${i.key.padEnd(30)} ${i.coefficient.toFixed(3).padStart(7)}  ${i.folds.mean.toFixed(3)} ± ${i.folds.sd.toFixed(3)}  ${Math.round(i.coverage * 100)}%`,
+      `    ${i.key.padEnd(30)} ${i.coefficient.toFixed(3).padStart(7)}  ${i.folds.mean.toFixed(3)} ± ${i.folds.std.toFixed(3)}  ${Math.round(i.coverage * 100)}%`,
     );
   }
   return lines.join('\n');
@@ -65,12 +73,33 @@ function wholeNumber(name: string, raw: string, min: number, max: number): numbe
   return n;
 }
 
-/** `pipeline-health evaluate --tenant T`: repeated stratified k-fold cross-validation, read-only. */
+/**
+ * Cross-validates an import (`--world`: a world file, or a CSV export with its mapping) directly:
+ * no Redis, no tenant. Qualification fields come from the import; the same adoption rule applies.
+ */
+export async function evaluateWorld(
+  path: string,
+  mappingPath: string | undefined,
+  options: EvaluateOptions,
+): Promise<CrossValidationReport> {
+  const { records, qualificationFields } = await loadWorldRecords(path, mappingPath);
+  const extraIndicators = buildQualificationIndicators(
+    qualificationFields,
+    records.map((r) => ({ dealId: r.deal.id, fields: r.deal.fields, outcome: outcomeOf(r) })),
+  );
+  return crossValidate(records, { ...options, extraIndicators });
+}
+
+/** `pipeline-health evaluate --tenant T | --world FILE`: repeated stratified k-fold cross-validation, read-only. */
 export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
-    .description("cross-validate the win model on the tenant's stored closed deals (changes nothing)")
-    .requiredOption('--tenant <id>', 'tenant id from the tenants file')
+    .description(
+      "cross-validate the win model on the tenant's stored closed deals, or on an import (--world), changing nothing",
+    )
+    .option('--tenant <id>', 'tenant id from the tenants file')
+    .option('--world <file>', 'a world file from `import`, or a CSV export (no Redis, no tenant needed)')
+    .option('--mapping <file>', 'column mapping for a CSV --world (YAML or JSON)')
     .option('-t, --tenants <file>', 'tenants file (YAML or JSON); default $TENANTS_FILE')
     .option('--folds <k>', 'folds per repeat', '5')
     .option('--repeats <r>', 'repeats with fresh shuffles', '3')
@@ -78,7 +107,9 @@ export function registerEvaluate(program: Command): void {
     .option('--json', 'print the report as one JSON object')
     .action(
       (opts: {
-        tenant: string;
+        tenant?: string;
+        world?: string;
+        mapping?: string;
         tenants?: string;
         folds: string;
         repeats: string;
@@ -91,6 +122,16 @@ export function registerEvaluate(program: Command): void {
             repeats: wholeNumber('repeats', opts.repeats, 1, 100),
             seed: wholeNumber('seed', opts.seed, 0, 2 ** 31 - 1),
           };
+          const print = (report: CrossValidationReport) => {
+            process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${renderEvaluation(report)}\n`);
+            return report.status === 'evaluated' ? EXIT.ok : EXIT.failure;
+          };
+          if (opts.world) {
+            if (opts.tenant)
+              throw new AppError('CONFIG_INVALID', 'Give either --tenant or --world, not both');
+            return print(await evaluateWorld(opts.world, opts.mapping, options));
+          }
+          if (!opts.tenant) throw new AppError('CONFIG_INVALID', 'Give --tenant <id> or --world <file>');
           const env = loadEnv();
           const tenants = await loadConfiguredTenants(env, opts.tenants);
           const tenant = tenants.find((t) => t.id === opts.tenant);
@@ -99,9 +140,7 @@ export function registerEvaluate(program: Command): void {
           const client = redis.createClient();
           try {
             const store = new TenantStateStore(client, env.PH_PREFIX, tenant.id);
-            const report = await evaluateTenant(store, tenant, options);
-            process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${renderEvaluation(report)}\n`);
-            return report.status === 'evaluated' ? EXIT.ok : EXIT.failure;
+            return print(await evaluateTenant(store, tenant, options));
           } finally {
             client.disconnect();
             await redis.close();

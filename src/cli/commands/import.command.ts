@@ -49,15 +49,18 @@ export function registerImport(program: Command): void {
           });
           const out = opts.out ?? `${file.replace(/\.(csv|tsv|txt)$/i, '')}.world.json`;
           const names = tenantFieldsFor(crm.data, result.fields);
-          await writeWorldFile(out, {
-            format: 'pipeline-health-world-v1',
-            crm: crm.data,
-            source: file,
-            ...names,
-            world: result.world,
-          });
+          // Every row rejected: no (empty) world file, the summary says why (issue 15).
+          if (result.imported > 0) {
+            await writeWorldFile(out, {
+              format: 'pipeline-health-world-v1',
+              crm: crm.data,
+              source: file,
+              ...names,
+              world: result.world,
+            });
+          }
           const summary = {
-            out,
+            out: result.imported > 0 ? out : null,
             rows: result.rows,
             imported: result.imported,
             activityRows: result.activityRows,
@@ -80,9 +83,13 @@ export function registerImport(program: Command): void {
             for (const c of result.missingColumns) say(`  mapped column "${c}" is not in the export`);
             say(`Qualification fields (${crm.data} names):`);
             for (const f of names.qualificationFields) say(`  ${f.field} (${f.kind}): ${f.label}`);
-            say(`Wrote ${out}. Next:`);
-            say(`  npm run cli -- demo --world ${out}       (sync, score, train on it)`);
-            say(`  npm run cli -- sandbox --world ${out}    (serve it as a ${crm.data} API)`);
+            if (result.imported === 0) {
+              say('No row could be imported: no world file written.');
+            } else {
+              say(`Wrote ${out}. Next:`);
+              say(`  npm run cli -- demo --world ${out}       (sync, score, train on it)`);
+              say(`  npm run cli -- sandbox --world ${out}    (serve it as a ${crm.data} API)`);
+            }
           }
           return result.imported > 0 ? EXIT.ok : EXIT.failure;
         }),

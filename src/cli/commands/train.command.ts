@@ -17,11 +17,16 @@ export function renderTrainingReport(report: TrainingReport): string {
   lines.push(
     `  closed deals: ${c.won} won, ${c.lost} lost (skipped: ${c.skipped.tooYoung} too young, ${c.skipped.closedBeforeCutoff} closed before the cut-off, ${c.skipped.noCloseTime} without a close time)`,
   );
-  if (report.holdout) {
+  const v = report.validation;
+  if (v) {
     lines.push(
-      `  holdout AUC ${report.holdout.auc} (prior score ${report.holdout.priorScoreAuc}), Brier ${report.holdout.brier}`,
+      `  cross-validated (${v.repeats} x ${v.folds} folds): AUC ${v.auc.mean} ± ${v.auc.sd} (prior score ${v.priorScoreAuc.mean}), Brier ${v.brier.mean} ± ${v.brier.sd}`,
     );
   }
+  lines.push(`  adopted: ${report.adoption.adopted ? 'yes' : 'no'} (${report.adoption.code})`);
+  lines.push(
+    `  bands: healthy >= ${report.bands.healthy}, watch >= ${report.bands.watch} (${report.bands.basis})`,
+  );
   if (report.coefficients) {
     lines.push('  coefficients:');
     for (const [k, v] of Object.entries(report.coefficients))

@@ -132,7 +132,7 @@ export function generateWorldWithTruth(options: GenerateWorldOptions): {
       contacts,
       deals,
       activities,
-      targets: makeTargets(rng, owners, nowMs),
+      targets: makeTargets(rng, owners, nowMs, deals, pipelines),
     },
     truth,
   };
@@ -543,16 +543,49 @@ function makeActivity(
   };
 }
 
-function makeTargets(rng: Prng, owners: WorldOwner[], nowMs: number): WorldTarget[] {
+/**
+ * Quarterly targets per owner, sized from the world's own deal volume in that quarter: the owner's
+ * closed-won amount there plus 70% of its open amount planned to close there (what the pipeline
+ * supports), times 0.85-1.35, so some owners are ahead and some behind whatever the world's size
+ * (fixed targets made small worlds hopeless and large ones far ahead). An owner without any deal
+ * in the quarter gets the team mean.
+ */
+function makeTargets(
+  rng: Prng,
+  owners: WorldOwner[],
+  nowMs: number,
+  deals: readonly WorldDeal[],
+  pipelines: readonly WorldPipeline[],
+): WorldTarget[] {
   const targets: WorldTarget[] = [];
   const now = new Date(nowMs);
   const quarterStartMonth = Math.floor(now.getUTCMonth() / 3) * 3;
+  const stageOf = new Map<string, WorldStage>();
+  for (const p of pipelines) for (const st of p.stages) stageOf.set(`${p.key}|${st.key}`, st);
   for (let q = -4; q <= 1; q++) {
     const start = Date.UTC(now.getUTCFullYear(), quarterStartMonth + q * 3, 1);
-    const end = Date.UTC(now.getUTCFullYear(), quarterStartMonth + (q + 1) * 3, 1) - DAY;
+    const endExclusive = Date.UTC(now.getUTCFullYear(), quarterStartMonth + (q + 1) * 3, 1);
+    const end = endExclusive - DAY;
+    const volume = new Map<number, number>();
+    for (const d of deals) {
+      if (d.amount === null) continue;
+      const st = stageOf.get(`${d.pipelineKey}|${d.stageKey}`);
+      const at = st?.isClosed
+        ? d.closedAt
+          ? Date.parse(d.closedAt)
+          : Number.NaN
+        : d.closeDate
+          ? Date.parse(d.closeDate)
+          : Number.NaN;
+      if (!(at >= start && at < endExclusive)) continue;
+      const add = st?.isWon ? d.amount : st?.isClosed ? 0 : 0.7 * d.amount;
+      volume.set(d.ownerN, (volume.get(d.ownerN) ?? 0) + add);
+    }
+    const teamMean = owners.length > 0 ? [...volume.values()].reduce((x, y) => x + y, 0) / owners.length : 0;
     let total = 0;
     for (const owner of owners) {
-      const amount = Math.round((150_000 * (0.5 + uniform(rng))) / 1000) * 1000;
+      const base = volume.get(owner.n) || teamMean || 10_000;
+      const amount = Math.max(1_000, Math.round((base * (0.85 + 0.5 * uniform(rng))) / 1000) * 1000);
       total += amount;
       targets.push({ ownerN: owner.n, periodStart: day(start), periodEnd: day(end), amount });
     }

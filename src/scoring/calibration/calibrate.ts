@@ -1,17 +1,22 @@
 // Per-tenant calibration: fit an L2 logistic model on indicator features of closed deals (as of a
-// cut-off before close), report out-of-sample quality, or keep the priors when history is thin.
+// cut-off before close), cross-validate it against the prior score, and serve it only when it
+// shows skill (adoption.ts); otherwise keep the priors and say why.
 
+import { type DerivedBands, priorScoreBands, probabilityBands } from '../bands.ts';
 import type { DealRecord } from '../deal-input.ts';
 import { fnv1a, PRIOR_MODEL, type ScoringModel } from '../model.ts';
-import { fitLogistic, predictLogistic } from './logistic.ts';
-import { auc, brier, type CalibrationBin, calibrationByDecile, round4 } from './metrics.ts';
-import { mulberry32, shuffle } from './rng.ts';
+import { type AdoptionDecision, DEFAULT_MIN_AUC_GAIN, decideAdoption } from './adoption.ts';
+import { chooseL2, runFolds } from './cross-validation.ts';
+import { rowsByClass } from './folds.ts';
+import { fitLogistic } from './logistic.ts';
+import { type CalibrationBin, calibrationByDecile, round4 } from './metrics.ts';
+import { mulberry32 } from './rng.ts';
 import { buildTrainingSet, type TrainingSet, type TrainingSetOptions } from './training-set.ts';
 
 /**
- * Minimum closed deals before a model is fitted. Default 40 won and 40 lost: enough for a
- * 25% stratified holdout of 10 + 10. For reference, Salesforce Einstein Opportunity Scoring asks
- * for 200 won + 200 lost, Gong for 50 won + 150 lost; raise these for more stable fits.
+ * Minimum closed deals before a model is fitted. Default 40 won and 40 lost: enough for 5 folds
+ * of 8 + 8. For reference, Salesforce Einstein Opportunity Scoring asks for 200 won + 200 lost,
+ * Gong for 50 won + 150 lost; raise these for more stable fits.
  */
 export const DEFAULT_MIN_COUNTS = { won: 40, lost: 40 } as const;
 export const MIN_COUNT_ANCHORS = 'Einstein: 200 won + 200 lost; Gong: 50 won + 150 lost';
@@ -20,44 +25,67 @@ export interface CalibrateOptions extends TrainingSetOptions {
   /** Default {@link DEFAULT_MIN_COUNTS}. */
   minWon?: number;
   minLost?: number;
-  /** L2 penalty. Default 1. */
+  /** A fixed L2 penalty. Default: chosen by inner cross-validation from L2_GRID. */
   l2?: number;
-  /** Share of each class held out for evaluation. Default 0.25. */
-  holdoutShare?: number;
-  /** Seed of the split. Default 1. */
+  /** Cross-validated AUC gain over the prior score needed to adopt. Default 0.02. */
+  minAucGain?: number;
+  /** Outer cross-validation. Default 5 folds x 2 repeats. */
+  folds?: number;
+  repeats?: number;
+  /** Seed of the splits. Default 1. */
   seed?: number;
+  /** The model served now (retraining): named in the report when it is replaced or withdrawn. */
+  currentModel?: ScoringModel | null;
+}
+
+export interface MeanSd {
+  mean: number;
+  sd: number;
 }
 
 export interface CalibrationReport {
+  /** 'fitted': a model was adopted and is served; 'prior': the survey prior weights are served. */
   status: 'fitted' | 'prior';
-  /** Plain-language summary, e.g. why the priors were kept. */
+  /** Plain-language summary: what is served and why. */
   message: string;
   modelVersion: string;
+  /** The model served before this training (null on the first training). */
+  previousModelVersion: string | null;
   leadDays: number;
   counts: {
     won: number;
     lost: number;
-    train: { won: number; lost: number };
-    holdout: { won: number; lost: number };
     skipped: TrainingSet['skipped'];
   };
   minimums: { won: number; lost: number; anchors: string };
-  /** Holdout metrics (null when not fitted). */
-  holdout: {
-    auc: number;
-    brier: number;
-    /** AUC of the prior-weight score on the same holdout, for comparison. */
-    priorScoreAuc: number;
+  /** The adoption decision with its cross-validated figures and interval. */
+  adoption: AdoptionDecision;
+  /** Out-of-fold figures of the fit (null when too few deals to cross-validate). */
+  validation: {
+    folds: number;
+    repeats: number;
+    auc: MeanSd;
+    brier: MeanSd;
+    /** AUC of the prior-weight score on the same folds. */
+    priorScoreAuc: MeanSd;
+    /** Calibration by decile of every out-of-fold prediction. */
     calibration: CalibrationBin[];
   } | null;
-  /** Final coefficients by feature (fitted on all rows). */
+  /** Coefficients of the fit on all rows (also when not adopted, for the record). */
   coefficients: Record<string, number> | null;
-  l2: number;
+  /** The L2 penalty of the final fit (chosen by inner cross-validation unless fixed). */
+  l2: number | null;
   seed: number;
+  baseRate: number | null;
+  /** Default band thresholds for the served model (Tenant.scoring.bands overrides them). */
+  bands: DerivedBands;
 }
 
 export interface CalibrationResult {
+  /** The model to serve: the fit when adopted, else the prior (with its derived bands). */
   model: ScoringModel;
+  /** The fit on all rows, adopted or not (null with too few deals); for reports and tests. */
+  candidate: ScoringModel | null;
   report: CalibrationReport;
   training: TrainingSet;
 }
@@ -66,15 +94,12 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-function select(ts: TrainingSet, rows: readonly number[]): { x: Float64Array; y: Uint8Array } {
-  const d = ts.features.length;
-  const x = new Float64Array(rows.length * d);
-  const y = new Uint8Array(rows.length);
-  rows.forEach((r, i) => {
-    x.set(ts.x.subarray(r * d, r * d + d), i * d);
-    y[i] = ts.y[r]!;
-  });
-  return { x, y };
+function meanSd(xs: readonly number[]): MeanSd {
+  const ok = xs.filter((x) => Number.isFinite(x));
+  if (ok.length === 0) return { mean: Number.NaN, sd: Number.NaN };
+  const mean = ok.reduce((a, b) => a + b, 0) / ok.length;
+  const sd = ok.length < 2 ? 0 : Math.sqrt(ok.reduce((a, b) => a + (b - mean) ** 2, 0) / (ok.length - 1));
+  return { mean: round4(mean), sd: round4(sd) };
 }
 
 /** Calibrates a tenant's model from its closed deals. Deterministic for a given seed. */
@@ -82,60 +107,72 @@ export function calibrate(records: Iterable<DealRecord>, options: CalibrateOptio
   const training = buildTrainingSet(records, options);
   const minWon = options.minWon ?? DEFAULT_MIN_COUNTS.won;
   const minLost = options.minLost ?? DEFAULT_MIN_COUNTS.lost;
-  const l2 = options.l2 ?? 1;
   const seed = options.seed ?? 1;
-  const holdoutShare = options.holdoutShare ?? 0.25;
-  const won: number[] = [];
-  const lost: number[] = [];
-  training.y.forEach((v, i) => {
-    (v === 1 ? won : lost).push(i);
-  });
+  const { won, lost } = rowsByClass(training.y);
+  const total = won.length + lost.length;
+  const baseRate = total > 0 ? won.length / total : null;
+  const previousModelVersion = options.currentModel?.version ?? null;
+  const priorBands = priorScoreBands(training.priorScores, baseRate ?? Number.NaN);
+  const counts = { won: won.length, lost: lost.length, skipped: training.skipped };
   const base = {
     leadDays: training.leadDays,
     minimums: { won: minWon, lost: minLost, anchors: MIN_COUNT_ANCHORS },
-    l2,
     seed,
+    counts,
+    previousModelVersion,
+    baseRate: baseRate === null ? null : round4(baseRate),
   };
-  if (won.length < minWon || lost.length < minLost) {
+  const rule = { minWon, minLost, minAucGain: options.minAucGain ?? DEFAULT_MIN_AUC_GAIN };
+  const enough = won.length >= minWon && lost.length >= minLost;
+  const runs = enough
+    ? runFolds(training, {
+        folds: options.folds ?? 5,
+        repeats: options.repeats ?? 2,
+        seed,
+        l2: options.l2,
+      })
+    : null;
+  const adoption = decideAdoption(runs, counts, rule);
+  const withdrawn =
+    previousModelVersion !== null && previousModelVersion !== PRIOR_MODEL.version && !adoption.adopted
+      ? ` The previously adopted model ${previousModelVersion} is withdrawn: the same rule applies on retraining.`
+      : '';
+  const priorModel: ScoringModel = { ...PRIOR_MODEL, bands: priorBands };
+  if (!runs) {
     return {
-      model: PRIOR_MODEL,
+      model: priorModel,
+      candidate: null,
       training,
       report: {
         ...base,
         status: 'prior',
-        message: `Only ${won.length} won and ${lost.length} lost closed deals (need ${minWon} and ${minLost}); keeping the survey prior weights, no win probability`,
+        message: adoption.reason + withdrawn,
         modelVersion: PRIOR_MODEL.version,
-        counts: {
-          won: won.length,
-          lost: lost.length,
-          train: { won: 0, lost: 0 },
-          holdout: { won: 0, lost: 0 },
-          skipped: training.skipped,
-        },
-        holdout: null,
+        adoption,
+        validation: null,
         coefficients: null,
+        l2: null,
+        bands: priorBands,
       },
     };
   }
-  // Stratified split: each class shuffled with the seeded RNG, the first share held out.
-  const rand = mulberry32(seed);
-  shuffle(won, rand);
-  shuffle(lost, rand);
-  const hw = Math.max(1, Math.round(won.length * holdoutShare));
-  const hl = Math.max(1, Math.round(lost.length * holdoutShare));
-  const holdRows = [...won.slice(0, hw), ...lost.slice(0, hl)];
-  const trainRows = [...won.slice(hw), ...lost.slice(hl)];
   const d = training.features.length;
-  const tr = select(training, trainRows);
-  const ho = select(training, holdRows);
-  const fit = fitLogistic(tr.x, tr.y, d, { l2 });
-  const p = predictLogistic(fit, ho.x, d);
-  const priorHold = Float64Array.from(holdRows, (r) => training.priorScores[r]!);
-  // The served model is refitted on every row; the holdout figures estimate its quality.
+  const all = Array.from({ length: total }, (_, i) => i);
+  const l2 = options.l2 ?? chooseL2(training, all, mulberry32(seed ^ 0x2545f491));
   const final = fitLogistic(training.x, training.y, d, { l2 });
   const intercept = round6(final.intercept);
   const coefficients = final.coefficients.map(round6);
   const version = `fit-${fnv1a(JSON.stringify({ f: training.features, intercept, coefficients }))}`;
+  const validation = {
+    folds: runs.folds,
+    repeats: runs.repeats,
+    auc: meanSd(runs.auc),
+    brier: meanSd(runs.brier),
+    priorScoreAuc: meanSd(runs.priorAuc),
+    calibration: calibrationByDecile(runs.oofP, runs.oofY),
+  };
+  const coefficientReport = Object.fromEntries(training.features.map((f, i) => [f, coefficients[i]!]));
+  const bands = probabilityBands(baseRate!);
   const model: ScoringModel = {
     version,
     kind: 'logistic',
@@ -144,30 +181,46 @@ export function calibrate(records: Iterable<DealRecord>, options: CalibrateOptio
     coefficients,
     featureTransform: 'confidence-centred-v1',
     trainedOn: { won: won.length, lost: lost.length, leadDays: training.leadDays, l2 },
+    bands,
   };
-  const a = auc(p, ho.y);
+  if (!adoption.adopted) {
+    return {
+      model: priorModel,
+      candidate: model,
+      training,
+      report: {
+        ...base,
+        status: 'prior',
+        message: adoption.reason + withdrawn,
+        modelVersion: PRIOR_MODEL.version,
+        adoption,
+        validation,
+        coefficients: coefficientReport,
+        l2,
+        bands: priorBands,
+      },
+    };
+  }
+  const replaced =
+    previousModelVersion !== null &&
+    previousModelVersion !== version &&
+    previousModelVersion !== PRIOR_MODEL.version
+      ? ` Replaces ${previousModelVersion}.`
+      : '';
   return {
     model,
+    candidate: model,
     training,
     report: {
       ...base,
       status: 'fitted',
-      message: `Fitted on ${won.length} won and ${lost.length} lost closed deals; holdout AUC ${round4(a)}`,
+      message: `${adoption.reason}. Fitted on ${won.length} won and ${lost.length} lost closed deals (L2 ${l2}).${replaced}`,
       modelVersion: version,
-      counts: {
-        won: won.length,
-        lost: lost.length,
-        train: { won: won.length - hw, lost: lost.length - hl },
-        holdout: { won: hw, lost: hl },
-        skipped: training.skipped,
-      },
-      holdout: {
-        auc: round4(a),
-        brier: round4(brier(p, ho.y)),
-        priorScoreAuc: round4(auc(priorHold, ho.y)),
-        calibration: calibrationByDecile(p, ho.y),
-      },
-      coefficients: Object.fromEntries(training.features.map((f, i) => [f, coefficients[i]!])),
+      adoption,
+      validation,
+      coefficients: coefficientReport,
+      l2,
+      bands,
     },
   };
 }

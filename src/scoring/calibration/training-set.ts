@@ -8,9 +8,14 @@ import { indicatorFeature } from '../model.ts';
 import { type DealOutcome, learnNorms, type Norms, outcomeOf } from '../norms.ts';
 import { DAY_MS, parseTime } from '../time.ts';
 import { CORE_INDICATOR_KEYS } from '../weights.ts';
+import { stratifiedFolds } from './folds.ts';
+import { mulberry32 } from './rng.ts';
 
 export interface TrainingSetOptions {
-  /** Reconstruct each deal this many days before its close. Default 14. */
+  /**
+   * Reconstruct each deal this many days before its close. Default 14. A deal shorter than twice
+   * this is reconstructed halfway between its creation and its close.
+   */
   leadDays?: number;
   /** Keep at most this many activities per deal (the latest before the cut-off). Default 500. */
   maxActivities?: number;
@@ -18,7 +23,16 @@ export interface TrainingSetOptions {
   minNormSamples?: number;
   /** Qualification-field indicators to add as features (issue 9). */
   extraIndicators?: readonly ExtraIndicator[];
+  /**
+   * How extra indicators that support it are encoded for training rows: 'out-of-fold' (default;
+   * each row judged by the outcomes of the deals in the other {@link ENCODING_FOLDS} folds, whatever
+   * their close time) or 'time' (only deals closed before the row's cut-off).
+   */
+  fieldEncoding?: 'out-of-fold' | 'time';
 }
+
+/** Folds of the out-of-fold target encoding of training rows. */
+export const ENCODING_FOLDS = 5;
 
 export interface TrainingSet {
   /** Feature names, aligned with the columns of `x`. */
@@ -35,7 +49,7 @@ export interface TrainingSet {
   skipped: {
     /** Closed deals without a readable close time. */
     noCloseTime: number;
-    /** Created after the cut-off (closed within `leadDays` of creation). */
+    /** Closed less than a day after creation (or without a readable creation time). */
     tooYoung: number;
     /** Already in a closed stage at the cut-off. */
     closedBeforeCutoff: number;
@@ -53,7 +67,10 @@ export function buildTrainingSet(
   const inputs: DealInput[] = [];
   const labels: number[] = [];
   const outcomes: DealOutcome[] = [];
-  for (const record of records) {
+  // Rows in deal-id order, whatever order the store returned them in: the seeded splits then give
+  // the same folds (and the same model) on every run.
+  const sorted = [...records].sort((a, b) => (a.deal.id < b.deal.id ? -1 : a.deal.id > b.deal.id ? 1 : 0));
+  for (const record of sorted) {
     const { deal } = record;
     if (!deal.isClosed) continue;
     const outcome = outcomeOf(record);
@@ -62,11 +79,15 @@ export function buildTrainingSet(
       continue;
     }
     outcomes.push(outcome);
-    const cutoff = outcome.closedAt - leadDays * DAY_MS;
-    if (!(parseTime(deal.createdAt) <= cutoff)) {
+    // A deal shorter than twice the lead is reconstructed halfway through its life instead of being
+    // dropped (short deals skew lost; dropping them biases the model). Under a day: nothing to see.
+    const created = parseTime(deal.createdAt);
+    const life = outcome.closedAt - created;
+    if (!(life >= DAY_MS)) {
       skipped.tooYoung++;
       continue;
     }
+    const cutoff = outcome.closedAt - Math.min(leadDays * DAY_MS, Math.floor(life / 2));
     // futureHorizonDays 0: not even scheduled meetings after the cut-off may be looked at.
     const input = compileDeal(record, {
       asOf: cutoff,
@@ -89,13 +110,28 @@ export function buildTrainingSet(
   );
   const extra = options.extraIndicators ?? [];
   const base = createScoringContext({ asOf: 0, norms, extraIndicators: extra });
+  // Out-of-fold encoding: rows dealt into folds (stratified, fixed seed, rows in id order); a row
+  // of fold f is judged by an encoding that never saw the outcomes of fold f (its own included).
+  const oof = (options.fieldEncoding ?? 'out-of-fold') === 'out-of-fold' && extra.some((e) => e.outOfFold);
+  const labelsArr = Uint8Array.from(labels);
+  const foldOf = oof ? stratifiedFolds(labelsArr, ENCODING_FOLDS, mulberry32(0x0f0f0f0f)) : null;
+  const contexts = foldOf
+    ? Array.from({ length: ENCODING_FOLDS }, (_, f) => {
+        const ids = new Set(inputs.filter((_i, r) => foldOf[r] === f).map((i) => i.id));
+        return createScoringContext({
+          asOf: 0,
+          norms,
+          extraIndicators: extra.map((e) => e.outOfFold?.(ids) ?? e),
+        });
+      })
+    : null;
   const features = [...CORE_INDICATOR_KEYS, ...extra.map((e) => e.key)] as string[];
   const d = features.length;
   const x = new Float64Array(inputs.length * d);
   const priorScores = new Float64Array(inputs.length);
   const w = base.weights;
   inputs.forEach((input, r) => {
-    const ctx = withAsOf(base, input.asOf);
+    const ctx = withAsOf(contexts && foldOf ? contexts[foldOf[r]!]! : base, input.asOf);
     const { indicators } = evaluateIndicators(input, ctx);
     let swc = 0;
     let swcs = 0;
@@ -110,7 +146,7 @@ export function buildTrainingSet(
   return {
     features,
     x,
-    y: Uint8Array.from(labels),
+    y: labelsArr,
     dealIds: inputs.map((i) => i.id),
     priorScores,
     norms,

@@ -1,10 +1,14 @@
 // Stratified, repeated k-fold cross-validation of the tenant's win model over its closed deals:
 // AUC and Brier (mean and spread over folds), calibration by decile of the out-of-fold predictions,
-// counts and per-indicator effects. Deterministic for a seed.
+// counts, per-indicator effects, and the adoption decision the train job would take on them.
+// Deterministic for a seed.
 
-import { fitLogistic, predictLogistic } from '../calibration/logistic.ts';
-import { auc, brier, type CalibrationBin, calibrationByDecile, round4 } from '../calibration/metrics.ts';
-import { mulberry32, shuffle } from '../calibration/rng.ts';
+import { type AdoptionDecision, DEFAULT_MIN_AUC_GAIN, decideAdoption } from '../calibration/adoption.ts';
+import { DEFAULT_MIN_COUNTS } from '../calibration/calibrate.ts';
+import { chooseL2, runFolds } from '../calibration/cross-validation.ts';
+import { fitLogistic } from '../calibration/logistic.ts';
+import { type CalibrationBin, calibrationByDecile, round4 } from '../calibration/metrics.ts';
+import { mulberry32 } from '../calibration/rng.ts';
 import { buildTrainingSet, type TrainingSet, type TrainingSetOptions } from '../calibration/training-set.ts';
 import type { DealRecord } from '../deal-input.ts';
 
@@ -15,14 +19,18 @@ export interface CrossValidateOptions extends TrainingSetOptions {
   repeats?: number;
   /** Seed of the shuffles. Default 1. */
   seed?: number;
-  /** L2 penalty, as in calibrate. Default 1. */
+  /** A fixed L2 penalty. Default: chosen by inner cross-validation in each training fold. */
   l2?: number;
+  /** Adoption rule, as in calibrate. */
+  minWon?: number;
+  minLost?: number;
+  minAucGain?: number;
 }
 
 export interface MeanSpread {
   mean: number;
   /** Sample standard deviation over folds. */
-  sd: number;
+  std: number;
   min: number;
   max: number;
 }
@@ -43,14 +51,22 @@ export interface CrossValidationReport {
   folds: number;
   repeats: number;
   seed: number;
+  /** L2 penalty of the fit on all rows (per fold it is chosen by inner cross-validation unless fixed). */
   l2: number;
   leadDays: number;
+  deals: { won: number; lost: number };
   counts: { won: number; lost: number; skipped: TrainingSet['skipped'] };
   /** Out-of-fold metrics per fold (null when not evaluated). */
   auc: MeanSpread | null;
   brier: MeanSpread | null;
   /** AUC of the prior-weight score per fold, for comparison. */
   priorScoreAuc: MeanSpread | null;
+  /** Brier of always predicting the training folds' base rate. */
+  baseRateBrier: MeanSpread | null;
+  /** Whether the train job would serve this model, and why (the same rule). */
+  adopted: boolean;
+  reason: string;
+  adoption: AdoptionDecision;
   /** Calibration of every out-of-fold prediction of every repeat. */
   calibration: CalibrationBin[];
   indicators: IndicatorEffect[];
@@ -58,22 +74,11 @@ export interface CrossValidationReport {
 
 function spread(xs: readonly number[]): MeanSpread {
   const ok = xs.filter((x) => Number.isFinite(x));
-  if (ok.length === 0) return { mean: Number.NaN, sd: Number.NaN, min: Number.NaN, max: Number.NaN };
+  if (ok.length === 0) return { mean: Number.NaN, std: Number.NaN, min: Number.NaN, max: Number.NaN };
   const mean = ok.reduce((a, b) => a + b, 0) / ok.length;
-  const sd =
+  const std =
     ok.length < 2 ? 0 : Math.sqrt(ok.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (ok.length - 1));
-  return { mean: round4(mean), sd: round4(sd), min: round4(Math.min(...ok)), max: round4(Math.max(...ok)) };
-}
-
-function rowsOf(ts: TrainingSet, rows: readonly number[]): { x: Float64Array; y: Uint8Array } {
-  const d = ts.features.length;
-  const x = new Float64Array(rows.length * d);
-  const y = new Uint8Array(rows.length);
-  rows.forEach((r, i) => {
-    x.set(ts.x.subarray(r * d, r * d + d), i * d);
-    y[i] = ts.y[r]!;
-  });
-  return { x, y };
+  return { mean: round4(mean), std: round4(std), min: round4(Math.min(...ok)), max: round4(Math.max(...ok)) };
 }
 
 /** Cross-validates the calibration on a tenant's closed deals. */
@@ -92,74 +97,47 @@ export function crossValidateTrainingSet(
 ): CrossValidationReport {
   const seed = options.seed ?? 1;
   const repeats = Math.max(1, Math.floor(options.repeats ?? 3));
-  const l2 = options.l2 ?? 1;
   const d = ts.features.length;
-  const won: number[] = [];
-  const lost: number[] = [];
-  ts.y.forEach((v, i) => {
-    (v === 1 ? won : lost).push(i);
-  });
-  const folds = Math.min(Math.max(2, Math.floor(options.folds ?? 5)), won.length, lost.length);
+  let won = 0;
+  for (const v of ts.y) won += v;
+  const lost = ts.y.length - won;
+  const runs = runFolds(ts, { folds: options.folds ?? 5, repeats, seed, l2: options.l2 });
+  const adoption = decideAdoption(
+    runs,
+    { won, lost },
+    {
+      minWon: options.minWon ?? DEFAULT_MIN_COUNTS.won,
+      minLost: options.minLost ?? DEFAULT_MIN_COUNTS.lost,
+      minAucGain: options.minAucGain ?? DEFAULT_MIN_AUC_GAIN,
+    },
+  );
   const base = {
-    folds,
+    folds: runs?.folds ?? Math.min(Math.max(2, Math.floor(options.folds ?? 5)), won, lost),
     repeats,
     seed,
-    l2,
     leadDays: ts.leadDays,
-    counts: { won: won.length, lost: lost.length, skipped: ts.skipped },
+    deals: { won, lost },
+    counts: { won, lost, skipped: ts.skipped },
+    adopted: adoption.adopted,
+    reason: adoption.reason,
+    adoption,
   };
-  if (folds < 2) {
+  if (!runs) {
     return {
       ...base,
+      l2: options.l2 ?? 1,
       status: 'insufficient',
-      message: `Need at least 2 won and 2 lost closed deals to cross-validate (have ${won.length} won, ${lost.length} lost)`,
+      message: `Need at least 2 won and 2 lost closed deals to cross-validate (have ${won} won, ${lost} lost)`,
       auc: null,
       brier: null,
       priorScoreAuc: null,
+      baseRateBrier: null,
       calibration: [],
       indicators: [],
     };
   }
-  const rand = mulberry32(seed);
-  const aucs: number[] = [];
-  const briers: number[] = [];
-  const priorAucs: number[] = [];
-  const coefs: number[][] = ts.features.map(() => []);
-  const oofP: number[] = [];
-  const oofY: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    // Stratified folds: each class shuffled, then dealt round-robin so every fold gets both classes.
-    const fold = new Int32Array(ts.y.length);
-    for (const cls of [shuffle([...won], rand), shuffle([...lost], rand)]) {
-      cls.forEach((row, i) => {
-        fold[row] = i % folds;
-      });
-    }
-    for (let f = 0; f < folds; f++) {
-      const test: number[] = [];
-      const train: number[] = [];
-      for (let i = 0; i < ts.y.length; i++) (fold[i] === f ? test : train).push(i);
-      const tr = rowsOf(ts, train);
-      const te = rowsOf(ts, test);
-      const fit = fitLogistic(tr.x, tr.y, d, { l2 });
-      const p = predictLogistic(fit, te.x, d);
-      aucs.push(auc(p, te.y));
-      briers.push(brier(p, te.y));
-      priorAucs.push(
-        auc(
-          Float64Array.from(test, (row) => ts.priorScores[row]!),
-          te.y,
-        ),
-      );
-      fit.coefficients.forEach((c, j) => {
-        coefs[j]!.push(c);
-      });
-      for (let i = 0; i < p.length; i++) {
-        oofP.push(p[i]!);
-        oofY.push(te.y[i]!);
-      }
-    }
-  }
+  const rowsAll = Array.from({ length: ts.y.length }, (_, i) => i);
+  const l2 = options.l2 ?? chooseL2(ts, rowsAll, mulberry32(seed ^ 0x2545f491));
   const all = fitLogistic(ts.x, ts.y, d, { l2 });
   const rows = ts.y.length;
   const indicators = ts.features.map((key, j) => {
@@ -168,19 +146,21 @@ export function crossValidateTrainingSet(
     return {
       key,
       coefficient: round4(all.coefficients[j]!),
-      folds: spread(coefs[j]!),
+      folds: spread(runs.coefficients.map((c) => c[j]!)),
       coverage: rows === 0 ? 0 : round4(nonZero / rows),
     };
   });
-  const a = spread(aucs);
+  const a = spread(runs.auc);
   return {
     ...base,
+    l2,
     status: 'evaluated',
-    message: `${repeats} x ${folds}-fold cross-validation on ${won.length} won and ${lost.length} lost closed deals: AUC ${a.mean} (sd ${a.sd})`,
+    message: `${repeats} x ${runs.folds}-fold cross-validation on ${won} won and ${lost} lost closed deals: AUC ${a.mean} (sd ${a.std})`,
     auc: a,
-    brier: spread(briers),
-    priorScoreAuc: spread(priorAucs),
-    calibration: calibrationByDecile(oofP, oofY),
+    brier: spread(runs.brier),
+    priorScoreAuc: spread(runs.priorAuc),
+    baseRateBrier: spread(runs.baseRateBrier),
+    calibration: calibrationByDecile(runs.oofP, runs.oofY),
     indicators,
   };
 }

@@ -31,6 +31,8 @@ export interface FieldOutcome {
 
 /** A record seen while learning: its field values and, when closed, its outcome. */
 export interface FieldSample {
+  /** The deal's id: lets training hide its outcome from its own row (out-of-fold encoding). */
+  dealId?: string;
   fields: Readonly<Record<string, FieldValue>>;
   outcome: FieldOutcome | null;
 }
@@ -65,7 +67,11 @@ function normaliseText(v: string): string {
 export function readNumber(v: FieldValue | undefined): number {
   if (typeof v === 'number') return Number.isFinite(v) ? v : Number.NaN;
   if (typeof v !== 'string') return Number.NaN;
-  let s = v.trim().replace(/[^\d.,-]/g, '');
+  // Words around the number make it text ("Seller 6"); a currency symbol or ISO code, a percent
+  // sign and spaces do not.
+  const bare = v.trim().replace(/^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$/g, '');
+  if (/[A-Za-z]/.test(bare.replace(/^[A-Za-z]{0,2}[$€£¥₹₩₽₺]/, ''))) return Number.NaN;
+  let s = bare.replace(/[^\d.,-]/g, '');
   if (s === '' || s === '-') return Number.NaN;
   const lastDot = s.lastIndexOf('.');
   const lastComma = s.lastIndexOf(',');

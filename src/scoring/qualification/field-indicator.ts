@@ -49,17 +49,37 @@ export function judgeLevel(
   return { rate, base, n, subScore, confidence: n / (n + priorStrength) };
 }
 
-/** Builds the indicator of one field from its learned encoding. */
-export function fieldIndicator(enc: FieldEncoding, options: FieldIndicatorOptions = {}): FieldIndicator {
+/**
+ * Builds the indicator of one field from its learned encoding. With `samples` (ids included) it can
+ * give its out-of-fold twin for training; `timeless` judges from every outcome in the encoding.
+ */
+export function fieldIndicator(
+  enc: FieldEncoding,
+  options: FieldIndicatorOptions = {},
+  samples: readonly FieldSample[] | null = null,
+  timeless = false,
+): FieldIndicator {
   const k = options.priorStrength ?? 5;
   const key = `field:${enc.config.field}` as const;
   const label = enc.config.label;
   return {
     key,
     encoding: enc,
+    // Out of fold only when every closed sample names its deal (else a row could see its own outcome).
+    ...(samples?.every((s) => s.outcome === null || s.dealId !== undefined)
+      ? {
+          outOfFold(excluded: ReadonlySet<string>): FieldIndicator {
+            // Level definitions use no outcome, so hiding outcomes keeps the same levels.
+            const hidden = samples!.map((s) =>
+              s.dealId !== undefined && excluded.has(s.dealId) ? { ...s, outcome: null } : s,
+            );
+            return fieldIndicator(learnFieldEncoding(enc.config, hidden, options), options, null, true);
+          },
+        }
+      : {}),
     evaluate(input, _stats, ctx): IndicatorResult {
       const level = levelOf(enc, input.fields[enc.config.field]);
-      const j = judgeLevel(enc, level, ctx.asOf, k);
+      const j = judgeLevel(enc, level, timeless ? Number.POSITIVE_INFINITY : ctx.asOf, k);
       const shown = enc.display[level]!;
       if (j.n === 0) {
         return {
@@ -99,7 +119,7 @@ export function buildQualificationIndicators(
   for (const c of configs) {
     if (seen.has(c.field)) continue; // one indicator per field key
     seen.add(c.field);
-    out.push(fieldIndicator(learnFieldEncoding(c, list, options), options));
+    out.push(fieldIndicator(learnFieldEncoding(c, list, options), options, list));
   }
   return out;
 }

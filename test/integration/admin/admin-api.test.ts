@@ -40,6 +40,7 @@ function result(dealId: string, score: number): HealthResult {
         evidence: 'No next step recorded',
       },
     ],
+    contributions: [-0.243, 0],
     reasons: ['No buyer reply in 12 days, usually 3'],
     trend: null,
     modelVersion: 'prior-1',
@@ -585,6 +586,10 @@ describe('admin API (fastify.inject, real Redis)', () => {
         band: 'at_risk',
         reasons: [expect.stringContaining('12 days')],
       });
+      // Drivers from the contributions stored with the result, both directions.
+      expect(body.drivers.negative[0].key).toBe('open_communication');
+      for (const d of body.drivers.negative) expect(d.contribution).toBeLessThan(0);
+      for (const d of body.drivers.positive) expect(d.contribution).toBeGreaterThan(0);
       expect(body.indicators.map((i: { key: string; evidence: string }) => [i.key, i.evidence])).toEqual([
         ['open_communication', 'No buyer reply in 12 days, usually 3'],
         ['next_step', 'No next step recorded'],

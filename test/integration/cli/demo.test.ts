@@ -41,8 +41,23 @@ describe('pipeline-health demo', () => {
       expect(summary.scored as number).toBeGreaterThan(0);
       expect(summary.written as number).toBeGreaterThanOrEqual(summary.scored as number);
       expect(summary.apiCalls as number).toBeGreaterThan(0);
-      const riskiest = summary.riskiest as { reasons: string[]; score: number }[];
+      const riskiest = summary.riskiest as {
+        id: string;
+        reasons: string[];
+        score: number;
+        band: string;
+        winProbability: number | null;
+      }[];
       expect(riskiest.length).toBeGreaterThan(0);
+      // Issue 15 items 1 and 10: each riskiest deal tells one story (score = win probability x 100
+      // once a model is adopted; null probability on the prior).
+      const adopted = (summary.model as { adopted: boolean }).adopted;
+      for (const d of riskiest) {
+        expect(typeof d.id).toBe('string');
+        expect(['healthy', 'watch', 'at_risk']).toContain(d.band);
+        if (adopted) expect(d.score).toBeCloseTo(d.winProbability! * 100, 0);
+        else expect(d.winProbability).toBeNull();
+      }
       expect(riskiest[0]!.reasons.length).toBeGreaterThan(0);
       expect(riskiest.map((d) => d.score)).toEqual([...riskiest.map((d) => d.score)].sort((a, b) => a - b));
     });

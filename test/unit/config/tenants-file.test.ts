@@ -24,7 +24,8 @@ describe('tenants file', () => {
     expect(tenants.map((t) => t.id)).toEqual(['acme-hubspot', 'globex-sf']);
     const [hub, sf] = tenants;
     expect(hub?.schedule).toEqual({ nightly: '0 2 * * *', incrementalEveryMinutes: 15 });
-    expect(hub?.scoring.bands).toEqual({ healthy: 70, watch: 40 });
+    // No override: bands are derived from the tenant's history (docs/SCORING.md).
+    expect(hub?.scoring.bands).toBeUndefined();
     expect(hub?.connection.crm === 'hubspot' && hub.connection.basePath).toBe('https://api.hubapi.com');
     expect(sf?.connection.crm === 'salesforce' && sf.connection.dailyBudgetShare).toBe(0.5);
     expect(sf?.schedule.incrementalEveryMinutes).toBe(0);

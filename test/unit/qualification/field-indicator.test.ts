@@ -15,7 +15,7 @@ const DAY = 86_400_000;
 const samplesOf = (records: ReturnType<typeof qualifiedDeals>) =>
   records.map((r) => ({ fields: r.deal.fields, outcome: outcomeOf(r) }));
 
-describe('qualification field indicators', () => {
+describe('qualification field indicators', { timeout: 60_000 }, () => {
   const history = qualifiedDeals(400);
   const indicators = buildQualificationIndicators(QUALIFICATION_FIELDS, samplesOf(history));
 
@@ -104,14 +104,14 @@ describe('qualification field indicators', () => {
   });
 
   it('learns field coefficients together with the activity indicators and reports each field', () => {
-    const { model, report } = calibrate(history, { extraIndicators: indicators, seed: 3 });
-    expect(report.status).toBe('fitted');
-    expect(model.features).toContain('field:budget_allocated');
+    const { candidate: model, report } = calibrate(history, { extraIndicators: indicators, seed: 3 });
+    expect(model!.kind).toBe('logistic');
+    expect(model!.features).toContain('field:budget_allocated');
     const coef = report.coefficients!;
     expect(coef['field:budget_allocated']!).toBeGreaterThan(0.5);
     expect(coef['field:competitor']!).toBeGreaterThan(0);
     expect(Math.abs(coef['field:region']!)).toBeLessThan(coef['field:budget_allocated']!);
-    expect(report.holdout!.auc).toBeGreaterThan(0.7);
+    expect(report.validation!.auc.mean).toBeGreaterThan(0.7);
     const effects = fieldEffects(indicators, NOW_MS, report.coefficients);
     const budget = effects.find((e) => e.key === 'field:budget_allocated')!;
     expect(budget.coefficient).toBe(coef['field:budget_allocated']);
@@ -122,7 +122,7 @@ describe('qualification field indicators', () => {
   });
 
   it('a scored model uses the field features for the win probability', () => {
-    const { model } = calibrate(history, { extraIndicators: indicators, seed: 3 });
+    const model = calibrate(history, { extraIndicators: indicators, seed: 3 }).candidate;
     const ctx = createScoringContext({ asOf: NOW, extraIndicators: indicators, model });
     const p = (budget: string) =>
       scoreDeal(

@@ -68,23 +68,22 @@ describe('fitLogistic', () => {
   });
 });
 
-describe('calibrate', () => {
+describe('calibrate', { timeout: 60_000 }, () => {
   const records = syntheticClosedDeals(400);
 
   it('learns a positive weight for the indicator the outcome depends on, with AUC clearly above 0.5', () => {
-    const { model, report } = calibrate(records);
-    expect(report.status).toBe('fitted');
-    expect(model.kind).toBe('logistic');
-    expect(model.version).toMatch(/^fit-[0-9a-f]{8}$/);
+    // The prior score already ranks these deals as well (engagement is what the priors weigh), so
+    // the fit is not adopted (adoption.test.ts); its mechanics are checked on the candidate.
+    const { candidate: model, report } = calibrate(records);
+    expect(model!.kind).toBe('logistic');
+    expect(model!.version).toMatch(/^fit-[0-9a-f]{8}$/);
     expect(report.coefficients!.open_communication).toBeGreaterThan(0.3);
-    expect(report.holdout!.auc).toBeGreaterThan(0.62);
-    expect(report.holdout!.brier).toBeLessThan(0.25);
-    expect(report.holdout!.calibration.reduce((s, b) => s + b.count, 0)).toBe(
-      report.counts.holdout.won + report.counts.holdout.lost,
+    expect(report.validation!.auc.mean).toBeGreaterThan(0.62);
+    expect(report.validation!.brier.mean).toBeLessThan(0.25);
+    // Every row predicted once per repeat (5 folds x 2 repeats by default).
+    expect(report.validation!.calibration.reduce((s, b) => s + b.count, 0)).toBe(
+      2 * (report.counts.won + report.counts.lost),
     );
-    // Stratified 25% holdout.
-    expect(report.counts.holdout.won).toBe(Math.round(report.counts.won * 0.25));
-    expect(report.counts.holdout.lost).toBe(Math.round(report.counts.lost * 0.25));
     expect(report.counts.won + report.counts.lost).toBe(400);
   });
 
@@ -94,7 +93,7 @@ describe('calibrate', () => {
     expect(b.model).toEqual(a.model);
     expect(b.report).toEqual(a.report);
     const c = calibrate(records, { seed: 10 });
-    expect(c.report.holdout).not.toEqual(a.report.holdout);
+    expect(c.report.validation).not.toEqual(a.report.validation);
     expect(ScoringModelSchema.parse(JSON.parse(JSON.stringify(a.model)))).toEqual(a.model);
   });
 
@@ -142,19 +141,21 @@ describe('calibrate', () => {
     expect(model.version).toBe('prior-v1');
     expect(model.kind).toBe('prior');
     expect(report.status).toBe('prior');
-    expect(report.holdout).toBeNull();
+    expect(report.validation).toBeNull();
     expect(report.message).toMatch(
       /^Only \d+ won and \d+ lost closed deals \(need 40 and 40\); keeping the survey prior weights/,
     );
     expect(report.minimums.anchors).toContain('Einstein: 200 won + 200 lost');
+    expect(report.adoption.code).toBe('too_few_deals');
     const lowered = calibrate(few, { minWon: 10, minLost: 10 });
-    expect(lowered.report.status).toBe('fitted');
+    expect(lowered.report.adoption.code).not.toBe('too_few_deals');
+    expect(lowered.candidate?.kind).toBe('logistic');
   });
 
-  it('skips deals created after their cut-off and counts them', () => {
+  it('skips deals closed within a day of creation and counts them (shorter ones get a shorter cut-off)', () => {
     const young = syntheticClosedDeals(3).map((r) => ({
       ...r,
-      deal: { ...r.deal, createdAt: new Date(Date.parse(r.deal.closedAt!) - 5 * 86_400_000).toISOString() },
+      deal: { ...r.deal, createdAt: new Date(Date.parse(r.deal.closedAt!) - 20 * 3_600_000).toISOString() },
     }));
     const { report } = calibrate(young);
     expect(report.counts.skipped.tooYoung).toBe(3);
@@ -162,7 +163,7 @@ describe('calibrate', () => {
   });
 
   it('gives win probabilities through scoreDeal once fitted', () => {
-    const { model } = calibrate(records);
+    const model = calibrate(records).candidate!;
     const ctx = createScoringContext({ asOf: NOW, model });
     const good = scoreDeal(compileDeal(healthyRecord(), { asOf: NOW }), ctx);
     const bad = scoreDeal(compileDeal(ghostedRecord(), { asOf: NOW }), ctx);

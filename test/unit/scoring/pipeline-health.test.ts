@@ -160,3 +160,43 @@ describe('rollupPipelineHealth', () => {
     expect(probabilityFor(row)!.source).toBe('stage');
   });
 });
+
+describe('closed-won, weighted open, their sum and pipeline coverage (issue 15 item 9)', () => {
+  it('keeps the three figures apart and computes coverage as open amount over the remaining target', () => {
+    // Hand-computed: won 40k; open 60k at 0.5 and 40k at 0.25 -> weighted 40k; sum 80k;
+    // remaining target 100k - 40k = 60k; pipeline coverage = 100k open / 60k = 1.667.
+    const rows = rollupPipelineHealth(
+      [
+        deal({ dealId: 'w', isClosed: true, isWon: true, amount: 40_000, closedAt: ms('2026-06-03') }),
+        deal({ dealId: 'a', amount: 60_000, winProbability: 0.5 }),
+        deal({ dealId: 'b', amount: 40_000, winProbability: 0.25 }),
+      ],
+      {
+        periods: [june],
+        targets: [{ ownerId: 'alice', periodStart: june.start, periodEnd: june.end, amount: 100_000 }],
+        owners,
+      },
+    );
+    const alice = rows.find((r) => r.level === 'owner' && r.key === 'alice')!;
+    expect(alice.closedWon).toBe(40_000);
+    expect(alice.expectedOpen).toBe(40_000);
+    expect(alice.expectedRevenue).toBe(80_000);
+    expect(alice.openAmount).toBe(100_000);
+    expect(alice.remainingTarget).toBe(60_000);
+    expect(alice.pipelineCoverage).toBeCloseTo(100 / 60, 3);
+  });
+
+  it('has no pipeline coverage once the target is met (nothing remains to cover)', () => {
+    const rows = rollupPipelineHealth(
+      [deal({ dealId: 'w', isClosed: true, isWon: true, amount: 50_000, closedAt: ms('2026-06-03') })],
+      {
+        periods: [june],
+        targets: [{ ownerId: 'alice', periodStart: june.start, periodEnd: june.end, amount: 30_000 }],
+        owners,
+      },
+    );
+    const alice = rows.find((r) => r.level === 'owner' && r.key === 'alice')!;
+    expect(alice.remainingTarget).toBe(0);
+    expect(alice.pipelineCoverage).toBeNull();
+  });
+});
