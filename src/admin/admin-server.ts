@@ -15,7 +15,7 @@ import { bearerToken, createSessionCookies, createTokenVerifier, SESSION_COOKIE 
 import { buildOpenApiDocument } from './openapi-document.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMetricsRoutes } from './routes/metrics.routes.ts';
-import { registerQueueDashboard } from './routes/queue-dashboard.routes.ts';
+import { QUEUE_DASHBOARD_PATH, registerQueueDashboard } from './routes/queue-dashboard.routes.ts';
 import { registerReportRoutes } from './routes/report.routes.ts';
 import { registerModelRoutes } from './routes/model.routes.ts';
 import { registerRunRoutes } from './routes/runs.routes.ts';
@@ -33,6 +33,12 @@ const BROWSER_PREFIXES = ['/report', '/queues', '/docs'];
 const SESSION_MAX_AGE_S = 8 * 3600;
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+/** Any request under /queues that could change a queue or a job. */
+function isQueueDashboardWrite(method: string, path: string): boolean {
+  const underQueues = path === QUEUE_DASHBOARD_PATH || path.startsWith(`${QUEUE_DASHBOARD_PATH}/`);
+  return underQueues && method !== 'GET' && method !== 'HEAD';
+}
 
 /** FST_ERR_* codes of malformed requests, answered with our stable codes. */
 function clientError(err: FastifyError): AdminHttpError | null {
@@ -78,6 +84,10 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     if (OPEN_PATHS.has(path)) return;
+    if (isQueueDashboardWrite(request.method, path)) {
+      const denied = new AdminHttpError('FORBIDDEN', 'The queue dashboard is read-only; use the API');
+      return reply.status(403).send(denied.toBody());
+    }
     if (verify(bearerToken(request.headers.authorization))) return;
     const browserPage = BROWSER_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
     if (browserPage && sessions.verify(request.headers.cookie)) return;

@@ -7,6 +7,7 @@ import {
   TenantParamsSchema,
 } from '../admin-schemas.ts';
 import type { AdminContext } from '../admin-context.ts';
+import { AdminHttpError } from '../admin-error.ts';
 import { toTenantView } from '../tenant-view.ts';
 import { validate } from '../validate-body.ts';
 
@@ -25,6 +26,30 @@ function applyPatch(
     };
   }
   return merged;
+}
+
+/** The host a tenant's credentials are sent to. */
+function endpointOf(tenant: Tenant): string {
+  return tenant.connection.crm === 'hubspot' ? tenant.connection.basePath : tenant.connection.loginUrl;
+}
+
+/**
+ * Stored credentials stay with the host they were given for: a patch that moves the tenant to
+ * another host (or CRM) must send the credentials again, or a token could be redirected to any
+ * listener by changing `basePath` alone.
+ */
+function requireCredentialsOnMove(
+  current: Tenant,
+  next: Tenant,
+  patch: { connection?: Record<string, unknown> | undefined },
+): void {
+  if (patch.connection === undefined || patch.connection.auth !== undefined) return;
+  if (current.connection.crm === next.connection.crm && endpointOf(current) === endpointOf(next)) return;
+  throw new AdminHttpError(
+    'CREDENTIALS_REQUIRED',
+    'Changing the CRM host needs the credentials again (connection.auth): stored credentials are never sent to a new host',
+    { fields: [{ path: 'connection.auth', message: 'is required when the CRM host changes' }] },
+  );
 }
 
 export function registerTenantRoutes(app: FastifyInstance, { catalog, deps }: AdminContext): void {
@@ -49,6 +74,7 @@ export function registerTenantRoutes(app: FastifyInstance, { catalog, deps }: Ad
     const patch = validate(PatchTenantBodySchema, request.body ?? {});
     const current = await catalog.requireWritable(tenantId);
     const tenant = validate(TenantSchema, applyPatch(current, patch));
+    requireCredentialsOnMove(current, tenant, patch);
     await catalog.update(tenant);
     return toTenantView(tenant, 'api');
   });

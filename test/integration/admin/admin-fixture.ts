@@ -114,6 +114,7 @@ export function hubspotBody(id: string, secret = `pat-${id}-s3cr3t-value`): Reco
     connection: {
       crm: 'hubspot',
       basePath: 'http://127.0.0.1:9/hubspot',
+      developmentTarget: true,
       auth: { type: 'private_app', accessToken: secret },
     },
   };

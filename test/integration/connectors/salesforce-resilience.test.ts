@@ -181,6 +181,7 @@ describe('Salesforce connector: JWT bearer and client credentials', () => {
           privateKey,
         },
         loginUrl: sandbox.baseUrl,
+        developmentTarget: true,
       },
       logger: quietLogger(),
       clock: () => new Date(WORLD_NOW),
@@ -201,6 +202,7 @@ describe('Salesforce connector: JWT bearer and client credentials', () => {
           privateKey: await exportPKCS8(other.privateKey),
         },
         loginUrl: sandbox.baseUrl,
+        developmentTarget: true,
       },
       logger: quietLogger(),
     });
@@ -218,6 +220,7 @@ describe('Salesforce connector: JWT bearer and client credentials', () => {
           clientSecret: sandbox.oauth.clientSecret,
         },
         loginUrl: sandbox.baseUrl,
+        developmentTarget: true,
       },
       logger: quietLogger(),
     });

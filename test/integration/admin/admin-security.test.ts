@@ -1,0 +1,273 @@
+import { describe, expect, it } from 'vitest';
+import { parseTenants } from '../../../src/config/tenants-file.ts';
+import { isAppError } from '../../../src/shared/app-error.ts';
+import { type AdminFixture, adminSuite, auth } from './admin-fixture.ts';
+
+/** A HubSpot tenant on the production host, as an admin would create it. */
+function productionBody(id: string, secret: string): Record<string, unknown> {
+  return {
+    id,
+    name: `Tenant ${id}`,
+    connection: {
+      crm: 'hubspot',
+      basePath: 'https://api.hubapi.com',
+      auth: { type: 'private_app', accessToken: secret },
+    },
+    schedule: { nightly: '0 2 * * *', incrementalEveryMinutes: 0 },
+  };
+}
+
+function configProblems(content: unknown): string[] {
+  try {
+    parseTenants(content);
+  } catch (err) {
+    if (isAppError(err) && err.code === 'CONFIG_INVALID') {
+      return (err.details as { problems: string[] }).problems;
+    }
+    throw err;
+  }
+  return [];
+}
+
+const fileTenant = (extra: Record<string, unknown>, connection: Record<string, unknown> = {}) => ({
+  tenants: [
+    {
+      id: 'acme',
+      name: 'Acme',
+      connection: { crm: 'hubspot', auth: { type: 'private_app', accessToken: 'pat-x' }, ...connection },
+      ...extra,
+    },
+  ],
+});
+
+describe('admin security (issue 17: each attack as its exact request)', () => {
+  const suite = adminSuite();
+  let fx: AdminFixture;
+
+  describe('item 1: credentials cannot be sent to another host', () => {
+    it('PATCH with only a new basePath does not keep the stored token (credentials required again)', async () => {
+      fx = await suite.fixture();
+      const created = await fx.app.inject({
+        method: 'POST',
+        url: '/tenants',
+        headers: auth,
+        payload: productionBody('acme', 'pat-na1-production-secret'),
+      });
+      expect(created.statusCode).toBe(201);
+      // The attack: point the tenant at a listener of ours and keep the stored token.
+      const attack = await fx.app.inject({
+        method: 'PATCH',
+        url: '/tenants/acme',
+        headers: auth,
+        payload: { connection: { basePath: 'http://127.0.0.1:9/steal', developmentTarget: true } },
+      });
+      expect(attack.statusCode).toBe(400);
+      expect(attack.json().error.code).toBe('CREDENTIALS_REQUIRED');
+      const stored = await fx.registry.get('acme');
+      expect(stored?.connection.crm === 'hubspot' && stored.connection.basePath).toBe(
+        'https://api.hubapi.com',
+      );
+
+      // Same host, other connection fields: the credentials are kept.
+      const pipelines = await fx.app.inject({
+        method: 'PATCH',
+        url: '/tenants/acme',
+        headers: auth,
+        payload: { connection: { pipelines: ['default'] } },
+      });
+      expect(pipelines.statusCode).toBe(200);
+      expect((await fx.registry.get('acme'))?.connection.auth).toEqual({
+        type: 'private_app',
+        accessToken: 'pat-na1-production-secret',
+      });
+      // A new host with new credentials is a legitimate move (EU data centre).
+      const moved = await fx.app.inject({
+        method: 'PATCH',
+        url: '/tenants/acme',
+        headers: auth,
+        payload: {
+          connection: {
+            basePath: 'https://api-eu1.hubapi.com',
+            auth: { type: 'private_app', accessToken: 'pat-eu1-new-secret' },
+          },
+        },
+      });
+      expect(moved.statusCode).toBe(200);
+    });
+
+    it.each([
+      ['file URL', 'file:///etc/passwd', false],
+      ['plain http to the real host', 'http://api.hubapi.com', false],
+      ['an internal address', 'https://169.254.169.254/latest', false],
+      ['a look-alike host', 'https://api.hubapi.com.evil.example', false],
+      ['user info hiding the host', 'https://api.hubapi.com@evil.example', false],
+      ['another port', 'https://api.hubapi.com:8443', false],
+      ['loopback without the development mark', 'http://127.0.0.1:9/hs', false],
+      ['a development target off loopback', 'http://10.0.0.5:8080', true],
+      ['a development target on a public host', 'https://evil.example', true],
+    ])('refuses a basePath with %s', async (_what, basePath, developmentTarget) => {
+      fx = await suite.fixture();
+      const res = await fx.app.inject({
+        method: 'POST',
+        url: '/tenants',
+        headers: auth,
+        payload: {
+          ...productionBody('acme', 'pat-x'),
+          connection: {
+            crm: 'hubspot',
+            basePath,
+            ...(developmentTarget ? { developmentTarget: true } : {}),
+            auth: { type: 'private_app', accessToken: 'pat-x' },
+          },
+        },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.fields.map((f: { path: string }) => f.path)).toContain('connection.basePath');
+    });
+
+    it('checks Salesforce login hosts against login, test and My Domain hosts', async () => {
+      fx = await suite.fixture();
+      const body = (id: string, loginUrl: string) => ({
+        id,
+        name: id,
+        connection: {
+          crm: 'salesforce',
+          loginUrl,
+          auth: { type: 'client_credentials', clientId: 'c', clientSecret: 's' },
+        },
+        schedule: { nightly: '0 2 * * *', incrementalEveryMinutes: 0 },
+      });
+      const allowed = [
+        'https://login.salesforce.com',
+        'https://test.salesforce.com',
+        'https://acme.my.salesforce.com',
+        'https://acme--uat.sandbox.my.salesforce.com',
+      ];
+      for (const [i, url] of allowed.entries()) {
+        const res = await fx.app.inject({
+          method: 'POST',
+          url: '/tenants',
+          headers: auth,
+          payload: body(`sf${i}`, url),
+        });
+        expect(res.statusCode, url).toBe(201);
+      }
+      for (const url of [
+        'http://login.salesforce.com',
+        'https://login.salesforce.com.evil.example',
+        'https://evil.example',
+      ]) {
+        const res = await fx.app.inject({
+          method: 'POST',
+          url: '/tenants',
+          headers: auth,
+          payload: body('bad', url),
+        });
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json().error.fields[0].path).toBe('connection.loginUrl');
+      }
+    });
+
+    it('applies the same host rules to the tenants file', () => {
+      expect(configProblems(fileTenant({}, { basePath: 'http://127.0.0.1:9/hs' }))[0]).toMatch(
+        /^tenants\[0\]\.connection\.basePath: must be https/,
+      );
+      expect(
+        configProblems(fileTenant({}, { basePath: 'http://127.0.0.1:9/hs', developmentTarget: true })),
+      ).toEqual([]);
+    });
+  });
+
+  describe('item 3: the queue dashboard is read-only', () => {
+    it('refuses to pause a queue or add a job through the dashboard, even with a valid token', async () => {
+      fx = await suite.fixture();
+      const pause = await fx.app.inject({
+        method: 'PUT',
+        url: '/queues/api/queues/cycle/pause',
+        headers: auth,
+      });
+      expect(pause.statusCode).toBe(403);
+      expect(pause.json().error.code).toBe('FORBIDDEN');
+      const add = await fx.app.inject({
+        method: 'POST',
+        url: '/queues/api/queues/cycle/add',
+        headers: auth,
+        payload: { name: 'cycle', data: { tenantId: 'acme' } },
+      });
+      expect(add.statusCode).toBe(403);
+      expect(await fx.queues[0]!.isPaused()).toBe(false);
+      expect(await fx.queues[0]!.count()).toBe(0);
+      const list = await fx.app.inject({ method: 'GET', url: '/queues/api/queues', headers: auth });
+      expect(list.statusCode).toBe(200);
+      expect((list.json().queues as { readOnlyMode: boolean }[]).every((q) => q.readOnlyMode)).toBe(true);
+    });
+  });
+
+  describe('item 7: strict configuration', () => {
+    it.each([
+      ['basepath', {}, { basepath: 'https://api.hubapi.com' }, 'tenants[0].connection', 'basePath'],
+      ['timeZone', { timeZone: 'Europe/Brussels' }, {}, 'tenants[0]', 'timezone'],
+      ['shedule', { shedule: { nightly: '0 3 * * *' } }, {}, 'tenants[0]', 'schedule'],
+    ])('the tenants file refuses the unknown key %s with a hint', (key, extra, connection, where, hint) => {
+      const problems = configProblems(fileTenant(extra, connection));
+      expect(problems).toEqual([`${where}: unknown key "${key}" (did you mean "${hint}"?)`]);
+    });
+
+    it('accepts weights only for known indicators and configured qualification fields', () => {
+      expect(configProblems(fileTenant({ scoring: { weights: { joint_planing: 2.5 } } }))).toEqual([
+        expect.stringMatching(
+          /^tenants\[0\]\.scoring\.weights\.joint_planing: unknown indicator "joint_planing" \(did you mean "joint_planning"\?\)/,
+        ),
+      ]);
+      expect(configProblems(fileTenant({ scoring: { weights: { 'field:budget': 1 } } }))).toHaveLength(1);
+      expect(
+        configProblems(
+          fileTenant({
+            scoring: {
+              weights: { 'field:budget': 1, joint_planning: 2.5 },
+              qualificationFields: [{ field: 'budget', label: 'Budget' }],
+            },
+          }),
+        ),
+      ).toEqual([]);
+    });
+
+    it('API bodies name the unknown key with a hint', async () => {
+      fx = await suite.fixture();
+      const res = await fx.app.inject({
+        method: 'POST',
+        url: '/tenants',
+        headers: auth,
+        payload: { ...productionBody('acme', 'pat-x'), timeZone: 'Europe/Brussels' },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.fields).toEqual([
+        { path: '(root)', message: 'unknown key "timeZone" (did you mean "timezone"?)' },
+      ]);
+      const schedule = await fx.app.inject({
+        method: 'POST',
+        url: '/tenants',
+        headers: auth,
+        payload: productionBody('acme', 'pat-x'),
+      });
+      expect(schedule.statusCode).toBe(201);
+      const put = await fx.app.inject({
+        method: 'PUT',
+        url: '/tenants/acme/schedule',
+        headers: auth,
+        payload: { nightly: '0 3 * * *', timezone: 'UTC', incrementalEveryMinute: 5 },
+      });
+      expect(put.statusCode).toBe(400);
+      expect(JSON.stringify(put.json().error.fields)).toContain('did you mean \\"incrementalEveryMinutes\\"');
+    });
+
+    it('validates tenant ids in URLs like tenant ids in bodies', async () => {
+      fx = await suite.fixture();
+      for (const url of ['/tenants/ACME', '/tenants/acme..x/status', '/report/Acme']) {
+        const res = await fx.app.inject({ method: 'GET', url, headers: auth });
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json().error.code).toBe('VALIDATION_FAILED');
+      }
+    });
+  });
+});
