@@ -5,6 +5,8 @@ import { parsePayload } from '../../jobs/job-definition.ts';
 import { summarise } from '../../jobs/finalize.job.ts';
 import { isAppError } from '../shared/app-error.ts';
 import { decideFailure } from '../shared/failure-decision.ts';
+import { redactString } from '../shared/redact.ts';
+import { redactErrorInPlace } from '../shared/redact-error.ts';
 import { CYCLE_LOCK_TTL_MS } from './cycle-launcher.ts';
 import { JOBS_BY_NAME } from './step-registry.ts';
 
@@ -31,6 +33,7 @@ export async function processJob(job: Job, token: string | undefined, deps: JobD
     }
     return result;
   } catch (err) {
+    redactErrorInPlace(err);
     const decision = decideFailure(err, deps.now());
     deps.logger.warn(
       {
@@ -44,10 +47,14 @@ export async function processJob(job: Job, token: string | undefined, deps: JobD
     );
     if (decision.action === 'wait_until' && token !== undefined) {
       await job.moveToDelayed(decision.until, token);
-      throw new DelayedError(`waiting until ${new Date(decision.until).toISOString()}: ${decision.reason}`);
+      throw new DelayedError(
+        redactString(`waiting until ${new Date(decision.until).toISOString()}: ${decision.reason}`),
+      );
     }
     if (decision.action === 'fail') {
-      throw new UnrecoverableError(`${decision.code}: ${isAppError(err) ? err.message : decision.reason}`);
+      throw new UnrecoverableError(
+        redactString(`${decision.code}: ${isAppError(err) ? err.message : decision.reason}`),
+      );
     }
     throw err;
   }
@@ -66,7 +73,7 @@ export async function onFinalFailure(job: Job, error: Error, deps: JobDeps): Pro
   const steps = await store.runSteps(data.runId);
   const summary = summarise(data as CyclePayload, steps, deps.now(), 'failed');
   const code = /^([A-Z_]+): /.exec(error.message)?.[1] ?? 'INTERNAL';
-  summary.error = { step: job.name, code, message: error.message };
+  summary.error = { step: job.name, code, message: redactString(error.message) };
   await store.recordRun(summary as unknown as Record<string, unknown>);
   await store.releaseCycleLock(data.runId);
 }

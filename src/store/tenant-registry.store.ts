@@ -9,6 +9,8 @@ const StoredTenantSchema = z.object({
   tenant: z.record(z.string(), z.unknown()),
   authType: z.string(),
   credentials: z.string(),
+  /** The alert webhook URL, encrypted like the credentials (it can carry a token). */
+  webhookUrl: z.string().optional(),
   updatedAt: z.string(),
 });
 type StoredTenant = z.infer<typeof StoredTenantSchema>;
@@ -40,10 +42,14 @@ export class TenantRegistryStore {
   async put(tenant: Tenant): Promise<void> {
     const cipher = this.requireCipher();
     const { auth, ...connection } = tenant.connection;
+    const { webhookUrl, ...alerts } = tenant.alerts;
     const record: StoredTenant = {
-      tenant: { ...tenant, connection },
+      tenant: { ...tenant, connection, alerts },
       authType: auth.type,
       credentials: cipher.encrypt(JSON.stringify(auth), tenant.id),
+      ...(webhookUrl === undefined
+        ? {}
+        : { webhookUrl: cipher.encrypt(webhookUrl, `${tenant.id}:webhookUrl`) }),
       updatedAt: new Date().toISOString(),
     };
     await this.redis.hset(this.key, tenant.id, JSON.stringify(record));
@@ -80,7 +86,12 @@ export class TenantRegistryStore {
     const record = StoredTenantSchema.parse(JSON.parse(raw));
     const auth = JSON.parse(cipher.decrypt(record.credentials, id)) as unknown;
     const connection = { ...(record.tenant.connection as Record<string, unknown>), auth };
-    const parsed = TenantSchema.safeParse({ ...record.tenant, connection });
+    // Records written before the URL was encrypted keep it in `tenant.alerts` (still read).
+    const alerts = { ...(record.tenant.alerts as Record<string, unknown> | undefined) };
+    if (record.webhookUrl !== undefined) {
+      alerts.webhookUrl = cipher.decrypt(record.webhookUrl, `${id}:webhookUrl`);
+    }
+    const parsed = TenantSchema.safeParse({ ...record.tenant, connection, alerts });
     if (!parsed.success || parsed.data.id !== id) {
       throw new AppError('CONFIG_INVALID', `stored tenant "${id}" is not valid`, {
         details: { tenantId: id },

@@ -7,6 +7,7 @@ import type { HealthFieldValues } from '../domain/health-fields.ts';
 import type { HealthResult } from '../domain/health-result.ts';
 import type { Owner, Pipeline, Target } from '../domain/pipeline.ts';
 import type { QuarantinedRecord } from '../domain/quarantined-record.ts';
+import { redactSecrets } from '../shared/redact.ts';
 import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from './activity-ledger.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
 
@@ -395,7 +396,7 @@ export class TenantStateStore {
     const key = this.keys.runSteps(runId);
     await this.redis
       .multi()
-      .hset(key, step, JSON.stringify(summary))
+      .hset(key, step, JSON.stringify(redactSecrets(summary)))
       .expire(key, 7 * 86_400)
       .exec();
   }
@@ -417,7 +418,8 @@ export class TenantStateStore {
   async recordRun(summary: Record<string, unknown>): Promise<void> {
     await this.redis
       .multi()
-      .lpush(this.keys.runs, JSON.stringify(summary))
+      // Redacted before it is stored: an error text may carry a token a CRM echoed back.
+      .lpush(this.keys.runs, JSON.stringify(redactSecrets(summary)))
       .ltrim(this.keys.runs, 0, 49)
       .exec();
   }

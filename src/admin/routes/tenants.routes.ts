@@ -6,6 +6,7 @@ import {
   PatchTenantBodySchema,
   TenantParamsSchema,
 } from '../admin-schemas.ts';
+import { purgeTenantJobs } from '../../queue/tenant-jobs-purge.ts';
 import type { AdminContext } from '../admin-context.ts';
 import { AdminHttpError } from '../admin-error.ts';
 import { toTenantView } from '../tenant-view.ts';
@@ -83,7 +84,10 @@ export function registerTenantRoutes(app: FastifyInstance, { catalog, deps }: Ad
     const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
     const { purge } = validate(DeleteQuerySchema, request.query ?? {}, 'query');
     await catalog.remove(tenantId);
-    const purgedKeys = purge === 'true' ? await deps.store(tenantId).purge() : 0;
+    const purgedKeys =
+      purge === 'true'
+        ? (await deps.store(tenantId).purge()) + (await purgeTenantJobs(deps.queues ?? [], tenantId))
+        : 0;
     return { deleted: tenantId, purged: purge === 'true', purgedKeys };
   });
 }
