@@ -91,6 +91,12 @@ export class AdminClient {
   train(id: string) {
     return this.request('POST', `/tenants/${enc(id)}/train`);
   }
+  audit(limit = 100) {
+    return this.request('GET', `/audit?limit=${limit}`);
+  }
+  reportLink(id: string, minutes?: number) {
+    return this.request('POST', `/tenants/${enc(id)}/report-links`, minutes === undefined ? {} : { minutes });
+  }
 }
 
 function enc(segment: string): string {

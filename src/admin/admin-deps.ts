@@ -1,8 +1,10 @@
 import type { Queue } from 'bullmq';
+import type { AccessToken } from '../config/admin-tokens.ts';
 import type { Tenant } from '../domain/tenant.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { TenantRegistryStore } from '../store/tenant-registry.store.ts';
 import type { TenantStateStore } from '../store/tenant-state.store.ts';
+import type { AuditLog } from './audit-log.ts';
 
 /** What "run now" reports: a new run, or the run already holding the tenant's cycle lock. */
 export type StartRunOutcome = { started: true; runId: string } | { started: false; runId: string | null };
@@ -19,8 +21,15 @@ export interface ApiUsageView {
  * holds no globals and tests can hand it a real or a stub runtime.
  */
 export interface AdminDeps {
-  /** Accepted bearer tokens (ADMIN_TOKENS). Empty: every authenticated route answers 401. */
-  tokens: readonly string[];
+  /**
+   * Accepted bearer tokens (ADMIN_TOKENS): scoped tokens, or bare strings (admin tokens named
+   * token-1, token-2, ...). Empty: every authenticated route answers 401.
+   */
+  tokens: readonly (string | AccessToken)[];
+  /** Where changes are recorded (GET /audit). Default: in memory, this process only. */
+  audit?: AuditLog;
+  /** Failed authentications per client address before 429. Default 10 in 5 minutes. */
+  authFailureLimit?: { limit: number; windowMs: number };
   logger: Logger;
   /** Tenants of the tenants file: listed, read-only through the API. */
   fileTenants: () => readonly Tenant[];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../shared/app-error.ts';
+import { parseAdminTokens } from './admin-tokens.ts';
 import { formatIssues } from './format-issues.ts';
 
 const optionalNonEmpty = z
@@ -32,7 +33,10 @@ export const EnvSchema = z.object({
       )
       .optional(),
   ),
-  /** Comma-separated bearer tokens accepted by the admin API (each at least 24 characters). */
+  /**
+   * Comma-separated bearer tokens accepted by the admin API: bare tokens (admin) or
+   * `NAME:SCOPE=TOKEN` (src/config/admin-tokens.ts); each at least 24 characters and not predictable.
+   */
   ADMIN_TOKENS: optionalNonEmpty.pipe(
     z
       .string()
@@ -42,7 +46,14 @@ export const EnvSchema = z.object({
           .map((t) => t.trim())
           .filter((t) => t !== ''),
       )
-      .pipe(z.array(z.string().min(24, 'each admin token must be at least 24 characters')))
+      .transform((entries, ctx) => {
+        try {
+          return parseAdminTokens(entries);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
       .optional(),
   ),
   ADMIN_PORT: z.coerce.number().int().min(1).max(65535).default(8080),

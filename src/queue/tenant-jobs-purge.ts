@@ -1,14 +1,7 @@
 import type { JobType, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
-const STATES: JobType[] = [
-  'completed',
-  'failed',
-  'delayed',
-  'wait',
-  'waiting-children',
-  'prioritized',
-];
+const STATES: JobType[] = ['completed', 'failed', 'delayed', 'wait', 'waiting-children', 'prioritized'];
 const EVENTS_PAGE = 1_000;
 
 /**

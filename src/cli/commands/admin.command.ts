@@ -16,6 +16,8 @@ import { createLogger, type Logger } from '../../shared/logger.ts';
 import { CredentialCipher } from '../../store/credential-cipher.ts';
 import { type RedisEndpoint, redactUrl, resolveRedis } from '../../store/redis-connection.ts';
 import { TenantRegistryStore } from '../../store/tenant-registry.store.ts';
+import { AuditLogStore } from '../../store/audit-log.store.ts';
+import type { AccessToken } from '../../config/admin-tokens.ts';
 import { mergeTenants } from '../tenant-source.ts';
 import { progressLogger } from '../progress-printer.ts';
 import { EXIT, runCommand } from '../run-command.ts';
@@ -26,8 +28,8 @@ export interface AdminServiceOptions {
   redis: RedisEndpoint;
   prefix: string;
   logger: Logger;
-  /** Accepted bearer tokens; at least one. */
-  tokens: readonly string[];
+  /** Accepted bearer tokens (bare strings are admin tokens); at least one. */
+  tokens: readonly (string | AccessToken)[];
   /** PH_ENCRYPTION_KEY; without it API tenants cannot be stored (the API says so). */
   encryptionKey?: string | undefined;
   /** Tenants of the tenants file (read-only through the API); re-read on reload. Default: none. */
@@ -97,6 +99,7 @@ export async function startAdminService(options: AdminServiceOptions): Promise<A
   const deps: AdminDeps = {
     queues,
     tokens: options.tokens,
+    audit: new AuditLogStore(registryClient, options.prefix),
     logger: options.logger,
     fileTenants: () => fileTenants,
     registry,
@@ -229,7 +232,7 @@ function apiAction<A extends unknown[]>(
       const command = args[args.length - 1] as Command;
       const globals = command.optsWithGlobals<ApiGlobals>();
       const env = loadEnv();
-      const token = globals.token ?? process.env.ADMIN_TOKEN ?? env.ADMIN_TOKENS?.[0];
+      const token = globals.token ?? process.env.ADMIN_TOKEN ?? env.ADMIN_TOKENS?.[0]?.token;
       if (token === undefined) {
         throw new AppError(
           'CONFIG_INVALID',
@@ -336,4 +339,18 @@ export function registerAdminApi(program: Command): void {
     .command('train <id>')
     .description('queue a model training now')
     .action(apiAction((c, id: string) => c.train(id)));
+  api
+    .command('audit')
+    .description('the audit log: every change with token name, action, target, time and client address')
+    .option('--limit <n>', 'newest entries to show (1-1000)', '100')
+    .action(apiAction((c, opts: { limit: string }) => c.audit(Number(opts.limit))));
+  api
+    .command('report-link <id>')
+    .description("a short-lived link to a tenant's report page (no admin token in it)")
+    .option('--minutes <n>', 'how long the link works; default 60')
+    .action(
+      apiAction((c, id: string, opts: { minutes?: string }) =>
+        c.reportLink(id, opts.minutes === undefined ? undefined : Number(opts.minutes)),
+      ),
+    );
 }

@@ -13,6 +13,7 @@ import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
+import { AuditLogStore } from '../../../src/store/audit-log.store.ts';
 
 export const TOKEN = 'admin-token-0123456789abcdefghij';
 export const OTHER_TOKEN = 'admin-token-second-0123456789abc';
@@ -85,6 +86,7 @@ export async function adminFixture(
     ping: async () => (await client.ping()) === 'PONG',
     bodyLimit: 16 * 1024,
     queues,
+    audit: new AuditLogStore(client, prefix),
     processMetrics: false,
     ...options.deps,
   });

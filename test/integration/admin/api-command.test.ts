@@ -94,5 +94,12 @@ describe('pipeline-health api (the admin operations from the CLI)', () => {
     expect(denied.stderr).toContain('UNAUTHORIZED');
     const missing = await cli(['explain', 'acme', 'no-deal']);
     expect(missing.stderr).toContain('DEAL_NOT_FOUND');
+    // The changes made above are in the audit log, by token name (issue 17 item 4).
+    const audit = await cli(['audit', '--limit', '50']);
+    expect(audit.code).toBe(0);
+    const actions = JSON.parse(audit.stdout).entries.map(
+      (e: { action: string; token: string }) => `${e.token} ${e.action}`,
+    );
+    expect(actions).toContain('token-1 POST /tenants');
   });
 });
