@@ -30,6 +30,11 @@ export class TenantCatalog {
     this.apply = options.apply;
   }
 
+  /** Stored tenants that cannot be decrypted (flagged by GET /tenants, skipped everywhere else). */
+  async unreadable(): Promise<{ id: string; reason: string }[]> {
+    return this.registry.canStoreCredentials ? (await this.registry.listReport()).unreadable : [];
+  }
+
   async list(): Promise<CatalogEntry[]> {
     const file = this.fileTenants().map((tenant) => ({ tenant, source: 'file' as const }));
     const fileIds = new Set(file.map((e) => e.tenant.id));
@@ -44,7 +49,16 @@ export class TenantCatalog {
     const file = this.fileTenants().find((t) => t.id === id);
     if (file) return { tenant: file, source: 'file' };
     if (!this.registry.canStoreCredentials) return null;
-    const stored = await this.registry.get(id);
+    let stored: Tenant | null;
+    try {
+      stored = await this.registry.get(id);
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'CONFIG_INVALID') throw err;
+      throw new AdminHttpError(
+        'TENANT_UNREADABLE',
+        `Tenant "${id}" cannot be decrypted (PH_ENCRYPTION_KEY changed?): set PH_ENCRYPTION_KEY_PREVIOUS and run \`pipeline-health keys rotate\`, or delete it`,
+      );
+    }
     return stored ? { tenant: stored, source: 'api' } : null;
   }
 
@@ -89,7 +103,12 @@ export class TenantCatalog {
 
   async remove(id: string): Promise<void> {
     await this.serial(async () => {
-      await this.requireWritable(id);
+      try {
+        await this.requireWritable(id);
+      } catch (err) {
+        // An unreadable tenant can still be deleted (and recreated with its credentials).
+        if (!(err instanceof AdminHttpError && err.code === 'TENANT_UNREADABLE')) throw err;
+      }
       await this.registry.delete(id);
       await this.applyAll();
     });

@@ -4,6 +4,7 @@ import { registerConfigCheck } from './commands/config-check.command.ts';
 import { registerDemo } from './commands/demo.command.ts';
 import { registerEvaluate } from './commands/evaluate.command.ts';
 import { registerImport } from './commands/import.command.ts';
+import { registerKeys } from './commands/keys.command.ts';
 import { registerRun } from './commands/run.command.ts';
 import { registerSandbox } from './commands/sandbox.command.ts';
 import { registerTrain } from './commands/train.command.ts';
@@ -26,5 +27,6 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEvaluate(program);
   registerImport(program);
+  registerKeys(program);
   return program;
 }

@@ -34,6 +34,31 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   /**
+   * Earlier encryption keys, comma-separated, still accepted for decryption while
+   * `pipeline-health keys rotate` re-encrypts every tenant under PH_ENCRYPTION_KEY.
+   */
+  PH_ENCRYPTION_KEY_PREVIOUS: optionalNonEmpty.pipe(
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((k) => k.trim())
+          .filter((k) => k !== ''),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .refine(
+              (k) => /^[0-9a-fA-F]{64}$/.test(k) || Buffer.from(k, 'base64').length === 32,
+              'each previous key must be 32 bytes as 64 hex characters or base64',
+            ),
+        ),
+      )
+      .optional(),
+  ),
+  /**
    * Comma-separated bearer tokens accepted by the admin API: bare tokens (admin) or
    * `NAME:SCOPE=TOKEN` (src/config/admin-tokens.ts); each at least 24 characters and not predictable.
    */

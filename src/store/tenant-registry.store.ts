@@ -60,11 +60,61 @@ export class TenantRegistryStore {
     return raw === null ? null : this.decode(id, raw);
   }
 
+  /** The readable tenants; a tenant that cannot be decrypted (key rotation) is skipped, see listReport. */
   async list(): Promise<Tenant[]> {
+    return (await this.listReport()).tenants;
+  }
+
+  /**
+   * Every stored tenant that decrypts and validates, and the ids of those that do not (a new
+   * PH_ENCRYPTION_KEY without the old one in PH_ENCRYPTION_KEY_PREVIOUS), so one unreadable
+   * tenant is flagged and skipped instead of failing the whole list.
+   */
+  async listReport(): Promise<{ tenants: Tenant[]; unreadable: { id: string; reason: string }[] }> {
     const all = await this.redis.hgetall(this.key);
-    return Object.entries(all)
-      .map(([id, raw]) => this.decode(id, raw))
-      .sort((a, b) => a.id.localeCompare(b.id));
+    const tenants: Tenant[] = [];
+    const unreadable: { id: string; reason: string }[] = [];
+    for (const [id, raw] of Object.entries(all)) {
+      try {
+        tenants.push(this.decode(id, raw));
+      } catch (err) {
+        unreadable.push({ id, reason: (err as Error).message });
+      }
+    }
+    tenants.sort((a, b) => a.id.localeCompare(b.id));
+    unreadable.sort((a, b) => a.id.localeCompare(b.id));
+    return { tenants, unreadable };
+  }
+
+  /**
+   * Re-encrypt every stored tenant under the current key (each readable with the current or a
+   * previous key). Tenants that decrypt under no key are left as they are and reported.
+   */
+  async rotate(): Promise<{
+    rotated: string[];
+    current: string[];
+    unreadable: { id: string; reason: string }[];
+  }> {
+    const cipher = this.requireCipher();
+    const all = await this.redis.hgetall(this.key);
+    const rotated: string[] = [];
+    const current: string[] = [];
+    const { unreadable } = await this.listReport();
+    const bad = new Set(unreadable.map((u) => u.id));
+    for (const [id, raw] of Object.entries(all)) {
+      if (bad.has(id)) continue;
+      const record = StoredTenantSchema.parse(JSON.parse(raw));
+      const upToDate =
+        cipher.isCurrent(record.credentials, id) &&
+        (record.webhookUrl === undefined || cipher.isCurrent(record.webhookUrl, `${id}:webhookUrl`));
+      if (upToDate) {
+        current.push(id);
+        continue;
+      }
+      await this.put(this.decode(id, raw));
+      rotated.push(id);
+    }
+    return { rotated: rotated.sort(), current: current.sort(), unreadable };
   }
 
   async has(id: string): Promise<boolean> {

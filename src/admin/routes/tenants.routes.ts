@@ -56,6 +56,8 @@ function requireCredentialsOnMove(
 export function registerTenantRoutes(app: FastifyInstance, { catalog, deps }: AdminContext): void {
   app.get('/tenants', async () => ({
     tenants: (await catalog.list()).map((e) => toTenantView(e.tenant, e.source)),
+    // Flagged, not fatal: the service runs the others (issue 17 item 5).
+    unreadable: (await catalog.unreadable()).map(({ id }) => ({ id, status: 'undecryptable' })),
   }));
 
   app.post('/tenants', async (request, reply) => {

@@ -32,6 +32,8 @@ export interface AdminServiceOptions {
   tokens: readonly (string | AccessToken)[];
   /** PH_ENCRYPTION_KEY; without it API tenants cannot be stored (the API says so). */
   encryptionKey?: string | undefined;
+  /** PH_ENCRYPTION_KEY_PREVIOUS: older keys still accepted for decryption during a rotation. */
+  previousEncryptionKeys?: readonly string[] | undefined;
   /** Tenants of the tenants file (read-only through the API); re-read on reload. Default: none. */
   loadFileTenants?: () => Promise<Tenant[]>;
   /** Run the queue workers in this process. Default true. */
@@ -64,16 +66,42 @@ export async function startAdminService(options: AdminServiceOptions): Promise<A
   if (options.tokens.length === 0) {
     throw new AppError('CONFIG_INVALID', 'ADMIN_TOKENS is not set: the admin API needs at least one token');
   }
-  const loadFile = options.loadFileTenants ?? (async () => []);
-  let fileTenants = await loadFile();
   const registryClient = options.redis.createClient();
   const registry = new TenantRegistryStore({
     redis: registryClient,
     prefix: options.prefix,
-    cipher: options.encryptionKey === undefined ? null : new CredentialCipher(options.encryptionKey),
+    cipher:
+      options.encryptionKey === undefined
+        ? null
+        : new CredentialCipher(options.encryptionKey, options.previousEncryptionKeys ?? []),
   });
+  try {
+    return await startWithRegistry(options, registry, registryClient);
+  } catch (err) {
+    // A start-up failure must not leave connections open (the process would hang instead of exiting).
+    registryClient.disconnect();
+    throw err;
+  }
+}
+
+async function startWithRegistry(
+  options: AdminServiceOptions,
+  registry: TenantRegistryStore,
+  registryClient: ReturnType<RedisEndpoint['createClient']>,
+): Promise<AdminService> {
+  const loadFile = options.loadFileTenants ?? (async () => []);
+  let fileTenants = await loadFile();
   if (!registry.canStoreCredentials) {
     options.logger.warn('PH_ENCRYPTION_KEY is unset: tenants can only come from the tenants file');
+  }
+  if (registry.canStoreCredentials) {
+    // One tenant that cannot be decrypted (a new key without the old one) is skipped, not fatal.
+    for (const { id, reason } of (await registry.listReport()).unreadable) {
+      options.logger.error(
+        { tenantId: id, reason },
+        'tenant cannot be decrypted and is skipped: set PH_ENCRYPTION_KEY_PREVIOUS to the old key and run `pipeline-health keys rotate`',
+      );
+    }
   }
   const merge = (): Promise<Tenant[]> => mergeTenants(fileTenants, registry);
   const tenants = await merge();
@@ -119,7 +147,17 @@ export async function startAdminService(options: AdminServiceOptions): Promise<A
     ping: async () => (await runtime.client.ping()) === 'PONG',
   };
   const app = await buildAdminServer(deps);
-  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+  let url: string;
+  try {
+    url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+  } catch (err) {
+    // Port in use and the like: close what was started, so the process exits with the error's code.
+    await app.close();
+    await runtime.close();
+    await Promise.all(queues.map((q) => q.close()));
+    queueClient.disconnect();
+    throw new AppError('CONFIG_INVALID', `cannot listen: ${(err as Error).message}`, { cause: err });
+  }
   return {
     app,
     runtime,
@@ -174,6 +212,7 @@ export function registerAdmin(program: Command): void {
             logger,
             tokens: env.ADMIN_TOKENS ?? [],
             encryptionKey: env.PH_ENCRYPTION_KEY,
+            previousEncryptionKeys: env.PH_ENCRYPTION_KEY_PREVIOUS,
             ...(tenantsPath === undefined ? {} : { loadFileTenants: () => loadTenantsFile(tenantsPath) }),
             workers: opts.workers,
             concurrency: env.WORKER_CONCURRENCY,
@@ -183,6 +222,8 @@ export function registerAdmin(program: Command): void {
           });
         } catch (err) {
           await redis.close();
+          // Safety net: a fatal start-up error exits with its code even if a handle stays open.
+          setTimeout(() => process.exit(process.exitCode ?? EXIT.failure), 5_000).unref();
           throw err;
         }
         logger.info(
