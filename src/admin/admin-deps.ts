@@ -4,6 +4,7 @@ import type { Tenant } from '../domain/tenant.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { TenantRegistryStore } from '../store/tenant-registry.store.ts';
 import type { TenantStateStore } from '../store/tenant-state.store.ts';
+import type { IdempotencyStore } from '../store/idempotency.store.ts';
 import type { AuditLog } from './audit-log.ts';
 
 /** What "run now" reports: a new run, or the run already holding the tenant's cycle lock. */
@@ -26,6 +27,13 @@ export interface AdminDeps {
    * token-1, token-2, ...). Empty: every authenticated route answers 401.
    */
   tokens: readonly (string | AccessToken)[];
+  /** Idempotency keys of run-now requests. Without it the `Idempotency-Key` header is ignored. */
+  idempotency?: IdempotencyStore;
+  /**
+   * False while Redis is not connected: every route but the probes answers 503 REDIS_UNAVAILABLE
+   * at once instead of waiting for the client to reconnect. Default: always ready.
+   */
+  redisReady?: () => boolean;
   /** Where changes are recorded (GET /audit). Default: in memory, this process only. */
   audit?: AuditLog;
   /** Failed authentications per client address before 429. Default 10 in 5 minutes. */

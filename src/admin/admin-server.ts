@@ -79,6 +79,13 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
     audit,
   };
 
+  // Redis down: answer at once (and refuse to queue anything) rather than hang until it is back.
+  app.addHook('onRequest', async (request, reply) => {
+    if (deps.redisReady === undefined || deps.redisReady()) return;
+    if (OPEN_PATHS.has(request.url.split('?')[0] ?? '')) return;
+    const error = new AdminHttpError('REDIS_UNAVAILABLE', 'Redis is not reachable; try again shortly');
+    return reply.status(503).header('retry-after', '5').send(error.toBody());
+  });
   installAuth(app, {
     tokens: normaliseTokens(deps.tokens),
     views,

@@ -17,6 +17,7 @@ import { CredentialCipher } from '../../store/credential-cipher.ts';
 import { type RedisEndpoint, redactUrl, resolveRedis } from '../../store/redis-connection.ts';
 import { TenantRegistryStore } from '../../store/tenant-registry.store.ts';
 import { AuditLogStore } from '../../store/audit-log.store.ts';
+import { IdempotencyStore } from '../../store/idempotency.store.ts';
 import type { AccessToken } from '../../config/admin-tokens.ts';
 import { mergeTenants } from '../tenant-source.ts';
 import { progressLogger } from '../progress-printer.ts';
@@ -128,6 +129,11 @@ async function startWithRegistry(
     queues,
     tokens: options.tokens,
     audit: new AuditLogStore(registryClient, options.prefix),
+    idempotency: new IdempotencyStore(registryClient, options.prefix),
+    redisReady: () =>
+      registryClient.status === 'ready' &&
+      runtime.client.status === 'ready' &&
+      queueClient.status === 'ready',
     logger: options.logger,
     fileTenants: () => fileTenants,
     registry,

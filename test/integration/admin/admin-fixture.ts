@@ -14,6 +14,7 @@ import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-conne
 import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { AuditLogStore } from '../../../src/store/audit-log.store.ts';
+import { IdempotencyStore } from '../../../src/store/idempotency.store.ts';
 
 export const TOKEN = 'admin-token-0123456789abcdefghij';
 export const OTHER_TOKEN = 'admin-token-second-0123456789abc';
@@ -22,6 +23,8 @@ export const auth = { authorization: `Bearer ${TOKEN}` };
 export interface AdminFixture {
   app: FastifyInstance;
   prefix: string;
+  /** The fixture's Redis connection (its status shows an outage). */
+  client: Redis;
   queues: Queue[];
   registry: TenantRegistryStore;
   store: (tenantId: string) => TenantStateStore;
@@ -87,6 +90,8 @@ export async function adminFixture(
     bodyLimit: 16 * 1024,
     queues,
     audit: new AuditLogStore(client, prefix),
+    idempotency: new IdempotencyStore(client, prefix),
+    redisReady: () => client.status === 'ready',
     processMetrics: false,
     ...options.deps,
   });
@@ -94,6 +99,7 @@ export async function adminFixture(
   return {
     app,
     prefix,
+    client,
     queues,
     registry,
     store,
