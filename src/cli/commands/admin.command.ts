@@ -6,6 +6,7 @@ import { AdminClient, AdminClientError } from '../../admin/admin-client.ts';
 import type { AdminDeps } from '../../admin/admin-deps.ts';
 import { buildAdminServer } from '../../admin/admin-server.ts';
 import { loadEnv } from '../../config/env.ts';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { loadTenantsFile } from '../../config/tenants-file.ts';
@@ -299,6 +300,30 @@ function apiAction<A extends unknown[]>(
     });
 }
 
+/** Run ids are `<tenantId>.<stamp>.<random>` (cycle-launcher.ts). */
+function tenantOfRun(runId: string): string {
+  return runId.split('.')[0] ?? runId;
+}
+
+/** Poll a run until it completes or fails; a failed run is printed and exits 1. */
+async function followRun(client: AdminClient, tenantId: string, runId: string): Promise<unknown> {
+  for (;;) {
+    const run = await client.run(tenantId, runId).catch((err: unknown) => {
+      // Queued and not yet started: the run has no record for a moment.
+      if (err instanceof AdminClientError && err.code === 'RUN_NOT_FOUND') return null;
+      throw err;
+    });
+    if (run !== null && (run.status === 'completed' || run.status === 'failed')) {
+      if (run.status === 'failed') {
+        process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+        throw new AdminClientError(200, 'RUN_FAILED', `run ${runId} failed`, run);
+      }
+      return run;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
 /** The tenants of a YAML/JSON file: a tenants file (`tenants: [...]`) or one tenant object. */
 async function readTenantBodies(path: string): Promise<unknown[]> {
   const content = parseYaml(await readFile(path, 'utf8')) as unknown;
@@ -369,7 +394,19 @@ export function registerAdminApi(program: Command): void {
     .command('run <id>')
     .description('start a cycle now (202 with its run id, or the running run)')
     .option('--full', 'ignore the sync cursor')
-    .action(apiAction((c, id: string, opts: { full?: boolean }) => c.runNow(id, opts.full ?? false)));
+    .option('--wait', 'follow the run to its end and print its summary (exit 1 when it failed)')
+    .option('--idempotency-key <key>', 'send the same key on a retry to get the same run back')
+    .action(
+      apiAction(async (c, id: string, opts: { full?: boolean; wait?: boolean; idempotencyKey?: string }) => {
+        // A random key by default: if this request is retried, it cannot start a second run.
+        const started = await c.runNow(id, opts.full ?? false, opts.idempotencyKey ?? randomUUID());
+        return opts.wait ? followRun(c, id, started.runId) : started;
+      }),
+    );
+  api
+    .command('run-status <runId>')
+    .description('one run: its steps so far, or its summary when finished (the tenant is the run id prefix)')
+    .action(apiAction((c, runId: string) => c.run(tenantOfRun(runId), runId)));
   api
     .command('status <id>')
     .description('last runs, API usage, quarantine')
