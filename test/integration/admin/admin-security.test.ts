@@ -270,4 +270,33 @@ describe('admin security (issue 17: each attack as its exact request)', () => {
       }
     });
   });
+
+  describe('item 8: Prometheus conventions', () => {
+    it('has no doubled process_ prefix and a last-success timestamp per tenant', async () => {
+      fx = await suite.fixture({ deps: { processMetrics: true } });
+      await fx.app.inject({
+        method: 'POST',
+        url: '/tenants',
+        headers: auth,
+        payload: productionBody('acme', 'pat-x'),
+      });
+      await fx
+        .store('acme')
+        .recordRun({
+          runId: 'acme.1',
+          status: 'completed',
+          finishedAt: '2026-12-01T02:00:00.000Z',
+          steps: {},
+        });
+      await fx
+        .store('acme')
+        .recordRun({ runId: 'acme.2', status: 'failed', finishedAt: '2026-12-02T02:00:00.000Z', steps: {} });
+      const text = (await fx.app.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
+      expect(text).toContain('ph_process_cpu_user_seconds_total');
+      expect(text).not.toContain('ph_process_process_');
+      expect(text).toContain(
+        `ph_last_success_timestamp_seconds{tenant="acme"} ${Date.parse('2026-12-01T02:00:00.000Z') / 1000}`,
+      );
+    });
+  });
 });
