@@ -30,7 +30,7 @@ export interface AdminDeps {
   /** Idempotency keys of run-now requests. Without it the `Idempotency-Key` header is ignored. */
   idempotency?: IdempotencyStore;
   /**
-   * False while Redis is not connected: every route but the probes answers 503 REDIS_UNAVAILABLE
+   * False while a Redis connection is lost: every route but the probes answers 503 REDIS_UNAVAILABLE
    * at once instead of waiting for the client to reconnect. Default: always ready.
    */
   redisReady?: () => boolean;

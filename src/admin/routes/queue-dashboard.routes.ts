@@ -17,4 +17,11 @@ export async function registerQueueDashboard(app: FastifyInstance, queues: reado
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter });
   await app.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
+  // bull-board's page links IBM Plex from Google Fonts: drop the link (system fonts), so the
+  // dashboard loads nothing from outside this server.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.url.startsWith(QUEUE_DASHBOARD_PATH) || typeof payload !== 'string') return payload;
+    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    return payload.replace(/<link[^>]+https:\/\/fonts\.(googleapis|gstatic)\.com[^>]*>/g, '');
+  });
 }

@@ -19,6 +19,7 @@ import { type RedisEndpoint, redactUrl, resolveRedis } from '../../store/redis-c
 import { TenantRegistryStore } from '../../store/tenant-registry.store.ts';
 import { AuditLogStore } from '../../store/audit-log.store.ts';
 import { IdempotencyStore } from '../../store/idempotency.store.ts';
+import { isRedisDown } from '../../store/redis-status.ts';
 import type { AccessToken } from '../../config/admin-tokens.ts';
 import { mergeTenants } from '../tenant-source.ts';
 import { progressLogger } from '../progress-printer.ts';
@@ -131,10 +132,7 @@ async function startWithRegistry(
     tokens: options.tokens,
     audit: new AuditLogStore(registryClient, options.prefix),
     idempotency: new IdempotencyStore(registryClient, options.prefix),
-    redisReady: () =>
-      registryClient.status === 'ready' &&
-      runtime.client.status === 'ready' &&
-      queueClient.status === 'ready',
+    redisReady: () => ![registryClient, runtime.client, queueClient].some(isRedisDown),
     logger: options.logger,
     fileTenants: () => fileTenants,
     registry,

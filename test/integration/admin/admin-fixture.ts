@@ -15,6 +15,7 @@ import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { AuditLogStore } from '../../../src/store/audit-log.store.ts';
 import { IdempotencyStore } from '../../../src/store/idempotency.store.ts';
+import { isRedisDown } from '../../../src/store/redis-status.ts';
 
 export const TOKEN = 'admin-token-0123456789abcdefghij';
 export const OTHER_TOKEN = 'admin-token-second-0123456789abc';
@@ -91,7 +92,7 @@ export async function adminFixture(
     queues,
     audit: new AuditLogStore(client, prefix),
     idempotency: new IdempotencyStore(client, prefix),
-    redisReady: () => client.status === 'ready',
+    redisReady: () => !isRedisDown(client),
     processMetrics: false,
     ...options.deps,
   });

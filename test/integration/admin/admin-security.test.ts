@@ -197,6 +197,11 @@ describe('admin security (issue 17: each attack as its exact request)', () => {
       expect(add.statusCode).toBe(403);
       expect(await fx.queues[0]!.isPaused()).toBe(false);
       expect(await fx.queues[0]!.count()).toBe(0);
+      // Item 8: the page loads nothing from outside this server (it linked Google Fonts).
+      const page = await fx.app.inject({ method: 'GET', url: '/queues', headers: auth });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('<html');
+      expect(page.body).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z0-9.-]+\.[a-z]{2,}\//i);
       const list = await fx.app.inject({ method: 'GET', url: '/queues/api/queues', headers: auth });
       expect(list.statusCode).toBe(200);
       expect((list.json().queues as { readOnlyMode: boolean }[]).every((q) => q.readOnlyMode)).toBe(true);
@@ -280,14 +285,12 @@ describe('admin security (issue 17: each attack as its exact request)', () => {
         headers: auth,
         payload: productionBody('acme', 'pat-x'),
       });
-      await fx
-        .store('acme')
-        .recordRun({
-          runId: 'acme.1',
-          status: 'completed',
-          finishedAt: '2026-12-01T02:00:00.000Z',
-          steps: {},
-        });
+      await fx.store('acme').recordRun({
+        runId: 'acme.1',
+        status: 'completed',
+        finishedAt: '2026-12-01T02:00:00.000Z',
+        steps: {},
+      });
       await fx
         .store('acme')
         .recordRun({ runId: 'acme.2', status: 'failed', finishedAt: '2026-12-02T02:00:00.000Z', steps: {} });
