@@ -105,6 +105,9 @@ export class AdminClient {
   train(id: string) {
     return this.request('POST', `/tenants/${enc(id)}/train`);
   }
+  setPaused(id: string, paused: boolean) {
+    return this.request('POST', `/tenants/${enc(id)}/${paused ? 'pause' : 'resume'}`);
+  }
   audit(limit = 100) {
     return this.request('GET', `/audit?limit=${limit}`);
   }

@@ -110,6 +110,7 @@ export class TenantCatalog {
         if (!(err instanceof AdminHttpError && err.code === 'TENANT_UNREADABLE')) throw err;
       }
       await this.registry.delete(id);
+      await this.registry.setPaused(id, false);
       await this.applyAll();
     });
   }
@@ -121,7 +122,21 @@ export class TenantCatalog {
   }
 
   private async applyAll(): Promise<void> {
-    await this.apply((await this.list()).map((e) => e.tenant));
+    const paused = await this.registry.pausedIds();
+    await this.apply((await this.list()).map((e) => e.tenant).filter((t) => !paused.has(t.id)));
+  }
+
+  async isPaused(id: string): Promise<boolean> {
+    return (await this.registry.pausedIds()).has(id);
+  }
+
+  /** Pause or resume a tenant (file or API): its schedules go, or come back. */
+  async setPaused(id: string, paused: boolean): Promise<void> {
+    await this.serial(async () => {
+      await this.require(id);
+      await this.registry.setPaused(id, paused);
+      await this.applyAll();
+    });
   }
 
   /** Run mutations one after another, so two concurrent changes never apply a stale list. */

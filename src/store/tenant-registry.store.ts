@@ -126,6 +126,16 @@ export class TenantRegistryStore {
     return (await this.redis.hdel(this.key, id)) === 1;
   }
 
+  /** Ids of paused tenants (file or API): no schedules run for them and run-now is refused. */
+  async pausedIds(): Promise<Set<string>> {
+    return new Set(await this.redis.smembers(`${this.key}:paused`));
+  }
+
+  async setPaused(id: string, paused: boolean): Promise<void> {
+    if (paused) await this.redis.sadd(`${this.key}:paused`, id);
+    else await this.redis.srem(`${this.key}:paused`, id);
+  }
+
   /** The raw stored value (tests check that no credential is readable in it). */
   async rawRecord(id: string): Promise<string | null> {
     return this.redis.hget(this.key, id);

@@ -52,6 +52,9 @@ export function registerRunRoutes(app: FastifyInstance, { catalog, deps }: Admin
     const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
     const body = validate(RunBodySchema, request.body ?? {});
     await catalog.require(tenantId);
+    if (await catalog.isPaused(tenantId)) {
+      throw new AdminHttpError('TENANT_PAUSED', `Tenant "${tenantId}" is paused; resume it first`);
+    }
     const view = (runId: string, replayed: boolean) => ({
       runId,
       status: 'queued',

@@ -69,8 +69,20 @@ export function registerTenantRoutes(app: FastifyInstance, { catalog, deps }: Ad
   app.get('/tenants/:tenantId', async (request) => {
     const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
     const entry = await catalog.require(tenantId);
-    return toTenantView(entry.tenant, entry.source);
+    return { ...toTenantView(entry.tenant, entry.source), paused: await catalog.isPaused(tenantId) };
   });
+
+  // Pause: the tenant's schedules are removed and run-now is refused until it is resumed.
+  for (const [action, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    app.post(`/tenants/:tenantId/${action}`, async (request) => {
+      const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
+      await catalog.setPaused(tenantId, paused);
+      return { tenantId, paused };
+    });
+  }
 
   app.patch('/tenants/:tenantId', async (request) => {
     const { tenantId } = validate(TenantParamsSchema, request.params, 'path');

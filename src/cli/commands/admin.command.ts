@@ -422,6 +422,14 @@ export function registerAdminApi(program: Command): void {
     .description('queue a model training now')
     .action(apiAction((c, id: string) => c.train(id)));
   api
+    .command('pause <id>')
+    .description('pause a tenant: its schedules are removed and run-now is refused')
+    .action(apiAction((c, id: string) => c.setPaused(id, true)));
+  api
+    .command('resume <id>')
+    .description('resume a paused tenant')
+    .action(apiAction((c, id: string) => c.setPaused(id, false)));
+  api
     .command('audit')
     .description('the audit log: every change with token name, action, target, time and client address')
     .option('--limit <n>', 'newest entries to show (1-1000)', '100')

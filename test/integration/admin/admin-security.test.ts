@@ -276,6 +276,34 @@ describe('admin security (issue 17: each attack as its exact request)', () => {
     });
   });
 
+  describe('item 8: pause and resume', () => {
+    it('a paused tenant has no schedules and refuses run-now until resumed', async () => {
+      fx = await suite.fixture();
+      await fx.app.inject({
+        method: 'POST',
+        url: '/tenants',
+        headers: auth,
+        payload: productionBody('acme', 'pat-x'),
+      });
+      const paused = await fx.app.inject({ method: 'POST', url: '/tenants/acme/pause', headers: auth });
+      expect(paused.statusCode).toBe(200);
+      expect(fx.applied.at(-1)?.map((t) => t.id)).toEqual([]);
+      expect(
+        (await fx.app.inject({ method: 'GET', url: '/tenants/acme', headers: auth })).json().paused,
+      ).toBe(true);
+      const run = await fx.app.inject({ method: 'POST', url: '/tenants/acme/runs', headers: auth });
+      expect(run.statusCode).toBe(409);
+      expect(run.json().error.code).toBe('TENANT_PAUSED');
+      expect(
+        (await fx.app.inject({ method: 'POST', url: '/tenants/acme/resume', headers: auth })).statusCode,
+      ).toBe(200);
+      expect(fx.applied.at(-1)?.map((t) => t.id)).toEqual(['acme']);
+      expect(
+        (await fx.app.inject({ method: 'POST', url: '/tenants/acme/runs', headers: auth })).statusCode,
+      ).toBe(202);
+    });
+  });
+
   describe('item 8: Prometheus conventions', () => {
     it('has no doubled process_ prefix and a last-success timestamp per tenant', async () => {
       fx = await suite.fixture({ deps: { processMetrics: true } });
