@@ -131,6 +131,14 @@ export function registerRunRoutes(app: FastifyInstance, { catalog, deps }: Admin
     };
   });
 
+  // Run history: each run's status, steps (duration and counts), API calls and redacted error.
+  app.get('/tenants/:tenantId/runs', async (request) => {
+    const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
+    const { limit } = validate(StatusQuerySchema, request.query ?? {}, 'query');
+    await catalog.require(tenantId);
+    return { tenantId, runs: (await deps.store(tenantId).runs(limit)).map(runView) };
+  });
+
   app.get('/tenants/:tenantId/runs/:runId', async (request) => {
     const { tenantId, runId } = validate(RunParamsSchema, request.params, 'path');
     await catalog.require(tenantId);

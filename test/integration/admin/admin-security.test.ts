@@ -304,6 +304,45 @@ describe('admin security (issue 17: each attack as its exact request)', () => {
     });
   });
 
+  describe('item 8: run history', () => {
+    it('lists runs with step durations and counts, and the error redacted', async () => {
+      fx = await suite.fixture();
+      await fx.app.inject({
+        method: 'POST',
+        url: '/tenants',
+        headers: auth,
+        payload: productionBody('acme', 'pat-x'),
+      });
+      await fx.store('acme').recordRun({
+        runId: 'acme.1',
+        status: 'failed',
+        trigger: 'manual',
+        finishedAt: '2026-12-01T02:00:00.000Z',
+        steps: { sync: { durationMs: 1200, deals: 40 } },
+        error: {
+          step: 'score',
+          code: 'CRM_REJECTED',
+          message: 'HTTP 400: you sent Authorization: Bearer pat-echoed-123',
+        },
+      });
+      const res = await fx.app.inject({ method: 'GET', url: '/tenants/acme/runs?limit=5', headers: auth });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().runs).toEqual([
+        expect.objectContaining({
+          runId: 'acme.1',
+          status: 'failed',
+          steps: { sync: { durationMs: 1200, deals: 40 } },
+          error: {
+            step: 'score',
+            code: 'CRM_REJECTED',
+            message: 'HTTP 400: you sent Authorization: Bearer [REDACTED]',
+          },
+        }),
+      ]);
+      expect(res.body).not.toContain('pat-echoed-123');
+    });
+  });
+
   describe('item 8: Prometheus conventions', () => {
     it('has no doubled process_ prefix and a last-success timestamp per tenant', async () => {
       fx = await suite.fixture({ deps: { processMetrics: true } });
