@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { TenantRegistryStore } from '../store/tenant-registry.store.ts';
 import type { TenantStateStore } from '../store/tenant-state.store.ts';
 import type { IdempotencyStore } from '../store/idempotency.store.ts';
+import type { RunCountersStore } from '../store/run-counters.store.ts';
 import type { AuditLog } from './audit-log.ts';
 
 /** What "run now" reports: a new run, or the run already holding the tenant's cycle lock. */
@@ -27,6 +28,8 @@ export interface AdminDeps {
    * token-1, token-2, ...). Empty: every authenticated route answers 401.
    */
   tokens: readonly (string | AccessToken)[];
+  /** Monotonic run counters behind ph_runs_total and ph_run_duration_seconds. Default none (not exported). */
+  runCounters?: RunCountersStore;
   /** Idempotency keys of run-now requests. Without it the `Idempotency-Key` header is ignored. */
   idempotency?: IdempotencyStore;
   /**

@@ -20,6 +20,7 @@ import { TenantRegistryStore } from '../../store/tenant-registry.store.ts';
 import { AuditLogStore } from '../../store/audit-log.store.ts';
 import { IdempotencyStore } from '../../store/idempotency.store.ts';
 import { isRedisDown } from '../../store/redis-status.ts';
+import { RunCountersStore } from '../../store/run-counters.store.ts';
 import type { AccessToken } from '../../config/admin-tokens.ts';
 import { mergeTenants } from '../tenant-source.ts';
 import { progressLogger } from '../progress-printer.ts';
@@ -132,6 +133,7 @@ async function startWithRegistry(
     tokens: options.tokens,
     audit: new AuditLogStore(registryClient, options.prefix),
     idempotency: new IdempotencyStore(registryClient, options.prefix),
+    runCounters: new RunCountersStore(registryClient, options.prefix),
     redisReady: () => ![registryClient, runtime.client, queueClient].some(isRedisDown),
     logger: options.logger,
     fileTenants: () => fileTenants,

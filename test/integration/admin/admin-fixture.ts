@@ -16,6 +16,7 @@ import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { AuditLogStore } from '../../../src/store/audit-log.store.ts';
 import { IdempotencyStore } from '../../../src/store/idempotency.store.ts';
 import { isRedisDown } from '../../../src/store/redis-status.ts';
+import { RunCountersStore } from '../../../src/store/run-counters.store.ts';
 
 export const TOKEN = 'admin-token-0123456789abcdefghij';
 export const OTHER_TOKEN = 'admin-token-second-0123456789abc';
@@ -92,6 +93,7 @@ export async function adminFixture(
     queues,
     audit: new AuditLogStore(client, prefix),
     idempotency: new IdempotencyStore(client, prefix),
+    runCounters: new RunCountersStore(client, prefix),
     redisReady: () => !isRedisDown(client),
     processMetrics: false,
     ...options.deps,

@@ -367,6 +367,27 @@ describe('admin security (issue 17: each attack as its exact request)', () => {
       expect(text).toContain(
         `ph_last_success_timestamp_seconds{tenant="acme"} ${Date.parse('2026-12-01T02:00:00.000Z') / 1000}`,
       );
+      // Counters and a duration histogram, monotonic across the 50-run window and restarts.
+      await fx.store('acme').recordRun({
+        runId: 'acme.3',
+        status: 'completed',
+        finishedAt: '2026-12-03T02:00:00.000Z',
+        apiCalls: 7,
+        steps: { sync: { durationMs: 20_000 }, score: { durationMs: 5_000 } },
+      });
+      const again = (await fx.app.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
+      expect(again).toContain('# TYPE ph_runs_total counter');
+      expect(again).toContain('ph_runs_total{tenant="acme",status="completed"} 2');
+      expect(again).toContain('ph_runs_total{tenant="acme",status="failed"} 1');
+      expect(again).toContain('ph_api_calls_total{tenant="acme"} 7');
+      expect(again).toContain('# TYPE ph_run_duration_seconds histogram');
+      expect(again).toContain('ph_run_duration_seconds_bucket{tenant="acme",le="10"} 2');
+      expect(again).toContain('ph_run_duration_seconds_bucket{tenant="acme",le="30"} 3');
+      expect(again).toContain('ph_run_duration_seconds_sum{tenant="acme"} 25');
+      expect(again).toContain('ph_run_duration_seconds_count{tenant="acme"} 3');
+      // A second scrape counts nothing twice.
+      const third = (await fx.app.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
+      expect(third).toContain('ph_runs_total{tenant="acme",status="completed"} 2');
     });
   });
 });
