@@ -64,6 +64,8 @@ export interface AdminDeps {
   processMetrics?: boolean;
   /** How long /readyz waits for PING before answering 503, in ms. Default 2,000. */
   readyTimeoutMs?: number;
+  /** Proxy addresses/CIDRs whose X-Forwarded-* headers are trusted (ADMIN_TRUST_PROXY). Default none. */
+  trustProxy?: string[];
   /** Request body limit in bytes. Default 65,536 (64 KiB). */
   bodyLimit?: number;
   /** Clock for schedule previews. Default Date.now. */

@@ -62,6 +62,9 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Request logs carry only method, path (query redacted by the logger) and status; never headers.
     logController: new LogController({ disableRequestLogging: true }),
+    // Behind a TLS proxy: X-Forwarded-For / -Proto from these addresses give the client address
+    // (failed-auth limit, audit) and https (Secure cookies).
+    ...(deps.trustProxy === undefined ? {} : { trustProxy: deps.trustProxy }),
   });
   // JSON only: a text/plain body is refused with 415 instead of reaching the validators as a string.
   app.removeContentTypeParser('text/plain');

@@ -81,6 +81,18 @@ export const EnvSchema = z.object({
       })
       .optional(),
   ),
+  /** Comma-separated addresses/CIDRs of a TLS proxy in front of the admin API (X-Forwarded-* trusted). */
+  ADMIN_TRUST_PROXY: optionalNonEmpty.pipe(
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((p) => p.trim())
+          .filter((p) => p !== ''),
+      )
+      .optional(),
+  ),
   ADMIN_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   ADMIN_HOST: z.string().default('127.0.0.1'),
   /** Worker concurrency per queue in this process. */

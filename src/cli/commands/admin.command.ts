@@ -44,6 +44,8 @@ export interface AdminServiceOptions {
   workers?: boolean;
   concurrency?: number;
   lockDurationMs?: number;
+  /** ADMIN_TRUST_PROXY: a TLS proxy's addresses, whose X-Forwarded-* headers are trusted. */
+  trustProxy?: string[] | undefined;
   /** Listen address. Default 127.0.0.1:8080; port 0 picks a free port. */
   host?: string;
   port?: number;
@@ -134,6 +136,7 @@ async function startWithRegistry(
     audit: new AuditLogStore(registryClient, options.prefix),
     idempotency: new IdempotencyStore(registryClient, options.prefix),
     runCounters: new RunCountersStore(registryClient, options.prefix),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     redisReady: () => ![registryClient, runtime.client, queueClient].some(isRedisDown),
     logger: options.logger,
     fileTenants: () => fileTenants,
@@ -220,6 +223,7 @@ export function registerAdmin(program: Command): void {
             tokens: env.ADMIN_TOKENS ?? [],
             encryptionKey: env.PH_ENCRYPTION_KEY,
             previousEncryptionKeys: env.PH_ENCRYPTION_KEY_PREVIOUS,
+            trustProxy: env.ADMIN_TRUST_PROXY,
             ...(tenantsPath === undefined ? {} : { loadFileTenants: () => loadTenantsFile(tenantsPath) }),
             workers: opts.workers,
             concurrency: env.WORKER_CONCURRENCY,

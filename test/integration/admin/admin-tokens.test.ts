@@ -239,4 +239,29 @@ describe('scoped tokens, audit, failed-auth limit, sessions and report links', (
     ).toBe(401);
     expect((await fx.app.inject({ method: 'GET', url })).statusCode).toBe(401);
   });
+
+  it('behind a trusted TLS proxy: Secure cookies and the forwarded client address', async () => {
+    fx = await suite.fixture({ deps: { trustProxy: ['127.0.0.1'], now: () => clock } });
+    const viaProxy = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' };
+    const open = await fx.app.inject({ method: 'GET', url: `/queues?token=${TOKEN}`, headers: viaProxy });
+    expect(open.statusCode).toBe(303);
+    expect(String(open.headers['set-cookie'])).toMatch(/; Secure$/);
+    const plain = await fx.app.inject({ method: 'GET', url: `/queues?token=${TOKEN}` });
+    expect(String(plain.headers['set-cookie'])).not.toContain('Secure');
+    // The failed-auth limit and the audit log see the client, not the proxy.
+    for (let i = 0; i < 10; i++) {
+      await fx.app.inject({
+        method: 'GET',
+        url: '/tenants',
+        headers: { ...viaProxy, authorization: `Bearer wrong-${i}-0123456789abcdefghij` },
+      });
+    }
+    expect(
+      (await fx.app.inject({ method: 'GET', url: '/tenants', headers: { ...viaProxy, ...auth } })).statusCode,
+    ).toBe(429);
+    expect((await fx.app.inject({ method: 'GET', url: '/tenants', headers: auth })).statusCode).toBe(200);
+    const audit = (await fx.app.inject({ method: 'GET', url: '/audit', headers: auth })).json().entries;
+    const opened = audit.filter((e: { action: string }) => e.action === 'session.open');
+    expect(opened.map((e: { client: string }) => e.client)).toEqual(['127.0.0.1', '203.0.113.7']);
+  });
 });
