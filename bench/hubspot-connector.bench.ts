@@ -46,6 +46,7 @@ const connector = createHubSpotConnector({
     crm: 'hubspot',
     auth: { type: 'private_app', accessToken: sandbox.accessToken },
     basePath: sandbox.baseUrl,
+    developmentTarget: true,
   },
   logger: createLogger({ level: 'error' }),
 });

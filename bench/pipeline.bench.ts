@@ -28,6 +28,7 @@ const [tenant] = parseTenants({
       connection: {
         crm: 'hubspot',
         basePath: sandbox.baseUrl,
+        developmentTarget: true,
         auth: { type: 'private_app', accessToken: sandbox.accessToken },
       },
     },

@@ -34,6 +34,7 @@ const connection = {
     refreshToken: sandbox.oauth.refreshToken,
   },
   loginUrl: sandbox.baseUrl,
+  developmentTarget: true,
   apiVersion: '62.0',
 };
 

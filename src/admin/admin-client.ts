@@ -28,10 +28,16 @@ export class AdminClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
+        ...extraHeaders,
         authorization: `Bearer ${this.token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
@@ -76,8 +82,16 @@ export class AdminClient {
   setSchedule(id: string, schedule: { nightly: string; timezone: string; incrementalEveryMinutes: number }) {
     return this.request('PUT', `/tenants/${enc(id)}/schedule`, schedule);
   }
-  runNow(id: string, fullResync: boolean) {
-    return this.request('POST', `/tenants/${enc(id)}/runs`, { fullResync });
+  runNow(id: string, fullResync: boolean, idempotencyKey?: string) {
+    return this.request<{ runId: string; status: string }>(
+      'POST',
+      `/tenants/${enc(id)}/runs`,
+      { fullResync },
+      idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey },
+    );
+  }
+  run(id: string, runId: string) {
+    return this.request<{ runId: string; status: string }>('GET', `/tenants/${enc(id)}/runs/${enc(runId)}`);
   }
   status(id: string) {
     return this.request('GET', `/tenants/${enc(id)}/status`);
@@ -90,6 +104,15 @@ export class AdminClient {
   }
   train(id: string) {
     return this.request('POST', `/tenants/${enc(id)}/train`);
+  }
+  setPaused(id: string, paused: boolean) {
+    return this.request('POST', `/tenants/${enc(id)}/${paused ? 'pause' : 'resume'}`);
+  }
+  audit(limit = 100) {
+    return this.request('GET', `/audit?limit=${limit}`);
+  }
+  reportLink(id: string, minutes?: number) {
+    return this.request('POST', `/tenants/${enc(id)}/report-links`, minutes === undefined ? {} : { minutes });
   }
 }
 

@@ -1,8 +1,12 @@
 import type { Queue } from 'bullmq';
+import type { AccessToken } from '../config/admin-tokens.ts';
 import type { Tenant } from '../domain/tenant.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { TenantRegistryStore } from '../store/tenant-registry.store.ts';
 import type { TenantStateStore } from '../store/tenant-state.store.ts';
+import type { IdempotencyStore } from '../store/idempotency.store.ts';
+import type { RunCountersStore } from '../store/run-counters.store.ts';
+import type { AuditLog } from './audit-log.ts';
 
 /** What "run now" reports: a new run, or the run already holding the tenant's cycle lock. */
 export type StartRunOutcome = { started: true; runId: string } | { started: false; runId: string | null };
@@ -19,8 +23,24 @@ export interface ApiUsageView {
  * holds no globals and tests can hand it a real or a stub runtime.
  */
 export interface AdminDeps {
-  /** Accepted bearer tokens (ADMIN_TOKENS). Empty: every authenticated route answers 401. */
-  tokens: readonly string[];
+  /**
+   * Accepted bearer tokens (ADMIN_TOKENS): scoped tokens, or bare strings (admin tokens named
+   * token-1, token-2, ...). Empty: every authenticated route answers 401.
+   */
+  tokens: readonly (string | AccessToken)[];
+  /** Monotonic run counters behind ph_runs_total and ph_run_duration_seconds. Default none (not exported). */
+  runCounters?: RunCountersStore;
+  /** Idempotency keys of run-now requests. Without it the `Idempotency-Key` header is ignored. */
+  idempotency?: IdempotencyStore;
+  /**
+   * False while a Redis connection is lost: every route but the probes answers 503 REDIS_UNAVAILABLE
+   * at once instead of waiting for the client to reconnect. Default: always ready.
+   */
+  redisReady?: () => boolean;
+  /** Where changes are recorded (GET /audit). Default: in memory, this process only. */
+  audit?: AuditLog;
+  /** Failed authentications per client address before 429. Default 10 in 5 minutes. */
+  authFailureLimit?: { limit: number; windowMs: number };
   logger: Logger;
   /** Tenants of the tenants file: listed, read-only through the API. */
   fileTenants: () => readonly Tenant[];
@@ -44,6 +64,8 @@ export interface AdminDeps {
   processMetrics?: boolean;
   /** How long /readyz waits for PING before answering 503, in ms. Default 2,000. */
   readyTimeoutMs?: number;
+  /** Proxy addresses/CIDRs whose X-Forwarded-* headers are trusted (ADMIN_TRUST_PROXY). Default none. */
+  trustProxy?: string[];
   /** Request body limit in bytes. Default 65,536 (64 KiB). */
   bodyLimit?: number;
   /** Clock for schedule previews. Default Date.now. */

@@ -37,7 +37,8 @@ function stepSeconds(run: Record<string, unknown>): number {
  */
 export function createAdminMetrics(options: AdminMetricsOptions): Registry {
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'ph_process_' });
+  // prom-client's names already start with process_ / nodejs_: the prefix is ph_, not ph_process_.
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'ph_' });
 
   // One Redis pass per scrape feeds every tenant gauge; each gauge's collect awaits the same pass.
   let pass: Promise<TenantFigures[]> | null = null;
@@ -93,6 +94,14 @@ export function createAdminMetrics(options: AdminMetricsOptions): Registry {
         if (f.lastFinished) g.set({ tenant: f.tenant, status: f.lastFinished.status }, f.lastFinished.at);
     },
   );
+  gauge(
+    'ph_last_success_timestamp_seconds',
+    'When the latest completed run of the tenant finished (alert when it is too old)',
+    ['tenant'],
+    (g, all) => {
+      for (const f of all) if (f.lastSuccessAt !== null) g.set({ tenant: f.tenant }, f.lastSuccessAt);
+    },
+  );
   gauge('ph_api_calls', 'CRM API calls made by the recent runs', ['tenant'], (g, all) => {
     for (const f of all) g.set({ tenant: f.tenant }, f.apiCalls);
   });
@@ -132,6 +141,7 @@ interface TenantFigures {
   runsByStatus: Record<string, number>;
   lastDuration: number | null;
   lastFinished: { status: string; at: number } | null;
+  lastSuccessAt: number | null;
   apiCalls: number;
   rateLimited: number;
   quarantined: number;
@@ -158,6 +168,8 @@ async function readFigures(options: AdminMetricsOptions): Promise<TenantFigures[
         rateLimited += typeof run.rateLimited === 'number' ? run.rateLimited : 0;
       }
       const last = runs[0];
+      const success = runs.find((r) => r.status === 'completed' && typeof r.finishedAt === 'string');
+      const successAt = success ? Date.parse(String(success.finishedAt)) / 1000 : Number.NaN;
       const finishedAt = typeof last?.finishedAt === 'string' ? Date.parse(last.finishedAt) : Number.NaN;
       return {
         tenant,
@@ -165,6 +177,7 @@ async function readFigures(options: AdminMetricsOptions): Promise<TenantFigures[
         lastDuration: last ? stepSeconds(last) : null,
         lastFinished:
           last && !Number.isNaN(finishedAt) ? { status: String(last.status), at: finishedAt / 1000 } : null,
+        lastSuccessAt: Number.isNaN(successAt) ? null : successAt,
         apiCalls,
         rateLimited,
         quarantined,

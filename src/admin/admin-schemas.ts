@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strictObject } from '../domain/strict-object.ts';
 import { ScheduleSchema, TenantSchema } from '../domain/tenant.ts';
 
 /** POST /tenants: a whole tenant, as in the tenants file. */
@@ -9,33 +10,28 @@ export const CreateTenantBodySchema = TenantSchema;
  * credentials (same CRM), so a base URL can change without resending secrets. The merged tenant
  * is validated again in full.
  */
-export const PatchTenantBodySchema = z
-  .object({
-    name: z.string().min(1),
-    connection: z.record(z.string(), z.unknown()),
-    timezone: z.string(),
-    schedule: z.record(z.string(), z.unknown()),
-    scoring: z.record(z.string(), z.unknown()),
-    alerts: z.record(z.string(), z.unknown()),
-    targets: z.array(z.unknown()),
-  })
-  .partial()
-  .strict();
+export const PatchTenantBodySchema = strictObject({
+  name: z.string().min(1),
+  connection: z.record(z.string(), z.unknown()),
+  timezone: z.string(),
+  schedule: z.record(z.string(), z.unknown()),
+  scoring: z.record(z.string(), z.unknown()),
+  alerts: z.record(z.string(), z.unknown()),
+  targets: z.array(z.unknown()),
+}).partial();
 
 /** PUT /tenants/:id/schedule: every field required (a replacement, not a merge). */
-export const ScheduleBodySchema = z
-  .object({
-    nightly: ScheduleSchema.shape.nightly,
-    timezone: TenantSchema.shape.timezone,
-    incrementalEveryMinutes: ScheduleSchema.shape.incrementalEveryMinutes,
-  })
-  .required()
-  .strict();
+export const ScheduleBodySchema = strictObject({
+  nightly: ScheduleSchema.shape.nightly,
+  timezone: TenantSchema.shape.timezone,
+  incrementalEveryMinutes: ScheduleSchema.shape.incrementalEveryMinutes,
+}).required();
 
 /** POST /tenants/:id/runs (the body is optional). */
-export const RunBodySchema = z.object({ fullResync: z.boolean().default(false) }).strict();
+export const RunBodySchema = strictObject({ fullResync: z.boolean().default(false) });
 
-export const TenantParamsSchema = z.object({ tenantId: z.string().min(1).max(63) });
+/** Tenant ids in paths follow the same rule as in bodies (lowercase, digits, dashes). */
+export const TenantParamsSchema = z.object({ tenantId: TenantSchema.shape.id });
 export const DealParamsSchema = TenantParamsSchema.extend({ dealId: z.string().min(1).max(200) });
 export const RunParamsSchema = TenantParamsSchema.extend({ runId: z.string().min(1).max(200) });
 export const DeleteQuerySchema = z.object({ purge: z.enum(['true', 'false']).default('false') });

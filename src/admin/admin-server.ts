@@ -6,12 +6,16 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
+import type { AccessToken } from '../config/admin-tokens.ts';
 import { isAppError } from '../shared/app-error.ts';
 import { redactSecrets } from '../shared/redact.ts';
 import type { AdminContext } from './admin-context.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import { AdminHttpError } from './admin-error.ts';
-import { bearerToken, createSessionCookies, createTokenVerifier, SESSION_COOKIE } from './bearer-auth.ts';
+import { installAuth, OPEN_PATHS } from './admin-auth.ts';
+import { MemoryAuditLog } from './audit-log.ts';
+import { ReportViewTokens } from './report-view-token.ts';
+import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { buildOpenApiDocument } from './openapi-document.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMetricsRoutes } from './routes/metrics.routes.ts';
@@ -23,16 +27,14 @@ import { registerScheduleRoutes } from './routes/schedules.routes.ts';
 import { registerTenantRoutes } from './routes/tenants.routes.ts';
 import { TenantCatalog } from './tenant-catalog.ts';
 
-/** Routes anyone may call (load balancers, orchestrators). */
-const OPEN_PATHS = new Set(['/healthz', '/readyz']);
-/**
- * Browser pages (a browser cannot set a bearer header): a GET with a valid `?token=` opens a
- * session cookie, which these pages (and their assets and XHR calls) then accept.
- */
-const BROWSER_PREFIXES = ['/report', '/queues', '/docs'];
-const SESSION_MAX_AGE_S = 8 * 3600;
-
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+/** Bare tokens (the original ADMIN_TOKENS form) are admin tokens named token-1, token-2, ... */
+function normaliseTokens(tokens: AdminDeps['tokens']): AccessToken[] {
+  return tokens.map((t, i) =>
+    typeof t === 'string' ? { name: `token-${i + 1}`, token: t, role: 'admin' } : t,
+  );
+}
 
 /** FST_ERR_* codes of malformed requests, answered with our stable codes. */
 function clientError(err: FastifyError): AdminHttpError | null {
@@ -60,11 +62,14 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Request logs carry only method, path (query redacted by the logger) and status; never headers.
     logController: new LogController({ disableRequestLogging: true }),
+    // Behind a TLS proxy: X-Forwarded-For / -Proto from these addresses give the client address
+    // (failed-auth limit, audit) and https (Secure cookies).
+    ...(deps.trustProxy === undefined ? {} : { trustProxy: deps.trustProxy }),
   });
   // JSON only: a text/plain body is refused with 415 instead of reaching the validators as a string.
   app.removeContentTypeParser('text/plain');
-  const verify = createTokenVerifier(deps.tokens);
-  const sessions = createSessionCookies(deps.tokens);
+  const views = new ReportViewTokens(deps.now ?? Date.now);
+  const audit = deps.audit ?? new MemoryAuditLog();
   const ctx: AdminContext = {
     deps,
     catalog: new TenantCatalog({
@@ -73,31 +78,24 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
       apply: deps.applyTenants,
     }),
     now: deps.now ?? Date.now,
+    views,
+    audit,
   };
 
+  // Redis down: answer at once (and refuse to queue anything) rather than hang until it is back.
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (OPEN_PATHS.has(path)) return;
-    if (verify(bearerToken(request.headers.authorization))) return;
-    const browserPage = BROWSER_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
-    if (browserPage && sessions.verify(request.headers.cookie)) return;
-    if (browserPage && request.method === 'GET') {
-      const query = request.query as Record<string, unknown> | undefined;
-      const token = typeof query?.token === 'string' ? query.token : undefined;
-      if (verify(token)) {
-        reply.header(
-          'set-cookie',
-          `${SESSION_COOKIE}=${sessions.issue(token!)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MAX_AGE_S}`,
-        );
-        return;
-      }
-    }
-    // Answered here rather than thrown: plugins (bull-board) install their own error handlers.
-    const denied = new AdminHttpError(
-      'UNAUTHORIZED',
-      'A valid bearer token is required (Authorization: Bearer <token>)',
-    );
-    return reply.status(401).header('www-authenticate', 'Bearer').send(denied.toBody());
+    if (deps.redisReady === undefined || deps.redisReady()) return;
+    if (OPEN_PATHS.has(request.url.split('?')[0] ?? '')) return;
+    const error = new AdminHttpError('REDIS_UNAVAILABLE', 'Redis is not reachable; try again shortly');
+    return reply.status(503).header('retry-after', '5').send(error.toBody());
+  });
+  installAuth(app, {
+    tokens: normaliseTokens(deps.tokens),
+    views,
+    audit,
+    ...(deps.authFailureLimit ? { failureLimit: deps.authFailureLimit } : {}),
+    now: ctx.now,
+    onAuditError: (err) => app.log.error({ err: redactSecrets(err) }, 'audit log write failed'),
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -143,5 +141,6 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
   registerRunRoutes(app, ctx);
   registerModelRoutes(app, ctx);
   registerReportRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
   return app;
 }

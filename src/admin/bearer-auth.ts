@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AccessToken } from '../config/admin-tokens.ts';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -20,32 +21,29 @@ export function createTokenVerifier(tokens: readonly string[]): (presented: stri
   };
 }
 
+/**
+ * The configured token `presented` is, found in constant time like {@link createTokenVerifier}:
+ * every configured token is compared, whichever matches.
+ */
+export function createTokenMatcher(
+  tokens: readonly AccessToken[],
+): (presented: string | undefined) => AccessToken | undefined {
+  const digests = tokens.map((t) => digest(t.token));
+  return (presented) => {
+    const candidate = digest(presented ?? '');
+    let found: AccessToken | undefined;
+    digests.forEach((d, i) => {
+      if (timingSafeEqual(d, candidate)) found = tokens[i];
+    });
+    return presented === undefined || presented === '' ? undefined : found;
+  };
+}
+
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */
 export function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
-}
-
-/** Name of the browser session cookie set after a valid `?token=` on a browser page. */
-export const SESSION_COOKIE = 'ph_admin_session';
-
-/**
- * Browser sessions for pages that cannot send a bearer header (report, queue dashboard, docs).
- * The cookie holds HMAC(token) under a key made at server start, never the token itself, so it
- * cannot be replayed as an API token and dies with the process.
- */
-export function createSessionCookies(tokens: readonly string[]): {
-  issue: (token: string) => string;
-  verify: (cookieHeader: string | undefined) => boolean;
-} {
-  const key = randomBytes(32);
-  const sign = (token: string) => createHmac('sha256', key).update(token, 'utf8').digest('base64url');
-  const verifySession = createTokenVerifier(tokens.map(sign));
-  return {
-    issue: (token) => sign(token),
-    verify: (cookieHeader) => verifySession(readCookie(cookieHeader, SESSION_COOKIE)),
-  };
 }
 
 export function readCookie(header: string | undefined, name: string): string | undefined {

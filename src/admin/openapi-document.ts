@@ -149,15 +149,57 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         }),
       },
       '/tenants/{tenantId}/runs': {
+        get: op({
+          summary: 'Run history: status, step durations and counts, redacted error',
+          params: [
+            ...t,
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50 } },
+          ],
+          responses: { '200': ok('runs') },
+        }),
         post: op({
-          summary: 'Run a cycle now',
-          params: t,
+          summary: 'Run a cycle now (Idempotency-Key header: a repeat gets the same run)',
+          params: [
+            ...t,
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$' },
+            },
+          ],
           body: 'RunRequest',
           responses: {
             '202': ok('queued, with runId'),
-            '409': err('RUN_IN_PROGRESS, with the running runId'),
+            '409': err('RUN_IN_PROGRESS, with the running runId; TENANT_PAUSED'),
           },
         }),
+      },
+      '/tenants/{tenantId}/pause': {
+        post: op({
+          summary: 'Pause: schedules removed, run-now refused',
+          params: t,
+          responses: { '200': ok('paused') },
+        }),
+      },
+      '/tenants/{tenantId}/resume': {
+        post: op({ summary: 'Resume a paused tenant', params: t, responses: { '200': ok('resumed') } }),
+      },
+      '/tenants/{tenantId}/report-links': {
+        post: op({
+          summary: 'A short-lived signed link to the tenant report page (body: { minutes })',
+          params: t,
+          responses: { '201': ok('url and expiresAt') },
+        }),
+      },
+      '/audit': {
+        get: op({
+          summary: 'Audit log: token name, action, target, status, time, client address (admin tokens)',
+          params: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } }],
+          responses: { '200': ok('entries'), '403': err('FORBIDDEN') },
+        }),
+      },
+      '/logout': {
+        post: op({ summary: 'End the browser session', open: true, responses: { '200': ok('logged out') } }),
       },
       '/tenants/{tenantId}/runs/{runId}': {
         get: op({

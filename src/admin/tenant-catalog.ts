@@ -30,6 +30,11 @@ export class TenantCatalog {
     this.apply = options.apply;
   }
 
+  /** Stored tenants that cannot be decrypted (flagged by GET /tenants, skipped everywhere else). */
+  async unreadable(): Promise<{ id: string; reason: string }[]> {
+    return this.registry.canStoreCredentials ? (await this.registry.listReport()).unreadable : [];
+  }
+
   async list(): Promise<CatalogEntry[]> {
     const file = this.fileTenants().map((tenant) => ({ tenant, source: 'file' as const }));
     const fileIds = new Set(file.map((e) => e.tenant.id));
@@ -44,7 +49,16 @@ export class TenantCatalog {
     const file = this.fileTenants().find((t) => t.id === id);
     if (file) return { tenant: file, source: 'file' };
     if (!this.registry.canStoreCredentials) return null;
-    const stored = await this.registry.get(id);
+    let stored: Tenant | null;
+    try {
+      stored = await this.registry.get(id);
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'CONFIG_INVALID') throw err;
+      throw new AdminHttpError(
+        'TENANT_UNREADABLE',
+        `Tenant "${id}" cannot be decrypted (PH_ENCRYPTION_KEY changed?): set PH_ENCRYPTION_KEY_PREVIOUS and run \`pipeline-health keys rotate\`, or delete it`,
+      );
+    }
     return stored ? { tenant: stored, source: 'api' } : null;
   }
 
@@ -89,8 +103,14 @@ export class TenantCatalog {
 
   async remove(id: string): Promise<void> {
     await this.serial(async () => {
-      await this.requireWritable(id);
+      try {
+        await this.requireWritable(id);
+      } catch (err) {
+        // An unreadable tenant can still be deleted (and recreated with its credentials).
+        if (!(err instanceof AdminHttpError && err.code === 'TENANT_UNREADABLE')) throw err;
+      }
       await this.registry.delete(id);
+      await this.registry.setPaused(id, false);
       await this.applyAll();
     });
   }
@@ -102,7 +122,21 @@ export class TenantCatalog {
   }
 
   private async applyAll(): Promise<void> {
-    await this.apply((await this.list()).map((e) => e.tenant));
+    const paused = await this.registry.pausedIds();
+    await this.apply((await this.list()).map((e) => e.tenant).filter((t) => !paused.has(t.id)));
+  }
+
+  async isPaused(id: string): Promise<boolean> {
+    return (await this.registry.pausedIds()).has(id);
+  }
+
+  /** Pause or resume a tenant (file or API): its schedules go, or come back. */
+  async setPaused(id: string, paused: boolean): Promise<void> {
+    await this.serial(async () => {
+      await this.require(id);
+      await this.registry.setPaused(id, paused);
+      await this.applyAll();
+    });
   }
 
   /** Run mutations one after another, so two concurrent changes never apply a stale list. */

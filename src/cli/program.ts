@@ -57,6 +57,11 @@ const COMMANDS: readonly LazyCommand[] = [
     load: async () => (await import('./commands/api.command.ts')).registerAdminApi,
   },
   {
+    name: 'keys',
+    summary: 'encryption key operations (keys rotate: re-encrypt every tenant under a new key)',
+    load: async () => (await import('./commands/keys.command.ts')).registerKeys,
+  },
+  {
     name: 'train',
     summary: "fit the tenant's win model from its stored closed deals and print the quality report",
     load: async () => (await import('./commands/train.command.ts')).registerTrain,

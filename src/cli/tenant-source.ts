@@ -21,12 +21,14 @@ export async function loadConfiguredTenants(
   return loadTenantsFile(path);
 }
 
-/** File tenants first; API tenants (decrypted from the registry) that the file does not name. */
+/** File tenants first; API tenants (decrypted from the registry) that the file does not name; no paused tenant. */
 export async function mergeTenants(
   fileTenants: readonly Tenant[],
   registry: TenantRegistryStore,
 ): Promise<Tenant[]> {
   const fileIds = new Set(fileTenants.map((t) => t.id));
   const stored = registry.canStoreCredentials ? await registry.list() : [];
-  return [...fileTenants, ...stored.filter((t) => !fileIds.has(t.id))];
+  // Paused tenants (admin API) are left out: their schedules are removed until they are resumed.
+  const paused = await registry.pausedIds();
+  return [...fileTenants, ...stored.filter((t) => !fileIds.has(t.id))].filter((t) => !paused.has(t.id));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../shared/app-error.ts';
+import { parseAdminTokens } from './admin-tokens.ts';
 import { formatIssues } from './format-issues.ts';
 
 const optionalNonEmpty = z
@@ -32,7 +33,35 @@ const EnvSchema = z.object({
       )
       .optional(),
   ),
-  /** Comma-separated bearer tokens accepted by the admin API (each at least 24 characters). */
+  /**
+   * Earlier encryption keys, comma-separated, still accepted for decryption while
+   * `pipeline-health keys rotate` re-encrypts every tenant under PH_ENCRYPTION_KEY.
+   */
+  PH_ENCRYPTION_KEY_PREVIOUS: optionalNonEmpty.pipe(
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((k) => k.trim())
+          .filter((k) => k !== ''),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .refine(
+              (k) => /^[0-9a-fA-F]{64}$/.test(k) || Buffer.from(k, 'base64').length === 32,
+              'each previous key must be 32 bytes as 64 hex characters or base64',
+            ),
+        ),
+      )
+      .optional(),
+  ),
+  /**
+   * Comma-separated bearer tokens accepted by the admin API: bare tokens (admin) or
+   * `NAME:SCOPE=TOKEN` (src/config/admin-tokens.ts); each at least 24 characters and not predictable.
+   */
   ADMIN_TOKENS: optionalNonEmpty.pipe(
     z
       .string()
@@ -42,7 +71,26 @@ const EnvSchema = z.object({
           .map((t) => t.trim())
           .filter((t) => t !== ''),
       )
-      .pipe(z.array(z.string().min(24, 'each admin token must be at least 24 characters')))
+      .transform((entries, ctx) => {
+        try {
+          return parseAdminTokens(entries);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  ),
+  /** Comma-separated addresses/CIDRs of a TLS proxy in front of the admin API (X-Forwarded-* trusted). */
+  ADMIN_TRUST_PROXY: optionalNonEmpty.pipe(
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((p) => p.trim())
+          .filter((p) => p !== ''),
+      )
       .optional(),
   ),
   ADMIN_PORT: z.coerce.number().int().min(1).max(65535).default(8080),

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { strictObject } from '../domain/strict-object.ts';
 import { type Tenant, TenantSchema } from '../domain/tenant.ts';
 import { AppError } from '../shared/app-error.ts';
 import { formatIssues } from './format-issues.ts';
 
-export const TenantsFileSchema = z.object({ tenants: z.array(TenantSchema) }).superRefine((file, ctx) => {
+export const TenantsFileSchema = strictObject({ tenants: z.array(TenantSchema) }).superRefine((file, ctx) => {
   const seen = new Map<string, number>();
   file.tenants.forEach((tenant, index) => {
     const first = seen.get(tenant.id);

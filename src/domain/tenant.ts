@@ -1,5 +1,9 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { crmUrlProblem } from './crm-hosts.ts';
+import { closestName } from './did-you-mean.ts';
+import { CORE_INDICATOR_KEYS } from './health-result.ts';
+import { strictObject } from './strict-object.ts';
 
 /** True when `tz` is an IANA time zone this runtime knows (e.g. "Europe/Brussels"). */
 function isTimeZone(tz: string): boolean {
@@ -24,9 +28,9 @@ const secret = z.string().min(1, 'must not be empty');
 
 export const HubSpotAuthSchema = z.discriminatedUnion('type', [
   /** Private-app token: does not expire. */
-  z.object({ type: z.literal('private_app'), accessToken: secret }),
+  strictObject({ type: z.literal('private_app'), accessToken: secret }),
   /** Public app: access tokens expire after 30 minutes and are refreshed with the refresh token. */
-  z.object({
+  strictObject({
     type: z.literal('oauth'),
     clientId: secret,
     clientSecret: secret,
@@ -35,27 +39,29 @@ export const HubSpotAuthSchema = z.discriminatedUnion('type', [
 ]);
 
 export const SalesforceAuthSchema = z.discriminatedUnion('type', [
-  z.object({
+  strictObject({
     type: z.literal('refresh_token'),
     clientId: secret,
     clientSecret: secret.optional(),
     refreshToken: secret,
   }),
   /** JWT bearer: we sign the assertion with the connected app's private key (PEM). */
-  z.object({
+  strictObject({
     type: z.literal('jwt_bearer'),
     clientId: secret,
     username: secret,
     privateKey: secret.refine((k) => k.includes('PRIVATE KEY'), 'must be a PEM private key'),
   }),
-  z.object({ type: z.literal('client_credentials'), clientId: secret, clientSecret: secret }),
+  strictObject({ type: z.literal('client_credentials'), clientId: secret, clientSecret: secret }),
 ]);
 
-export const HubSpotConnectionSchema = z.object({
+export const HubSpotConnectionSchema = strictObject({
   crm: z.literal('hubspot'),
   auth: HubSpotAuthSchema,
   /** API host; the embedded sandbox or https://api.hubapi.com. */
   basePath: z.url().default('https://api.hubapi.com'),
+  /** Allows http(s) on loopback only (sandbox, tests); without it basePath must be a HubSpot host. */
+  developmentTarget: z.boolean().optional(),
   /** Deal pipelines to score; empty means all. */
   pipelines: z.array(z.string().min(1)).default([]),
   /** Extra deal properties to pull into Deal.fields (qualification fields and the like). */
@@ -64,10 +70,12 @@ export const HubSpotConnectionSchema = z.object({
     .default([]),
 });
 
-export const SalesforceConnectionSchema = z.object({
+export const SalesforceConnectionSchema = strictObject({
   crm: z.literal('salesforce'),
   auth: SalesforceAuthSchema,
   loginUrl: z.url().default('https://login.salesforce.com'),
+  /** Allows http(s) on loopback only (sandbox, tests); without it loginUrl must be a Salesforce host. */
+  developmentTarget: z.boolean().optional(),
   apiVersion: z
     .string()
     .regex(/^\d{2}\.0$/, 'must look like "62.0"')
@@ -84,13 +92,18 @@ export const SalesforceConnectionSchema = z.object({
   assignPermissionSet: z.boolean().default(false),
 });
 
-export const ConnectionSchema = z.discriminatedUnion('crm', [
-  HubSpotConnectionSchema,
-  SalesforceConnectionSchema,
-]);
+export const ConnectionSchema = z
+  .discriminatedUnion('crm', [HubSpotConnectionSchema, SalesforceConnectionSchema])
+  .superRefine((connection, ctx) => {
+    // Credentials go to this host on every run: only the CRM's documented hosts (crm-hosts.ts).
+    const [field, url] =
+      connection.crm === 'hubspot' ? ['basePath', connection.basePath] : ['loginUrl', connection.loginUrl];
+    const problem = crmUrlProblem(connection.crm, url, connection.developmentTarget === true);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: [field], message: problem });
+  });
 export type Connection = z.infer<typeof ConnectionSchema>;
 
-export const ScheduleSchema = z.object({
+export const ScheduleSchema = strictObject({
   /** Full recalculation, cron in the tenant's time zone. Default nightly at 02:00 local. */
   nightly: z.string().refine(isCron, 'must be a valid cron expression').default('0 2 * * *'),
   /** Incremental sync interval in minutes; 0 turns it off. */
@@ -106,14 +119,14 @@ export const BandThresholdsSchema = z
   })
   .refine((b) => b.healthy > b.watch, { message: 'healthy must be greater than watch', path: ['healthy'] });
 
-export const QualificationFieldSchema = z.object({
+export const QualificationFieldSchema = strictObject({
   /** CRM property / field API name. */
   field: z.string().min(1),
   label: z.string().min(1),
   kind: z.enum(['category', 'boolean', 'number']).default('category'),
 });
 
-export const ScoringConfigSchema = z.object({
+export const ScoringConfigSchema = strictObject({
   /**
    * Override of the band thresholds. Absent: derived from the tenant's history at training (see
    * docs/SCORING.md: base win rate with a model, prior-score distribution without), else 70 / 40.
@@ -122,9 +135,21 @@ export const ScoringConfigSchema = z.object({
   /** Weight overrides by indicator key; unnamed indicators keep the survey-derived priors. */
   weights: z.record(z.string(), z.number().min(0)).default({}),
   qualificationFields: z.array(QualificationFieldSchema).default([]),
+}).superRefine((scoring, ctx) => {
+  // A weight for an indicator that does not exist would be silently ignored: refuse it.
+  const known = [...CORE_INDICATOR_KEYS, ...scoring.qualificationFields.map((f) => `field:${f.field}`)];
+  for (const key of Object.keys(scoring.weights)) {
+    if (known.includes(key)) continue;
+    const hint = closestName(key, known);
+    ctx.addIssue({
+      code: 'custom',
+      path: ['weights', key],
+      message: `unknown indicator "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; weights name a built-in indicator or field:<qualification field>`,
+    });
+  }
 });
 
-export const AlertConfigSchema = z.object({
+export const AlertConfigSchema = strictObject({
   enabled: z.boolean().default(true),
   dailyCapPerOwner: z.number().int().min(0).default(10),
   webhookUrl: z.url().optional(),
@@ -135,7 +160,7 @@ export const AlertConfigSchema = z.object({
   fallbackOwnerId: z.string().min(1).optional(),
 });
 
-export const TenantTargetSchema = z.object({
+export const TenantTargetSchema = strictObject({
   ownerId: z.string().nullable().default(null),
   periodStart: z.iso.date(),
   periodEnd: z.iso.date(),
@@ -143,7 +168,7 @@ export const TenantTargetSchema = z.object({
 });
 
 /** One tenant: a CRM account/org, its credentials, schedule and scoring configuration. */
-export const TenantSchema = z.object({
+export const TenantSchema = strictObject({
   id: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (at most 63)'),

@@ -6,6 +6,8 @@ import { summarise } from '../../jobs/finalize.job.ts';
 import { AppError, isAppError } from '../shared/app-error.ts';
 import { decideFailure, failureCode } from '../shared/failure-decision.ts';
 import type { TenantStateStore } from '../store/tenant-state.store.ts';
+import { redactString } from '../shared/redact.ts';
+import { redactErrorInPlace } from '../shared/redact-error.ts';
 import { JOBS_BY_NAME } from './step-registry.ts';
 
 /**
@@ -47,6 +49,7 @@ export async function processJob(
     );
     return result;
   } catch (err) {
+    redactErrorInPlace(err);
     const decision = decideFailure(err, deps.now());
     deps.logger.warn(
       {
@@ -63,12 +66,16 @@ export async function processJob(
       if (store && payload.runId !== undefined)
         await store.holdCycleLockUntil(payload.runId, decision.until, deps.now());
       await job.moveToDelayed(decision.until, token);
-      throw new DelayedError(`waiting until ${new Date(decision.until).toISOString()}: ${decision.reason}`);
+      throw new DelayedError(
+        redactString(`waiting until ${new Date(decision.until).toISOString()}: ${decision.reason}`),
+      );
     }
     if (decision.action === 'fail') {
       // The code travels on the error object (BullMQ hands this object to the 'failed' listener).
       throw Object.assign(
-        new UnrecoverableError(`${decision.code}: ${isAppError(err) ? err.message : decision.reason}`),
+        new UnrecoverableError(
+          redactString(`${decision.code}: ${isAppError(err) ? err.message : decision.reason}`),
+        ),
         { code: decision.code },
       );
     }
@@ -118,7 +125,7 @@ export async function onFinalFailure(job: Job, error: Error, deps: JobDeps): Pro
   const steps = await store.runSteps(data.runId);
   const summary = summarise(data as CyclePayload, steps, deps.now(), 'failed');
   const code = failureCode(error);
-  summary.error = { step: job.name, code, message: error.message };
+  summary.error = { step: job.name, code, message: redactString(error.message) };
   await store.recordRun(summary as unknown as Record<string, unknown>);
   await store.releaseCycleLock(data.runId);
 }

@@ -22,10 +22,23 @@ export function decodeEncryptionKey(key: string): Buffer {
  */
 export class CredentialCipher {
   private readonly key: Buffer;
+  /** Keys still accepted for decryption during a rotation (PH_ENCRYPTION_KEY_PREVIOUS). */
+  private readonly previous: CredentialCipher[];
 
-  constructor(key: string | Buffer) {
+  constructor(key: string | Buffer, previousKeys: readonly (string | Buffer)[] = []) {
     this.key = typeof key === 'string' ? decodeEncryptionKey(key) : key;
     if (this.key.length !== 32) throw new AppError('CONFIG_INVALID', 'encryption key must be 32 bytes');
+    this.previous = previousKeys.map((k) => new CredentialCipher(k));
+  }
+
+  /** True when `blob` decrypts under the current key (false: a previous key, or none). */
+  isCurrent(blob: string, associatedData: string): boolean {
+    try {
+      this.decryptWithThisKey(blob, associatedData);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   encrypt(plaintext: string, associatedData: string): string {
@@ -39,8 +52,23 @@ export class CredentialCipher {
       .join('.');
   }
 
-  /** Throws CONFIG_INVALID when the blob was not made with this key and associated data. */
+  /** Throws CONFIG_INVALID when the blob was made with neither this key nor a previous one. */
   decrypt(blob: string, associatedData: string): string {
+    try {
+      return this.decryptWithThisKey(blob, associatedData);
+    } catch (err) {
+      for (const older of this.previous) {
+        try {
+          return older.decrypt(blob, associatedData);
+        } catch {
+          // try the next previous key
+        }
+      }
+      throw err;
+    }
+  }
+
+  private decryptWithThisKey(blob: string, associatedData: string): string {
     const [version, iv, tag, body] = blob.split('.');
     if (version !== VERSION || iv === undefined || tag === undefined || body === undefined) {
       throw new AppError('CONFIG_INVALID', 'stored credentials are not in a known format');

@@ -9,6 +9,8 @@ const StoredTenantSchema = z.object({
   tenant: z.record(z.string(), z.unknown()),
   authType: z.string(),
   credentials: z.string(),
+  /** The alert webhook URL, encrypted like the credentials (it can carry a token). */
+  webhookUrl: z.string().optional(),
   updatedAt: z.string(),
 });
 type StoredTenant = z.infer<typeof StoredTenantSchema>;
@@ -40,10 +42,14 @@ export class TenantRegistryStore {
   async put(tenant: Tenant): Promise<void> {
     const cipher = this.requireCipher();
     const { auth, ...connection } = tenant.connection;
+    const { webhookUrl, ...alerts } = tenant.alerts;
     const record: StoredTenant = {
-      tenant: { ...tenant, connection },
+      tenant: { ...tenant, connection, alerts },
       authType: auth.type,
       credentials: cipher.encrypt(JSON.stringify(auth), tenant.id),
+      ...(webhookUrl === undefined
+        ? {}
+        : { webhookUrl: cipher.encrypt(webhookUrl, `${tenant.id}:webhookUrl`) }),
       updatedAt: new Date().toISOString(),
     };
     await this.redis.hset(this.key, tenant.id, JSON.stringify(record));
@@ -54,11 +60,61 @@ export class TenantRegistryStore {
     return raw === null ? null : this.decode(id, raw);
   }
 
+  /** The readable tenants; a tenant that cannot be decrypted (key rotation) is skipped, see listReport. */
   async list(): Promise<Tenant[]> {
+    return (await this.listReport()).tenants;
+  }
+
+  /**
+   * Every stored tenant that decrypts and validates, and the ids of those that do not (a new
+   * PH_ENCRYPTION_KEY without the old one in PH_ENCRYPTION_KEY_PREVIOUS), so one unreadable
+   * tenant is flagged and skipped instead of failing the whole list.
+   */
+  async listReport(): Promise<{ tenants: Tenant[]; unreadable: { id: string; reason: string }[] }> {
     const all = await this.redis.hgetall(this.key);
-    return Object.entries(all)
-      .map(([id, raw]) => this.decode(id, raw))
-      .sort((a, b) => a.id.localeCompare(b.id));
+    const tenants: Tenant[] = [];
+    const unreadable: { id: string; reason: string }[] = [];
+    for (const [id, raw] of Object.entries(all)) {
+      try {
+        tenants.push(this.decode(id, raw));
+      } catch (err) {
+        unreadable.push({ id, reason: (err as Error).message });
+      }
+    }
+    tenants.sort((a, b) => a.id.localeCompare(b.id));
+    unreadable.sort((a, b) => a.id.localeCompare(b.id));
+    return { tenants, unreadable };
+  }
+
+  /**
+   * Re-encrypt every stored tenant under the current key (each readable with the current or a
+   * previous key). Tenants that decrypt under no key are left as they are and reported.
+   */
+  async rotate(): Promise<{
+    rotated: string[];
+    current: string[];
+    unreadable: { id: string; reason: string }[];
+  }> {
+    const cipher = this.requireCipher();
+    const all = await this.redis.hgetall(this.key);
+    const rotated: string[] = [];
+    const current: string[] = [];
+    const { unreadable } = await this.listReport();
+    const bad = new Set(unreadable.map((u) => u.id));
+    for (const [id, raw] of Object.entries(all)) {
+      if (bad.has(id)) continue;
+      const record = StoredTenantSchema.parse(JSON.parse(raw));
+      const upToDate =
+        cipher.isCurrent(record.credentials, id) &&
+        (record.webhookUrl === undefined || cipher.isCurrent(record.webhookUrl, `${id}:webhookUrl`));
+      if (upToDate) {
+        current.push(id);
+        continue;
+      }
+      await this.put(this.decode(id, raw));
+      rotated.push(id);
+    }
+    return { rotated: rotated.sort(), current: current.sort(), unreadable };
   }
 
   async has(id: string): Promise<boolean> {
@@ -68,6 +124,16 @@ export class TenantRegistryStore {
   /** True when the tenant existed. */
   async delete(id: string): Promise<boolean> {
     return (await this.redis.hdel(this.key, id)) === 1;
+  }
+
+  /** Ids of paused tenants (file or API): no schedules run for them and run-now is refused. */
+  async pausedIds(): Promise<Set<string>> {
+    return new Set(await this.redis.smembers(`${this.key}:paused`));
+  }
+
+  async setPaused(id: string, paused: boolean): Promise<void> {
+    if (paused) await this.redis.sadd(`${this.key}:paused`, id);
+    else await this.redis.srem(`${this.key}:paused`, id);
   }
 
   /** The raw stored value (tests check that no credential is readable in it). */
@@ -80,7 +146,12 @@ export class TenantRegistryStore {
     const record = StoredTenantSchema.parse(JSON.parse(raw));
     const auth = JSON.parse(cipher.decrypt(record.credentials, id)) as unknown;
     const connection = { ...(record.tenant.connection as Record<string, unknown>), auth };
-    const parsed = TenantSchema.safeParse({ ...record.tenant, connection });
+    // Records written before the URL was encrypted keep it in `tenant.alerts` (still read).
+    const alerts = { ...(record.tenant.alerts as Record<string, unknown> | undefined) };
+    if (record.webhookUrl !== undefined) {
+      alerts.webhookUrl = cipher.decrypt(record.webhookUrl, `${id}:webhookUrl`);
+    }
+    const parsed = TenantSchema.safeParse({ ...record.tenant, connection, alerts });
     if (!parsed.success || parsed.data.id !== id) {
       throw new AppError('CONFIG_INVALID', `stored tenant "${id}" is not valid`, {
         details: { tenantId: id },

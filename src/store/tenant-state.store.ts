@@ -8,6 +8,7 @@ import type { HealthFieldValues } from '../domain/health-fields.ts';
 import type { HealthResult } from '../domain/health-result.ts';
 import type { Owner, Pipeline, Target } from '../domain/pipeline.ts';
 import type { QuarantinedRecord } from '../domain/quarantined-record.ts';
+import { redactSecrets } from '../shared/redact.ts';
 import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from './activity-ledger.ts';
 import { AlertReservations } from './alert-reservations.ts';
 import { EffectFence, type StepLease } from './effect-fence.ts';
@@ -503,7 +504,7 @@ export class TenantStateStore {
     await execChecked(
       this.redis
         .multi()
-        .hset(key, step, JSON.stringify(summary))
+        .hset(key, step, JSON.stringify(redactSecrets(summary)))
         .expire(key, 7 * 86_400),
     );
   }
@@ -540,7 +541,11 @@ export class TenantStateStore {
    * error, so the run's working step hash is dropped in the same transaction (kept compact).
    */
   async recordRun(summary: Record<string, unknown>): Promise<void> {
-    const tx = this.redis.multi().lpush(this.keys.runs, JSON.stringify(summary)).ltrim(this.keys.runs, 0, 49);
+    // Redacted before it is stored: an error text may carry a token a CRM echoed back.
+    const tx = this.redis
+      .multi()
+      .lpush(this.keys.runs, JSON.stringify(redactSecrets(summary)))
+      .ltrim(this.keys.runs, 0, 49);
     if (typeof summary.runId === 'string') tx.del(this.keys.runSteps(summary.runId));
     await execChecked(tx);
   }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { redactSecrets } from '../../shared/redact.ts';
 import type { TenantStateStore } from '../../store/tenant-state.store.ts';
 import { AdminHttpError } from '../admin-error.ts';
@@ -37,6 +38,14 @@ function driversOf(result: HealthResult): { negative: Driver[]; positive: Driver
   };
 }
 
+/** `Idempotency-Key` of a run-now request: 1-200 characters, letters, digits and `._:-`. */
+const IdempotencyHeaderSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be 1-200 letters, digits or ._:-')
+    .optional(),
+});
+
 /** Latest quarantined records shown by the status route. */
 const QUARANTINE_SHOWN = 20;
 
@@ -68,17 +77,42 @@ export function registerRunRoutes(app: FastifyInstance, { catalog, deps }: Admin
     const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
     const body = validate(RunBodySchema, request.body ?? {});
     await catalog.require(tenantId);
-    const outcome = await deps.startRun({ tenantId, fullResync: body.fullResync });
+    if (await catalog.isPaused(tenantId)) {
+      throw new AdminHttpError('TENANT_PAUSED', `Tenant "${tenantId}" is paused; resume it first`);
+    }
+    const view = (runId: string, replayed: boolean) => ({
+      runId,
+      status: 'queued',
+      statusUrl: `/tenants/${tenantId}/runs/${encodeURIComponent(runId)}`,
+      ...(replayed ? { replayed: true } : {}),
+    });
+    // A retried request with the same Idempotency-Key gets the run the first one started.
+    const { 'idempotency-key': key } = validate(IdempotencyHeaderSchema, request.headers, 'headers');
+    const keys = key === undefined ? undefined : deps.idempotency;
+    if (keys && key !== undefined) {
+      const claim = await keys.claim(tenantId, key);
+      if (!claim.claimed) {
+        if (claim.runId !== null) return reply.status(202).send(view(claim.runId, true));
+        throw new AdminHttpError('RUN_IN_PROGRESS', `A request with this Idempotency-Key is in progress`, {
+          extra: { runId: null },
+        });
+      }
+    }
+    let outcome: Awaited<ReturnType<typeof deps.startRun>>;
+    try {
+      outcome = await deps.startRun({ tenantId, fullResync: body.fullResync });
+    } catch (err) {
+      if (keys && key !== undefined) await keys.release(tenantId, key);
+      throw err;
+    }
     if (!outcome.started) {
+      if (keys && key !== undefined) await keys.release(tenantId, key);
       throw new AdminHttpError('RUN_IN_PROGRESS', `A cycle is already running for "${tenantId}"`, {
         extra: { runId: outcome.runId },
       });
     }
-    return reply.status(202).send({
-      runId: outcome.runId,
-      status: 'queued',
-      statusUrl: `/tenants/${tenantId}/runs/${encodeURIComponent(outcome.runId)}`,
-    });
+    if (keys && key !== undefined) await keys.complete(tenantId, key, outcome.runId);
+    return reply.status(202).send(view(outcome.runId, false));
   });
 
   app.get('/tenants/:tenantId/status', async (request) => {
@@ -120,6 +154,14 @@ export function registerRunRoutes(app: FastifyInstance, { catalog, deps }: Admin
         })),
       },
     };
+  });
+
+  // Run history: each run's status, steps (duration and counts), API calls and redacted error.
+  app.get('/tenants/:tenantId/runs', async (request) => {
+    const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
+    const { limit } = validate(StatusQuerySchema, request.query ?? {}, 'query');
+    await catalog.require(tenantId);
+    return { tenantId, runs: (await deps.store(tenantId).runs(limit)).map(runView) };
   });
 
   app.get('/tenants/:tenantId/runs/:runId', async (request) => {

@@ -13,9 +13,14 @@ import { createLogger, type Logger } from '../../shared/logger.ts';
 import { CredentialCipher } from '../../store/credential-cipher.ts';
 import { type RedisEndpoint, redactUrl, resolveRedis } from '../../store/redis-connection.ts';
 import { TenantRegistryStore } from '../../store/tenant-registry.store.ts';
+import { AuditLogStore } from '../../store/audit-log.store.ts';
+import { IdempotencyStore } from '../../store/idempotency.store.ts';
+import { isRedisDown } from '../../store/redis-status.ts';
+import { RunCountersStore } from '../../store/run-counters.store.ts';
+import type { AccessToken } from '../../config/admin-tokens.ts';
 import { mergeTenants } from '../tenant-source.ts';
 import { progressLogger } from '../progress-printer.ts';
-import { runCommand } from '../run-command.ts';
+import { EXIT, runCommand } from '../run-command.ts';
 import { Runtime } from '../runtime.ts';
 
 /** Options of {@link startAdminService}. */
@@ -23,16 +28,20 @@ export interface AdminServiceOptions {
   redis: RedisEndpoint;
   prefix: string;
   logger: Logger;
-  /** Accepted bearer tokens; at least one. */
-  tokens: readonly string[];
+  /** Accepted bearer tokens (bare strings are admin tokens); at least one. */
+  tokens: readonly (string | AccessToken)[];
   /** PH_ENCRYPTION_KEY; without it API tenants cannot be stored (the API says so). */
   encryptionKey?: string | undefined;
+  /** PH_ENCRYPTION_KEY_PREVIOUS: older keys still accepted for decryption during a rotation. */
+  previousEncryptionKeys?: readonly string[] | undefined;
   /** Tenants of the tenants file (read-only through the API); re-read on reload. Default: none. */
   loadFileTenants?: () => Promise<Tenant[]>;
   /** Run the queue workers in this process. Default true. */
   workers?: boolean;
   concurrency?: number;
   lockDurationMs?: number;
+  /** ADMIN_TRUST_PROXY: a TLS proxy's addresses, whose X-Forwarded-* headers are trusted. */
+  trustProxy?: string[] | undefined;
   /** Listen address. Default 127.0.0.1:8080; port 0 picks a free port. */
   host?: string;
   port?: number;
@@ -59,16 +68,42 @@ export async function startAdminService(options: AdminServiceOptions): Promise<A
   if (options.tokens.length === 0) {
     throw new AppError('CONFIG_INVALID', 'ADMIN_TOKENS is not set: the admin API needs at least one token');
   }
-  const loadFile = options.loadFileTenants ?? (async () => []);
-  let fileTenants = await loadFile();
   const registryClient = options.redis.createClient();
   const registry = new TenantRegistryStore({
     redis: registryClient,
     prefix: options.prefix,
-    cipher: options.encryptionKey === undefined ? null : new CredentialCipher(options.encryptionKey),
+    cipher:
+      options.encryptionKey === undefined
+        ? null
+        : new CredentialCipher(options.encryptionKey, options.previousEncryptionKeys ?? []),
   });
+  try {
+    return await startWithRegistry(options, registry, registryClient);
+  } catch (err) {
+    // A start-up failure must not leave connections open (the process would hang instead of exiting).
+    registryClient.disconnect();
+    throw err;
+  }
+}
+
+async function startWithRegistry(
+  options: AdminServiceOptions,
+  registry: TenantRegistryStore,
+  registryClient: ReturnType<RedisEndpoint['createClient']>,
+): Promise<AdminService> {
+  const loadFile = options.loadFileTenants ?? (async () => []);
+  let fileTenants = await loadFile();
   if (!registry.canStoreCredentials) {
     options.logger.warn('PH_ENCRYPTION_KEY is unset: tenants can only come from the tenants file');
+  }
+  if (registry.canStoreCredentials) {
+    // One tenant that cannot be decrypted (a new key without the old one) is skipped, not fatal.
+    for (const { id, reason } of (await registry.listReport()).unreadable) {
+      options.logger.error(
+        { tenantId: id, reason },
+        'tenant cannot be decrypted and is skipped: set PH_ENCRYPTION_KEY_PREVIOUS to the old key and run `pipeline-health keys rotate`',
+      );
+    }
   }
   const merge = (): Promise<Tenant[]> => mergeTenants(fileTenants, registry);
   const tenants = await merge();
@@ -94,6 +129,11 @@ export async function startAdminService(options: AdminServiceOptions): Promise<A
   const deps: AdminDeps = {
     queues,
     tokens: options.tokens,
+    audit: new AuditLogStore(registryClient, options.prefix),
+    idempotency: new IdempotencyStore(registryClient, options.prefix),
+    runCounters: new RunCountersStore(registryClient, options.prefix),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    redisReady: () => ![registryClient, runtime.client, queueClient].some(isRedisDown),
     logger: options.logger,
     fileTenants: () => fileTenants,
     registry,
@@ -113,7 +153,17 @@ export async function startAdminService(options: AdminServiceOptions): Promise<A
     ping: async () => (await runtime.client.ping()) === 'PONG',
   };
   const app = await buildAdminServer(deps);
-  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+  let url: string;
+  try {
+    url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+  } catch (err) {
+    // Port in use and the like: close what was started, so the process exits with the error's code.
+    await app.close();
+    await runtime.close();
+    await Promise.all(queues.map((q) => q.close()));
+    queueClient.disconnect();
+    throw new AppError('CONFIG_INVALID', `cannot listen: ${(err as Error).message}`, { cause: err });
+  }
   return {
     app,
     runtime,
@@ -168,6 +218,8 @@ export function registerAdmin(program: Command): void {
             logger,
             tokens: env.ADMIN_TOKENS ?? [],
             encryptionKey: env.PH_ENCRYPTION_KEY,
+            previousEncryptionKeys: env.PH_ENCRYPTION_KEY_PREVIOUS,
+            trustProxy: env.ADMIN_TRUST_PROXY,
             ...(tenantsPath === undefined ? {} : { loadFileTenants: () => loadTenantsFile(tenantsPath) }),
             workers: opts.workers,
             concurrency: env.WORKER_CONCURRENCY,
@@ -177,6 +229,8 @@ export function registerAdmin(program: Command): void {
           });
         } catch (err) {
           await redis.close();
+          // Safety net: a fatal start-up error exits with its code even if a handle stays open.
+          setTimeout(() => process.exit(process.exitCode ?? EXIT.failure), 5_000).unref();
           throw err;
         }
         logger.info(

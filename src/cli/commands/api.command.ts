@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -6,8 +7,7 @@ import { loadEnv } from '../../config/env.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { EXIT, runCommand } from '../run-command.ts';
 
-// Apart from the admin server (admin.command.ts): a client call loads no server, queue or CRM code.
-
+/** `pipeline-health api ...`: the admin operations against a running admin server (its own module so it loads fast). */
 interface ApiGlobals {
   url?: string;
   token?: string;
@@ -22,7 +22,7 @@ function apiAction<A extends unknown[]>(
       const command = args[args.length - 1] as Command;
       const globals = command.optsWithGlobals<ApiGlobals>();
       const env = loadEnv();
-      const token = globals.token ?? process.env.ADMIN_TOKEN ?? env.ADMIN_TOKENS?.[0];
+      const token = globals.token ?? process.env.ADMIN_TOKEN ?? env.ADMIN_TOKENS?.[0]?.token;
       if (token === undefined) {
         throw new AppError(
           'CONFIG_INVALID',
@@ -40,6 +40,30 @@ function apiAction<A extends unknown[]>(
         return EXIT.failure;
       }
     });
+}
+
+/** Run ids are `<tenantId>.<stamp>.<random>` (cycle-launcher.ts). */
+function tenantOfRun(runId: string): string {
+  return runId.split('.')[0] ?? runId;
+}
+
+/** Poll a run until it completes or fails; a failed run is printed and exits 1. */
+async function followRun(client: AdminClient, tenantId: string, runId: string): Promise<unknown> {
+  for (;;) {
+    const run = await client.run(tenantId, runId).catch((err: unknown) => {
+      // Queued and not yet started: the run has no record for a moment.
+      if (err instanceof AdminClientError && err.code === 'RUN_NOT_FOUND') return null;
+      throw err;
+    });
+    if (run !== null && (run.status === 'completed' || run.status === 'failed')) {
+      if (run.status === 'failed') {
+        process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+        throw new AdminClientError(200, 'RUN_FAILED', `run ${runId} failed`, run);
+      }
+      return run;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
 
 /** The tenants of a YAML/JSON file: a tenants file (`tenants: [...]`) or one tenant object. */
@@ -112,7 +136,19 @@ export function registerAdminApi(program: Command): void {
     .command('run <id>')
     .description('start a cycle now (202 with its run id, or the running run)')
     .option('--full', 'ignore the sync cursor')
-    .action(apiAction((c, id: string, opts: { full?: boolean }) => c.runNow(id, opts.full ?? false)));
+    .option('--wait', 'follow the run to its end and print its summary (exit 1 when it failed)')
+    .option('--idempotency-key <key>', 'send the same key on a retry to get the same run back')
+    .action(
+      apiAction(async (c, id: string, opts: { full?: boolean; wait?: boolean; idempotencyKey?: string }) => {
+        // A random key by default: if this request is retried, it cannot start a second run.
+        const started = await c.runNow(id, opts.full ?? false, opts.idempotencyKey ?? randomUUID());
+        return opts.wait ? followRun(c, id, started.runId) : started;
+      }),
+    );
+  api
+    .command('run-status <runId>')
+    .description('one run: its steps so far, or its summary when finished (the tenant is the run id prefix)')
+    .action(apiAction((c, runId: string) => c.run(tenantOfRun(runId), runId)));
   api
     .command('status <id>')
     .description('last runs, API usage, quarantine')
@@ -129,4 +165,26 @@ export function registerAdminApi(program: Command): void {
     .command('train <id>')
     .description('queue a model training now')
     .action(apiAction((c, id: string) => c.train(id)));
+  api
+    .command('pause <id>')
+    .description('pause a tenant: its schedules are removed and run-now is refused')
+    .action(apiAction((c, id: string) => c.setPaused(id, true)));
+  api
+    .command('resume <id>')
+    .description('resume a paused tenant')
+    .action(apiAction((c, id: string) => c.setPaused(id, false)));
+  api
+    .command('audit')
+    .description('the audit log: every change with token name, action, target, time and client address')
+    .option('--limit <n>', 'newest entries to show (1-1000)', '100')
+    .action(apiAction((c, opts: { limit: string }) => c.audit(Number(opts.limit))));
+  api
+    .command('report-link <id>')
+    .description("a short-lived link to a tenant's report page (no admin token in it)")
+    .option('--minutes <n>', 'how long the link works; default 60')
+    .action(
+      apiAction((c, id: string, opts: { minutes?: string }) =>
+        c.reportLink(id, opts.minutes === undefined ? undefined : Number(opts.minutes)),
+      ),
+    );
 }

@@ -93,11 +93,13 @@ export function registerDemo(program: Command): void {
                   ? {
                       crm: 'hubspot',
                       basePath: sandbox.baseUrl,
+                      developmentTarget: true,
                       auth: { type: 'private_app', accessToken: sandbox.accessToken },
                     }
                   : {
                       crm: 'salesforce',
                       loginUrl: sandbox.baseUrl,
+                      developmentTarget: true,
                       auth: { type: 'refresh_token', ...sandbox.oauth },
                       extraFields: imported?.extraFields ?? [],
                       // The demo org has no admin to assign the permission set: the integration user

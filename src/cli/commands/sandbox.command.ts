@@ -57,6 +57,10 @@ export function registerSandbox(program: Command): void {
             `  jsforce:       new Connection({ instanceUrl: '${sandbox.baseUrl}', accessToken: '${sandbox.accessToken}', version: '62.0' })`,
           );
         }
+        // A loopback sandbox is only accepted as a CRM host with developmentTarget: true (crm-hosts.ts).
+        out(
+          `  tenants file:  connection: { crm: ${crm.data}, ${crm.data === 'hubspot' ? 'basePath' : 'loginUrl'}: ${sandbox.baseUrl}, developmentTarget: true, auth: ... }`,
+        );
         out('Press Ctrl+C to stop.');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());

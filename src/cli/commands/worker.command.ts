@@ -34,7 +34,10 @@ export function registerWorker(program: Command): void {
         const registry = new TenantRegistryStore({
           redis: registryClient,
           prefix: env.PH_PREFIX,
-          cipher: env.PH_ENCRYPTION_KEY === undefined ? null : new CredentialCipher(env.PH_ENCRYPTION_KEY),
+          cipher:
+            env.PH_ENCRYPTION_KEY === undefined
+              ? null
+              : new CredentialCipher(env.PH_ENCRYPTION_KEY, env.PH_ENCRYPTION_KEY_PREVIOUS ?? []),
         });
         // Without a tenants file, API tenants alone are fine (when they can be decrypted).
         let fileTenants = await loadConfiguredTenants(env, opts.tenants, {

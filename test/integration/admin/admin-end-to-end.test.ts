@@ -68,6 +68,7 @@ describe('admin API end to end (real HTTP on 127.0.0.1, real Runtime, HubSpot sa
       connection: {
         crm: 'hubspot',
         basePath: sandbox.baseUrl,
+        developmentTarget: true,
         auth: { type: 'private_app', accessToken: sandbox.accessToken },
       },
     });

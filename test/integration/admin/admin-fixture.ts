@@ -13,6 +13,10 @@ import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
+import { AuditLogStore } from '../../../src/store/audit-log.store.ts';
+import { IdempotencyStore } from '../../../src/store/idempotency.store.ts';
+import { isRedisDown } from '../../../src/store/redis-status.ts';
+import { RunCountersStore } from '../../../src/store/run-counters.store.ts';
 
 export const TOKEN = 'admin-token-0123456789abcdefghij';
 export const OTHER_TOKEN = 'admin-token-second-0123456789abc';
@@ -21,6 +25,8 @@ export const auth = { authorization: `Bearer ${TOKEN}` };
 export interface AdminFixture {
   app: FastifyInstance;
   prefix: string;
+  /** The fixture's Redis connection (its status shows an outage). */
+  client: Redis;
   queues: Queue[];
   registry: TenantRegistryStore;
   store: (tenantId: string) => TenantStateStore;
@@ -85,6 +91,10 @@ export async function adminFixture(
     ping: async () => (await client.ping()) === 'PONG',
     bodyLimit: 16 * 1024,
     queues,
+    audit: new AuditLogStore(client, prefix),
+    idempotency: new IdempotencyStore(client, prefix),
+    runCounters: new RunCountersStore(client, prefix),
+    redisReady: () => !isRedisDown(client),
     processMetrics: false,
     ...options.deps,
   });
@@ -92,6 +102,7 @@ export async function adminFixture(
   return {
     app,
     prefix,
+    client,
     queues,
     registry,
     store,
@@ -114,6 +125,7 @@ export function hubspotBody(id: string, secret = `pat-${id}-s3cr3t-value`): Reco
     connection: {
       crm: 'hubspot',
       basePath: 'http://127.0.0.1:9/hubspot',
+      developmentTarget: true,
       auth: { type: 'private_app', accessToken: secret },
     },
   };

@@ -94,8 +94,10 @@ describe('admin metrics, queue dashboard and browser sessions', () => {
     const wrong = await fx.app.inject({ method: 'GET', url: '/queues?token=not-the-token-000000000000000' });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.headers['set-cookie']).toBeUndefined();
-    const open = await fx.app.inject({ method: 'GET', url: `/queues?token=${TOKEN}` });
-    expect(open.statusCode).toBe(200);
+    // The token is exchanged for a cookie by a redirect that drops it from the address bar.
+    const open = await fx.app.inject({ method: 'GET', url: `/queues?token=${TOKEN}&x=1` });
+    expect(open.statusCode).toBe(303);
+    expect(open.headers.location).toBe('/queues?x=1');
     const setCookie = String(open.headers['set-cookie']);
     expect(setCookie).toMatch(/^ph_admin_session=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
     expect(setCookie).not.toContain(TOKEN);

@@ -71,6 +71,7 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
       connection: {
         crm: 'hubspot',
         basePath: sandbox.baseUrl,
+        developmentTarget: true,
         auth: { type: 'private_app', accessToken: sandbox.accessToken },
       },
       targets: [{ ownerId: null, periodStart: start, periodEnd: end, amount: 1_000_000 }],

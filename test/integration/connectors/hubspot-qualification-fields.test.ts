@@ -27,6 +27,7 @@ describe('HubSpot qualification properties', () => {
           crm: 'hubspot',
           auth: { type: 'private_app', accessToken: sandbox!.accessToken },
           basePath: sandbox!.baseUrl,
+          developmentTarget: true,
           ...(extraProperties ? { extraProperties } : {}),
         },
         logger: createLogger({ level: 'silent' }),

@@ -30,6 +30,7 @@ function privateApp(sb: HubSpotSandboxHandle, extra: Partial<HubSpotConnectorOpt
       crm: 'hubspot',
       auth: { type: 'private_app', accessToken: sb.accessToken },
       basePath: sb.baseUrl,
+      developmentTarget: true,
     },
     logger,
     retry: FAST_RETRY,
@@ -241,6 +242,7 @@ describe('HubSpot connector failures', () => {
         crm: 'hubspot',
         auth: { type: 'private_app', accessToken: 'pat-na1-wrong' },
         basePath: sandbox.baseUrl,
+        developmentTarget: true,
       },
       logger,
     });

@@ -49,6 +49,7 @@ export function connectorFor(
         refreshToken: sandbox.oauth.refreshToken,
       },
       loginUrl: sandbox.baseUrl,
+      developmentTarget: true,
       apiVersion: '62.0',
     },
     logger: quietLogger(),

@@ -182,6 +182,7 @@ describe('Salesforce connector: JWT bearer and client credentials', () => {
           privateKey,
         },
         loginUrl: sandbox.baseUrl,
+        developmentTarget: true,
       },
       logger: quietLogger(),
       clock: () => new Date(WORLD_NOW),
@@ -202,6 +203,7 @@ describe('Salesforce connector: JWT bearer and client credentials', () => {
           privateKey: await exportPKCS8(other.privateKey),
         },
         loginUrl: sandbox.baseUrl,
+        developmentTarget: true,
       },
       logger: quietLogger(),
     });
@@ -219,6 +221,7 @@ describe('Salesforce connector: JWT bearer and client credentials', () => {
           clientSecret: sandbox.oauth.clientSecret,
         },
         loginUrl: sandbox.baseUrl,
+        developmentTarget: true,
       },
       logger: quietLogger(),
     });

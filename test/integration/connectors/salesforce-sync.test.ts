@@ -29,6 +29,7 @@ describe('Salesforce connector: pull', () => {
           refreshToken: sandbox.oauth.refreshToken,
         },
         loginUrl: sandbox.baseUrl,
+        developmentTarget: true,
         extraFields: ['Budget_Allocated__c', 'Decision_Process__c'],
       },
     });

@@ -107,6 +107,7 @@ describe('import a closed-deals export into the Salesforce sandbox, then sync, s
           connection: {
             crm: 'salesforce',
             loginUrl: sandbox.baseUrl,
+            developmentTarget: true,
             auth: { type: 'refresh_token', ...sandbox.oauth },
             extraFields: file.extraFields,
           },

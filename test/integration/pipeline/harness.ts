@@ -23,6 +23,7 @@ export function hubspotTenant(
         connection: {
           crm: 'hubspot',
           basePath: sandbox.baseUrl,
+          developmentTarget: true,
           auth: { type: 'private_app', accessToken: sandbox.accessToken },
         },
         ...extra,

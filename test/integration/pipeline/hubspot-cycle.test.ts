@@ -25,6 +25,7 @@ describe('a full HubSpot cycle through the real queues', () => {
           connection: {
             crm: 'hubspot',
             basePath: sandbox.baseUrl,
+            developmentTarget: true,
             auth: { type: 'private_app', accessToken: sandbox.accessToken },
           },
         },

@@ -26,6 +26,7 @@ describe('a full Salesforce cycle through the real queues', () => {
           connection: {
             crm: 'salesforce',
             loginUrl: sandbox.baseUrl,
+            developmentTarget: true,
             auth: { type: 'refresh_token', ...sandbox.oauth },
           },
         },

@@ -15,13 +15,42 @@ describe('environment', () => {
     const env = loadEnv({
       REDIS_URL: 'redis://localhost:6379/2',
       LOG_LEVEL: 'debug',
-      ADMIN_TOKENS: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+      ADMIN_TOKENS: '3f9a1c27e4b8d6055a7e2c91f0d4b3a8, ops:operator=Zq8wX2mN7vR4tY6uP1sK3dL9hG5jC0bE',
       ADMIN_PORT: '9090',
       PH_ENCRYPTION_KEY: 'a'.repeat(64),
     });
     expect(env.REDIS_URL).toBe('redis://localhost:6379/2');
-    expect(env.ADMIN_TOKENS).toHaveLength(2);
+    expect(env.ADMIN_TOKENS).toEqual([
+      { name: 'token-1', token: '3f9a1c27e4b8d6055a7e2c91f0d4b3a8', role: 'admin' },
+      { name: 'ops', token: 'Zq8wX2mN7vR4tY6uP1sK3dL9hG5jC0bE', role: 'operator' },
+    ]);
     expect(env.ADMIN_PORT).toBe(9090);
+  });
+
+  it('parses scoped tokens and refuses predictable ones (issue 17: aaaaaaaaaaaaaaaaaaaaaaaa was accepted)', () => {
+    const env = loadEnv({
+      ADMIN_TOKENS:
+        'acme-view:tenant:acme=Zq8wX2mN7vR4tY6uP1sK3dL9hG5jC0bE,prom:metrics=9d2f7a1e5c3b8046e1a9d7c2b5f3e08a',
+    });
+    expect(env.ADMIN_TOKENS?.map((t) => [t.name, t.role, t.tenantId])).toEqual([
+      ['acme-view', 'tenant', 'acme'],
+      ['prom', 'metrics', undefined],
+    ]);
+    for (const weak of [
+      'aaaaaaaaaaaaaaaaaaaaaaaa',
+      'abababababababababababab',
+      'ops:admin=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    ]) {
+      let error: AppError | undefined;
+      try {
+        loadEnv({ ADMIN_TOKENS: weak });
+      } catch (err) {
+        error = err as AppError;
+      }
+      expect(error?.code, weak).toBe('CONFIG_INVALID');
+      expect(error?.message).toContain('ADMIN_TOKENS');
+      expect(error?.message).not.toContain(weak);
+    }
   });
 
   it('treats empty strings as unset', () => {

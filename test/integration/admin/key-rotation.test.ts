@@ -1,0 +1,146 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTenants } from '../../../src/config/tenants-file.ts';
+import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
+import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts';
+
+const MAIN = resolve(import.meta.dirname, '../../../src/cli/main.ts');
+const TOKEN = 'rotation-admin-token-Zq8wX2mN7vR4tY6u';
+const OLD_KEY = randomBytes(32).toString('hex');
+const NEW_KEY = randomBytes(32).toString('hex');
+
+const tenant = (id: string) =>
+  parseTenants({
+    tenants: [
+      {
+        id,
+        name: id,
+        schedule: { nightly: '0 2 * * *', incrementalEveryMinutes: 0 },
+        connection: { crm: 'hubspot', auth: { type: 'private_app', accessToken: `pat-${id}-secret` } },
+        alerts: { webhookUrl: `https://hooks.example.com/${id}` },
+      },
+    ],
+  })[0]!;
+
+/** Issue 17 item 5: a new PH_ENCRYPTION_KEY took the whole service down and the process hung. */
+describe('key rotation and start-up failures (real processes)', () => {
+  let redis: RedisEndpoint;
+  let client: Redis;
+  const prefix = `k${randomBytes(3).toString('hex')}`;
+  const env = (extra: Record<string, string>) => ({
+    PATH: process.env.PATH ?? '',
+    REDIS_URL: redis.url,
+    PH_PREFIX: prefix,
+    ADMIN_TOKENS: TOKEN,
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    redis = await resolveRedis(undefined);
+    client = redis.createClient();
+    await new TenantRegistryStore({ redis: client, prefix, cipher: new CredentialCipher(OLD_KEY) }).put(
+      tenant('old'),
+    );
+    await new TenantRegistryStore({ redis: client, prefix, cipher: new CredentialCipher(NEW_KEY) }).put(
+      tenant('fresh'),
+    );
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await redis?.close();
+  });
+
+  function waitExit(child: ChildProcess, ms: number): Promise<number | null | 'timeout'> {
+    return new Promise((done) => {
+      const timer = setTimeout(() => done('timeout'), ms);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        done(code);
+      });
+    });
+  }
+
+  it('starts with an undecryptable tenant flagged and skipped', async () => {
+    const child = spawn(process.execPath, [MAIN, 'admin', '--port', '0', '--no-workers'], {
+      env: env({ PH_ENCRYPTION_KEY: NEW_KEY }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    try {
+      const url = await new Promise<string>((ready, fail) => {
+        const timer = setTimeout(() => fail(new Error(`not ready:\n${output}`)), 90_000);
+        child.stdout?.on('data', () => {
+          const line = output.split('\n').find((l) => l.includes('"admin ready"'));
+          if (line) {
+            clearTimeout(timer);
+            ready((JSON.parse(line) as { url: string }).url);
+          }
+        });
+        child.once('exit', (code) => fail(new Error(`exited ${code}:\n${output}`)));
+      });
+      const list = await fetch(`${url}/tenants`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const body = (await list.json()) as { tenants: { id: string }[]; unreadable: { id: string }[] };
+      expect(body.tenants.map((t) => t.id)).toEqual(['fresh']);
+      expect(body.unreadable).toEqual([{ id: 'old', status: 'undecryptable' }]);
+      const one = await fetch(`${url}/tenants/old`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(one.status).toBe(409);
+      expect(((await one.json()) as { error: { code: string } }).error.code).toBe('TENANT_UNREADABLE');
+      expect(output).toContain('tenant cannot be decrypted and is skipped');
+    } finally {
+      child.kill('SIGTERM');
+      expect(await waitExit(child, 60_000)).toBe(0);
+    }
+    expect(output).not.toContain('pat-old-secret');
+  });
+
+  it('`keys rotate` re-encrypts every tenant under the new key while both are accepted', async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, [MAIN, 'keys', 'rotate'], {
+      env: env({ PH_ENCRYPTION_KEY: NEW_KEY, PH_ENCRYPTION_KEY_PREVIOUS: OLD_KEY }),
+    });
+    expect(JSON.parse(stdout)).toEqual({ rotated: ['old'], current: ['fresh'], unreadable: [] });
+    const onlyNew = new TenantRegistryStore({ redis: client, prefix, cipher: new CredentialCipher(NEW_KEY) });
+    const report = await onlyNew.listReport();
+    expect(report.unreadable).toEqual([]);
+    expect(report.tenants.map((t) => [t.id, t.connection.auth, t.alerts.webhookUrl])).toEqual([
+      ['fresh', { type: 'private_app', accessToken: 'pat-fresh-secret' }, 'https://hooks.example.com/fresh'],
+      ['old', { type: 'private_app', accessToken: 'pat-old-secret' }, 'https://hooks.example.com/old'],
+    ]);
+  });
+
+  it('exits with the error code when it cannot listen, instead of hanging', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [MAIN, 'admin', '--port', String(port), '--host', '127.0.0.1'], {
+        env: env({ PH_ENCRYPTION_KEY: NEW_KEY }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr?.on('data', (c: Buffer) => {
+        stderr += c.toString();
+      });
+      const code = await waitExit(child, 90_000);
+      if (code === 'timeout') child.kill('SIGKILL');
+      expect(code).toBe(2);
+      expect(stderr).toContain('CONFIG_INVALID');
+      expect(stderr).toContain('cannot listen');
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+});
