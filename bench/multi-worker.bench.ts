@@ -64,6 +64,7 @@ try {
       connection: {
         crm: 'hubspot',
         basePath: s.baseUrl,
+        developmentTarget: true,
         auth: { type: 'private_app', accessToken: s.accessToken },
       },
       // Only the cycles this benchmark starts: no incremental trigger.

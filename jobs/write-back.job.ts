@@ -103,7 +103,15 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
         );
         await connector.bootstrapSchema({ signal });
         await store.setJson('schema', SCHEMA_VERSION);
-        return connector.writeHealth(slice, options);
+        try {
+          return await connector.writeHealth(slice, options);
+        } catch (again) {
+          // Still missing after a fresh bootstrap: not our schema but the CRM's permissions (e.g.
+          // the Salesforce permission set not assigned). Fail with the CRM's own classification.
+          if (isAppError(again) && again.code === 'CRM_SCHEMA_MISSING' && isAppError(again.cause))
+            throw again.cause;
+          throw again;
+        }
       }
     };
     const writeSlice = async (slice: HealthWrite[]) => {

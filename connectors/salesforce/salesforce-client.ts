@@ -347,6 +347,10 @@ export class SalesforceClient {
     const signal = callSignal();
     for (let attempt = 1; ; attempt += 1) {
       signal?.throwIfAborted();
+      // An effect guard runs right before each attempt is sent; its error ends the call. It runs
+      // before the budget check: between the check and `inFlight += 1` nothing may await, or
+      // concurrent calls all pass the check on the same count (7 calls past a 4-call budget).
+      if (options.before !== undefined) await options.before();
       try {
         this.checkBudget(what);
       } catch (err) {
@@ -354,8 +358,6 @@ export class SalesforceClient {
         throw err;
       }
       const meta: ResponseMeta = { status: null };
-      // An effect guard runs right before each attempt is sent; its error ends the call.
-      await options.before?.();
       this.inFlight += 1;
       try {
         return await withResponseMeta(meta, () => run(conn, meta));

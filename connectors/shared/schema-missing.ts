@@ -15,7 +15,7 @@ export async function withSchemaMissing<T>(
     if (!isMissing(err)) throw err;
     throw new AppError(
       'CRM_SCHEMA_MISSING',
-      `The CRM says a health field does not exist: ${err instanceof Error ? err.message : String(err)}`,
+      `A health field is missing or not visible to the integration user: ${err instanceof Error ? err.message : String(err)}`,
       { cause: err },
     );
   }

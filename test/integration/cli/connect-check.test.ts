@@ -60,6 +60,7 @@ async function start(bare = false): Promise<HubSpotSandboxHandle> {
         crm: 'hubspot',
         auth: { type: 'private_app', accessToken: sandbox.accessToken },
         basePath: sandbox.baseUrl,
+        developmentTarget: true,
       },
       logger: createLogger({ level: 'silent' }),
     }).bootstrapSchema();
@@ -84,7 +85,7 @@ function tenantsFile(
           id: 'acme',
           name: 'Acme',
           timezone: 'America/Chicago',
-          connection: { crm: 'hubspot', auth: authBlock, basePath: sb.baseUrl },
+          connection: { crm: 'hubspot', auth: authBlock, basePath: sb.baseUrl, developmentTarget: true },
           ...(fallbackOwnerN === undefined
             ? {}
             : { alerts: { fallbackOwnerId: String(OWNER_ID_OFFSET + fallbackOwnerN) } }),

@@ -72,7 +72,9 @@ describe('Salesforce connector: the permission set on a fresh org', () => {
       () => null,
       (err: unknown) => err as Error & { code?: string },
     );
-    expect(refused?.code).toBe('CRM_PERMISSION');
+    // The write-back bootstraps once on CRM_SCHEMA_MISSING and then fails with the cause, CRM_PERMISSION.
+    expect(refused?.code).toBe('CRM_SCHEMA_MISSING');
+    expect((refused?.cause as { code?: string } | undefined)?.code).toBe('CRM_PERMISSION');
     expect(refused?.message).toContain('Pipeline_Health');
     // The API name is what Setup's search and the sf CLI take; the label only as a label.
     expect(refused?.message).toContain('API name Pipeline_Health');

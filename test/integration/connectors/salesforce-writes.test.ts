@@ -60,7 +60,9 @@ describe('Salesforce connector: schema, health writes and alert tasks', () => {
       () => null,
       (err: unknown) => err,
     );
-    expect(refused).toMatchObject({ code: 'CRM_PERMISSION' });
+    // A hidden field is a missing one to the caller (the write-back bootstraps once and retries);
+    // the CRM's own classification, with the one-time step, travels as the cause.
+    expect(refused).toMatchObject({ code: 'CRM_SCHEMA_MISSING', cause: { code: 'CRM_PERMISSION' } });
     expect((refused as Error).message).toContain('Pipeline_Health');
     expect((refused as Error).message).toContain('integration user');
 

@@ -79,7 +79,12 @@ export function salesforceTenant(id: string, sandbox: SandboxHandle, loginUrl = 
       {
         id,
         name: id,
-        connection: { crm: 'salesforce', loginUrl, auth: { type: 'refresh_token', ...sandbox.oauth } },
+        connection: {
+          crm: 'salesforce',
+          loginUrl,
+          developmentTarget: true,
+          auth: { type: 'refresh_token', ...sandbox.oauth },
+        },
         ...NO_SCHEDULE,
       },
     ],
@@ -93,6 +98,7 @@ export async function prepareSalesforce(sandbox: SandboxHandle): Promise<void> {
     connection: {
       crm: 'salesforce',
       loginUrl: sandbox.baseUrl,
+      developmentTarget: true,
       auth: { type: 'refresh_token', ...sandbox.oauth },
     },
     logger: testLogger(),

@@ -40,6 +40,7 @@ describe('two tenants on one HubSpot portal, three worker processes', () => {
         connection: {
           crm: 'hubspot',
           basePath: sandbox.baseUrl,
+          developmentTarget: true,
           auth: { type: 'private_app', accessToken: sandbox.accessToken },
           pipelines: [pipeline],
         },

@@ -51,6 +51,7 @@ export async function startCrm(
           connection: {
             crm: 'hubspot',
             basePath: sandbox.baseUrl,
+            developmentTarget: true,
             auth: { type: 'private_app', accessToken: sandbox.accessToken },
           },
           ...extra,
@@ -78,6 +79,7 @@ export async function startCrm(
         connection: {
           crm: 'salesforce',
           loginUrl: sandbox.baseUrl,
+          developmentTarget: true,
           auth: { type: 'refresh_token', ...sandbox.oauth },
         },
         ...extra,

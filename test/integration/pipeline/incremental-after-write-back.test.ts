@@ -19,6 +19,7 @@ function sdk(sandbox: HubSpotSandboxHandle): Client {
   return new Client({
     accessToken: sandbox.accessToken,
     basePath: sandbox.baseUrl,
+    developmentTarget: true,
     numberOfApiCallRetries: 0,
   });
 }

@@ -60,6 +60,7 @@ describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => 
           connection: {
             crm: 'hubspot',
             basePath: sandbox.baseUrl,
+            developmentTarget: true,
             auth: { type: 'private_app', accessToken: sandbox.accessToken },
             pipelines: ['default'],
           },
@@ -138,6 +139,7 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
           connection: {
             crm: 'salesforce',
             loginUrl: sandbox.baseUrl,
+            developmentTarget: true,
             auth: { type: 'refresh_token', ...sandbox.oauth },
           },
         },

@@ -25,6 +25,7 @@ function tenantFor(sandbox: SalesforceSandboxHandle) {
         connection: {
           crm: 'salesforce',
           loginUrl: sandbox.baseUrl,
+          developmentTarget: true,
           auth: { type: 'refresh_token', ...sandbox.oauth },
         },
       },

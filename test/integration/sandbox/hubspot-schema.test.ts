@@ -93,7 +93,9 @@ describe('HubSpot sandbox: properties, pipelines, owners, goals', () => {
       after = page.paging?.next?.after;
       if (!after) break;
     }
-    expect(seen).toHaveLength(sandbox.world.owners.length);
+    // Deactivated users are listed only with archived=true (owners API reference: "archived" query
+    // parameter), so the default listing pages through the active owners alone.
+    expect(seen).toHaveLength(sandbox.world.owners.filter((o) => o.active !== false).length);
     expect(sandbox.world.owners.length).toBeGreaterThan(3);
     const owner = await client.crm.owners.ownersApi.getById(Number(seen[0]));
     expect(owner.email).toBe(sandbox.world.owners[0]!.email);
