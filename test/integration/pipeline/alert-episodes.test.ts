@@ -19,7 +19,6 @@ function repActions(target: CrmUnderTest): RepActions {
     const client = new Client({
       accessToken: target.sandbox.accessToken,
       basePath: target.sandbox.baseUrl,
-      developmentTarget: true,
       numberOfApiCallRetries: 0,
     });
     return {

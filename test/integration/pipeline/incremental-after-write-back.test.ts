@@ -19,7 +19,6 @@ function sdk(sandbox: HubSpotSandboxHandle): Client {
   return new Client({
     accessToken: sandbox.accessToken,
     basePath: sandbox.baseUrl,
-    developmentTarget: true,
     numberOfApiCallRetries: 0,
   });
 }

@@ -43,7 +43,6 @@ describe('an incremental cycle', () => {
     const client = new Client({
       accessToken: sandbox.accessToken,
       basePath: sandbox.baseUrl,
-      developmentTarget: true,
       numberOfApiCallRetries: 0,
     });
     await client.crm.objects.emails.basicApi.create({
