@@ -100,7 +100,7 @@ export interface ConnectionCheck {
  * signal's reason, without retrying. Every request also has its own deadline (the connector's
  * request timeout), on new and reused connections alike.
  */
-export interface CallOptions {
+interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 

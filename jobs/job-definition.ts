@@ -4,7 +4,7 @@ import { AppError } from '../src/shared/app-error.ts';
 import type { JobDeps } from './job-deps.ts';
 
 /** How BullMQ retries a step before it fails the run. */
-export interface RetryPolicy {
+interface RetryPolicy {
   attempts: number;
   backoff: { type: 'exponential'; delay: number };
 }

@@ -27,7 +27,7 @@ export interface StoredPipelineHealth {
   rows: RollupRow[];
 }
 
-export function quarterOf(epochMs: number): { start: string; end: string } {
+function quarterOf(epochMs: number): { start: string; end: string } {
   const d = new Date(epochMs);
   const q = Math.floor(d.getUTCMonth() / 3);
   const start = new Date(Date.UTC(d.getUTCFullYear(), q * 3, 1));
@@ -47,7 +47,7 @@ export interface ScoreSummary {
 }
 
 /** Compiled deals the norms are learned from, at most (a deterministic sample above it). */
-export const NORMS_SAMPLE = 100_000;
+const NORMS_SAMPLE = 100_000;
 
 /** An alert a scored deal warrants, kept for the alert step of the same run. */
 export interface StoredAlertCandidate extends AlertCandidate {

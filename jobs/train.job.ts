@@ -15,7 +15,7 @@ import type { Tenant } from '../src/domain/tenant.ts';
 import type { TenantStateStore } from '../src/store/tenant-state.store.ts';
 import { type JobDefinition, requireTenant } from './job-definition.ts';
 
-export const TrainPayloadSchema = z.object({
+const TrainPayloadSchema = z.object({
   tenantId: z.string().min(1),
   /** The moment training looks back from (ISO); closed deals up to it are used. */
   asOf: z.iso.datetime({ offset: true }),
@@ -35,7 +35,7 @@ export interface TrainingReport extends CalibrationReport {
  * memory on large tenants (each record carries its activities); far more than a logistic model of
  * a few dozen indicators needs.
  */
-export const MAX_TRAINING_DEALS = 20_000;
+const MAX_TRAINING_DEALS = 20_000;
 
 /**
  * A tenant's stored closed deals (the most recent MAX_TRAINING_DEALS) and its qualification-field

@@ -14,7 +14,7 @@ import type { HubSpotHttp } from './hubspot-http.ts';
  * (tasks, calls, emails, meetings, notes) are not listed: HubSpot's docs do not name one scope per
  * engagement for every account type, so they are left to the first run (README, "Assumed").
  */
-export const HUBSPOT_REQUIRED_SCOPES = [
+const HUBSPOT_REQUIRED_SCOPES = [
   'crm.objects.deals.read',
   'crm.objects.deals.write',
   'crm.objects.contacts.read',

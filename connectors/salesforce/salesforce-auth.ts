@@ -40,7 +40,7 @@ function userIdFrom(identityUrl: string | undefined): string | null {
 }
 
 /** The form body of the token request for each grant (CRM-FACTS.md, Salesforce OAuth). */
-export async function tokenRequestBody(auth: SalesforceAuth, loginUrl: string): Promise<URLSearchParams> {
+async function tokenRequestBody(auth: SalesforceAuth, loginUrl: string): Promise<URLSearchParams> {
   switch (auth.type) {
     case 'refresh_token': {
       const body = new URLSearchParams({

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * incremental sync adds changed activities and deletions; a Bulk API full sync reads each object
  * on its own (see {@link phasesFor}).
  */
-export const SYNC_PHASES = [
+const SYNC_PHASES = [
   'opportunities',
   'tasks',
   'events',
@@ -33,7 +33,7 @@ export type BulkPosition = z.infer<typeof BulkPositionSchema>;
  * (`mode: 'bulk'`) also keeps the job and next locator (`bulk`), so a resumed run reads the next
  * results page of the same job; `after` still says where a fresh query would continue.
  */
-export const SyncCursorSchema = z.discriminatedUnion('state', [
+const SyncCursorSchema = z.discriminatedUnion('state', [
   z.object({
     v: z.literal(1),
     state: z.literal('running'),

@@ -33,7 +33,7 @@ export function nextUtcMidnight(now: Date): number {
 }
 
 /** True for thrown values that mean "no answer": timeouts, aborts, dropped connections. */
-export function isNoAnswer(err: unknown): boolean {
+function isNoAnswer(err: unknown): boolean {
   return transientNetworkCode(err) !== undefined;
 }
 

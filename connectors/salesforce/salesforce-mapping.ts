@@ -29,7 +29,7 @@ function recordIdOf(raw: Record<string, unknown>): string | null {
   return typeof raw.Id === 'string' ? raw.Id : null;
 }
 
-export function quarantine(
+function quarantine(
   objectType: string,
   raw: Record<string, unknown>,
   reason: string,

@@ -14,7 +14,7 @@ import {
   USER_FIELDS,
 } from './salesforce-records.ts';
 
-export function isInvalidType(err: unknown): boolean {
+function isInvalidType(err: unknown): boolean {
   return salesforceErrorCode(err) === 'INVALID_TYPE';
 }
 

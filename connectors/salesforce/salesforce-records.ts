@@ -59,7 +59,7 @@ export const RawOpportunitySchema = z.object({
   LastModifiedDate: sfDateTime,
   SystemModstamp: sfDateTime,
 });
-export type RawOpportunity = z.infer<typeof RawOpportunitySchema>;
+type RawOpportunity = z.infer<typeof RawOpportunitySchema>;
 
 export const HISTORY_FIELDS = [
   'Id',
@@ -209,7 +209,7 @@ export type RawEvent = z.infer<typeof RawEventSchema>;
 
 export const EVENT_RELATION_FIELDS = ['Id', 'EventId', 'RelationId'] as const;
 export const RawEventRelationSchema = z.object({ Id: sfId, EventId: sfId, RelationId: sfId });
-export type RawEventRelation = z.infer<typeof RawEventRelationSchema>;
+type RawEventRelation = z.infer<typeof RawEventRelationSchema>;
 
 export const EMAIL_FIELDS = [
   'Id',

@@ -31,7 +31,7 @@ export interface AuthOptions {
 const principals = new WeakMap<FastifyRequest, AccessToken>();
 
 /** The token (or the token behind the session or report link) a request was authenticated with. */
-export function principalOf(request: FastifyRequest): AccessToken | undefined {
+function principalOf(request: FastifyRequest): AccessToken | undefined {
   return principals.get(request);
 }
 

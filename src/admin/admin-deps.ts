@@ -9,10 +9,10 @@ import type { RunCountersStore } from '../store/run-counters.store.ts';
 import type { AuditLog } from './audit-log.ts';
 
 /** What "run now" reports: a new run, or the run already holding the tenant's cycle lock. */
-export type StartRunOutcome = { started: true; runId: string } | { started: false; runId: string | null };
+type StartRunOutcome = { started: true; runId: string } | { started: false; runId: string | null };
 
 /** CRM API usage as the status route shows it (structurally the connector's ApiUsage). */
-export interface ApiUsageView {
+interface ApiUsageView {
   calls: number;
   rateLimited: number;
   daily: { used: number | null; max: number | null };

@@ -2,7 +2,7 @@
  * Stable error codes of the admin API. Clients match on `error.code`, never on the message.
  * Each maps to one HTTP status.
  */
-export const ADMIN_ERROR_STATUS = {
+const ADMIN_ERROR_STATUS = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   TOO_MANY_REQUESTS: 429,

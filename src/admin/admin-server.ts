@@ -27,7 +27,7 @@ import { registerScheduleRoutes } from './routes/schedules.routes.ts';
 import { registerTenantRoutes } from './routes/tenants.routes.ts';
 import { TenantCatalog } from './tenant-catalog.ts';
 
-export const DEFAULT_BODY_LIMIT = 64 * 1024;
+const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 /** Bare tokens (the original ADMIN_TOKENS form) are admin tokens named token-1, token-2, ... */
 function normaliseTokens(tokens: AdminDeps['tokens']): AccessToken[] {

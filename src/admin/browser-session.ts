@@ -3,7 +3,7 @@ import { readCookie } from './bearer-auth.ts';
 
 /** Name of the browser session cookie opened by `?token=` on a browser page. */
 export const SESSION_COOKIE = 'ph_admin_session';
-export const SESSION_MAX_AGE_S = 8 * 3600;
+const SESSION_MAX_AGE_S = 8 * 3600;
 
 /**
  * Browser sessions for pages that cannot send a bearer header. The cookie is

@@ -2,14 +2,14 @@ import type { z } from 'zod';
 import { AdminHttpError, type FieldError } from './admin-error.ts';
 
 /** `connection.auth.accessToken`, `targets[0].amount`; `(root)` for the body itself. */
-export function issuePath(path: readonly PropertyKey[]): string {
+function issuePath(path: readonly PropertyKey[]): string {
   const text = path
     .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
     .join('');
   return text === '' ? '(root)' : text;
 }
 
-export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
   return issues.map((issue) => ({
     path: issuePath(issue.path),
     // zod says "expected nonoptional, received undefined" for a missing field; say it plainly.

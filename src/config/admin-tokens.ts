@@ -5,7 +5,7 @@
  * `tenant:<tenantId>` (read-only, one tenant). The name is what the audit log records.
  */
 
-export type TokenRole = 'admin' | 'operator' | 'read-only' | 'metrics' | 'tenant';
+type TokenRole = 'admin' | 'operator' | 'read-only' | 'metrics' | 'tenant';
 
 export interface AccessToken {
   name: string;
@@ -19,14 +19,14 @@ const SCOPED =
   /^([a-z0-9][a-z0-9-]{0,62}):(admin|operator|read-only|metrics|tenant:([a-z0-9][a-z0-9-]{0,62}))=(.+)$/;
 
 /** Minimum length and estimated entropy of a token (a random 24-character hex token has ~90 bits). */
-export const MIN_TOKEN_LENGTH = 24;
-export const MIN_TOKEN_BITS = 64;
+const MIN_TOKEN_LENGTH = 24;
+const MIN_TOKEN_BITS = 64;
 
 /**
  * Estimated entropy in bits: length times the Shannon entropy of the token's own character
  * distribution. `aaaaaaaaaaaaaaaaaaaaaaaa` has 0 bits; `openssl rand -hex 24` about 180.
  */
-export function tokenEntropyBits(token: string): number {
+function tokenEntropyBits(token: string): number {
   const counts = new Map<string, number>();
   for (const ch of token) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let perChar = 0;
@@ -38,7 +38,7 @@ export function tokenEntropyBits(token: string): number {
 }
 
 /** Why a token is too weak, or null. */
-export function weakTokenProblem(token: string): string | null {
+function weakTokenProblem(token: string): string | null {
   if (token.length < MIN_TOKEN_LENGTH) return `must be at least ${MIN_TOKEN_LENGTH} characters`;
   if (tokenEntropyBits(token) < MIN_TOKEN_BITS) {
     return 'is too predictable (repeated characters); use a random token such as `openssl rand -hex 24`';

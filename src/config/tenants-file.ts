@@ -6,7 +6,7 @@ import { type Tenant, TenantSchema } from '../domain/tenant.ts';
 import { AppError } from '../shared/app-error.ts';
 import { formatIssues } from './format-issues.ts';
 
-export const TenantsFileSchema = strictObject({ tenants: z.array(TenantSchema) }).superRefine((file, ctx) => {
+const TenantsFileSchema = strictObject({ tenants: z.array(TenantSchema) }).superRefine((file, ctx) => {
   const seen = new Map<string, number>();
   file.tenants.forEach((tenant, index) => {
     const first = seen.get(tenant.id);

@@ -38,7 +38,7 @@ export const HubSpotAuthSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-export const SalesforceAuthSchema = z.discriminatedUnion('type', [
+const SalesforceAuthSchema = z.discriminatedUnion('type', [
   strictObject({
     type: z.literal('refresh_token'),
     clientId: secret,
@@ -92,7 +92,7 @@ export const SalesforceConnectionSchema = strictObject({
   assignPermissionSet: z.boolean().default(false),
 });
 
-export const ConnectionSchema = z
+const ConnectionSchema = z
   .discriminatedUnion('crm', [HubSpotConnectionSchema, SalesforceConnectionSchema])
   .superRefine((connection, ctx) => {
     // Credentials go to this host on every run: only the CRM's documented hosts (crm-hosts.ts).
@@ -101,7 +101,7 @@ export const ConnectionSchema = z
     const problem = crmUrlProblem(connection.crm, url, connection.developmentTarget === true);
     if (problem !== null) ctx.addIssue({ code: 'custom', path: [field], message: problem });
   });
-export type Connection = z.infer<typeof ConnectionSchema>;
+type Connection = z.infer<typeof ConnectionSchema>;
 
 export const ScheduleSchema = strictObject({
   /** Full recalculation, cron in the tenant's time zone. Default nightly at 02:00 local. */
@@ -110,7 +110,7 @@ export const ScheduleSchema = strictObject({
   incrementalEveryMinutes: z.number().int().min(0).max(1440).default(15),
 });
 
-export const BandThresholdsSchema = z
+const BandThresholdsSchema = z
   .object({
     /** Score at or above which a deal is healthy. */
     healthy: z.number().min(0).max(100).default(70),
@@ -119,7 +119,7 @@ export const BandThresholdsSchema = z
   })
   .refine((b) => b.healthy > b.watch, { message: 'healthy must be greater than watch', path: ['healthy'] });
 
-export const QualificationFieldSchema = strictObject({
+const QualificationFieldSchema = strictObject({
   /** CRM property / field API name. */
   field: z.string().min(1),
   label: z.string().min(1),
@@ -149,7 +149,7 @@ export const ScoringConfigSchema = strictObject({
   }
 });
 
-export const AlertConfigSchema = strictObject({
+const AlertConfigSchema = strictObject({
   enabled: z.boolean().default(true),
   dailyCapPerOwner: z.number().int().min(0).default(10),
   webhookUrl: z.url().optional(),
@@ -160,7 +160,7 @@ export const AlertConfigSchema = strictObject({
   fallbackOwnerId: z.string().min(1).optional(),
 });
 
-export const TenantTargetSchema = strictObject({
+const TenantTargetSchema = strictObject({
   ownerId: z.string().nullable().default(null),
   periodStart: z.iso.date(),
   periodEnd: z.iso.date(),
@@ -188,4 +188,4 @@ export const TenantSchema = strictObject({
   targets: z.array(TenantTargetSchema).default([]),
 });
 export type Tenant = z.infer<typeof TenantSchema>;
-export type TenantInput = z.input<typeof TenantSchema>;
+type TenantInput = z.input<typeof TenantSchema>;

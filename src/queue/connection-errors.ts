@@ -10,7 +10,7 @@ const CONNECTION_CODES = new Set([
   'EHOSTUNREACH',
 ]);
 
-export function isConnectionError(err: unknown): boolean {
+function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && CONNECTION_CODES.has(code);
 }

@@ -7,8 +7,6 @@ import { JOB_RETENTION } from './job-retention.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import { CYCLE_STEPS } from './step-registry.ts';
 
-export { CYCLE_LOCK_TTL_MS } from '../store/tenant-state.store.ts';
-
 export interface StartCycleRequest {
   tenantId: string;
   trigger: CyclePayload['trigger'];

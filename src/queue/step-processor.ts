@@ -84,7 +84,7 @@ export async function processJob(
 }
 
 /** How long a step of a tenant this process does not know waits before any worker tries it again. */
-export const UNKNOWN_TENANT_RETRY_MS = 5_000;
+const UNKNOWN_TENANT_RETRY_MS = 5_000;
 
 /**
  * Processes with different tenants (another deployment's tenants file, a `run` with its own file, a

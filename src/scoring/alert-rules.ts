@@ -26,7 +26,7 @@ function indicator(result: HealthResult, key: string): IndicatorResult | undefin
 }
 
 /** True when the deal is in the second half of its pipeline's open stages. */
-export function isLateStage(input: DealInput): boolean {
+function isLateStage(input: DealInput): boolean {
   const stages = input.pipeline?.openStages;
   if (!stages || stages.length === 0 || input.stageId === null) return false;
   const index = stages.indexOf(input.stageId);

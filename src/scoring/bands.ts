@@ -15,7 +15,7 @@ export interface DerivedBands extends BandThresholds {
 }
 
 /** Below this many closed deals the prior-score distribution is too thin: the fixed 70 / 40 apply. */
-export const MIN_DEALS_FOR_DERIVED_BANDS = 20;
+const MIN_DEALS_FOR_DERIVED_BANDS = 20;
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 

@@ -76,10 +76,7 @@ export function evaluateIndicators(
 }
 
 /** The model's win probability for these indicators, or null on the prior model. */
-export function winProbabilityFor(
-  indicators: readonly IndicatorResult[],
-  ctx: ScoringContext,
-): number | null {
+function winProbabilityFor(indicators: readonly IndicatorResult[], ctx: ScoringContext): number | null {
   const m = ctx.model;
   if (m.kind !== 'logistic') return null;
   let z = m.intercept;
@@ -98,7 +95,7 @@ export function winProbabilityFor(
  * count; equal contributions follow REASON_PRIORITY. A deal with no activity at all says so in the
  * last free slot, so missing data is never silently read as good or bad news.
  */
-export function topReasons(
+function topReasons(
   indicators: readonly IndicatorResult[],
   ctx: ScoringContext,
   noActivity: boolean,
@@ -146,7 +143,7 @@ export function topReasons(
 }
 
 /** Each indicator's contribution in the model in use: factor (coefficient or prior weight) x feature. */
-export function contributionsOf(indicators: readonly IndicatorResult[], ctx: ScoringContext): number[] {
+function contributionsOf(indicators: readonly IndicatorResult[], ctx: ScoringContext): number[] {
   const factor = ctx.contributionFactors;
   const out = new Array<number>(indicators.length);
   for (let i = 0; i < indicators.length; i++) {
@@ -166,7 +163,7 @@ function addReason(reasons: string[], indicators: readonly IndicatorResult[], j:
  * Combines indicator results into a HealthResult (see docs/SCORING.md for the formula). Positional
  * arguments: no options object per deal on the hot path.
  */
-export function combine(
+function combine(
   dealId: string,
   indicators: IndicatorResult[],
   ctx: ScoringContext,

@@ -40,10 +40,10 @@ export const F_TASK_OPEN = 512;
 /** A meeting not (yet) marked held, no-show or canceled: scheduled, rescheduled or no outcome. */
 export const F_PLANNED = 1024;
 
-export const NOTES_MIN_CHARS = 50;
+const NOTES_MIN_CHARS = 50;
 /** Stage history entries kept per deal (the latest). */
-export const MAX_STAGE_ENTRIES = 200;
-export const DISCOVERY_MIN_CHARS = 200;
+const MAX_STAGE_ENTRIES = 200;
+const DISCOVERY_MIN_CHARS = 200;
 
 /** Per-pipeline stage metadata, compiled once per pipeline and shared by its deals. */
 export interface PipelineInfo {
@@ -59,7 +59,7 @@ export interface PipelineInfo {
 }
 
 /** Counts of what compilation dropped or could not read, for confidence and for reports. */
-export interface CompileDiagnostics {
+interface CompileDiagnostics {
   /** Activities dated after `asOf` (beyond the allowed horizon for scheduled meetings). */
   future: number;
   /** Same id, or same type + timestamp + direction, as an activity already kept. */
@@ -213,7 +213,7 @@ export function isSeniorContact(title: string | null | undefined, role: string |
 const pipelineCache = new WeakMap<Pipeline, PipelineInfo>();
 
 /** Compiles a pipeline's stage metadata (cached per Pipeline object). */
-export function compilePipeline(pipeline: Pipeline): PipelineInfo {
+function compilePipeline(pipeline: Pipeline): PipelineInfo {
   const cached = pipelineCache.get(pipeline);
   if (cached) return cached;
   const order = new Map<string, number>();

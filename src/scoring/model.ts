@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { IndicatorResult } from '../domain/index.ts';
 
-export const PRIOR_MODEL_VERSION = 'prior-v1';
+const PRIOR_MODEL_VERSION = 'prior-v1';
 
 export const ScoringModelSchema = z.object({
   /** `prior-v1`, or `fit-<hash>` for a fitted model (the hash covers features and coefficients). */

@@ -34,17 +34,17 @@ export const DEFAULT_NORMS = {
   winRate: 0.25,
 } as const;
 
-export const NormSchema = z.object({ median: z.number().nonnegative(), n: z.number().int().nonnegative() });
-export type Norm = z.infer<typeof NormSchema>;
+const NormSchema = z.object({ median: z.number().nonnegative(), n: z.number().int().nonnegative() });
+type Norm = z.infer<typeof NormSchema>;
 
 /** Closing times (epoch ms, ascending) of won and lost deals. */
-export const OutcomeSeriesSchema = z.object({ wonAt: z.array(z.number()), lostAt: z.array(z.number()) });
-export type OutcomeSeries = z.infer<typeof OutcomeSeriesSchema>;
+const OutcomeSeriesSchema = z.object({ wonAt: z.array(z.number()), lostAt: z.array(z.number()) });
+type OutcomeSeries = z.infer<typeof OutcomeSeriesSchema>;
 
 // Lists of entries rather than records keyed by CRM ids: an id such as "__proto__" stays data
 // through JSON and zod (a zod record would turn it into a prototype assignment).
 const StageNormSchema = NormSchema.extend({ pipelineId: z.string(), stageId: z.string() });
-export type StageNorm = z.infer<typeof StageNormSchema>;
+type StageNorm = z.infer<typeof StageNormSchema>;
 
 export const NormsSchema = z.object({
   version: z.literal(1),
@@ -98,7 +98,7 @@ export function outcomeOf(record: DealRecord): DealOutcome | null {
 }
 
 /** True for a touch where the buyer took part: inbound email/call, reply, connected call, held meeting. */
-export function isTwoWay(type: number, flags: number): boolean {
+function isTwoWay(type: number, flags: number): boolean {
   if (type === ACT_EMAIL) return (flags & (F_INBOUND | F_REPLY)) !== 0;
   if (type === ACT_CALL) return (flags & (F_INBOUND | F_CONNECTED)) !== 0;
   if (type === ACT_MEETING) return (flags & (F_HELD | F_PLANNED)) !== 0;
@@ -261,7 +261,7 @@ export function defaultNorms(): Norms {
 }
 
 /** A norm value and where it came from. */
-export interface NormValue {
+interface NormValue {
   value: number;
   /** True when learned from at least `minSamples` observations; false when the default was used. */
   learned: boolean;
@@ -269,7 +269,7 @@ export interface NormValue {
 }
 
 /** Wins and losses closed strictly before a moment (read-only: results may be shared). */
-export interface OutcomeCounts {
+interface OutcomeCounts {
   readonly won: number;
   readonly lost: number;
   /** First win (epoch ms), NaN when none. */

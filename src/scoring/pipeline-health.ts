@@ -67,13 +67,13 @@ export function probabilityFor(deal: PipelineDeal): { p: number; source: Probabi
   return null;
 }
 
-export interface Period {
+interface Period {
   /** Inclusive calendar dates `YYYY-MM-DD`. */
   start: string;
   end: string;
 }
 
-export interface CoverageBands {
+interface CoverageBands {
   /** Coverage at or above which the pipeline is healthy. Default 1.0. */
   healthy: number;
   /** Coverage at or above which it is on watch. Default 0.8. */
@@ -91,7 +91,7 @@ export interface RollupOptions {
   topDeals?: number;
 }
 
-export interface DealContribution {
+interface DealContribution {
   dealId: string;
   ownerId: string | null;
   amount: number;
@@ -135,7 +135,7 @@ export interface RollupRow {
   topDeals: DealContribution[];
 }
 
-export const NO_TEAM = '(no team)';
+const NO_TEAM = '(no team)';
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;

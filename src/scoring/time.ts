@@ -1,7 +1,7 @@
 // Time helpers for the scoring engine. Every timestamp inside the engine is epoch milliseconds;
 // ISO strings are parsed once, when a deal is compiled. No clock is read here.
 
-export const HOUR_MS = 3_600_000;
+const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
 /** Digits of `s` from `i` to `j` (exclusive) as a number; -1 when any is not a digit. */

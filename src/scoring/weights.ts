@@ -9,7 +9,7 @@ export { CORE_INDICATOR_KEYS };
 export type CoreIndicatorKey = (typeof CORE_INDICATOR_KEYS)[number];
 
 /** Survey likelihood ratios (healthy vs unhealthy pipeline) for the seven relationship elements. */
-export const SURVEY_LIKELIHOOD_RATIOS = {
+const SURVEY_LIKELIHOOD_RATIOS = {
   open_communication: 1.5,
   access: 1.7,
   knowledge_sharing: 2.2,
@@ -25,7 +25,7 @@ export const SURVEY_LIKELIHOOD_RATIOS = {
  * close-date integrity highest (a passed or repeatedly pushed date is the classic slip signal),
  * then stage age, next step, and amount cuts / regressions (rarer, so less often informative).
  */
-export const PROCESS_PRIOR_WEIGHTS = {
+const PROCESS_PRIOR_WEIGHTS = {
   stage_age: 0.6,
   close_date_integrity: 0.7,
   amount_and_stage_regression: 0.45,
@@ -51,7 +51,7 @@ export const REASON_PRIORITY: readonly CoreIndicatorKey[] = [
 ];
 
 /** Default weight of a `field:<name>` qualification indicator (issue 9) unless the tenant sets one. */
-export const DEFAULT_FIELD_WEIGHT = 0.5;
+const DEFAULT_FIELD_WEIGHT = 0.5;
 
 /** Prior weight per core indicator: ln(ratio) for relationship elements, the priors above for process. */
 export const PRIOR_WEIGHTS: Readonly<Record<CoreIndicatorKey, number>> = {

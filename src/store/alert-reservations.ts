@@ -14,7 +14,7 @@ export interface AlertReservation {
 const CAP_TTL_SECONDS = 3 * 86_400;
 
 /** Decode a stored reservation; values written before episodes ("pending" or a task id) keep their key. */
-export function decodeReservation(key: string, raw: string): AlertReservation {
+function decodeReservation(key: string, raw: string): AlertReservation {
   if (raw.startsWith('{')) {
     const v = JSON.parse(raw) as { e: string; t?: string };
     return { episodeKey: v.e, taskId: v.t ?? null, raw };

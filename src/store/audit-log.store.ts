@@ -14,7 +14,7 @@ export interface AuditEntry {
 }
 
 /** Entries kept (newest first). */
-export const AUDIT_KEEP = 10_000;
+const AUDIT_KEEP = 10_000;
 
 /** The audit log in the Redis list `<prefix>:admin:audit`, newest first, capped at AUDIT_KEEP. */
 export class AuditLogStore {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 
 /** How long an idempotency key is remembered. */
-export const IDEMPOTENCY_TTL_S = 24 * 3600;
+const IDEMPOTENCY_TTL_S = 24 * 3600;
 const PENDING = '__pending__';
 
 /**

@@ -3,7 +3,7 @@
  * stack when spread (`...ids`): around 150,000 arguments throw `RangeError: Maximum call stack size
  * exceeded`, and huge commands block Redis. Every variadic call goes through chunks of this size.
  */
-export const VARIADIC_CHUNK = 1_000;
+const VARIADIC_CHUNK = 1_000;
 
 /** Consecutive slices of at most `size` items. */
 export function* chunked<T>(items: readonly T[], size: number = VARIADIC_CHUNK): Generator<T[]> {

@@ -34,7 +34,7 @@ function isExecutable(path: string): boolean {
   }
 }
 
-export function findRedisServer(): string | undefined {
+function findRedisServer(): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
   for (const dir of dirs) {
     if (dir === '') continue;

@@ -52,7 +52,7 @@ export type JsonDocument =
   | 'pipelineHealth';
 
 /** A cycle holds its tenant's lock at most this long without a step or a synced page refreshing it. */
-export const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
+const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
 
 /** Kept per deal for trends: [epoch ms, score], oldest first, at most this many. */
 const MAX_HISTORY = 60;

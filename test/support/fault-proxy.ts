@@ -19,7 +19,7 @@ import type { AddressInfo, Socket } from 'node:net';
  */
 
 /** Which requests a rule or a counter matches. Every given field must match. */
-export interface RequestMatch {
+interface RequestMatch {
   /** HTTP method, upper case; any when absent. */
   method?: string;
   /** Pathname (no query string): a substring, or a regular expression. Any when absent. */
@@ -28,13 +28,13 @@ export interface RequestMatch {
   reusedConnection?: boolean;
 }
 
-export type FaultAction =
+type FaultAction =
   | { kind: 'drop-answer' }
   | { kind: 'hold' }
   | { kind: 'delay'; delayMs: number }
   | { kind: 'reset' };
 
-export interface FaultRule extends RequestMatch {
+interface FaultRule extends RequestMatch {
   action: FaultAction;
   /**
    * Which matching requests meet the fault, 1-based, counted from when the rule was added:
@@ -44,7 +44,7 @@ export interface FaultRule extends RequestMatch {
 }
 
 /** A rule in force; `hits` counts the requests it faulted. */
-export interface RuleHandle {
+interface RuleHandle {
   readonly hits: number;
   /** Matching requests seen since the rule was added (faulted or not). */
   readonly seen: number;
@@ -52,7 +52,7 @@ export interface RuleHandle {
 }
 
 /** One request the proxy received. */
-export interface SeenRequest {
+interface SeenRequest {
   method: string;
   path: string;
   reusedConnection: boolean;

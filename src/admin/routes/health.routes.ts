@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminContext } from '../admin-context.ts';
 
 /** /readyz gives Redis this long to answer (a client that retries forever would hang the probe). */
-export const DEFAULT_READY_TIMEOUT_MS = 2_000;
+const DEFAULT_READY_TIMEOUT_MS = 2_000;
 
 /** /healthz: the process answers. /readyz: Redis answers PING in time (else 503). Both open. */
 export function registerHealthRoutes(app: FastifyInstance, { deps }: AdminContext): void {

@@ -4,7 +4,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 
-export const QUEUE_DASHBOARD_PATH = '/queues';
+const QUEUE_DASHBOARD_PATH = '/queues';
 
 /**
  * The bull-board dashboard of the given queues at /queues (auth: bearer or browser session),

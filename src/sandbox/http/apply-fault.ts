@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decideFault, type FaultDecision, type FaultPlan } from '../fault-plan.ts';
 
 /** A surface's own rendering of an injected error (each CRM has its own error body and headers). */
-export interface FaultResponse {
+interface FaultResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;

@@ -7,7 +7,7 @@ import type { InspectionRecorder } from './inspection-recorder.ts';
 export const INSPECTION_PREFIX = '/__sandbox';
 
 /** A partial fault plan as accepted by `POST /__sandbox/faults`; given fields replace current ones. */
-export const FaultPlanPatchSchema = z
+const FaultPlanPatchSchema = z
   .object({
     latencyMs: z.number().int().min(0),
     errorRates: z.record(z.string().regex(/^\d{3}$/), z.number().min(0).max(1)),

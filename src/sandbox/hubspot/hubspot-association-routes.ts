@@ -12,7 +12,7 @@ import {
 } from './hubspot-object-types.ts';
 
 /** Associations v4 batch read accepts at most 1,000 inputs. */
-export const ASSOCIATION_BATCH_LIMIT = 1000;
+const ASSOCIATION_BATCH_LIMIT = 1000;
 /** Associations returned per input before paging. */
 const ASSOCIATIONS_PER_PAGE = 500;
 

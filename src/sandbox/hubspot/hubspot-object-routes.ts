@@ -14,7 +14,7 @@ import { runSearch } from './hubspot-search.ts';
 import type { StoredRecord } from './hubspot-store.ts';
 
 /** HubSpot's batch limit for CRM object endpoints. */
-export const BATCH_LIMIT = 100;
+const BATCH_LIMIT = 100;
 const LIST_MAX = 100;
 /** With `propertiesWithHistory` HubSpot serves at most 50 records per page. */
 const LIST_MAX_WITH_HISTORY = 50;
@@ -447,7 +447,7 @@ function writtenOptions(type: HubSpotObjectType, properties: Record<string, unkn
 }
 
 /** Render a record as the API returns it. */
-export function renderRecord(
+function renderRecord(
   ctx: HubSpotContext,
   type: HubSpotObjectType,
   record: StoredRecord,

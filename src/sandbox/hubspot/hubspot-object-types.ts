@@ -26,7 +26,7 @@ export const ENGAGEMENT_TYPES: readonly HubSpotObjectType[] = [
 ];
 
 /** Ids are numeric strings: `offset + n`. Distinct ranges per type catch ids used on the wrong type. */
-export const ID_OFFSETS: Record<HubSpotObjectType, number> = {
+const ID_OFFSETS: Record<HubSpotObjectType, number> = {
   contacts: 10_000_000_000,
   companies: 20_000_000_000,
   deals: 30_000_000_000,

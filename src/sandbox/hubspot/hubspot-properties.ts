@@ -164,7 +164,7 @@ const FIELD_TYPE: Record<HubSpotProperty['type'], string> = {
  * The fieldType values each type accepts (properties API guide, "Property type and fieldType values").
  * `object_coordinates` and `json` are HubSpot-internal and not creatable here.
  */
-export const VALID_FIELD_TYPES: Record<HubSpotProperty['type'], readonly string[]> = {
+const VALID_FIELD_TYPES: Record<HubSpotProperty['type'], readonly string[]> = {
   bool: ['booleancheckbox', 'calculation_equation'],
   enumeration: ['booleancheckbox', 'checkbox', 'radio', 'select', 'calculation_equation'],
   date: ['date'],

@@ -36,7 +36,7 @@ const DISPOSITIONS: Record<string, string> = {
 
 const TASK_TYPES = ['TODO', 'CALL', 'EMAIL'] as const;
 
-export function ownerId(ownerN: number): string {
+function ownerId(ownerN: number): string {
   return String(OWNER_ID_OFFSET + ownerN);
 }
 

@@ -6,7 +6,7 @@ import type { HubSpotPropertyRegistry } from './hubspot-properties.ts';
 import type { HubSpotStore, StoredRecord } from './hubspot-store.ts';
 
 /** HubSpot's search limits. */
-export const SEARCH_LIMITS = {
+const SEARCH_LIMITS = {
   maxLimit: 200,
   /** Paging past this many results is a 400: callers must narrow the query (e.g. by time window). */
   maxResults: 10_000,
@@ -43,7 +43,7 @@ const FilterSchema = z.object({
   values: z.array(scalar).optional(),
 });
 
-export const SearchRequestSchema = z.object({
+const SearchRequestSchema = z.object({
   filterGroups: z.array(z.object({ filters: z.array(FilterSchema) })).default([]),
   sorts: z
     .array(

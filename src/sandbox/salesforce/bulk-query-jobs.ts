@@ -4,8 +4,8 @@ import { salesforceId } from './salesforce-ids.ts';
 import type { LazyQueryResult } from './soql-engine.ts';
 
 /** Bulk API 2.0 query operations: `queryAll` includes deleted and archived rows. */
-export type BulkQueryOperation = 'query' | 'queryAll';
-export type BulkQueryState = 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+type BulkQueryOperation = 'query' | 'queryAll';
+type BulkQueryState = 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 
 /** `columnDelimiter` values and the character each stands for. */
 export const COLUMN_DELIMITERS = {
@@ -26,7 +26,7 @@ export const DEFAULT_BULK_MAX_RECORDS = 50_000;
  * documents that ORDER BY disables PK chunking and can time out, not a size: 10,000 is ours, the
  * record count from which the Bulk API guide recommends bulk queries at all.
  */
-export const DEFAULT_ORDER_BY_TIMEOUT_ROWS = 10_000;
+const DEFAULT_ORDER_BY_TIMEOUT_ROWS = 10_000;
 /** Salesforce deletes query jobs (and their results) 7 days after they finish. */
 const JOB_RETENTION_MS = 7 * 86_400_000;
 

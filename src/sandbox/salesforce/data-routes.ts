@@ -18,8 +18,8 @@ import { type QueryContext, executeSoqlLazy, renderValue } from './soql-engine.t
 import { wholeSecondIso } from './whole-seconds.ts';
 
 /** API versions the sandbox answers (Salesforce keeps old versions for years). */
-export const MIN_API_VERSION = 31;
-export const MAX_API_VERSION = 64;
+const MIN_API_VERSION = 31;
+const MAX_API_VERSION = 64;
 
 export interface DataRoutesOptions {
   store: RecordStore;

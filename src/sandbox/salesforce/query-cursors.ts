@@ -3,9 +3,9 @@ import { salesforceId } from './salesforce-ids.ts';
 import type { LazyQueryResult } from './soql-engine.ts';
 
 /** Records per query batch: default and bounds of `Sforce-Query-Options: batchSize=N`. */
-export const DEFAULT_BATCH_SIZE = 2000;
-export const MIN_BATCH_SIZE = 200;
-export const MAX_BATCH_SIZE = 2000;
+const DEFAULT_BATCH_SIZE = 2000;
+const MIN_BATCH_SIZE = 200;
+const MAX_BATCH_SIZE = 2000;
 /** Salesforce keeps at most 10 open query cursors per user; opening another releases the oldest. */
 const MAX_OPEN_CURSORS = 10;
 /** Cursors expire after 15 minutes without use. */

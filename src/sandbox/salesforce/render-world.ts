@@ -45,7 +45,7 @@ function titleCase(s: string): string {
     .join(' ');
 }
 
-export function forecastCategory(stage: WorldStage | undefined): string {
+function forecastCategory(stage: WorldStage | undefined): string {
   if (stage === undefined) return 'Pipeline';
   if (stage.isClosed) return stage.isWon ? 'Closed' : 'Omitted';
   if (stage.probability >= 0.7) return 'Commit';

@@ -14,7 +14,7 @@ export interface AdoptionRule {
 
 export const DEFAULT_MIN_AUC_GAIN = 0.02;
 
-export type AdoptionCode =
+type AdoptionCode =
   | 'adopted'
   | 'too_few_deals'
   | 'cannot_validate'

@@ -19,7 +19,7 @@ import { buildTrainingSet, type TrainingSet, type TrainingSetOptions } from './t
  * Gong for 50 won + 150 lost; raise these for more stable fits.
  */
 export const DEFAULT_MIN_COUNTS = { won: 40, lost: 40 } as const;
-export const MIN_COUNT_ANCHORS = 'Einstein: 200 won + 200 lost; Gong: 50 won + 150 lost';
+const MIN_COUNT_ANCHORS = 'Einstein: 200 won + 200 lost; Gong: 50 won + 150 lost';
 
 export interface CalibrateOptions extends TrainingSetOptions {
   /** Default {@link DEFAULT_MIN_COUNTS}. */
@@ -38,7 +38,7 @@ export interface CalibrateOptions extends TrainingSetOptions {
   currentModel?: ScoringModel | null;
 }
 
-export interface MeanSd {
+interface MeanSd {
   mean: number;
   sd: number;
 }

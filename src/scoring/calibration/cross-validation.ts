@@ -9,7 +9,7 @@ import { mulberry32 } from './rng.ts';
 import type { TrainingSet } from './training-set.ts';
 
 /** Penalties tried when the L2 penalty is chosen by inner cross-validation. */
-export const L2_GRID: readonly number[] = [0.1, 1, 10, 100];
+const L2_GRID: readonly number[] = [0.1, 1, 10, 100];
 
 export interface CrossValidationOptions {
   /** Folds per repeat. Default 5 (capped at the smaller class count). */

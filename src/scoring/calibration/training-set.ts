@@ -32,7 +32,7 @@ export interface TrainingSetOptions {
 }
 
 /** Folds of the out-of-fold target encoding of training rows. */
-export const ENCODING_FOLDS = 5;
+const ENCODING_FOLDS = 5;
 
 export interface TrainingSet {
   /** Feature names, aligned with the columns of `x`. */

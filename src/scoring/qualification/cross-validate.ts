@@ -27,7 +27,7 @@ export interface CrossValidateOptions extends TrainingSetOptions {
   minAucGain?: number;
 }
 
-export interface MeanSpread {
+interface MeanSpread {
   mean: number;
   /** Sample standard deviation over folds. */
   std: number;
@@ -35,7 +35,7 @@ export interface MeanSpread {
   max: number;
 }
 
-export interface IndicatorEffect {
+interface IndicatorEffect {
   key: string;
   /** Coefficient fitted on every row. */
   coefficient: number;

@@ -4,7 +4,7 @@
 
 import type { FieldValue } from '../../domain/index.ts';
 
-export type QualificationFieldKind = 'category' | 'boolean' | 'number';
+type QualificationFieldKind = 'category' | 'boolean' | 'number';
 
 /** One entry of Tenant.scoring.qualificationFields. */
 export interface QualificationFieldConfig {
@@ -24,7 +24,7 @@ export interface FieldEncodingOptions {
 }
 
 /** A closed deal's outcome as the encoding needs it. */
-export interface FieldOutcome {
+interface FieldOutcome {
   closedAt: number;
   won: boolean;
 }
@@ -37,8 +37,8 @@ export interface FieldSample {
   outcome: FieldOutcome | null;
 }
 
-export const MISSING_LEVEL = 'missing';
-export const OTHER_LEVEL = 'other';
+const MISSING_LEVEL = 'missing';
+const OTHER_LEVEL = 'other';
 
 /** The learned encoding of one field: plain data, read-only once built. */
 export interface FieldEncoding {
@@ -231,7 +231,7 @@ export function learnFieldEncoding(
 }
 
 /** How many entries of an ascending array are strictly before `t`. */
-export function countBefore(xs: Float64Array, t: number): number {
+function countBefore(xs: Float64Array, t: number): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {

@@ -31,7 +31,7 @@ function pct(x: number): string {
 }
 
 /** Judges a level: shrunk win rate, odds relative to the overall rate as a 0..1 sub-score. */
-export function judgeLevel(
+function judgeLevel(
   enc: FieldEncoding,
   level: number,
   asOf: number,
@@ -53,7 +53,7 @@ export function judgeLevel(
  * Builds the indicator of one field from its learned encoding. With `samples` (ids included) it can
  * give its out-of-fold twin for training; `timeless` judges from every outcome in the encoding.
  */
-export function fieldIndicator(
+function fieldIndicator(
   enc: FieldEncoding,
   options: FieldIndicatorOptions = {},
   samples: readonly FieldSample[] | null = null,
