@@ -54,7 +54,9 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after t
       REDIS_URL: redis.url,
       PH_PREFIX: prefix,
       TENANTS_FILE: tenantsFile,
-      WORKER_LOCK_MS: '2000',
+      // Short, so the takeover comes soon; not shorter: on a loaded machine the second worker's own
+      // renewals can slip past a 2 s lock, and then its own earlier attempt races it.
+      WORKER_LOCK_MS: '5000',
       WORKER_CONCURRENCY: '1',
     };
     const first = startCli(['worker'], env);
@@ -138,9 +140,13 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after t
       expect(duplicateWrites).toBe(0);
       expect(duplicateTasks).toBe(0);
       expect(keys.length).toBe((await store.openAlerts()).size);
-      expect(
-        first.lines.some((l) => (l.decision as { code?: string } | undefined)?.code === 'STEP_LOCK_LOST'),
-      ).toBe(true);
+      const fenced = first.lines.some(
+        (l) => (l.decision as { code?: string } | undefined)?.code === 'STEP_LOCK_LOST',
+      );
+      if (step === 'write-back') expect(fenced).toBe(true);
+      // Alerts have a second guard: a woken worker paused before its look-up finds every task the
+      // takeover created (by episode key) and has nothing left to send, so it may end unfenced.
+      else expect(fenced || keys.length === new Set(keys).size).toBe(true);
     } finally {
       await runtime.close();
     }
