@@ -140,13 +140,14 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after t
       expect(duplicateWrites).toBe(0);
       expect(duplicateTasks).toBe(0);
       expect(keys.length).toBe((await store.openAlerts()).size);
-      const fenced = first.lines.some(
-        (l) => (l.decision as { code?: string } | undefined)?.code === 'STEP_LOCK_LOST',
-      );
-      if (step === 'write-back') expect(fenced).toBe(true);
-      // Alerts have a second guard: a woken worker paused before its look-up finds every task the
-      // takeover created (by episode key) and has nothing left to send, so it may end unfenced.
-      else expect(fenced || keys.length === new Set(keys).size).toBe(true);
+      // Write-back: the woken worker had batches left and must have been fenced. Alerts have a second
+      // guard (the look-up by episode key): a worker paused before it finds every task the takeover
+      // created and has nothing left to send, so only "no duplicate task" (above) is required there.
+      if (step === 'write-back') {
+        expect(
+          first.lines.some((l) => (l.decision as { code?: string } | undefined)?.code === 'STEP_LOCK_LOST'),
+        ).toBe(true);
+      }
     } finally {
       await runtime.close();
     }
