@@ -8,12 +8,17 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHubSpotConnector } from '../../../connectors/hubspot/hubspot.connector.ts';
+import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import { OWNER_ID_OFFSET } from '../../../src/sandbox/hubspot/hubspot-object-types.ts';
 import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
+import {
+  type SalesforceSandboxHandle,
+  startSalesforceSandbox,
+} from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 
 const run = promisify(execFile);
@@ -231,5 +236,63 @@ describe('pipeline-health connect check (HubSpot sandbox)', () => {
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('TENANT_NOT_FOUND');
+  });
+});
+
+// The same command on the Salesforce sandbox (connector checks: salesforce-connection-check.test.ts):
+// the CLI reaches the Salesforce connector's checks and fails on a fresh org until the permission
+// set exists and is assigned (Salesforce Help: "Assign Permission Sets").
+describe('pipeline-health connect check (Salesforce sandbox)', () => {
+  let sf: SalesforceSandboxHandle | null = null;
+  afterEach(async () => {
+    await sf?.close();
+    sf = null;
+  });
+
+  function sfTenantsFile(s: SalesforceSandboxHandle): string {
+    const file = join(mkdtempSync(join(tmpdir(), 'ph-connect-sf-')), 'tenants.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        tenants: [
+          {
+            id: 'acme',
+            name: 'Acme',
+            connection: {
+              crm: 'salesforce',
+              loginUrl: s.baseUrl,
+              developmentTarget: true,
+              auth: { type: 'refresh_token', ...s.oauth },
+            },
+          },
+        ],
+      }),
+    );
+    return file;
+  }
+
+  it('a fresh org fails on permissions and fields (exit 2); after the bootstrap with assignment every check passes', async () => {
+    sf = await startSalesforceSandbox({ world: generateWorld({ seed: 98, deals: 20 }) });
+    const file = sfTenantsFile(sf);
+    const fresh = await checkJson(file);
+    expect(fresh.code).toBe(2);
+    expect(fresh.report.crm).toBe('salesforce');
+    expect(byName(fresh.report.checks, 'authentication')?.ok).toBe(true);
+    expect(byName(fresh.report.checks, 'permissions')).toMatchObject({ ok: false });
+    expect(fresh.report.checks.some((c) => c.name.startsWith('field:') && !c.ok)).toBe(true);
+
+    await createSalesforceConnector({
+      connection: {
+        crm: 'salesforce',
+        loginUrl: sf.baseUrl,
+        developmentTarget: true,
+        auth: { type: 'refresh_token', ...sf.oauth },
+      },
+      logger: createLogger({ level: 'silent' }),
+      assignPermissionSet: true,
+    }).bootstrapSchema();
+    const ready = await checkJson(file);
+    expect(ready.report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(ready.code).toBe(0);
   });
 });
