@@ -206,7 +206,7 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
     const name = sessions.verify(request.headers.cookie);
     sessions.revoke(request.headers.cookie);
     if (name !== undefined)
-      record(request, { token: name, action: 'session.logout', target: null, status: 200 });
+      await record(request, { token: name, action: 'session.logout', target: null, status: 200 });
     return reply
       .header('set-cookie', sessionCookie('', request.protocol === 'https', 0))
       .header('set-cookie', `${REPORT_VIEW_COOKIE}=; HttpOnly; SameSite=Strict; Path=/report; Max-Age=0`)
