@@ -1,5 +1,6 @@
 import { AppError } from '../../src/shared/app-error.ts';
 import { transientNetworkCode } from '../../src/shared/failure-decision.ts';
+import { nextLocalMidnight } from '../../src/domain/zoned-day.ts';
 
 /** One failed Salesforce call, as seen by the client: the HTTP status (when there was an answer) and Salesforce's error. */
 export interface SalesforceFailure {
@@ -29,7 +30,7 @@ export const PERMISSION_SET_HINT =
 
 /** Salesforce's daily allocation is a rolling 24 h; the next UTC midnight is a cautious guess for "enough has rolled off". */
 export function nextUtcMidnight(now: Date): number {
-  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return nextLocalMidnight(now.getTime(), 'UTC');
 }
 
 /** True for thrown values that mean "no answer": timeouts, aborts, dropped connections. */
