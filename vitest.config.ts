@@ -16,6 +16,8 @@ export default defineConfig({
           // Sized for a loaded 2-core machine running the integration project beside (the slowest
           // unit test takes about 1 s alone).
           testTimeout: 30_000,
+          // Its own group (run first): vitest refuses projects with different worker settings in one group.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -26,6 +28,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

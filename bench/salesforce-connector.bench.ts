@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { Connection } from 'jsforce';
 import { SALESFORCE_LIMITS } from '../connectors/salesforce/salesforce-limits.ts';
 import { createSalesforceConnector } from '../connectors/salesforce/salesforce.connector.ts';
-import { changedHealthFields } from '../src/domain/health-fields.ts';
+import { changedHealthFields } from '../src/domain/index.ts';
 import { generateWorld } from '../src/sandbox/generator/generate-world.ts';
 import { startSalesforceSandbox } from '../src/sandbox/salesforce/salesforce-sandbox.ts';
 import { createLogger } from '../src/shared/logger.ts';

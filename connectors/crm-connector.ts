@@ -1,12 +1,16 @@
-import type { Account } from '../src/domain/account.ts';
-import type { Activity } from '../src/domain/activity.ts';
-import type { Alert } from '../src/domain/alert.ts';
-import type { Contact } from '../src/domain/contact.ts';
-import type { CrmKind } from '../src/domain/crm.ts';
-import type { Deal } from '../src/domain/deal.ts';
-import type { HealthFieldValues } from '../src/domain/health-fields.ts';
-import type { Owner, Pipeline, Target } from '../src/domain/pipeline.ts';
-import type { QuarantinedRecord } from '../src/domain/quarantined-record.ts';
+import type {
+  Account,
+  Activity,
+  Alert,
+  Contact,
+  CrmKind,
+  Deal,
+  HealthFieldValues,
+  Owner,
+  Pipeline,
+  Target,
+  QuarantinedRecord,
+} from '../src/domain/index.ts';
 
 /**
  * The one interface jobs use to speak to a CRM. Concrete connectors (hubspot/, salesforce/) are

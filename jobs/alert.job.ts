@@ -1,5 +1,5 @@
 import type { AlertTask } from '../connectors/crm-connector.ts';
-import { type Alert, alertEpisodeKey, alertKey } from '../src/domain/alert.ts';
+import { type Alert, alertEpisodeKey, alertKey } from '../src/domain/index.ts';
 import type { AlertReservation } from '../src/store/alert-reservations.ts';
 import { AppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';

@@ -1,5 +1,5 @@
 import type { CrmConnector } from '../connectors/crm-connector.ts';
-import type { Tenant } from '../src/domain/tenant.ts';
+import type { Tenant } from '../src/domain/index.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import type { TenantStateStore } from '../src/store/tenant-state.store.ts';
 

@@ -1,4 +1,4 @@
-import type { Band, HealthResult } from '../src/domain/health-result.ts';
+import type { Band, HealthResult } from '../src/domain/index.ts';
 import { type AlertCandidate, detectAlerts } from '../src/scoring/alert-rules.ts';
 import {
   buildQualificationIndicators,

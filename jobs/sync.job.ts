@@ -1,4 +1,4 @@
-import { HEALTH_FIELDS } from '../src/domain/health-fields.ts';
+import { HEALTH_FIELDS } from '../src/domain/index.ts';
 import type { SyncMode } from '../src/store/full-sync.store.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';

@@ -11,7 +11,7 @@ import {
   outcomeOf,
   ScoringModelSchema,
 } from '../src/scoring/index.ts';
-import type { Tenant } from '../src/domain/tenant.ts';
+import type { Tenant } from '../src/domain/index.ts';
 import type { TenantStateStore } from '../src/store/tenant-state.store.ts';
 import { type JobDefinition, requireTenant } from './job-definition.ts';
 

@@ -1,9 +1,5 @@
 import type { HealthWrite, WriteFailure } from '../connectors/crm-connector.ts';
-import {
-  changedHealthFields,
-  type HealthFieldValues,
-  toHealthFieldValues,
-} from '../src/domain/health-fields.ts';
+import { changedHealthFields, type HealthFieldValues, toHealthFieldValues } from '../src/domain/index.ts';
 import { AppError, isAppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';

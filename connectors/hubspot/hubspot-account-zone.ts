@@ -1,4 +1,4 @@
-import { isKnownTimeZone } from '../../src/domain/zoned-day.ts';
+import { isKnownTimeZone } from '../../src/domain/index.ts';
 
 /** What the account information API answered, or why it did not. */
 export type AccountDetails =

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { HubSpotAuthSchema } from '../../src/domain/tenant.ts';
+import type { HubSpotAuthSchema } from '../../src/domain/index.ts';
 import { AppError } from '../../src/shared/app-error.ts';
 
 export type HubSpotAuth = z.infer<typeof HubSpotAuthSchema>;

@@ -1,4 +1,4 @@
-import { nextLocalMidnight } from '../../src/domain/zoned-day.ts';
+import { nextLocalMidnight } from '../../src/domain/index.ts';
 import { isAppError } from '../../src/shared/app-error.ts';
 import type { ConnectionCheck } from '../crm-connector.ts';
 import {

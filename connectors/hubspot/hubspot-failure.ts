@@ -1,4 +1,4 @@
-import { nextLocalMidnight } from '../../src/domain/zoned-day.ts';
+import { nextLocalMidnight } from '../../src/domain/index.ts';
 import { transientNetworkCode } from '../../src/shared/failure-decision.ts';
 import { type CallDecision, decideHttpStatus } from '../shared/failure-decision.ts';
 

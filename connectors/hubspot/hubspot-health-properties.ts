@@ -1,8 +1,4 @@
-import {
-  HEALTH_FIELDS,
-  type HealthFieldKey,
-  type HealthFieldValues,
-} from '../../src/domain/health-fields.ts';
+import { HEALTH_FIELDS, type HealthFieldKey, type HealthFieldValues } from '../../src/domain/index.ts';
 
 /** The deal property group the tool creates. */
 export const HEALTH_GROUP = { name: 'pipeline_health', label: 'Pipeline health' } as const;

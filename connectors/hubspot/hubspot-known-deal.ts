@@ -1,4 +1,4 @@
-import type { Deal } from '../../src/domain/deal.ts';
+import type { Deal } from '../../src/domain/index.ts';
 import { dealUnchanged } from '../shared/deal-unchanged.ts';
 import { type RawObject, type StageIndex, mapDeal } from './hubspot-records.ts';
 

@@ -1,9 +1,12 @@
-import type { Account } from '../../src/domain/account.ts';
-import type { Activity } from '../../src/domain/activity.ts';
-import type { Contact, DealContact } from '../../src/domain/contact.ts';
-import type { Deal } from '../../src/domain/deal.ts';
-import type { Pipeline } from '../../src/domain/pipeline.ts';
-import type { QuarantinedRecord } from '../../src/domain/quarantined-record.ts';
+import type {
+  Account,
+  Activity,
+  Contact,
+  DealContact,
+  Deal,
+  Pipeline,
+  QuarantinedRecord,
+} from '../../src/domain/index.ts';
 import type { PullOptions, SyncPage } from '../crm-connector.ts';
 import { CRM_LIMITS, chunk } from '../shared/crm-limits.ts';
 import { decodeCursor, encodeCursor, type HubSpotCursor } from './hubspot-cursor.ts';

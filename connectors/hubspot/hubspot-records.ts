@@ -1,11 +1,20 @@
 import { z } from 'zod';
-import type { Account } from '../../src/domain/account.ts';
-import type { Activity, ActivityType } from '../../src/domain/activity.ts';
-import type { Contact, DealContact } from '../../src/domain/contact.ts';
-import { IsoDateTimeSchema } from '../../src/domain/crm.ts';
-import { type Deal, DealSchema } from '../../src/domain/deal.ts';
-import type { Owner, Pipeline, Stage, Target } from '../../src/domain/pipeline.ts';
-import type { FieldChange, StageChange } from '../../src/domain/stage-change.ts';
+import {
+  type Account,
+  type Activity,
+  type ActivityType,
+  type Contact,
+  type DealContact,
+  IsoDateTimeSchema,
+  type Deal,
+  DealSchema,
+  type Owner,
+  type Pipeline,
+  type Stage,
+  type Target,
+  type FieldChange,
+  type StageChange,
+} from '../../src/domain/index.ts';
 
 /**
  * Raw HubSpot records as the SDK hands them over (it turns timestamps into Date objects), validated

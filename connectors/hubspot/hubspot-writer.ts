@@ -7,7 +7,7 @@ import type {
   WriteFailure,
   WriteOutcome,
 } from '../crm-connector.ts';
-import type { HealthFieldValues } from '../../src/domain/health-fields.ts';
+import type { HealthFieldValues } from '../../src/domain/index.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import { AppError } from '../../src/shared/app-error.ts';
 import { backoffDelay, sleep } from '../shared/backoff.ts';

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { Owner, Target } from '../../src/domain/pipeline.ts';
-import { HubSpotConnectionSchema } from '../../src/domain/tenant.ts';
+import { type Owner, type Target, HubSpotConnectionSchema } from '../../src/domain/index.ts';
 import { AppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { SharedRateBudget } from '../../src/shared/shared-rate-budget.ts';

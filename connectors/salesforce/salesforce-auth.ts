@@ -1,6 +1,6 @@
 import { importPKCS8, SignJWT } from 'jose';
 import { z } from 'zod';
-import type { SalesforceConnectionSchema } from '../../src/domain/tenant.ts';
+import type { SalesforceConnectionSchema } from '../../src/domain/index.ts';
 import { AppError } from '../../src/shared/app-error.ts';
 import { SALESFORCE_LIMITS } from './salesforce-limits.ts';
 

@@ -1,6 +1,4 @@
-import type { Activity } from '../../src/domain/activity.ts';
-import type { Deal } from '../../src/domain/deal.ts';
-import type { QuarantinedRecord } from '../../src/domain/quarantined-record.ts';
+import type { Activity, Deal, QuarantinedRecord } from '../../src/domain/index.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { SyncPage } from '../crm-connector.ts';
 import type { CsvFieldTypes } from './salesforce-bulk-csv.ts';

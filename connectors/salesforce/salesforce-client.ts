@@ -1,7 +1,7 @@
 import { Connection } from 'jsforce';
 import type { HttpRequest, HttpResponse } from 'jsforce/lib/types/common.js';
 import { z } from 'zod';
-import type { SalesforceConnectionSchema } from '../../src/domain/tenant.ts';
+import type { SalesforceConnectionSchema } from '../../src/domain/index.ts';
 import { AppError, isAppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { ApiUsage } from '../crm-connector.ts';

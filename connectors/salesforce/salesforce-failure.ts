@@ -1,6 +1,6 @@
 import { AppError } from '../../src/shared/app-error.ts';
 import { transientNetworkCode } from '../../src/shared/failure-decision.ts';
-import { nextLocalMidnight } from '../../src/domain/zoned-day.ts';
+import { nextLocalMidnight } from '../../src/domain/index.ts';
 
 /** One failed Salesforce call, as seen by the client: the HTTP status (when there was an answer) and Salesforce's error. */
 export interface SalesforceFailure {

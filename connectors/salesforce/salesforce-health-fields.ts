@@ -1,8 +1,4 @@
-import {
-  HEALTH_FIELDS,
-  type HealthFieldKey,
-  type HealthFieldValues,
-} from '../../src/domain/health-fields.ts';
+import { HEALTH_FIELDS, type HealthFieldKey, type HealthFieldValues } from '../../src/domain/index.ts';
 
 /**
  * A custom field the connector creates, with the Tooling API `Metadata` that defines it. Task and

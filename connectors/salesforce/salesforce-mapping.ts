@@ -1,10 +1,20 @@
 import type { z } from 'zod';
-import { type Account, AccountSchema } from '../../src/domain/account.ts';
-import { type Activity, ActivitySchema } from '../../src/domain/activity.ts';
-import { type Contact, ContactSchema, type DealContact } from '../../src/domain/contact.ts';
-import { type Deal, DealSchema, type FieldValue, FieldValueSchema } from '../../src/domain/deal.ts';
-import type { QuarantinedRecord } from '../../src/domain/quarantined-record.ts';
-import type { FieldChange, StageChange } from '../../src/domain/stage-change.ts';
+import {
+  type Account,
+  AccountSchema,
+  type Activity,
+  ActivitySchema,
+  type Contact,
+  ContactSchema,
+  type DealContact,
+  type Deal,
+  DealSchema,
+  type FieldValue,
+  FieldValueSchema,
+  type QuarantinedRecord,
+  type FieldChange,
+  type StageChange,
+} from '../../src/domain/index.ts';
 import { CONTACT_KEY_PREFIX, OPPORTUNITY_KEY_PREFIX, SALESFORCE_PIPELINE_ID } from './salesforce-limits.ts';
 import {
   describeIssues,

@@ -1,5 +1,10 @@
-import type { Owner, Pipeline, Stage, Target } from '../../src/domain/pipeline.ts';
-import { PipelineSchema } from '../../src/domain/pipeline.ts';
+import {
+  type Owner,
+  type Pipeline,
+  type Stage,
+  type Target,
+  PipelineSchema,
+} from '../../src/domain/index.ts';
 import { AppError } from '../../src/shared/app-error.ts';
 import type { CrmMetadata } from '../crm-connector.ts';
 import type { SalesforceClient } from './salesforce-client.ts';

@@ -1,8 +1,4 @@
-import type { Account } from '../../src/domain/account.ts';
-import type { Activity } from '../../src/domain/activity.ts';
-import type { Contact } from '../../src/domain/contact.ts';
-import type { Deal } from '../../src/domain/deal.ts';
-import type { QuarantinedRecord } from '../../src/domain/quarantined-record.ts';
+import type { Account, Activity, Contact, Deal, QuarantinedRecord } from '../../src/domain/index.ts';
 import { AppError, isAppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { PullOptions, SyncPage } from '../crm-connector.ts';

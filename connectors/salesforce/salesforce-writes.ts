@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Owner } from '../../src/domain/pipeline.ts';
+import type { Owner, HealthFieldKey, HealthFieldValues } from '../../src/domain/index.ts';
 import { chooseAlertAssignee } from '../shared/alert-assignee.ts';
 import type {
   AlertOutcome,
@@ -11,7 +11,6 @@ import type {
 } from '../crm-connector.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
 import { classifySaveError, PERMISSION_SET_HINT } from './salesforce-failure.ts';
-import type { HealthFieldKey, HealthFieldValues } from '../../src/domain/health-fields.ts';
 import {
   ALERT_KEY_FIELD,
   SALESFORCE_HEALTH_FIELD_NAMES,

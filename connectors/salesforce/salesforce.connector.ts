@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { SalesforceConnectionSchema } from '../../src/domain/tenant.ts';
+import { SalesforceConnectionSchema } from '../../src/domain/index.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { CrmConnector, PullOptions, SyncPage } from '../crm-connector.ts';
 import { scopedIterable } from '../shared/scoped-iterable.ts';

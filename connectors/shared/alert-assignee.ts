@@ -1,4 +1,4 @@
-import type { Owner } from '../../src/domain/pipeline.ts';
+import type { Owner } from '../../src/domain/index.ts';
 
 /** Who receives an alert task, and why when it is not the deal owner. */
 export interface AssigneeChoice {

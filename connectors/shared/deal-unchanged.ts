@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Deal } from '../../src/domain/deal.ts';
+import type { Deal } from '../../src/domain/index.ts';
 
 /**
  * Whether a freshly read deal equals the stored one apart from `updatedAt`. The CRM moves

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { AccessToken } from '../config/admin-tokens.ts';
-import type { Tenant } from '../domain/tenant.ts';
+import type { Tenant } from '../domain/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { TenantRegistryStore } from '../store/tenant-registry.store.ts';
 import type { TenantStateStore } from '../store/tenant-state.store.ts';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { strictObject } from '../domain/strict-object.ts';
-import { ScheduleSchema, TenantSchema } from '../domain/tenant.ts';
+import { strictObject, ScheduleSchema, TenantSchema } from '../domain/index.ts';
 
 /** POST /tenants: a whole tenant, as in the tenants file. */
 export const CreateTenantBodySchema = TenantSchema;

@@ -1,4 +1,4 @@
-import type { Tenant } from '../domain/tenant.ts';
+import type { Tenant } from '../domain/index.ts';
 import { isAppError } from '../shared/app-error.ts';
 import { MISSING_KEY_MESSAGE, type TenantRegistryStore } from '../store/tenant-registry.store.ts';
 import { AdminHttpError } from './admin-error.ts';

@@ -1,4 +1,4 @@
-import type { Tenant } from '../domain/tenant.ts';
+import type { Tenant } from '../domain/index.ts';
 import type { TenantSource } from './tenant-catalog.ts';
 
 /** A tenant as the API shows it: the auth type and which credential fields are set, never their values. */

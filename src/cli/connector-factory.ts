@@ -2,7 +2,7 @@ import { createHubSpotConnector } from '../../connectors/hubspot/hubspot.connect
 import { createSalesforceConnector } from '../../connectors/salesforce/salesforce.connector.ts';
 import type { CrmConnector } from '../../connectors/crm-connector.ts';
 import type { Env } from '../config/env.ts';
-import type { Tenant } from '../domain/tenant.ts';
+import type { Tenant } from '../domain/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { SharedRateBudget } from '../shared/shared-rate-budget.ts';
 

@@ -1,6 +1,6 @@
 import type { RunSummary } from '../../jobs/finalize.job.ts';
 import type { StoredPipelineHealth } from '../../jobs/score.job.ts';
-import type { Band } from '../domain/health-result.ts';
+import type { Band } from '../domain/index.ts';
 import type { TenantStateStore } from '../store/tenant-state.store.ts';
 
 /** What `run` and `demo` print: the run, the riskiest deals, pipeline health per owner. */

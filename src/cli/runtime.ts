@@ -6,7 +6,7 @@ import { JOB_RETENTION } from '../queue/job-retention.ts';
 import { bullPrefix, QUEUES } from '../queue/queue-names.ts';
 import type { CrmConnector } from '../../connectors/crm-connector.ts';
 import type { JobDeps, StepProgress } from '../../jobs/job-deps.ts';
-import type { Tenant } from '../domain/tenant.ts';
+import type { Tenant } from '../domain/index.ts';
 import type { RunSummary } from '../../jobs/finalize.job.ts';
 import { bullErrorListener } from '../queue/connection-errors.ts';
 import { CycleLauncher, type StartCycleRequest } from '../queue/cycle-launcher.ts';

@@ -1,6 +1,6 @@
 import type { Env } from '../config/env.ts';
 import { loadTenantsFile } from '../config/tenants-file.ts';
-import type { Tenant } from '../domain/tenant.ts';
+import type { Tenant } from '../domain/index.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { TenantRegistryStore } from '../store/tenant-registry.store.ts';
 

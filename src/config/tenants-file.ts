@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { strictObject } from '../domain/strict-object.ts';
-import { type Tenant, TenantSchema } from '../domain/tenant.ts';
+import { strictObject, type Tenant, TenantSchema } from '../domain/index.ts';
 import { AppError } from '../shared/app-error.ts';
 import { formatIssues } from './format-issues.ts';
 

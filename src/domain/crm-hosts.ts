@@ -1,3 +1,4 @@
+import type { CrmKind } from './crm.ts';
 /**
  * Where a tenant's CRM credentials may be sent. A stored token goes to `basePath` / `loginUrl` on
  * every run, so these hosts are checked against each CRM's documented API domains:
@@ -21,8 +22,6 @@ const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const SALESFORCE_HOST = new RegExp(
   `^(login\\.salesforce\\.com|test\\.salesforce\\.com|${LABEL}(--${LABEL})?(\\.sandbox)?\\.my\\.salesforce\\.com)$`,
 );
-
-export type CrmKind = 'hubspot' | 'salesforce';
 
 /** 127.0.0.0/8, ::1 and localhost: the only hosts a development target may use. */
 export function isLoopbackHost(hostname: string): boolean {

@@ -3,7 +3,7 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { CrmKind } from '../domain/crm.ts';
+import type { CrmKind } from '../domain/index.ts';
 import { customFieldName } from '../sandbox/salesforce/render-world.ts';
 import type { SandboxWorld } from '../sandbox/world.ts';
 import type { ImportedField } from './export-importer.ts';

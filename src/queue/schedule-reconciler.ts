@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Tenant } from '../domain/tenant.ts';
+import type { Tenant } from '../domain/index.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import { JOB_RETENTION } from './job-retention.ts';
 

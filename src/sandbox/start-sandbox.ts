@@ -1,4 +1,4 @@
-import type { CrmKind } from '../domain/crm.ts';
+import type { CrmKind } from '../domain/index.ts';
 import { generateWorld } from './generator/generate-world.ts';
 import { startHubSpotSandbox } from './hubspot/start-hubspot-sandbox.ts';
 import { startSalesforceSandbox } from './salesforce/salesforce-sandbox.ts';

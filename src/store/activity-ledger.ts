@@ -1,4 +1,4 @@
-import type { Activity } from '../domain/activity.ts';
+import type { Activity } from '../domain/index.ts';
 
 /**
  * Compact per-deal activity ledger: each activity is a short array instead of a keyed object,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { HealthFieldValues } from '../domain/health-fields.ts';
+import type { HealthFieldValues } from '../domain/index.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { TenantKeys } from './tenant-keys.ts';
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { type Tenant, TenantSchema } from '../domain/tenant.ts';
+import { type Tenant, TenantSchema } from '../domain/index.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { CredentialCipher } from './credential-cipher.ts';
 

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Account } from '../domain/account.ts';
-import type { Activity } from '../domain/activity.ts';
-import type { Contact } from '../domain/contact.ts';
-import type { Deal } from '../domain/deal.ts';
-import type { HealthFieldValues } from '../domain/health-fields.ts';
-import type { HealthResult } from '../domain/health-result.ts';
-import type { Owner, Pipeline, Target } from '../domain/pipeline.ts';
-import type { QuarantinedRecord } from '../domain/quarantined-record.ts';
+import type {
+  Account,
+  Activity,
+  Contact,
+  Deal,
+  HealthFieldValues,
+  HealthResult,
+  Owner,
+  Pipeline,
+  Target,
+  QuarantinedRecord,
+} from '../domain/index.ts';
 import { redactSecrets } from '../shared/redact.ts';
 import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from './activity-ledger.ts';
 import { AlertReservations } from './alert-reservations.ts';

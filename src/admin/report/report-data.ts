@@ -1,4 +1,4 @@
-import type { Band, HealthResult } from '../../domain/health-result.ts';
+import type { Band, HealthResult } from '../../domain/index.ts';
 import type { TenantStateStore } from '../../store/tenant-state.store.ts';
 
 const WEEK_MS = 7 * 86_400_000;

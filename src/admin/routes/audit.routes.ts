@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { strictObject } from '../../domain/strict-object.ts';
+import { strictObject } from '../../domain/index.ts';
 import type { AdminContext } from '../admin-context.ts';
 import { TenantParamsSchema } from '../admin-schemas.ts';
 import { DEFAULT_VIEW_MINUTES, MAX_VIEW_MINUTES } from '../report-view-token.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { type Tenant, TenantSchema } from '../../domain/tenant.ts';
+import { type Tenant, TenantSchema } from '../../domain/index.ts';
 import {
   CreateTenantBodySchema,
   DeleteQuerySchema,

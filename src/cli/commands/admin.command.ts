@@ -6,7 +6,7 @@ import type { AdminDeps } from '../../admin/admin-deps.ts';
 import { buildAdminServer } from '../../admin/admin-server.ts';
 import { loadEnv } from '../../config/env.ts';
 import { loadTenantsFile } from '../../config/tenants-file.ts';
-import type { Tenant } from '../../domain/tenant.ts';
+import type { Tenant } from '../../domain/index.ts';
 import { bullPrefix, QUEUES } from '../../queue/queue-names.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';

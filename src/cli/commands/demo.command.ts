@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.ts';
 import { parseTenants } from '../../config/tenants-file.ts';
-import { CrmKindSchema } from '../../domain/crm.ts';
+import { CrmKindSchema } from '../../domain/index.ts';
 import { readWorldFile } from '../../import/world-file.ts';
 import { startSandbox } from '../../sandbox/start-sandbox.ts';
 import { AppError } from '../../shared/app-error.ts';

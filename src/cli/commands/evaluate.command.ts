@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadTrainingData } from '../../../jobs/train.job.ts';
 import { loadEnv } from '../../config/env.ts';
-import type { Tenant } from '../../domain/tenant.ts';
+import type { Tenant } from '../../domain/index.ts';
 import {
   buildQualificationIndicators,
   type CrossValidationReport,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { CrmKindSchema } from '../../domain/crm.ts';
+import { CrmKindSchema } from '../../domain/index.ts';
 import { importExportFile } from '../../import/export-importer.ts';
 import { ImportMappingSchema } from '../../import/import-mapping.ts';
 import { tenantFieldsFor, writeWorldFile } from '../../import/world-file.ts';

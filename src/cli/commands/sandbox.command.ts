@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CrmKindSchema } from '../../domain/crm.ts';
+import { CrmKindSchema } from '../../domain/index.ts';
 import { readWorldFile } from '../../import/world-file.ts';
 import { startSandbox } from '../../sandbox/start-sandbox.ts';
 import { AppError } from '../../shared/app-error.ts';

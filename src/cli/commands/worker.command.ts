@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.ts';
-import type { Tenant } from '../../domain/tenant.ts';
+import type { Tenant } from '../../domain/index.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { CredentialCipher } from '../../store/credential-cipher.ts';
 import { TenantRegistryStore } from '../../store/tenant-registry.store.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { formatUtcOffset, nextLocalMidnight, utcOffsetMs } from '../../domain/zoned-day.ts';
+import { formatUtcOffset, nextLocalMidnight, utcOffsetMs } from '../../domain/index.ts';
 import type { HubSpotContext } from './hubspot-context.ts';
 
 /**

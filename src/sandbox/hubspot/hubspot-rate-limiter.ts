@@ -1,4 +1,4 @@
-import { localDayNumber } from '../../domain/zoned-day.ts';
+import { localDayNumber } from '../../domain/index.ts';
 
 /** Options for {@link HubSpotRateLimiter}; `null` turns a limit off. */
 export interface HubSpotRateLimits {

@@ -7,7 +7,7 @@ import { InspectionRecorder } from '../http/inspection-recorder.ts';
 import { INSPECTION_PREFIX, registerInspectionRoutes } from '../http/inspection-routes.ts';
 import type { SandboxHandle } from '../sandbox-handle.ts';
 import type { SandboxWorld } from '../world.ts';
-import { isKnownTimeZone } from '../../domain/zoned-day.ts';
+import { isKnownTimeZone } from '../../domain/index.ts';
 import { registerAccountRoutes } from './hubspot-account-routes.ts';
 import { registerAssociationRoutes } from './hubspot-association-routes.ts';
 import type { HubSpotContext } from './hubspot-context.ts';

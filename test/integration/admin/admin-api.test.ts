@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTenants } from '../../../src/config/tenants-file.ts';
-import type { HealthResult } from '../../../src/domain/health-result.ts';
+import type { HealthResult } from '../../../src/domain/index.ts';
 import { type AdminFixture, adminSuite, auth, hubspotBody, OTHER_TOKEN } from './admin-fixture.ts';
 
 const FILE_SECRET = 'pat-file-tenant-secret-000';

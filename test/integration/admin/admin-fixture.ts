@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AdminDeps } from '../../../src/admin/admin-deps.ts';
 import { buildAdminServer } from '../../../src/admin/admin-server.ts';
-import type { Tenant } from '../../../src/domain/tenant.ts';
+import type { Tenant } from '../../../src/domain/index.ts';
 import { bullPrefix, QUEUES } from '../../../src/queue/queue-names.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import { CredentialCipher } from '../../../src/store/credential-cipher.ts';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminService, startAdminService } from '../../../src/cli/commands/admin.command.ts';
-import type { HealthResult } from '../../../src/domain/health-result.ts';
+import type { HealthResult } from '../../../src/domain/index.ts';
 import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,

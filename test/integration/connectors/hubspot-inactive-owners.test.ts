@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertTask, CrmConnector } from '../../../connectors/crm-connector.ts';
 import { createHubSpotConnector } from '../../../connectors/hubspot/hubspot.connector.ts';
-import { type Alert, alertKey } from '../../../src/domain/alert.ts';
+import { type Alert, alertKey } from '../../../src/domain/index.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import { OWNER_ID_OFFSET } from '../../../src/sandbox/hubspot/hubspot-object-types.ts';
 import {

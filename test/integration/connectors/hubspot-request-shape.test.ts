@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmConnector } from '../../../connectors/crm-connector.ts';
 import { createHubSpotConnector } from '../../../connectors/hubspot/hubspot.connector.ts';
-import { type Alert, alertKey } from '../../../src/domain/alert.ts';
+import { type Alert, alertKey } from '../../../src/domain/index.ts';
 import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,

@@ -4,8 +4,12 @@ import {
   createHubSpotConnector,
   type HubSpotConnectorOptions,
 } from '../../../connectors/hubspot/hubspot.connector.ts';
-import { alertKey, type Alert } from '../../../src/domain/alert.ts';
-import { changedHealthFields, type HealthFieldValues } from '../../../src/domain/health-fields.ts';
+import {
+  alertKey,
+  type Alert,
+  changedHealthFields,
+  type HealthFieldValues,
+} from '../../../src/domain/index.ts';
 import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,

@@ -1,7 +1,6 @@
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertKey } from '../../../src/domain/alert.ts';
-import { changedHealthFields } from '../../../src/domain/health-fields.ts';
+import { alertKey, changedHealthFields } from '../../../src/domain/index.ts';
 import type { SalesforceSandboxHandle } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import type { AlertTask } from '../../../connectors/crm-connector.ts';
 import { connectorFor, makeWorld, merged, pullAll, startSandbox, WORLD_NOW } from './salesforce-fixture.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertTask } from '../../../connectors/crm-connector.ts';
-import { alertKey } from '../../../src/domain/alert.ts';
+import { alertKey } from '../../../src/domain/index.ts';
 import type { SalesforceSandboxHandle } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import type { SandboxWorld } from '../../../src/sandbox/world.ts';
 import { connectorFor, makeWorld, startSandbox, WORLD_NOW } from './salesforce-fixture.ts';

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { changedHealthFields } from '../../../src/domain/health-fields.ts';
-import { TenantSchema } from '../../../src/domain/tenant.ts';
+import { changedHealthFields, TenantSchema } from '../../../src/domain/index.ts';
 import type { SalesforceSandboxHandle } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import { connectorFor, makeWorld, startSandbox, WORLD_NOW } from './salesforce-fixture.ts';
 

@@ -1,6 +1,6 @@
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DealSchema } from '../../../src/domain/deal.ts';
+import { DealSchema } from '../../../src/domain/index.ts';
 import type { SalesforceSandboxHandle } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import type { SandboxWorld } from '../../../src/sandbox/world.ts';
 import { connectorFor, makeWorld, merged, pullAll, startSandbox } from './salesforce-fixture.ts';

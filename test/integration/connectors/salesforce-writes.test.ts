@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertKey } from '../../../src/domain/alert.ts';
-import { changedHealthFields, type HealthFieldValues } from '../../../src/domain/health-fields.ts';
+import { alertKey, changedHealthFields, type HealthFieldValues } from '../../../src/domain/index.ts';
 import type { SalesforceSandboxHandle } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import type { AlertTask, CrmConnector } from '../../../connectors/crm-connector.ts';
 import { connectorFor, makeWorld, merged, pullAll, startSandbox, WORLD_NOW } from './salesforce-fixture.ts';

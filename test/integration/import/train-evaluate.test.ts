@@ -4,7 +4,7 @@ import type { TrainingReport } from '../../../jobs/train.job.ts';
 import { evaluateTenant, renderEvaluation } from '../../../src/cli/commands/evaluate.command.ts';
 import { renderTrainingReport } from '../../../src/cli/commands/train.command.ts';
 import { Runtime } from '../../../src/cli/runtime.ts';
-import { type Tenant, TenantSchema } from '../../../src/domain/tenant.ts';
+import { type Tenant, TenantSchema } from '../../../src/domain/index.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Tenant } from '../../../src/domain/tenant.ts';
+import type { Tenant } from '../../../src/domain/index.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import { startHubSpotSandbox } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { startSalesforceSandbox } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../../../jobs/finalize.job.ts';
 import { Runtime } from '../../../src/cli/runtime.ts';
-import type { Tenant } from '../../../src/domain/tenant.ts';
+import type { Tenant } from '../../../src/domain/index.ts';
 import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
 import { until } from '../../support/worker-process.ts';
 import { testLogger } from '../pipeline/harness.ts';

@@ -2,7 +2,7 @@ import { Client } from '@hubspot/api-client';
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../../src/cli/runtime.ts';
-import type { CrmKind } from '../../../src/domain/crm.ts';
+import type { CrmKind } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { type CrmUnderTest, startCrm } from './crm-fixture.ts';
 import { newRuntime } from './harness.ts';

@@ -1,7 +1,6 @@
 import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
 import { parseTenants } from '../../../src/config/tenants-file.ts';
-import type { CrmKind } from '../../../src/domain/crm.ts';
-import type { Tenant } from '../../../src/domain/tenant.ts';
+import type { CrmKind, Tenant } from '../../../src/domain/index.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import { startHubSpotSandbox } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { startSalesforceSandbox } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmConnector } from '../../../connectors/crm-connector.ts';
 import type { Runtime } from '../../../src/cli/runtime.ts';
-import type { Tenant } from '../../../src/domain/tenant.ts';
+import type { Tenant } from '../../../src/domain/index.ts';
 import { bullPrefix, QUEUES } from '../../../src/queue/queue-names.ts';
 import {
   type HubSpotSandboxHandle,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmConnector, SyncPage } from '../../../connectors/crm-connector.ts';
 import { createHubSpotConnector } from '../../../connectors/hubspot/hubspot.connector.ts';
 import type { Runtime } from '../../../src/cli/runtime.ts';
-import type { Tenant } from '../../../src/domain/tenant.ts';
+import type { Tenant } from '../../../src/domain/index.ts';
 import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,

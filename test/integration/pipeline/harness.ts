@@ -3,7 +3,7 @@ import type { CrmConnector } from '../../../connectors/crm-connector.ts';
 import { createHubSpotConnector } from '../../../connectors/hubspot/hubspot.connector.ts';
 import { Runtime, type RuntimeOptions } from '../../../src/cli/runtime.ts';
 import { parseTenants } from '../../../src/config/tenants-file.ts';
-import type { Tenant } from '../../../src/domain/tenant.ts';
+import type { Tenant } from '../../../src/domain/index.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
 

@@ -2,8 +2,7 @@ import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmConnector, HealthWrite } from '../../../connectors/crm-connector.ts';
 import { createHubSpotConnector } from '../../../connectors/hubspot/hubspot.connector.ts';
-import type { Deal } from '../../../src/domain/deal.ts';
-import type { Tenant } from '../../../src/domain/tenant.ts';
+import type { Deal, Tenant } from '../../../src/domain/index.ts';
 import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../../src/cli/runtime.ts';
-import type { CrmKind } from '../../../src/domain/crm.ts';
+import type { CrmKind } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { type CrmUnderTest, startCrm } from './crm-fixture.ts';
 import { testLogger } from './harness.ts';

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Activity } from '../../../src/domain/activity.ts';
-import type { Deal } from '../../../src/domain/deal.ts';
-import type { HealthResult } from '../../../src/domain/health-result.ts';
+import type { Activity, Deal, HealthResult } from '../../../src/domain/index.ts';
 import { decodeActivity, encodeActivity, MAX_LEDGER_ACTIVITIES } from '../../../src/store/activity-ledger.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { type StoredPage, TenantStateStore } from '../../../src/store/tenant-state.store.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AdminHttpError } from '../../../src/admin/admin-error.ts';
 import { ScheduleBodySchema } from '../../../src/admin/admin-schemas.ts';
 import { validate } from '../../../src/admin/validate-body.ts';
-import { TenantSchema } from '../../../src/domain/tenant.ts';
+import { TenantSchema } from '../../../src/domain/index.ts';
 
 function failure(fn: () => unknown): AdminHttpError {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseAlertAssignee } from '../../../connectors/shared/alert-assignee.ts';
-import type { Owner } from '../../../src/domain/pipeline.ts';
+import type { Owner } from '../../../src/domain/index.ts';
 
 const owner = (id: string, active: boolean | undefined, managerId: string | null = null): Owner => ({
   id,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dealUnchanged } from '../../../connectors/shared/deal-unchanged.ts';
-import type { Deal } from '../../../src/domain/deal.ts';
+import type { Deal } from '../../../src/domain/index.ts';
 
 const stored: Deal = {
   id: 'd1',

@@ -12,7 +12,7 @@ import {
   RawObjectSchema,
   stageIndex,
 } from '../../../connectors/hubspot/hubspot-records.ts';
-import type { HealthFieldValues } from '../../../src/domain/health-fields.ts';
+import type { HealthFieldValues } from '../../../src/domain/index.ts';
 import { AppError } from '../../../src/shared/app-error.ts';
 
 const pipeline = mapPipeline({

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closestName } from '../../../src/domain/did-you-mean.ts';
-import { crmUrlProblem, isLoopbackHost } from '../../../src/domain/crm-hosts.ts';
+import { closestName, crmUrlProblem, isLoopbackHost } from '../../../src/domain/index.ts';
 
 describe('CRM hosts credentials may be sent to', () => {
   // HubSpot: every API reference endpoint is on https://api.hubapi.com (e.g.

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedHealthFields, toHealthFieldValues } from '../../../src/domain/health-fields.ts';
-import type { HealthResult } from '../../../src/domain/health-result.ts';
+import { changedHealthFields, toHealthFieldValues, type HealthResult } from '../../../src/domain/index.ts';
 
 const result: HealthResult = {
   dealId: '1',

@@ -2,7 +2,7 @@
 // zone setting of the HubSpot account" (https://developers.hubspot.com/apisbytier). The expected
 // instants below are worked out by hand from each zone's published offset, not from our code.
 import { describe, expect, it } from 'vitest';
-import { formatUtcOffset, nextLocalMidnight, utcOffsetMs } from '../../../src/domain/zoned-day.ts';
+import { formatUtcOffset, nextLocalMidnight, utcOffsetMs } from '../../../src/domain/index.ts';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Activity, Deal } from '../../../src/domain/index.ts';
-import { HealthResultSchema } from '../../../src/domain/index.ts';
+import { type Activity, type Deal, HealthResultSchema } from '../../../src/domain/index.ts';
 import { scoreDeal } from '../../../src/scoring/combine.ts';
 import { createScoringContext } from '../../../src/scoring/context.ts';
 import { compileDeal, type DealRecord } from '../../../src/scoring/deal-input.ts';
