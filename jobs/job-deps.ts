@@ -26,6 +26,11 @@ export interface JobDeps {
   connector(tenant: Tenant): CrmConnector;
   /** Wall clock in epoch ms (injected so tests control "now"). */
   now(): number;
+  /**
+   * How long a CRM request may still land after it was sent: the connectors' request deadline
+   * (CRM_REQUEST_TIMEOUT_MS). Write-back recovery reads the CRM only after this. Default 30,000.
+   */
+  inFlightGraceMs?: number;
   logger: Logger;
   onProgress?: (progress: StepProgress) => void;
 }

@@ -85,6 +85,7 @@ export class Runtime {
           ...options.connectorSettings,
         }),
       now,
+      inFlightGraceMs: options.connectorSettings?.requestTimeoutMs ?? 30_000,
       logger: options.logger,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     };

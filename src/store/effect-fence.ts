@@ -16,6 +16,8 @@ const LEASE_TTL_MS = 86_400_000;
 const SAVE_INTENTS = `
 if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
 for i = 2, #ARGV, 2 do redis.call('hset', KEYS[2], ARGV[i], ARGV[i + 1]) end
+local t = redis.call('time')
+redis.call('set', KEYS[3], tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)), 'PX', 86400000)
 return 1`;
 
 /** The caller still owns the step and every reservation is still what it read (one atomic script). */
@@ -61,9 +63,10 @@ export class EffectFence {
     const args = [...values].flatMap(([id, v]) => [id, JSON.stringify(v)]);
     const ok = await this.#redis.eval(
       SAVE_INTENTS,
-      2,
+      3,
       this.#keys.stepLease(this.#lease.jobId),
       this.#keys.writeIntents,
+      this.#keys.writeIntentsAt,
       this.#lease.token,
       ...args,
     );

@@ -434,6 +434,22 @@ export class TenantStateStore {
     return new Map(Object.entries(all).map(([id, v]) => [id, JSON.parse(v) as Partial<HealthFieldValues>]));
   }
 
+  /**
+   * Milliseconds (Redis clock) since the last write intent was saved, i.e. since the last health
+   * batch was sent by any worker; null when none is recorded.
+   */
+  async msSinceLastWriteIntent(): Promise<number | null> {
+    const since = (await this.redis.eval(
+      `local at = redis.call('get', KEYS[1])
+if not at then return -1 end
+local t = redis.call('time')
+return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`,
+      1,
+      this.keys.writeIntentsAt,
+    )) as number;
+    return since < 0 ? null : since;
+  }
+
   async clearWriteIntents(dealIds: string[]): Promise<void> {
     for (const chunk of chunked(dealIds)) await this.redis.hdel(this.keys.writeIntents, ...chunk);
   }
