@@ -41,16 +41,4 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   };
 }
 
-/** Poll `check` (every 20 ms) until it holds; fails naming `what` after `timeoutMs`. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { until } from './until.ts';

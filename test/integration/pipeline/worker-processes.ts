@@ -70,16 +70,4 @@ export function startCli(args: string[], env: Record<string, string>): CliProces
   };
 }
 
-/** Poll a condition every 20 ms (Redis or sandbox state has no push events); fail after `timeoutMs`. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 120_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { until } from '../../support/until.ts';
