@@ -5,6 +5,7 @@ import { AppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, requireTenant } from './job-definition.ts';
 import { stepLease } from './step-lease.ts';
+import { waitForClearedBatches } from './cleared-batches.ts';
 import type { StoredAlertCandidate } from './score.job.ts';
 
 export interface AlertSummary {
@@ -113,6 +114,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
     const tasks: AlertTask[] = [];
     const day = localDay(now, tenant.timezone);
     const reservedNow = new Map<string, number>();
+    let resumed = 0;
     const take = (key: string, alert: Alert, dealName: string, r: AlertReservation) => {
       pending.set(r.episodeKey, { key, raw: r.raw, ownerId: alert.ownerId });
       tasks.push(toTask(alert, dealName, dueAt, r.episodeKey));
@@ -122,6 +124,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
       const r = open.get(key);
       if (r !== undefined && r.taskId === null) {
         take(key, alert, dealName, r); // an interrupted attempt: the connector finds its task by episode key
+        resumed += 1;
         continue;
       }
       if (r !== undefined) {
@@ -145,6 +148,8 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
     let retryable = 0;
     const raised: Alert[] = [];
     if (tasks.length > 0) {
+      // Another attempt's create may still be on its way: look for its tasks once it must have landed.
+      if (resumed > 0) await waitForClearedBatches(store, deps, signal);
       const fence = store.effectFence(stepLease(job));
       // Each create batch is fenced: this worker still owns the step and the reservations are as it left them.
       const outcome = await connector.createAlertTasks(tasks, {

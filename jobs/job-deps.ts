@@ -27,8 +27,10 @@ export interface JobDeps {
   /** Wall clock in epoch ms (injected so tests control "now"). */
   now(): number;
   /**
-   * How long a CRM request may still land after it was sent: the connectors' request deadline
-   * (CRM_REQUEST_TIMEOUT_MS). Write-back recovery reads the CRM only after this. Default 30,000.
+   * How long a CRM batch may still land after an effect fence cleared it: the send window
+   * (SEND_WINDOW_MS) plus the connectors' request deadline (CRM_REQUEST_TIMEOUT_MS). Write-back
+   * recovery reads the CRM, and an alert step that resumes another attempt's reservations looks for
+   * their tasks, only this long after the last clearance. Default 32,000.
    */
   inFlightGraceMs?: number;
   logger: Logger;

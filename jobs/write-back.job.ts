@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { HealthWrite, WriteFailure } from '../connectors/crm-connector.ts';
 import { changedHealthFields, type HealthFieldValues, toHealthFieldValues } from '../src/domain/index.ts';
 import { AppError, isAppError } from '../src/shared/app-error.ts';
@@ -6,6 +5,7 @@ import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
 import { SCHEMA_VERSION } from './sync.job.ts';
 import { stepLease } from './step-lease.ts';
+import { waitForClearedBatches } from './cleared-batches.ts';
 
 export interface WriteBackSummary {
   /** Deals whose values changed since last written. */
@@ -64,12 +64,10 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
     let recovered = 0;
     const intents = await store.getWriteIntents();
     if (intents.size > 0) {
-      // A batch another worker (or an earlier attempt) sent just before it paused or died may still
-      // be on its way to the CRM: read what landed only once such a request must have been answered
-      // or abandoned (the request deadline). Reading sooner wrote 300 deals twice under load.
-      const since = await store.msSinceLastWriteIntent();
-      const grace = deps.inFlightGraceMs ?? 30_000;
-      if (since !== null && since < grace) await delay(grace - since, undefined, { signal });
+      // A batch another worker (or an earlier attempt) was cleared to send just before it paused or
+      // died may still be on its way to the CRM: read what landed only once it must have been sent
+      // or dropped (send window) and answered or abandoned (request deadline).
+      await waitForClearedBatches(store, deps, signal);
       const inCrm = await connector.readHealth([...intents.keys()], { signal });
       const done = new Map([...intents].filter(([id, intent]) => landed(intent, inCrm.get(id))));
       await store.markWritten(done);

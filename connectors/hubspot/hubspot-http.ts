@@ -8,6 +8,7 @@ import { backoffDelay, sleep } from '../shared/backoff.ts';
 import { CallCounter, endpointPattern } from '../shared/call-counter.ts';
 import type { CallLimiter } from '../shared/shared-limiter.ts';
 import { Semaphore } from '../shared/semaphore.ts';
+import { holdToPermit } from '../shared/send-permit.ts';
 import { accountDetailsFrom, HubSpotAccountZone } from './hubspot-account-zone.ts';
 import { type HubSpotAuth, type TokenGrant, TokenProvider } from './hubspot-auth.ts';
 import { classifyHubSpotFailure } from './hubspot-failure.ts';
@@ -37,13 +38,15 @@ const callSignal = new AsyncLocalStorage<AbortSignal | undefined>();
  * new or a reused keep-alive socket alike (a timeout set on the socket in `createConnection` is
  * dropped when the socket goes back to the pool: CRM-FACTS.md). A hung request is destroyed with
  * ETIMEDOUT, it rejects and the call loop retries it. A request started inside `callSignal` is
- * destroyed when that signal aborts (a job cancelled at shutdown).
+ * destroyed when that signal aborts (a job cancelled at shutdown). A request of a fenced batch is
+ * held to its send permit (send-permit.ts).
  */
 function deadlineAgent(basePath: string, timeoutMs: number): http.Agent {
   const Base = basePath.startsWith('https:') ? https.Agent : http.Agent;
   class DeadlineAgent extends Base {
     // Not in the typings, but the one hook every request passes through, pooled socket or new.
     addRequest(req: http.ClientRequest, options: unknown): void {
+      holdToPermit(req);
       req.setTimeout(timeoutMs, () => {
         req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
       });

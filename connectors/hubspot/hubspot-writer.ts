@@ -12,6 +12,7 @@ import type { Logger } from '../../src/shared/logger.ts';
 import { AppError } from '../../src/shared/app-error.ts';
 import { backoffDelay, sleep } from '../shared/backoff.ts';
 import { CRM_LIMITS, chunk } from '../shared/crm-limits.ts';
+import { sendFenced } from '../shared/send-permit.ts';
 import type { HubSpotHttp } from './hubspot-http.ts';
 import {
   ALERT_KEY_DEFINITION,
@@ -200,12 +201,14 @@ export class HubSpotWriter {
   ): Promise<WriteOutcome> {
     const http = this.#o.http;
     // The guard runs inside the call (after the limiter and a free slot), right before sending.
-    const res = await http.call('default', async () => {
-      await options.beforeBatch?.(batch);
-      return http.client.crm.objects.batchApi.update('deals', {
-        inputs: batch.map((id) => ({ id, properties: byDeal.get(id) ?? {} })),
-      });
-    });
+    const guard = options.beforeBatch;
+    const res = await http.call('default', () =>
+      sendFenced(guard && (() => guard(batch)), () =>
+        http.client.crm.objects.batchApi.update('deals', {
+          inputs: batch.map((id) => ({ id, properties: byDeal.get(id) ?? {} })),
+        }),
+      ),
+    );
     const ok = new Set(res.results.map((r) => r.id));
     const failed: WriteFailure[] = [];
     const named = new Set<string>();
@@ -279,30 +282,31 @@ export class HubSpotWriter {
   /** One batch create, sent once (a transient failure throws: the caller re-reads, then retries). */
   async #createBatch(batch: AlertTask[], outcome: AlertOutcome, options: EffectOptions): Promise<void> {
     const http = this.#o.http;
+    const guard = options.beforeBatch;
     const res = await http.call(
       'default',
-      async () => {
-        await options.beforeBatch?.(batch.map((a) => a.key));
-        return http.client.crm.objects.batchApi.create('tasks', {
-          inputs: batch.map((a) => ({
-            properties: {
-              hs_task_subject: a.subject,
-              hs_task_body: taskBody(a),
-              hs_timestamp: a.dueAt,
-              hs_task_status: 'NOT_STARTED',
-              hs_task_type: 'TODO',
-              ...(a.alert.ownerId === null ? {} : { hubspot_owner_id: a.alert.ownerId }),
-              [ALERT_KEY_PROPERTY]: a.key,
-            },
-            associations: [
-              {
-                to: { id: a.alert.dealId },
-                types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TASK_TO_DEAL }],
+      () =>
+        sendFenced(guard && (() => guard(batch.map((a) => a.key))), () =>
+          http.client.crm.objects.batchApi.create('tasks', {
+            inputs: batch.map((a) => ({
+              properties: {
+                hs_task_subject: a.subject,
+                hs_task_body: taskBody(a),
+                hs_timestamp: a.dueAt,
+                hs_task_status: 'NOT_STARTED',
+                hs_task_type: 'TODO',
+                ...(a.alert.ownerId === null ? {} : { hubspot_owner_id: a.alert.ownerId }),
+                [ALERT_KEY_PROPERTY]: a.key,
               },
-            ],
-          })) as never,
-        });
-      },
+              associations: [
+                {
+                  to: { id: a.alert.dealId },
+                  types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TASK_TO_DEAL }],
+                },
+              ],
+            })) as never,
+          }),
+        ),
       undefined,
       { retryTransient: false },
     );

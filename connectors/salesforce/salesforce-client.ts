@@ -1,3 +1,4 @@
+import { sendFenced } from '../shared/send-permit.ts';
 import { Connection } from 'jsforce';
 import type { HttpRequest, HttpResponse } from 'jsforce/lib/types/common.js';
 import { z } from 'zod';
@@ -347,21 +348,29 @@ export class SalesforceClient {
     const signal = callSignal();
     for (let attempt = 1; ; attempt += 1) {
       signal?.throwIfAborted();
-      // An effect guard runs right before each attempt is sent; its error ends the call. It runs
-      // before the budget check: between the check and `inFlight += 1` nothing may await, or
-      // concurrent calls all pass the check on the same count (7 calls past a 4-call budget).
-      if (options.before !== undefined) await options.before();
-      try {
-        this.checkBudget(what);
-      } catch (err) {
-        if (isAppError(err) && err.code === 'CRM_QUOTA_EXHAUSTED') this.quotaStop = err;
-        throw err;
-      }
       const meta: ResponseMeta = { status: null };
-      this.inFlight += 1;
+      // An effect guard runs right before each attempt is sent, and the attempt must be on the wire
+      // within the send window of it (send-permit.ts); a guard's error ends the call. The budget
+      // check comes after the guard, and between it and `inFlight += 1` nothing may await, or
+      // concurrent calls all pass the check on the same count (7 calls past a 4-call budget).
+      let sending = false;
       try {
-        return await withResponseMeta(meta, () => run(conn, meta));
+        return await sendFenced(options.before, () => {
+          if (!sending) {
+            try {
+              this.checkBudget(what);
+            } catch (err) {
+              if (isAppError(err) && err.code === 'CRM_QUOTA_EXHAUSTED') this.quotaStop = err;
+              throw err;
+            }
+            this.inFlight += 1;
+            sending = true;
+          }
+          return withResponseMeta(meta, () => run(conn, meta));
+        });
       } catch (err) {
+        // The guard or the budget stopped it: nothing was sent.
+        if (!sending) throw err;
         // Cancelled (shutdown): no retry; the job resumes later from its saved progress.
         signal?.throwIfAborted();
         const decision = this.decide(err, meta, what);
@@ -378,7 +387,7 @@ export class SalesforceClient {
           'retrying Salesforce call',
         );
       } finally {
-        this.inFlight -= 1;
+        if (sending) this.inFlight -= 1;
       }
       await this.backoff(attempt);
     }

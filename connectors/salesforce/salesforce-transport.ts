@@ -1,7 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { StreamPromise } from 'jsforce/lib/util/promise.js';
+import { setDispatcher } from 'jsforce/lib/request.js';
 import { Transport } from 'jsforce/lib/transport.js';
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/types/common.js';
+import { StreamPromise } from 'jsforce/lib/util/promise.js';
+import { Agent } from 'undici';
+import { sendPermitInterceptor } from '../shared/send-permit.ts';
+
+// jsforce sends through one undici dispatcher per process: jsforce's own default (HTTP/1.1 only),
+// plus the hold that keeps the requests of a fenced batch to their send permit (send-permit.ts).
+setDispatcher(new Agent({ connect: { allowH2: false } }).compose(sendPermitInterceptor));
 
 /** Filled in by the transport for one logical request, so the client can classify failures by status. */
 export interface ResponseMeta {

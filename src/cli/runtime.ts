@@ -5,6 +5,7 @@ import type { CalibrationReport } from '../scoring/index.ts';
 import { JOB_RETENTION } from '../queue/job-retention.ts';
 import { bullPrefix, QUEUES } from '../queue/queue-names.ts';
 import type { CrmConnector } from '../../connectors/crm-connector.ts';
+import { SEND_WINDOW_MS } from '../../connectors/shared/send-permit.ts';
 import type { JobDeps, StepProgress } from '../../jobs/job-deps.ts';
 import type { Tenant } from '../domain/index.ts';
 import type { RunSummary } from '../../jobs/finalize.job.ts';
@@ -85,7 +86,8 @@ export class Runtime {
           ...options.connectorSettings,
         }),
       now,
-      inFlightGraceMs: options.connectorSettings?.requestTimeoutMs ?? 30_000,
+      // A batch cleared by a fence may leave within the send window, then take the request deadline.
+      inFlightGraceMs: SEND_WINDOW_MS + (options.connectorSettings?.requestTimeoutMs ?? 30_000),
       logger: options.logger,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     };

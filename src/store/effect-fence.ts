@@ -12,12 +12,16 @@ export interface StepLease {
 /** Leases outlive any step; they only need to be gone eventually. */
 const LEASE_TTL_MS = 86_400_000;
 
+/** Stamps, in Redis time, that a batch was cleared to be sent (a successor waits for it to land). */
+const STAMP_CLEARED = `
+local t = redis.call('time')
+redis.call('set', KEYS[3], tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)), 'PX', 86400000)`;
+
 /** Intents are stored only while the caller still owns the step (one atomic script). */
 const SAVE_INTENTS = `
 if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
 for i = 2, #ARGV, 2 do redis.call('hset', KEYS[2], ARGV[i], ARGV[i + 1]) end
-local t = redis.call('time')
-redis.call('set', KEYS[3], tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)), 'PX', 86400000)
+${STAMP_CLEARED}
 return 1`;
 
 /** The caller still owns the step and every reservation is still what it read (one atomic script). */
@@ -26,6 +30,7 @@ if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
 for i = 2, #ARGV, 2 do
   if redis.call('hget', KEYS[2], ARGV[i]) ~= ARGV[i + 1] then return -1 end
 end
+${STAMP_CLEARED}
 return 1`;
 
 /**
@@ -66,7 +71,7 @@ export class EffectFence {
       3,
       this.#keys.stepLease(this.#lease.jobId),
       this.#keys.writeIntents,
-      this.#keys.writeIntentsAt,
+      this.#keys.effectClearedAt,
       this.#lease.token,
       ...args,
     );
@@ -81,9 +86,10 @@ export class EffectFence {
     const args = [...expected].flat();
     const ok = await this.#redis.eval(
       CHECK_RESERVATIONS,
-      2,
+      3,
       this.#keys.stepLease(this.#lease.jobId),
       this.#keys.alertsOpen,
+      this.#keys.effectClearedAt,
       this.#lease.token,
       ...args,
     );

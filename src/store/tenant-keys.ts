@@ -13,8 +13,8 @@ export interface TenantKeys {
   history: string;
   written: string;
   writeIntents: string;
-  /** When (Redis time, ms) the last write intent was saved: a batch sent then may still be landing. */
-  writeIntentsAt: string;
+  /** When (Redis time, ms) a fence last cleared a CRM batch to be sent: it may still be landing. */
+  effectClearedAt: string;
   quarantine: string;
   /** Distinct bad records (objectType:id) ever quarantined: what quarantineCount() counts. */
   quarantineIds: string;
@@ -54,7 +54,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     history: `${base}:history`,
     written: `${base}:written`,
     writeIntents: `${base}:write-intents`,
-    writeIntentsAt: `${base}:write-intents-at`,
+    effectClearedAt: `${base}:effect-cleared-at`,
     quarantine: `${base}:quarantine`,
     quarantineIds: `${base}:quarantine-ids`,
     alertsOpen: `${base}:alerts-open`,

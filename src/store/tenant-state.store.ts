@@ -435,17 +435,26 @@ export class TenantStateStore {
   }
 
   /**
-   * Milliseconds (Redis clock) since the last write intent was saved, i.e. since the last health
-   * batch was sent by any worker; null when none is recorded.
+   * When (Redis clock, epoch ms) any worker's effect fence last cleared a CRM batch to be sent
+   * (write intents saved, alert reservations checked); null when none is recorded.
    */
-  async msSinceLastWriteIntent(): Promise<number | null> {
+  async effectClearedAt(): Promise<number | null> {
+    const at = await this.redis.get(this.keys.effectClearedAt);
+    return at === null ? null : Number(at);
+  }
+
+  /**
+   * Milliseconds (Redis clock) since a fence last cleared a CRM batch: a batch cleared then may
+   * still be on its way (see SEND_WINDOW_MS); null when none is recorded.
+   */
+  async msSinceEffectCleared(): Promise<number | null> {
     const since = (await this.redis.eval(
       `local at = redis.call('get', KEYS[1])
 if not at then return -1 end
 local t = redis.call('time')
 return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`,
       1,
-      this.keys.writeIntentsAt,
+      this.keys.effectClearedAt,
     )) as number;
     return since < 0 ? null : since;
   }
