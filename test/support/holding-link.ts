@@ -11,8 +11,11 @@ import type { AddressInfo } from 'node:net';
 export interface HoldingLink {
   /** The upstream's URL with the link's address. */
   readonly url: string;
-  /** Hold the answers of a connection once it sends a chunk for which `matches` is true. */
-  holdAnswersAfter(matches: (sent: string) => boolean): void;
+  /**
+   * Hold the answers of a connection once it has sent the `nth` (default 1st) command for which
+   * `matches` is true.
+   */
+  holdAnswersAfter(matches: (sent: string) => boolean, nth?: number): void;
   /** True once a connection is being held. */
   holding(): boolean;
   /** Let the held answers (and everything after them) through. */
@@ -24,6 +27,8 @@ export async function startHoldingLink(upstreamUrl: string): Promise<HoldingLink
   const upstream = new URL(upstreamUrl);
   const sockets = new Set<net.Socket>();
   let matcher: ((sent: string) => boolean) | null = null;
+  let wanted = 1;
+  let matched = 0;
   const held: { client: net.Socket; chunks: Buffer[] }[] = [];
   let released = false;
 
@@ -37,9 +42,13 @@ export async function startHoldingLink(upstreamUrl: string): Promise<HoldingLink
     client.on('data', (chunk: Buffer) => {
       const text = tail + chunk.toString('latin1');
       tail = text.slice(-512);
-      if (hold === null && !released && matcher?.(text)) {
-        hold = { client, chunks: [] };
-        held.push(hold);
+      if (held.length === 0 && !released && matcher?.(text)) {
+        tail = ''; // counted once
+        matched += 1;
+        if (matched >= wanted) {
+          hold = { client, chunks: [] };
+          held.push(hold);
+        }
       }
       up.write(chunk);
     });
@@ -64,8 +73,10 @@ export async function startHoldingLink(upstreamUrl: string): Promise<HoldingLink
   url.port = String((server.address() as AddressInfo).port);
   return {
     url: url.toString().replace(/\/$/, ''),
-    holdAnswersAfter(matches) {
+    holdAnswersAfter(matches, nth = 1) {
       matcher = matches;
+      wanted = nth;
+      matched = 0;
     },
     holding: () => held.length > 0,
     release() {

@@ -10,6 +10,9 @@ import {
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import { tenantKeys } from '../../../src/store/tenant-keys.ts';
+import { type HoldingLink, startHoldingLink } from '../../support/holding-link.ts';
+import { until } from '../../support/until.ts';
 import { hubspotTenant, testLogger } from './harness.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../../src/cli/main.ts');
@@ -22,23 +25,11 @@ function startWorker(env: Record<string, string>): ChildProcess {
   return child;
 }
 
-async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('a worker killed mid-write-back', () => {
   let redis: RedisEndpoint;
   let sandbox: HubSpotSandboxHandle;
   const children: ChildProcess[] = [];
+  let link: HoldingLink | undefined;
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
@@ -48,12 +39,13 @@ describe('a worker killed mid-write-back', () => {
   });
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
+    await link?.close();
     await sandbox?.close();
     await redis?.close();
   });
 
   it('is taken over by another worker with no lost or duplicate writes or alerts', {
-    timeout: 180_000,
+    timeout: 400_000,
   }, async () => {
     const prefix = `k${randomUUID().slice(0, 8)}`;
     const dir = mkdtempSync(join(tmpdir(), 'ph-crash-'));
@@ -69,9 +61,20 @@ describe('a worker killed mid-write-back', () => {
       TENANTS_FILE: tenantsFile,
       WORKER_LOCK_MS: '2000',
       WORKER_CONCURRENCY: '1',
+      // The successor waits the send window plus this deadline before it reads what landed.
+      CRM_REQUEST_TIMEOUT_MS: '10000',
     };
 
-    const first = startWorker(env);
+    // The kill is aimed mid-write-back whatever the machine's speed: the first worker reaches Redis
+    // through a link that holds its answers from its second fenced batch on (that batch cleared by
+    // Redis, not sent; the first one sent, perhaps still in flight), so it cannot finish the step.
+    link = await startHoldingLink(redis.url);
+    const keys = tenantKeys(prefix, 'crash');
+    link.holdAnswersAfter(
+      (sent) => sent.includes(keys.effectClearedAt) && sent.includes(keys.writeIntents),
+      2,
+    );
+    const first = startWorker({ ...env, REDIS_URL: link.url });
     children.push(first);
     // This process only enqueues and watches: the workers are the child processes.
     const runtime = new Runtime({ redis, prefix, logger: testLogger(), tenants: [tenant], workers: false });
@@ -80,7 +83,8 @@ describe('a worker killed mid-write-back', () => {
       if (!started.started) throw new Error('the cycle did not start');
       const dealUpdates = () =>
         sandbox.inspect.writes().filter((w) => w.objectType === 'deals' && w.operation === 'update');
-      await until(() => dealUpdates().length > 0, 'the first written batch', 120_000);
+      const held = link;
+      await until(() => held.holding(), 'the second fenced batch', 120_000);
       first.kill('SIGKILL');
       await new Promise((r) => first.once('exit', r));
       const store = runtime.deps.store('crash');
@@ -94,7 +98,7 @@ describe('a worker killed mid-write-back', () => {
       await until(
         async () => (await store.runs()).some((r) => r.runId === started.runId),
         'the run to finish',
-        90_000,
+        240_000,
       );
       const run = (await store.runs()).find((r) => r.runId === started.runId)!;
       expect(run.error).toBeUndefined();
