@@ -46,6 +46,11 @@ export interface ImportResult {
   missingColumns: string[];
   /** Per date column holding local dates (03/04/2025): the order it was read in, and why. */
   dateOrders: ColumnDateOrder[];
+  /**
+   * Closed deals without a close date: `rejected` among the rejected rows (the default), or
+   * `imported` with `allowMissingCloseDates` (then they close together at the world's today).
+   */
+  closedWithoutCloseDate: { rejected: number; imported: number };
 }
 
 export interface ImportOptions {
@@ -53,6 +58,13 @@ export interface ImportOptions {
   mapping?: ImportMapping;
   /** "Today" for open deals without dates (epoch ms). Default: the latest date in the export. */
   now?: number;
+  /**
+   * Import closed deals without a close date instead of rejecting them (evaluate
+   * --allow-missing-close-dates). They all close at the world's today and their created dates are
+   * set aside: no time order among them, so time-based checks see nothing. Not for sandbox worlds
+   * (a Salesforce opportunity must have a close date).
+   */
+  allowMissingCloseDates?: boolean;
 }
 
 const ACTIVITY_COLUMNS = ['deal', 'type', 'date', 'direction', 'subject', 'body', 'outcome'] as const;
@@ -141,8 +153,14 @@ class ExportImporter {
   private dealHeaderSeen = false;
   private activityHeaderSeen = false;
 
-  constructor(mapping: ImportMapping = ImportMappingSchema.parse({})) {
+  private readonly allowMissingCloseDates: boolean;
+  private readonly closedWithoutCloseDate = { rejected: 0, imported: 0 };
+  /** Indices (in `deals`) of closed deals imported without a close date. */
+  private readonly undated = new Set<number>();
+
+  constructor(mapping: ImportMapping = ImportMappingSchema.parse({}), allowMissingCloseDates = false) {
     this.mapping = mapping;
+    this.allowMissingCloseDates = allowMissingCloseDates;
     this.won = new Set(mapping.won.map(normaliseLabel));
     this.lost = new Set(mapping.lost.map(normaliseLabel));
     this.open = new Set(mapping.open.map(normaliseLabel));
@@ -348,7 +366,11 @@ class ExportImporter {
     const closeRaw = get('closeDate');
     const { at: close, reason: closeBad } = this.date(closeRaw, this.closeSurvey, 'close date');
     if (closeBad !== null) return closeBad;
-    if (outcome !== 'open' && close === null) return `${outcome} deal without a close date`;
+    const undated = outcome !== 'open' && close === null;
+    if (undated && !this.allowMissingCloseDates) {
+      this.closedWithoutCloseDate.rejected++;
+      return `${outcome} deal without a close date (evaluate --allow-missing-close-dates takes it, without time-based checks)`;
+    }
     const createdRaw = get('createdAt');
     const { at: created, reason: createdBad } = this.date(createdRaw, this.createdSurvey, 'created date');
     if (createdBad !== null) return createdBad;
@@ -356,7 +378,7 @@ class ExportImporter {
       return `created (${createdRaw}) after the close date (${closeRaw})`;
 
     // "Today" of the world: just after the last recorded event (an open deal's close date is a plan).
-    for (const t of [outcome === 'open' ? null : close, created])
+    for (const t of [outcome === 'open' ? null : close, undated ? null : created])
       if (t !== null && t > this.latest) this.latest = t;
     const ownerName = get('owner') || '(no owner)';
     let ownerN = this.owners.get(ownerName);
@@ -385,6 +407,10 @@ class ExportImporter {
       });
     }
     this.counts[outcome]++;
+    if (undated) {
+      this.closedWithoutCloseDate.imported++;
+      this.undated.add(this.deals.length);
+    }
     this.ids.set(id, row.line);
     const n = this.deals.length + 1;
     this.dealN.set(id, n);
@@ -464,6 +490,12 @@ class ExportImporter {
         probability: 0.5,
       });
     this.deals.forEach((d, i) => {
+      // Closed without a close date (allowed on request): every one closes at today, aged the
+      // default, so none is earlier or older than another (its created date alone means nothing).
+      if (this.undated.has(i)) {
+        d.closedAt = iso(now);
+        d.createdAt = '';
+      }
       const end = d.closedAt !== null ? Date.parse(d.closedAt) : now;
       const created = d.createdAt !== '' ? Date.parse(d.createdAt) : end - DEFAULT_DEAL_AGE_DAYS * DAY;
       d.createdAt = iso(created);
@@ -521,6 +553,7 @@ class ExportImporter {
       counts: this.counts,
       missingColumns: m.missing,
       dateOrders: this.dateOrders,
+      closedWithoutCloseDate: this.closedWithoutCloseDate,
     };
   }
 }
@@ -534,7 +567,7 @@ export async function importExportFile(
   path: string,
   options: ImportOptions & { activities?: string } = {},
 ): Promise<ImportResult> {
-  const importer = new ExportImporter(options.mapping);
+  const importer = new ExportImporter(options.mapping, options.allowMissingCloseDates ?? false);
   for await (const row of readCsvFile(path)) importer.surveyDeal(row);
   if (options.activities)
     for await (const row of readCsvFile(options.activities)) importer.surveyActivity(row);
