@@ -380,10 +380,12 @@ class ExportImporter {
     // "Today" of the world: just after the last recorded event (an open deal's close date is a plan).
     for (const t of [outcome === 'open' ? null : close, undated ? null : created])
       if (t !== null && t > this.latest) this.latest = t;
-    const ownerName = get('owner') || '(no owner)';
-    let ownerN = this.owners.get(ownerName);
-    if (ownerN === undefined) {
-      ownerN = this.owners.size + 1;
+    // No owner stays no owner: one shared stand-in owner would pool every ownerless deal, and its
+    // running win rate would carry time order into the owner track-record feature (issue 15).
+    const ownerName = get('owner');
+    let ownerN: number | null = null;
+    if (ownerName !== '') {
+      ownerN = this.owners.get(ownerName) ?? this.owners.size + 1;
       this.owners.set(ownerName, ownerN);
     }
     const account = get('account');

@@ -150,11 +150,12 @@ describe('importing an export', () => {
       const stages = r.world.pipelines[0]!.stages;
       expect(stages.map((s) => s.label)).toEqual(['Proposal', 'Negotiation', 'Closed Won', 'Closed Lost']);
       for (const deal of r.world.deals) expect(stages.some((s) => s.key === deal.stageKey)).toBe(true);
+      // The open deal without an owner has none (no shared "(no owner)" owner is invented).
       expect(r.world.owners.map((o) => `${o.firstName} ${o.lastName}`.trim())).toEqual([
         'Ann Lee',
         'Bob Roe',
-        '(no owner)',
       ]);
+      expect(r.world.deals.find((d) => d.name === 'Iota')!.ownerN).toBeNull();
     });
   }
 
