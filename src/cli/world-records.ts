@@ -45,7 +45,7 @@ function importWarnings(result: ImportResult): EvaluationWarning[] {
     const closed = result.counts.won + result.counts.lost;
     warnings.push({
       code: 'time_checks_off',
-      message: `time-based checks are off for ${undated} closed deals${undated < closed ? ` of ${closed}` : ''} without a close date (${ALLOW_FLAG}): they count as closed together on the import's last day, their created dates set aside, so no outcome is known before another's (owners' track records and field win rates as of a cut-off see none of them) and deal age, stage time and close-date slips carry nothing; folds are dealt in deal-id order`,
+      message: `time-based checks are off for ${undated} closed deals${undated < closed ? ` of ${closed}` : ''} without a close date (${ALLOW_FLAG}): they count as closed together on the import's last day, their created dates set aside, so none of their outcomes is known before another's (owners' track records and field win rates as of a cut-off see none of them) and deal age, stage time and close-date slips carry nothing; folds are dealt in deal-id order${undated < closed ? `. Judged as of 14 days before that day, they do see the outcomes of the ${closed - undated} dated deals, whichever in fact closed first: their figures may be optimistic` : ''}`,
     });
   }
   if (result.rejected.length > 0) {
