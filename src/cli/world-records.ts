@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { Activity, Contact, Deal, FieldValue, Pipeline } from '../domain/index.ts';
-import { importExportFile } from '../import/export-importer.ts';
+import { describeDateOrder } from '../import/date-order.ts';
+import { type ImportResult, importExportFile } from '../import/export-importer.ts';
 import { ImportMappingSchema } from '../import/import-mapping.ts';
 import { readWorldFile } from '../import/world-file.ts';
 import { customFieldName } from '../sandbox/salesforce/render-world.ts';
@@ -19,6 +20,45 @@ export interface WorldRecords {
   /** The world's own "today" (epoch ms): open deals are judged as of it, never the wall clock. */
   now: number;
   source: string;
+  /** What the reader should know about the data behind the figures (rows left out, checks off). */
+  warnings: EvaluationWarning[];
+}
+
+/** A warning printed with an evaluation; `code` is stable, `message` says it in words. */
+export interface EvaluationWarning {
+  code: 'time_checks_off' | 'rows_rejected' | 'date_order_default';
+  message: string;
+}
+
+export interface LoadWorldOptions {
+  /** Closed deals without a close date are evaluated (time-based checks off) instead of rejected. */
+  allowMissingCloseDates?: boolean;
+}
+
+const ALLOW_FLAG = '--allow-missing-close-dates';
+
+/** Warnings about a CSV import: deals closed without a date, rejected rows, guessed date orders. */
+function importWarnings(result: ImportResult): EvaluationWarning[] {
+  const warnings: EvaluationWarning[] = [];
+  const undated = result.closedWithoutCloseDate.imported;
+  if (undated > 0) {
+    const closed = result.counts.won + result.counts.lost;
+    warnings.push({
+      code: 'time_checks_off',
+      message: `time-based checks are off for ${undated} closed deals${undated < closed ? ` of ${closed}` : ''} without a close date (${ALLOW_FLAG}): they count as closed together on the import's last day, their created dates set aside, so none of their outcomes is known before another's (owners' track records and field win rates as of a cut-off see none of them) and deal age, stage time and close-date slips carry nothing; folds are dealt in deal-id order${undated < closed ? `. Judged as of 14 days before that day, they do see the outcomes of the ${closed - undated} dated deals, whichever in fact closed first: their figures may be optimistic` : ''}`,
+    });
+  }
+  if (result.rejected.length > 0) {
+    const first = result.rejected[0]!;
+    const undatedRejected = result.closedWithoutCloseDate.rejected;
+    warnings.push({
+      code: 'rows_rejected',
+      message: `${result.rejected.length} of ${result.rows} rows were not imported and are not evaluated (first: ${first.file} line ${first.line}: ${first.reason})${undatedRejected > 0 ? `; ${undatedRejected} of them are closed deals without a close date (${ALLOW_FLAG} evaluates them without time-based checks)` : ''}`,
+    });
+  }
+  for (const d of result.dateOrders)
+    if (d.why === 'default') warnings.push({ code: 'date_order_default', message: describeDateOrder(d) });
+  return warnings;
 }
 
 function pipelinesOf(world: SandboxWorld): Map<string, Pipeline> {
@@ -56,7 +96,7 @@ function activityOf(a: WorldActivity): Activity {
     dealIds: [`d${a.dealN}`],
     occurredAt: a.occurredAt,
     direction: a.direction,
-    ownerId: `o${a.ownerN}`,
+    ownerId: a.ownerN === null ? null : `o${a.ownerN}`,
     contactIds: a.contactNs.map((n) => `p${n}`),
     isReply: a.isReply,
     callOutcome: a.type === 'call' ? (CALL[a.callStatus ?? ''] ?? 'unknown') : null,
@@ -112,7 +152,7 @@ export function worldToRecords(
       createdAt: d.createdAt,
       updatedAt: d.updatedAt,
       closedAt: d.closedAt,
-      ownerId: `o${d.ownerN}`,
+      ownerId: d.ownerN === null ? null : `o${d.ownerN}`,
       accountId: company ? `c${company.n}` : null,
       nextStep: d.nextStep,
       nextStepUpdatedAt: d.nextStepUpdatedAt,
@@ -153,14 +193,18 @@ export function worldToRecords(
       pipeline,
     };
   });
-  return { records, qualificationFields: [...fields], now: Date.parse(world.now), source };
+  return { records, qualificationFields: [...fields], now: Date.parse(world.now), source, warnings: [] };
 }
 
 /**
  * Loads `--world FILE`: a world file written by `import`, or a CSV export (with its mapping)
  * imported in memory. Qualification fields keep the import's keys (not the CRM's renamed ones).
  */
-export async function loadWorldRecords(path: string, mappingPath?: string): Promise<WorldRecords> {
+export async function loadWorldRecords(
+  path: string,
+  mappingPath?: string,
+  options: LoadWorldOptions = {},
+): Promise<WorldRecords> {
   if (/\.(csv|tsv|txt)$/i.test(path)) {
     let mapping = ImportMappingSchema.parse({});
     if (mappingPath) {
@@ -171,17 +215,36 @@ export async function loadWorldRecords(path: string, mappingPath?: string): Prom
       }
       mapping = parsed.data;
     }
-    const result = await importExportFile(path, { mapping });
+    const result = await importExportFile(path, {
+      mapping,
+      ...(options.allowMissingCloseDates ? { allowMissingCloseDates: true } : {}),
+    });
+    const undated = result.closedWithoutCloseDate.rejected;
+    // Without close dates nothing (or too little) is left to evaluate: say so, and that the flag exists.
+    if (undated > 0 && (result.counts.won < 2 || result.counts.lost < 2)) {
+      const column =
+        mapping.columns.closeDate === undefined
+          ? 'no close-date column recognised, or its cells are empty; a column can be named with columns.closeDate in the mapping file'
+          : `the mapped column "${mapping.columns.closeDate}" is missing or empty there`;
+      throw new AppError(
+        'IMPORT_CLOSE_DATES_MISSING',
+        `${path}: ${undated} closed deals have no close date (${column}), which the time-based checks need. Run evaluate with ${ALLOW_FLAG} to evaluate them without time-based checks (a warning says so).`,
+        { details: { closedWithoutCloseDate: undated, flag: ALLOW_FLAG } },
+      );
+    }
     if (result.imported === 0)
       throw new AppError(
         'CONFIG_INVALID',
         `${path}: no row could be imported (${result.rejected.length} rejected)`,
       );
-    return worldToRecords(
-      result.world,
-      result.fields.map((f) => ({ field: f.field, label: f.label, kind: f.kind })),
-      path,
-    );
+    return {
+      ...worldToRecords(
+        result.world,
+        result.fields.map((f) => ({ field: f.field, label: f.label, kind: f.kind })),
+        path,
+      ),
+      warnings: importWarnings(result),
+    };
   }
   const file = await readWorldFile(path).catch((err: unknown) => {
     throw new AppError('CONFIG_INVALID', err instanceof Error ? err.message : String(err));

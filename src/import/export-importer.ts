@@ -4,13 +4,14 @@
 
 import type { SandboxWorld, WorldActivity, WorldDeal, WorldPipeline, WorldStage } from '../sandbox/world.ts';
 import { type CsvRow, readCsvFile } from './csv-reader.ts';
+import { type ColumnDateOrder, DateOrderSurvey, dateOrderWords, settleUnproven } from './date-order.ts';
 import {
   type ImportMapping,
   ImportMappingSchema,
   type ResolvedMapping,
   resolveMapping,
 } from './import-mapping.ts';
-import { normaliseLabel, parseAmount, parseDate } from './value-parsers.ts';
+import { type DateOrder, normaliseLabel, parseAmount, parseDate } from './value-parsers.ts';
 
 const DAY = 86_400_000;
 /** Created date assumed when the export has none: this many days before the close (or import). */
@@ -43,6 +44,13 @@ export interface ImportResult {
   counts: { won: number; lost: number; open: number };
   /** Mapped column names the export does not have. */
   missingColumns: string[];
+  /** Per date column holding local dates (03/04/2025): the order it was read in, and why. */
+  dateOrders: ColumnDateOrder[];
+  /**
+   * Closed deals without a close date: `rejected` among the rejected rows (the default), or
+   * `imported` with `allowMissingCloseDates` (then they close together at the world's today).
+   */
+  closedWithoutCloseDate: { rejected: number; imported: number };
 }
 
 export interface ImportOptions {
@@ -50,6 +58,13 @@ export interface ImportOptions {
   mapping?: ImportMapping;
   /** "Today" for open deals without dates (epoch ms). Default: the latest date in the export. */
   now?: number;
+  /**
+   * Import closed deals without a close date instead of rejecting them (evaluate
+   * --allow-missing-close-dates). They all close at the world's today and their created dates are
+   * set aside: no time order among them, so time-based checks see nothing. Not for sandbox worlds
+   * (a Salesforce opportunity must have a close date).
+   */
+  allowMissingCloseDates?: boolean;
 }
 
 const ACTIVITY_COLUMNS = ['deal', 'type', 'date', 'direction', 'subject', 'body', 'outcome'] as const;
@@ -128,19 +143,101 @@ class ExportImporter {
   private rows = 0;
   private latest = Number.NEGATIVE_INFINITY;
   private counts = { won: 0, lost: 0, open: 0 };
+  /** Date columns' orders, decided from every value before any row is read (`decideDateOrders`). */
+  private readonly surveys: DateOrderSurvey[] = [];
+  private readonly orderOf = new Map<DateOrderSurvey, DateOrder>();
+  private dateOrders: ColumnDateOrder[] = [];
+  private closeSurvey: DateOrderSurvey | null = null;
+  private createdSurvey: DateOrderSurvey | null = null;
+  private activitySurvey: DateOrderSurvey | null = null;
+  private dealHeaderSeen = false;
+  private activityHeaderSeen = false;
 
-  constructor(mapping: ImportMapping = ImportMappingSchema.parse({})) {
+  private readonly allowMissingCloseDates: boolean;
+  private readonly closedWithoutCloseDate = { rejected: 0, imported: 0 };
+  /** Indices (in `deals`) of closed deals imported without a close date. */
+  private readonly undated = new Set<number>();
+
+  constructor(mapping: ImportMapping = ImportMappingSchema.parse({}), allowMissingCloseDates = false) {
     this.mapping = mapping;
+    this.allowMissingCloseDates = allowMissingCloseDates;
     this.won = new Set(mapping.won.map(normaliseLabel));
     this.lost = new Set(mapping.lost.map(normaliseLabel));
     this.open = new Set(mapping.open.map(normaliseLabel));
   }
 
-  /** Feeds one CSV record; the first is the header. */
-  add(row: CsvRow): void {
+  /** First pass over the deal export: its header, and every value of its date columns. */
+  surveyDeal(row: CsvRow): void {
     if (this.resolved === null) {
       this.resolved = resolveMapping(row.fields, this.mapping);
       this.width = row.fields.length;
+      const header = row.fields;
+      const { closeDate, createdAt } = this.resolved.index;
+      if (closeDate >= 0) this.closeSurvey = this.newSurvey('deals', header[closeDate]!);
+      if (createdAt >= 0) this.createdSurvey = this.newSurvey('deals', header[createdAt]!);
+      return;
+    }
+    // A row of the wrong width is rejected anyway; its misplaced cells must not prove an order.
+    if (row.fields.length !== this.width) return;
+    const m = this.resolved.index;
+    this.closeSurvey?.add(this.cell(row.fields, m.closeDate), row.line);
+    this.createdSurvey?.add(this.cell(row.fields, m.createdAt), row.line);
+  }
+
+  /** First pass over the activity export. */
+  surveyActivity(row: CsvRow): void {
+    if (this.activityHeader === null) {
+      this.readActivityHeader(row);
+      const i = this.activityHeader!.date;
+      if (i >= 0) this.activitySurvey = this.newSurvey('activities', row.fields[i]!);
+      return;
+    }
+    if (row.fields.length !== this.activityWidth) return;
+    this.activitySurvey?.add(this.cell(row.fields, this.activityHeader.date), row.line);
+  }
+
+  private newSurvey(file: ColumnDateOrder['file'], column: string): DateOrderSurvey {
+    const s = new DateOrderSurvey(file, column.trim());
+    this.surveys.push(s);
+    return s;
+  }
+
+  /** Settles every date column's order; throws IMPORT_DATE_ORDER_CONFLICT for a self-contradicting one. */
+  decideDateOrders(): void {
+    const decided = this.surveys.flatMap((s) => {
+      const d = s.decide(this.mapping.dateOrder);
+      return d === null ? [] : [{ s, d }];
+    });
+    this.dateOrders = settleUnproven(decided.map((x) => x.d));
+    decided.forEach(({ s }, i) => {
+      this.orderOf.set(s, this.dateOrders[i]!.order);
+    });
+  }
+
+  /** Reads one date cell in its column's order; the reason when it cannot. */
+  private date(
+    raw: string,
+    survey: DateOrderSurvey | null,
+    what: string,
+  ): { at: number | null; reason: string | null } {
+    if (raw === '') return { at: null, reason: null };
+    const order = survey ? this.orderOf.get(survey) : undefined;
+    const at = parseDate(raw, order);
+    if (at !== null) return { at, reason: null };
+    const otherWay = order !== undefined && parseDate(raw, order === 'dmy' ? 'mdy' : 'dmy') !== null;
+    return {
+      at: null,
+      reason: otherWay
+        ? `${what} "${raw}" is not a ${dateOrderWords(order)} date (the column is read ${dateOrderWords(order)}: the mapping's dateOrder)`
+        : `${what} "${raw}" is not a date`,
+    };
+  }
+
+  /** Second pass: feeds one CSV record of the deal export; the first is the header. */
+  add(row: CsvRow): void {
+    if (!this.dealHeaderSeen) {
+      this.dealHeaderSeen = true;
+      if (this.resolved === null) this.surveyDeal(row);
       return;
     }
     this.rows++;
@@ -153,17 +250,22 @@ class ExportImporter {
   private readonly activities: WorldActivity[] = [];
   private activityRows = 0;
 
-  /** Feeds one record of the activity export (after every deal row); the first is its header. */
+  private readActivityHeader(row: CsvRow): void {
+    const norm = row.fields.map(normaliseLabel);
+    this.activityHeader = Object.fromEntries(
+      ACTIVITY_COLUMNS.map((c) => [
+        c,
+        ACTIVITY_ALIASES[c].map((a) => norm.indexOf(a)).find((i) => i >= 0) ?? -1,
+      ]),
+    ) as Record<ActivityColumn, number>;
+    this.activityWidth = row.fields.length;
+  }
+
+  /** Second pass: one record of the activity export (after every deal row); the first is its header. */
   addActivity(row: CsvRow): void {
-    if (this.activityHeader === null) {
-      const norm = row.fields.map(normaliseLabel);
-      this.activityHeader = Object.fromEntries(
-        ACTIVITY_COLUMNS.map((c) => [
-          c,
-          ACTIVITY_ALIASES[c].map((a) => norm.indexOf(a)).find((i) => i >= 0) ?? -1,
-        ]),
-      ) as Record<ActivityColumn, number>;
-      this.activityWidth = row.fields.length;
+    if (!this.activityHeaderSeen) {
+      this.activityHeaderSeen = true;
+      if (this.activityHeader === null) this.readActivityHeader(row);
       return;
     }
     this.activityRows++;
@@ -196,8 +298,9 @@ class ExportImporter {
     if (type === undefined)
       return `activity type "${get('type')}" is not an email, call, meeting, note or task`;
     const dateRaw = get('date');
-    const at = parseDate(dateRaw, this.mapping.dateOrder);
-    if (at === null) return dateRaw === '' ? 'no activity date' : `activity date "${dateRaw}" is not a date`;
+    if (dateRaw === '') return 'no activity date';
+    const { at, reason } = this.date(dateRaw, this.activitySurvey, 'activity date');
+    if (at === null) return reason;
     const dirRaw = normaliseLabel(get('direction'));
     const direction = /^(in|inbound|incoming|received)/.test(dirRaw)
       ? 'inbound'
@@ -261,22 +364,28 @@ class ExportImporter {
     const amount = amountRaw === '' ? null : parseAmount(amountRaw);
     if (amountRaw !== '' && amount === null) return `amount "${amountRaw}" is not a number`;
     const closeRaw = get('closeDate');
-    const close = closeRaw === '' ? null : parseDate(closeRaw, this.mapping.dateOrder);
-    if (closeRaw !== '' && close === null) return `close date "${closeRaw}" is not a date`;
-    if (outcome !== 'open' && close === null) return `${outcome} deal without a close date`;
+    const { at: close, reason: closeBad } = this.date(closeRaw, this.closeSurvey, 'close date');
+    if (closeBad !== null) return closeBad;
+    const undated = outcome !== 'open' && close === null;
+    if (undated && !this.allowMissingCloseDates) {
+      this.closedWithoutCloseDate.rejected++;
+      return `${outcome} deal without a close date (evaluate --allow-missing-close-dates takes it, without time-based checks)`;
+    }
     const createdRaw = get('createdAt');
-    const created = createdRaw === '' ? null : parseDate(createdRaw, this.mapping.dateOrder);
-    if (createdRaw !== '' && created === null) return `created date "${createdRaw}" is not a date`;
+    const { at: created, reason: createdBad } = this.date(createdRaw, this.createdSurvey, 'created date');
+    if (createdBad !== null) return createdBad;
     if (created !== null && close !== null && outcome !== 'open' && created > close)
       return `created (${createdRaw}) after the close date (${closeRaw})`;
 
     // "Today" of the world: just after the last recorded event (an open deal's close date is a plan).
-    for (const t of [outcome === 'open' ? null : close, created])
+    for (const t of [outcome === 'open' ? null : close, undated ? null : created])
       if (t !== null && t > this.latest) this.latest = t;
-    const ownerName = get('owner') || '(no owner)';
-    let ownerN = this.owners.get(ownerName);
-    if (ownerN === undefined) {
-      ownerN = this.owners.size + 1;
+    // No owner stays no owner: one shared stand-in owner would pool every ownerless deal, and its
+    // running win rate would carry time order into the owner track-record feature (issue 15).
+    const ownerName = get('owner');
+    let ownerN: number | null = null;
+    if (ownerName !== '') {
+      ownerN = this.owners.get(ownerName) ?? this.owners.size + 1;
       this.owners.set(ownerName, ownerN);
     }
     const account = get('account');
@@ -300,6 +409,10 @@ class ExportImporter {
       });
     }
     this.counts[outcome]++;
+    if (undated) {
+      this.closedWithoutCloseDate.imported++;
+      this.undated.add(this.deals.length);
+    }
     this.ids.set(id, row.line);
     const n = this.deals.length + 1;
     this.dealN.set(id, n);
@@ -379,6 +492,12 @@ class ExportImporter {
         probability: 0.5,
       });
     this.deals.forEach((d, i) => {
+      // Closed without a close date (allowed on request): every one closes at today, aged the
+      // default, so none is earlier or older than another (its created date alone means nothing).
+      if (this.undated.has(i)) {
+        d.closedAt = iso(now);
+        d.createdAt = '';
+      }
       const end = d.closedAt !== null ? Date.parse(d.closedAt) : now;
       const created = d.createdAt !== '' ? Date.parse(d.createdAt) : end - DEFAULT_DEAL_AGE_DAYS * DAY;
       d.createdAt = iso(created);
@@ -435,16 +554,26 @@ class ExportImporter {
       fields,
       counts: this.counts,
       missingColumns: m.missing,
+      dateOrders: this.dateOrders,
+      closedWithoutCloseDate: this.closedWithoutCloseDate,
     };
   }
 }
 
-/** Imports an export file (streamed), and optionally an activity export linked to its deals. */
+/**
+ * Imports an export file (streamed), and optionally an activity export linked to its deals. Each
+ * file is read twice: first every value of its date columns (to settle each column's day-month
+ * order from all of them), then the rows.
+ */
 export async function importExportFile(
   path: string,
   options: ImportOptions & { activities?: string } = {},
 ): Promise<ImportResult> {
-  const importer = new ExportImporter(options.mapping);
+  const importer = new ExportImporter(options.mapping, options.allowMissingCloseDates ?? false);
+  for await (const row of readCsvFile(path)) importer.surveyDeal(row);
+  if (options.activities)
+    for await (const row of readCsvFile(options.activities)) importer.surveyActivity(row);
+  importer.decideDateOrders();
   for await (const row of readCsvFile(path)) importer.add(row);
   if (options.activities) for await (const row of readCsvFile(options.activities)) importer.addActivity(row);
   return importer.finish(options.now === undefined ? {} : { now: options.now });

@@ -39,8 +39,11 @@ export const ImportMappingSchema = z.object({
   won: z.array(z.string()).default(['won', 'closed won', 'closedwon', 'win', 'yes', 'true', '1']),
   lost: z.array(z.string()).default(['lost', 'closed lost', 'closedlost', 'loss', 'no', 'false', '0']),
   open: z.array(z.string()).default(['', 'open', 'in progress', 'pending']),
-  /** How to read ambiguous dates such as 03/04/2025. Default mdy (US exports); a day > 12 always settles it. */
-  dateOrder: z.enum(['dmy', 'mdy']).default('mdy'),
+  /**
+   * How to read local dates such as 03/04/2025, for every date column. Unset: each column's order
+   * is decided from all its values (date-order.ts), mdy when none proves one.
+   */
+  dateOrder: z.enum(['dmy', 'mdy']).optional(),
   /** Currency when the export has no currency column. Default USD. */
   currency: z.string().min(3).max(3).default('USD'),
   /** Qualification columns. Default: every column not mapped above. */

@@ -49,13 +49,27 @@ function clock(rest: string | undefined): [number, number, number] | null {
   return [h, Number(m[2]), Number(m[3] ?? 0)];
 }
 
+/** `DD/MM/YYYY` or `MM/DD/YYYY` (slashes, dots or dashes; two- or four-digit year; optional time). */
+const LOCAL_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:,)?(.*)$/;
+
+/**
+ * The first two numbers of a local date whose day and month order is not self-evident
+ * ("05/07/2025" -> [5, 7]); null for ISO, year-first and month-name dates.
+ */
+export function localDateParts(raw: string): [number, number] | null {
+  const m = LOCAL_DATE.exec(raw.trim());
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
 /**
  * Parses a date or date-time to epoch ms (UTC; local times without a zone are read as UTC):
  * ISO 8601 (with or without time or zone), `YYYY/MM/DD`, `DD/MM/YYYY` / `MM/DD/YYYY` (also with
  * dots or dashes, two-digit years, an optional time with AM/PM), `15 Jan 2025`, `Jan 15, 2025`.
- * A day above 12 settles the order; otherwise `order` decides. Null when unreadable.
+ * With `order` (the importer decides it once per column, date-order.ts) local dates are read
+ * strictly in that order: "12/31/2025" in day-month order is null. Without it, a part above 12
+ * settles the order of that value, else month-day. Null when unreadable.
  */
-export function parseDate(raw: string, order: DateOrder = 'mdy'): number | null {
+export function parseDate(raw: string, order?: DateOrder): number | null {
   const s = raw.trim();
   if (s === '') return null;
   let m =
@@ -81,13 +95,13 @@ export function parseDate(raw: string, order: DateOrder = 'mdy'): number | null 
     const c = clock(m[4]);
     return c ? utc(Number(m[1]), Number(m[2]), Number(m[3]), ...c) : null;
   }
-  m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:,)?(.*)$/.exec(s);
+  m = LOCAL_DATE.exec(s);
   if (m) {
     const c = clock(m[4]);
     if (!c) return null;
     const a = Number(m[1]);
     const b = Number(m[2]);
-    const dmy = a > 12 ? true : b > 12 ? false : order === 'dmy';
+    const dmy = order !== undefined ? order === 'dmy' : a > 12;
     return dmy ? utc(year(m[3]!), b, a, ...c) : utc(year(m[3]!), a, b, ...c);
   }
   m = /^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{4}|\d{2})(.*)$/.exec(s);

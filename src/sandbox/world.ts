@@ -70,7 +70,8 @@ export interface WorldDeal {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
-  ownerN: number;
+  /** Null: no owner (an imported export without one); never a shared stand-in owner. */
+  ownerN: number | null;
   companyN: number | null;
   nextStep: string | null;
   nextStepUpdatedAt: string | null;
@@ -92,7 +93,8 @@ export interface WorldActivity {
   /** The deal it is associated with; may name a deal that does not exist (orphaned, messy). */
   dealN: number;
   contactNs: number[];
-  ownerN: number;
+  /** Null: no owner (an activity of an imported deal without one). */
+  ownerN: number | null;
   occurredAt: string;
   direction: 'inbound' | 'outbound' | null;
   isReply: boolean | null;

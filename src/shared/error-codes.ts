@@ -16,6 +16,10 @@ export const ERROR_CODES = {
   REDIS_UNAVAILABLE: 'Redis could not be reached or started.',
   STEP_LOCK_LOST:
     'This worker lost its job lock (paused or starved) and another worker owns the step now: it stopped without effects.',
+  IMPORT_DATE_ORDER_CONFLICT:
+    'A date column of an export proves both day-month and month-day order; set dateOrder in the mapping file.',
+  IMPORT_CLOSE_DATES_MISSING:
+    'Closed deals of an export have no close date; evaluate --allow-missing-close-dates evaluates them without time-based checks.',
   TENANT_NOT_FOUND: 'No tenant with that id is configured.',
   INTERNAL: 'An unexpected internal error.',
 } as const;

@@ -69,6 +69,8 @@ function decideAppError(err: AppError, now: number): FailureDecision {
     case 'CRM_SCHEMA_MISSING':
     case 'CRM_BAD_RECORD':
     case 'TENANT_NOT_FOUND':
+    case 'IMPORT_DATE_ORDER_CONFLICT':
+    case 'IMPORT_CLOSE_DATES_MISSING':
     case 'INTERNAL':
       return { action: 'fail', code: err.code, reason: err.message };
   }

@@ -8,7 +8,7 @@ import {
   crossValidate,
   outcomeOf,
 } from '../../scoring/index.ts';
-import { loadWorldRecords } from '../world-records.ts';
+import { type EvaluationWarning, loadWorldRecords } from '../world-records.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { resolveRedis } from '../../store/redis-connection.ts';
 import { TenantStateStore } from '../../store/tenant-state.store.ts';
@@ -36,8 +36,11 @@ const fmt = (m: { mean: number; std: number; min: number; max: number } | null) 
     ? 'n/a'
     : `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)} (min ${m.min.toFixed(3)}, max ${m.max.toFixed(3)})`;
 
-export function renderEvaluation(report: CrossValidationReport): string {
-  const lines = [report.message];
+export function renderEvaluation(
+  report: CrossValidationReport,
+  warnings: readonly EvaluationWarning[] = [],
+): string {
+  const lines = [...warnings.map((w) => `Warning: ${w.message}`), report.message];
   const c = report.counts;
   lines.push(
     `  closed deals: ${c.won} won, ${c.lost} lost (skipped: ${c.skipped.tooYoung} too young, ${c.skipped.closedBeforeCutoff} closed before the cut-off, ${c.skipped.noCloseTime} without a close time)`,
@@ -81,13 +84,14 @@ export async function evaluateWorld(
   path: string,
   mappingPath: string | undefined,
   options: EvaluateOptions,
-): Promise<CrossValidationReport> {
-  const { records, qualificationFields } = await loadWorldRecords(path, mappingPath);
+  load: { allowMissingCloseDates?: boolean } = {},
+): Promise<{ report: CrossValidationReport; warnings: EvaluationWarning[] }> {
+  const { records, qualificationFields, warnings } = await loadWorldRecords(path, mappingPath, load);
   const extraIndicators = buildQualificationIndicators(
     qualificationFields,
     records.map((r) => ({ dealId: r.deal.id, fields: r.deal.fields, outcome: outcomeOf(r) })),
   );
-  return crossValidate(records, { ...options, extraIndicators });
+  return { report: crossValidate(records, { ...options, extraIndicators }), warnings };
 }
 
 /** `pipeline-health evaluate --tenant T | --world FILE`: repeated stratified k-fold cross-validation, read-only. */
@@ -104,7 +108,11 @@ export function registerEvaluate(program: Command): void {
     .option('--folds <k>', 'folds per repeat', '5')
     .option('--repeats <r>', 'repeats with fresh shuffles', '3')
     .option('--seed <s>', 'seed of the shuffles', '1')
-    .option('--json', 'print the report as one JSON object')
+    .option(
+      '--allow-missing-close-dates',
+      'CSV --world: evaluate closed deals without a close date, with time-based checks off (a warning says so)',
+    )
+    .option('--json', 'print the report as one JSON object (with "warnings")')
     .action(
       (opts: {
         tenant?: string;
@@ -114,6 +122,7 @@ export function registerEvaluate(program: Command): void {
         folds: string;
         repeats: string;
         seed: string;
+        allowMissingCloseDates?: boolean;
         json?: boolean;
       }) =>
         runCommand(async () => {
@@ -122,15 +131,27 @@ export function registerEvaluate(program: Command): void {
             repeats: wholeNumber('repeats', opts.repeats, 1, 100),
             seed: wholeNumber('seed', opts.seed, 0, 2 ** 31 - 1),
           };
-          const print = (report: CrossValidationReport) => {
-            process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${renderEvaluation(report)}\n`);
+          const print = (report: CrossValidationReport, warnings: EvaluationWarning[] = []) => {
+            process.stdout.write(
+              opts.json
+                ? `${JSON.stringify({ ...report, warnings })}\n`
+                : `${renderEvaluation(report, warnings)}\n`,
+            );
             return report.status === 'evaluated' ? EXIT.ok : EXIT.failure;
           };
           if (opts.world) {
             if (opts.tenant)
               throw new AppError('CONFIG_INVALID', 'Give either --tenant or --world, not both');
-            return print(await evaluateWorld(opts.world, opts.mapping, options));
+            const { report, warnings } = await evaluateWorld(opts.world, opts.mapping, options, {
+              allowMissingCloseDates: opts.allowMissingCloseDates === true,
+            });
+            return print(report, warnings);
           }
+          if (opts.allowMissingCloseDates)
+            throw new AppError(
+              'CONFIG_INVALID',
+              '--allow-missing-close-dates applies to a CSV export given with --world, not to --tenant',
+            );
           if (!opts.tenant) throw new AppError('CONFIG_INVALID', 'Give --tenant <id> or --world <file>');
           const env = loadEnv();
           const tenants = await loadConfiguredTenants(env, opts.tenants);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { CrmKindSchema } from '../../domain/index.ts';
+import { describeDateOrder } from '../../import/date-order.ts';
 import { importExportFile } from '../../import/export-importer.ts';
 import { ImportMappingSchema } from '../../import/import-mapping.ts';
 import { tenantFieldsFor, writeWorldFile } from '../../import/world-file.ts';
@@ -68,6 +69,7 @@ export function registerImport(program: Command): void {
             counts: result.counts,
             rejected: result.rejected,
             missingColumns: result.missingColumns,
+            dateOrders: result.dateOrders,
             ...names,
           };
           if (opts.json) {
@@ -81,6 +83,7 @@ export function registerImport(program: Command): void {
               say(`Read ${result.activityRows} activity rows: imported ${result.activities}`);
             for (const r of result.rejected) say(`  ${r.file} line ${r.line}: ${r.reason}`);
             for (const c of result.missingColumns) say(`  mapped column "${c}" is not in the export`);
+            for (const d of result.dateOrders) say(`  dates: ${describeDateOrder(d)}`);
             say(`Qualification fields (${crm.data} names):`);
             for (const f of names.qualificationFields) say(`  ${f.field} (${f.kind}): ${f.label}`);
             if (result.imported === 0) {

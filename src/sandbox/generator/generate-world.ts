@@ -577,7 +577,7 @@ function makeTargets(
         : d.closeDate
           ? Date.parse(d.closeDate)
           : Number.NaN;
-      if (!(at >= start && at < endExclusive)) continue;
+      if (!(at >= start && at < endExclusive) || d.ownerN === null) continue;
       const add = st?.isWon ? d.amount : st?.isClosed ? 0 : 0.7 * d.amount;
       volume.set(d.ownerN, (volume.get(d.ownerN) ?? 0) + add);
     }

@@ -36,8 +36,9 @@ const DISPOSITIONS: Record<string, string> = {
 
 const TASK_TYPES = ['TODO', 'CALL', 'EMAIL'] as const;
 
-function ownerId(ownerN: number): string {
-  return String(OWNER_ID_OFFSET + ownerN);
+/** A record without an owner (an imported deal) has no `hubspot_owner_id` value. */
+function ownerId(ownerN: number | null): string | null {
+  return ownerN === null ? null : String(OWNER_ID_OFFSET + ownerN);
 }
 
 /** Renders world entities as HubSpot records. Pure: the store applies writes on top. */
@@ -86,13 +87,18 @@ export class HubSpotRenderer {
 
   /** Base history of a deal property from the world (newest first), or null to use the current value. */
   dealHistory(d: WorldDeal, name: string): PropertyVersion[] | null {
-    const source = (value: string | null, timestamp: string): PropertyVersion => ({
-      value: value ?? '',
-      timestamp,
-      sourceType: 'CRM_UI',
-      sourceId: `userId:${USER_ID_OFFSET + d.ownerN}`,
-      updatedByUserId: USER_ID_OFFSET + d.ownerN,
-    });
+    const owner = d.ownerN;
+    // Changes by the owner in the UI; a deal without an owner came in by an import.
+    const source = (value: string | null, timestamp: string): PropertyVersion =>
+      owner === null
+        ? { value: value ?? '', timestamp, sourceType: 'IMPORT' }
+        : {
+            value: value ?? '',
+            timestamp,
+            sourceType: 'CRM_UI',
+            sourceId: `userId:${USER_ID_OFFSET + owner}`,
+            updatedByUserId: USER_ID_OFFSET + owner,
+          };
     if (name === 'dealstage') return d.stageHistory.map((s) => source(s.stageKey, s.enteredAt)).reverse();
     if (name === 'closedate') {
       return d.closeDateHistory

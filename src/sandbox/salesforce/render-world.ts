@@ -138,7 +138,10 @@ export function renderWorld(world: SandboxWorld, store: RecordStore, apiUser: Ap
       ...sys(longAgo),
     });
   }
-  const ownerOf = (n: number) => userId.get(n) ?? store.idFor(O.user, n);
+  // No owner in the world (an imported deal without one): Salesforce sets OwnerId to the user who
+  // inserts the record (API docs, "Frequently Occurring Fields": OwnerId "is implicitly set to the
+  // current user when inserting an object"), here the integration user.
+  const ownerOf = (n: number | null) => (n === null ? apiUserId : (userId.get(n) ?? store.idFor(O.user, n)));
 
   // Stages: the union of the pipelines' stages, by label (Salesforce has one stage picklist).
   const stages = new Map<string, WorldStage>();

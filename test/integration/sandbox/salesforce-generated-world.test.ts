@@ -41,7 +41,7 @@ describe('Salesforce sandbox: serving a generated world (messy records included)
         Name: deal.name,
         Amount: deal.amount,
         CloseDate: deal.closeDate,
-        OwnerId: sandbox.idOf('owner', deal.ownerN),
+        OwnerId: sandbox.idOf('owner', deal.ownerN!), // generated deals always have an owner
       });
     }
   });

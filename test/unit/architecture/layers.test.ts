@@ -10,7 +10,7 @@ const ALLOWED: Record<string, string[]> = {
   'src/config': ['src/config', 'src/domain', 'src/shared'],
   'src/scoring': ['src/scoring', 'src/domain'],
   'src/sandbox': ['src/sandbox', 'src/domain'],
-  'src/import': ['src/import', 'src/domain', 'src/sandbox'],
+  'src/import': ['src/import', 'src/domain', 'src/sandbox', 'src/shared'],
   connectors: ['connectors', 'src/domain', 'src/shared'],
   'src/store': ['src/store', 'src/domain', 'src/shared'],
   jobs: ['jobs', 'src/domain', 'src/scoring', 'src/store', 'src/shared', 'connectors/crm-connector.ts'],

@@ -18,7 +18,8 @@ function lastQuarter(deals: number) {
       ?.stages.find((s) => s.key === d.stageKey);
     if (!stage?.isWon || !d.closedAt || d.amount === null) continue;
     const day = d.closedAt.slice(0, 10);
-    if (day >= start && day <= end) won.set(d.ownerN, (won.get(d.ownerN) ?? 0) + d.amount);
+    if (day >= start && day <= end && d.ownerN !== null)
+      won.set(d.ownerN, (won.get(d.ownerN) ?? 0) + d.amount);
   }
   const targets = world.targets.filter(
     (t) => t.periodStart === start && t.periodEnd === end && t.ownerN !== null,

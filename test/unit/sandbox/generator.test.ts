@@ -71,7 +71,9 @@ describe('generateWorld', () => {
       const world = generateWorld({ seed, deals, now: NOW });
       const inactive = new Set(world.owners.filter((o) => o.active === false).map((o) => o.n));
       expect(inactive.size, `${seed}/${deals}`).toBeGreaterThan(0);
-      const open = world.deals.filter((d) => d.closedAt === null && inactive.has(d.ownerN));
+      const open = world.deals.filter(
+        (d) => d.closedAt === null && d.ownerN !== null && inactive.has(d.ownerN),
+      );
       expect(open.length, `${seed}/${deals}`).toBeGreaterThan(0);
       for (const o of world.owners.filter((x) => x.active === false)) {
         const manager = world.owners.find((m) => m.n === o.managerN);
