@@ -1,11 +1,13 @@
 // `BENCH_ONLY=evaluate npm run bench`: `evaluate` on generated worlds, side by side with a plain
 // logistic regression written here (no regularisation search, no prior, gradient steps of its own)
-// on the same folds and the same features. Prints AUC and Brier of both, per world.
+// and gradient-boosted depth-2 trees (bench/boosted-trees.ts: the richer model issue 15 asks to keep
+// only if it wins) on the same folds and the same features. Prints AUC and Brier of each, per world.
 // BENCH_QUICK=1: one world of 1,500 deals; else worlds of 2,000 and 4,000 deals.
 // Public deal datasets: none of the npm / PyPI packages available here ships one (see
 // docs/EVALUATE.md), so only generated worlds are measured.
 
 import { worldToRecords } from '../src/cli/world-records.ts';
+import { boostedTrees } from './boosted-trees.ts';
 import { mulberry32 } from '../src/scoring/calibration/rng.ts';
 import { generateWorld } from '../src/sandbox/generator/generate-world.ts';
 import {
@@ -81,6 +83,8 @@ for (const size of SIZES) {
   const d = ts.features.length;
   const aucs: number[] = [];
   const briers: number[] = [];
+  const treeAucs: number[] = [];
+  const treeBriers: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
     const fold = stratifiedFolds(ts.y, report.folds, rand);
     for (let k = 0; k < report.folds; k++) {
@@ -92,6 +96,10 @@ for (const size of SIZES) {
       const y = test.map((i) => ts.y[i]!);
       aucs.push(pairAuc(p, y));
       briers.push(mean(p.map((q, i) => (q - y[i]!) ** 2)));
+      const trees = boostedTrees(ts.x, ts.y, train, d);
+      const pt = test.map(trees);
+      treeAucs.push(pairAuc(pt, y));
+      treeBriers.push(mean(pt.map((q, i) => (q - y[i]!) ** 2)));
     }
   }
   console.log(
@@ -101,6 +109,7 @@ for (const size of SIZES) {
     `  product evaluate   AUC ${report.auc!.mean.toFixed(3)} ± ${report.auc!.std.toFixed(3)}  Brier ${report.brier!.mean.toFixed(3)} ± ${report.brier!.std.toFixed(3)}  (${productSeconds.toFixed(1)} s)`,
   );
   console.log(`  plain logistic     AUC ${f(aucs)}  Brier ${f(briers)}`);
+  console.log(`  boosted trees      AUC ${f(treeAucs)}  Brier ${f(treeBriers)}`);
   console.log(
     `  prior score        AUC ${report.priorScoreAuc!.mean.toFixed(3)}; base-rate Brier ${report.baseRateBrier!.mean.toFixed(3)}`,
   );
@@ -114,6 +123,10 @@ for (const size of SIZES) {
       plainLogistic: {
         auc: { mean: mean(aucs), std: sd(aucs) },
         brier: { mean: mean(briers), std: sd(briers) },
+      },
+      boostedTrees: {
+        auc: { mean: mean(treeAucs), std: sd(treeAucs) },
+        brier: { mean: mean(treeBriers), std: sd(treeBriers) },
       },
       priorScoreAuc: report.priorScoreAuc!.mean,
       adopted: report.adopted,
