@@ -15,6 +15,7 @@ import {
   rollupPipelineHealth,
   ScoringModelSchema,
   scoreDeal,
+  TeamElementTally,
 } from '../src/scoring/index.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { dealSampler } from './deal-sample.ts';
@@ -110,6 +111,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     // before this run (deals already scored as of this run are not compared again).
     const bands: Record<Band, number> = { healthy: 0, watch: 0, at_risk: 0 };
     const rollupDeals: PipelineDeal[] = [];
+    const elements = new TeamElementTally();
     const report = progressReporter(deps, tenant.id, payload.runId, 'score', 'deals');
     let scored = 0;
     let removed = 0;
@@ -134,6 +136,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         results.push(result);
         bands[result.band] += 1;
         rollupDeals.push(pipelineDealFrom(input, result));
+        elements.add({ ownerId: input.ownerId, indicators: result.indicators });
         const last = lastResults.get(input.id);
         if (last?.asOf === result.asOf) continue; // scored by an earlier attempt: candidates kept
         // A first score has no previous band.
@@ -165,6 +168,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       period,
       rows,
     } satisfies StoredPipelineHealth);
+    await store.setJson('teamElements', { asOf: payload.asOf, ...elements.view() });
     report(scored, scored);
     return {
       deals: dealCount,

@@ -24,6 +24,7 @@ import { registerReportRoutes } from './routes/report.routes.ts';
 import { registerModelRoutes } from './routes/model.routes.ts';
 import { registerRunRoutes } from './routes/runs.routes.ts';
 import { registerScheduleRoutes } from './routes/schedules.routes.ts';
+import { registerTeamElementRoutes } from './routes/team-elements.routes.ts';
 import { registerTenantRoutes } from './routes/tenants.routes.ts';
 import { TenantCatalog } from './tenant-catalog.ts';
 
@@ -140,6 +141,7 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
   registerScheduleRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerModelRoutes(app, ctx);
+  registerTeamElementRoutes(app, ctx);
   registerReportRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   return app;

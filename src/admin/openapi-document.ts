@@ -225,6 +225,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { '200': ok('explanation'), '404': err('DEAL_NOT_FOUND') },
         }),
       },
+      '/tenants/{tenantId}/elements': {
+        get: op({
+          summary: 'The seven survey elements across owners: per owner, the share of open deals weak on each',
+          params: t,
+          responses: { '200': ok('elements x owners'), '404': err('REPORT_NOT_FOUND') },
+        }),
+      },
       '/tenants/{tenantId}/model/report': {
         get: op({
           summary: 'Model quality report of the last training',

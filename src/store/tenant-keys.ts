@@ -28,6 +28,8 @@ export interface TenantKeys {
   schema: string;
   trainingReport: string;
   pipelineHealth: string;
+  /** The seven survey elements across owners, as of the last score step. */
+  teamElements: string;
   cycleLock: string;
   /** The run that began the full sync in progress (absent: none in progress). */
   fullSync: string;
@@ -67,6 +69,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     schema: `${base}:schema`,
     trainingReport: `${base}:training-report`,
     pipelineHealth: `${base}:pipeline-health`,
+    teamElements: `${base}:team-elements`,
     cycleLock: `${base}:cycle-lock`,
     fullSync: `${base}:full-sync`,
     syncSeen: `${base}:sync-seen`,
