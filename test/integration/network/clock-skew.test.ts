@@ -5,7 +5,8 @@ import { startHubSpotSandbox } from '../../../src/sandbox/hubspot/start-hubspot-
 import { startSalesforceSandbox } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { startWorkerProcess, until, type WorkerProcess } from '../../support/worker-process.ts';
+import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
+import { until } from '../../support/until.ts';
 import { hubspotTenant } from '../pipeline/harness.ts';
 import { NO_SCHEDULE, prepareSalesforce, salesforceTenant, scenario } from './network-fixture.ts';
 
@@ -71,7 +72,7 @@ const CASES: Case[] = [
 describe.each(CASES)('a worker whose clock is 20 minutes ahead of the CRM ($crm)', (c) => {
   let redis: RedisEndpoint;
   let sandbox: SandboxHandle;
-  const workers: WorkerProcess[] = [];
+  const workers: CliProcess[] = [];
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);

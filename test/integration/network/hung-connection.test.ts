@@ -7,7 +7,8 @@ import {
 import { bullPrefix, QUEUES } from '../../../src/queue/queue-names.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
-import { startWorkerProcess, until, type WorkerProcess } from '../../support/worker-process.ts';
+import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
+import { until } from '../../support/until.ts';
 import { hubspotTenant } from '../pipeline/harness.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import {
@@ -25,7 +26,7 @@ describe('a HubSpot request that hangs on a reused keep-alive connection', () =>
   let redis: RedisEndpoint;
   let sandbox: HubSpotSandboxHandle;
   let proxy: FaultProxy;
-  const workers: WorkerProcess[] = [];
+  const workers: CliProcess[] = [];
   const DEAL_SEARCH = { method: 'POST', path: '/crm/v3/objects/deals/search' };
 
   beforeAll(async () => {
@@ -97,7 +98,7 @@ describe('a Salesforce request that hangs on a reused keep-alive connection', ()
   let redis: RedisEndpoint;
   let sandbox: SalesforceSandboxHandle;
   let proxy: FaultProxy;
-  const workers: WorkerProcess[] = [];
+  const workers: CliProcess[] = [];
   const QUERY = { method: 'GET', path: /\/services\/data\/v[\d.]+\/query\/?$/ };
 
   beforeAll(async () => {

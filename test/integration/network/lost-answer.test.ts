@@ -6,7 +6,7 @@ import { startSalesforceSandbox } from '../../../src/sandbox/salesforce/salesfor
 import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
-import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.ts';
+import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
 import { hubspotTenant } from '../pipeline/harness.ts';
 import { NO_SCHEDULE, prepareSalesforce, salesforceTenant, scenario } from './network-fixture.ts';
 
@@ -53,7 +53,7 @@ describe.each(CASES)('an alert-task create whose answer is lost after the CRM co
   let redis: RedisEndpoint;
   let sandbox: SandboxHandle;
   let proxy: FaultProxy;
-  const workers: WorkerProcess[] = [];
+  const workers: CliProcess[] = [];
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);

@@ -6,7 +6,7 @@ import type { RunSummary } from '../../../jobs/finalize.job.ts';
 import { Runtime } from '../../../src/cli/runtime.ts';
 import type { Tenant } from '../../../src/domain/index.ts';
 import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
-import { until } from '../../support/worker-process.ts';
+import { until } from '../../support/until.ts';
 import { testLogger } from '../pipeline/harness.ts';
 import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
 import { parseTenants } from '../../../src/config/tenants-file.ts';
