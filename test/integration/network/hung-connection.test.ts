@@ -9,13 +9,13 @@ import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-conne
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
 import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
 import { until } from '../../support/until.ts';
-import { hubspotTenant } from '../pipeline/harness.ts';
+import { hubspotTenant, NO_SCHEDULE, prepareSalesforce, salesforceTenant } from '../pipeline/harness.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import {
   type SalesforceSandboxHandle,
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
-import { NO_SCHEDULE, prepareSalesforce, salesforceTenant, scenario } from './network-fixture.ts';
+import { scenario } from './network-fixture.ts';
 
 /**
  * Issue 14 item 1. Node's http Agent keeps a socket timeout set in `createConnection` only until the
@@ -117,10 +117,14 @@ describe('a Salesforce request that hangs on a reused keep-alive connection', ()
 
   it('times out and is retried: the sync finishes instead of hanging', { timeout: 180_000 }, async () => {
     proxy = await startFaultProxy(sandbox.baseUrl);
-    const s = scenario(redis, [salesforceTenant('hung', sandbox, proxy.url)], {
-      CRM_REQUEST_TIMEOUT_MS: '2000',
-      WORKER_LOCK_MS: '5000',
-    });
+    const s = scenario(
+      redis,
+      [salesforceTenant('hung', { baseUrl: proxy.url, oauth: sandbox.oauth }, NO_SCHEDULE)],
+      {
+        CRM_REQUEST_TIMEOUT_MS: '2000',
+        WORKER_LOCK_MS: '5000',
+      },
+    );
     const hang = proxy.addRule({ ...QUERY, reusedConnection: true, action: { kind: 'hold' } });
     try {
       workers.push(startWorkerProcess(s.env));
@@ -134,10 +138,14 @@ describe('a Salesforce request that hangs on a reused keep-alive connection', ()
 
   it('is ended by SIGTERM: the worker stops the call in flight', { timeout: 180_000 }, async () => {
     proxy = await startFaultProxy(sandbox.baseUrl);
-    const s = scenario(redis, [salesforceTenant('term', sandbox, proxy.url)], {
-      CRM_REQUEST_TIMEOUT_MS: '600000',
-      WORKER_LOCK_MS: '5000',
-    });
+    const s = scenario(
+      redis,
+      [salesforceTenant('term', { baseUrl: proxy.url, oauth: sandbox.oauth }, NO_SCHEDULE)],
+      {
+        CRM_REQUEST_TIMEOUT_MS: '600000',
+        WORKER_LOCK_MS: '5000',
+      },
+    );
     proxy.addRule({ ...QUERY, occurrence: 'every', action: { kind: 'hold' } });
     try {
       const worker = startWorkerProcess(s.env);

@@ -5,8 +5,8 @@ import {
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
-import { hubspotTenant } from '../pipeline/harness.ts';
-import { NO_SCHEDULE, scenario } from './network-fixture.ts';
+import { hubspotTenant, NO_SCHEDULE } from '../pipeline/harness.ts';
+import { scenario } from './network-fixture.ts';
 
 /**
  * Issue 14 item 7. HubSpot's burst limit belongs to the account, rolling over 10 seconds, whoever

@@ -14,7 +14,7 @@ import {
 import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
 import type { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { hubspotConnectors, newRuntime, testLogger } from './harness.ts';
+import { hubspotConnectors, newRuntime, salesforceTenant, testLogger } from './harness.ts';
 
 /**
  * Issue 19: a deal the CRM no longer returns (moved to a pipeline the tenant does not track,
@@ -131,26 +131,13 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
     sandbox = await startSalesforceSandbox({ world: generateWorld({ seed: 37, deals: 60 }) });
-    const [tenant] = parseTenants({
-      tenants: [
-        {
-          id: 'sfdrift',
-          name: 'sfdrift',
-          connection: {
-            crm: 'salesforce',
-            loginUrl: sandbox.baseUrl,
-            developmentTarget: true,
-            auth: { type: 'refresh_token', ...sandbox.oauth },
-          },
-        },
-      ],
-    });
+    const tenant = salesforceTenant('sfdrift', sandbox);
     const connector = createSalesforceConnector({
-      connection: tenant!.connection as never,
+      connection: tenant.connection as never,
       logger: testLogger(),
       assignPermissionSet: true,
     });
-    runtime = newRuntime(redis, [tenant!], { connector: () => connector });
+    runtime = newRuntime(redis, [tenant], { connector: () => connector });
     await runtime.pool?.waitUntilReady();
     store = runtime.deps.store('sfdrift');
   });
