@@ -11,15 +11,20 @@ const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
 export interface CliProcess {
   readonly child: ChildProcess;
   readonly lines: Record<string, unknown>[];
-  /** Resolves with the first log line (past or future) that matches. */
+  /**
+   * Resolves with the first log line (past or future) that matches; rejects after `timeoutMs`, or
+   * as soon as the process has ended and closed its output without writing one.
+   */
   waitForLog(
     match: (line: Record<string, unknown>) => boolean,
     what: string,
     timeoutMs?: number,
-  ): Promise<void>;
+  ): Promise<Record<string, unknown>>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
+  /** Everything the process wrote to stdout and stderr so far, in the order it arrived. */
+  output(): string;
   /** Send a signal while the process runs (SIGTERM: graceful shutdown). */
   signal(signal: NodeJS.Signals): void;
   /** SIGKILL, and wait for the exit (safe to call twice). */
@@ -42,10 +47,19 @@ export function startCli(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
-  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: () => void }[] = [];
+  const waiters: {
+    match: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   let err = '';
+  let all = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    all += d.toString();
+  });
   child.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
+    all += d.toString();
     if (echoStderr) process.stderr.write(d);
   });
   createInterface({ input: child.stdout! }).on('line', (text) => {
@@ -59,19 +73,26 @@ export function startCli(
     for (const w of [...waiters]) {
       if (w.match(line)) {
         waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
+        w.resolve(line);
       }
     }
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
     child.once('exit', (code, signal) => r({ code, signal })),
   );
+  // 'close' comes after the last output line was read: no waiter can be satisfied any more.
+  child.once('close', (code, signal) => {
+    for (const w of waiters.splice(0)) {
+      w.reject(new Error(`the process ended (${code ?? signal}) before that log line; its output:\n${all}`));
+    }
+  });
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
     child,
     lines,
     exited,
     stderr: () => err,
+    output: () => all,
     signal: (s) => {
       if (running()) child.kill(s);
     },
@@ -80,14 +101,22 @@ export function startCli(
       await exited;
     },
     waitForLog(match, what, timeoutMs = 120_000) {
-      if (lines.some(match)) return Promise.resolve();
-      return new Promise<void>((resolvePromise, reject) => {
+      const seen = lines.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      if (child.stdout === null || child.stdout.closed) {
+        return Promise.reject(new Error(`waiting for ${what}: the process has ended; its output:\n${all}`));
+      }
+      return new Promise((resolvePromise, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
         waiters.push({
           match,
-          resolve: () => {
+          resolve: (line) => {
             clearTimeout(timer);
-            resolvePromise();
+            resolvePromise(line);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(new Error(`waiting for ${what}: ${e.message}`));
           },
         });
       });

@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../../src/cli/runtime.ts';
 import {
@@ -10,35 +9,14 @@ import {
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { hubspotTenant, testLogger } from './harness.ts';
-
-const MAIN = resolve(import.meta.dirname, '../../../src/cli/main.ts');
-
-function startWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [MAIN, 'worker'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
+import { until } from '../../support/until.ts';
+import { hubspotTenant, NO_SCHEDULE, testLogger } from './harness.ts';
 
 describe('a worker killed mid-write-back', () => {
   let redis: RedisEndpoint;
   let sandbox: HubSpotSandboxHandle;
-  const children: ChildProcess[] = [];
+  const children: CliProcess[] = [];
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
@@ -47,7 +25,7 @@ describe('a worker killed mid-write-back', () => {
     sandbox = await startHubSpotSandbox({ seed: 21, deals: 1_200, faults: { latencyMs: 40 } });
   });
   afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
+    for (const c of children) await c.kill();
     await sandbox?.close();
     await redis?.close();
   });
@@ -58,9 +36,7 @@ describe('a worker killed mid-write-back', () => {
     const prefix = `k${randomUUID().slice(0, 8)}`;
     const dir = mkdtempSync(join(tmpdir(), 'ph-crash-'));
     const tenantsFile = join(dir, 'tenants.json');
-    const tenant = hubspotTenant('crash', sandbox, {
-      schedule: { nightly: '0 2 * * *', incrementalEveryMinutes: 0 },
-    });
+    const tenant = hubspotTenant('crash', sandbox, NO_SCHEDULE);
     writeFileSync(tenantsFile, JSON.stringify({ tenants: [tenant] }));
     const env = {
       LOG_LEVEL: 'warn',
@@ -71,7 +47,7 @@ describe('a worker killed mid-write-back', () => {
       WORKER_CONCURRENCY: '1',
     };
 
-    const first = startWorker(env);
+    const first = startWorkerProcess(env);
     children.push(first);
     // This process only enqueues and watches: the workers are the child processes.
     const runtime = new Runtime({ redis, prefix, logger: testLogger(), tenants: [tenant], workers: false });
@@ -81,15 +57,14 @@ describe('a worker killed mid-write-back', () => {
       const dealUpdates = () =>
         sandbox.inspect.writes().filter((w) => w.objectType === 'deals' && w.operation === 'update');
       await until(() => dealUpdates().length > 0, 'the first written batch', 120_000);
-      first.kill('SIGKILL');
-      await new Promise((r) => first.once('exit', r));
+      await first.kill();
       const store = runtime.deps.store('crash');
       // The crash really interrupted the write-back: the step never finished in the first worker
       // (its batches may have landed in the CRM without the worker learning it).
       expect((await store.runSteps(started.runId))['write-back']).toBeUndefined();
       sandbox.faults.latencyMs = 0;
 
-      const second = startWorker(env);
+      const second = startWorkerProcess(env);
       children.push(second);
       await until(
         async () => (await store.runs()).some((r) => r.runId === started.runId),
