@@ -57,18 +57,25 @@ export function salesforceTenant(
   );
 }
 
+/**
+ * A Salesforce connector that assigns its permission set to the API user itself, as an admin
+ * would (the sandbox org has no admin to do it).
+ */
+export function salesforceAdminConnector(tenant: Tenant): CrmConnector {
+  if (tenant.connection.crm !== 'salesforce') throw new Error('salesforce tenants only');
+  return createSalesforceConnector({
+    connection: tenant.connection,
+    logger: testLogger(),
+    assignPermissionSet: true,
+  });
+}
+
 /** The admin's one-time setup of a Salesforce org: fields, permission set, assigned to the API user. */
 export async function prepareSalesforce(sandbox: {
   baseUrl: string;
   oauth: SandboxHandle['oauth'];
 }): Promise<void> {
-  const tenant = salesforceTenant('setup', sandbox);
-  if (tenant.connection.crm !== 'salesforce') throw new Error('salesforce tenants only');
-  await createSalesforceConnector({
-    connection: tenant.connection,
-    logger: testLogger(),
-    assignPermissionSet: true,
-  }).bootstrapSchema();
+  await salesforceAdminConnector(salesforceTenant('setup', sandbox)).bootstrapSchema();
 }
 
 /** HubSpot connectors without the incremental lookback, so a test's quick successive runs see only new changes. */

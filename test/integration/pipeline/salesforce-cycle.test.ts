@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
 import type { Runtime } from '../../../src/cli/runtime.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import {
@@ -7,7 +6,7 @@ import {
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { newRuntime, salesforceTenant, testLogger } from './harness.ts';
+import { newRuntime, salesforceAdminConnector, salesforceTenant } from './harness.ts';
 
 describe('a full Salesforce cycle through the real queues', () => {
   let redis: RedisEndpoint;
@@ -19,11 +18,7 @@ describe('a full Salesforce cycle through the real queues', () => {
     sandbox = await startSalesforceSandbox({ world: generateWorld({ seed: 13, deals: 80 }) });
     const tenant = salesforceTenant('globex', sandbox, { name: 'Globex' });
     // The test org has no admin to assign the permission set; the connector may do it here.
-    const connector = createSalesforceConnector({
-      connection: tenant.connection as never,
-      logger: testLogger(),
-      assignPermissionSet: true,
-    });
+    const connector = salesforceAdminConnector(tenant);
     runtime = newRuntime(redis, [tenant], { connector: () => connector });
     await runtime.pool?.waitUntilReady();
   });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
 import type { Runtime } from '../../../src/cli/runtime.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import {
@@ -7,7 +6,7 @@ import {
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { newRuntime, salesforceTenant, testLogger } from './harness.ts';
+import { newRuntime, salesforceAdminConnector, salesforceTenant } from './harness.ts';
 
 /**
  * Issue 19, Salesforce: the schema marker says "bootstrapped" but the tenant now points at another
@@ -44,11 +43,7 @@ describe('a Salesforce tenant pointed at another org', () => {
       [second, true],
     ] as const) {
       const tenant = tenantFor(sandbox);
-      const connector = createSalesforceConnector({
-        connection: tenant.connection as never,
-        logger: testLogger(),
-        assignPermissionSet: true,
-      });
+      const connector = salesforceAdminConnector(tenant);
       const runtime = newRuntime(redis, [tenant], { connector: () => connector, prefix });
       runtimes.push(runtime);
       await runtime.pool?.waitUntilReady();
