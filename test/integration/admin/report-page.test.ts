@@ -10,6 +10,7 @@ import {
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import { until } from '../../support/until.ts';
 import { adminCaller, startTestAdminService } from './admin-service-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -61,10 +62,10 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
     const started = await api('POST', '/tenants/acme/runs', {});
     const runId = started.json?.runId as string;
     let status = '';
-    for (let i = 0; i < 240 && status !== 'completed' && status !== 'failed'; i++) {
-      await new Promise((r) => setTimeout(r, 250));
+    await until(async () => {
       status = String((await api('GET', `/tenants/acme/runs/${runId}`)).json?.status);
-    }
+      return status === 'completed' || status === 'failed';
+    }, 'the run to finish');
     expect(status).toBe('completed');
 
     // Score history for the trend: four earlier weekly scores per deal, then the current ones again.
