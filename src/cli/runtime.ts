@@ -48,21 +48,21 @@ export class Runtime {
   readonly schedules: ScheduleReconciler;
   readonly pool: WorkerPool | null;
   readonly client: Redis;
-  private tenants: Map<string, Tenant>;
-  private readonly connections: Redis[] = [];
-  private readonly prefix: string;
-  private readonly connect: () => Redis;
+  #tenants: Map<string, Tenant>;
+  readonly #connections: Redis[] = [];
+  readonly #prefix: string;
+  readonly #connect: () => Redis;
 
   constructor(options: RuntimeOptions) {
     const connect = () => {
       const c = options.redis.createClient();
-      this.connections.push(c);
+      this.#connections.push(c);
       return c;
     };
     this.client = connect();
-    this.prefix = options.prefix;
-    this.connect = connect;
-    this.tenants = new Map(options.tenants.map((t) => [t.id, t]));
+    this.#prefix = options.prefix;
+    this.#connect = connect;
+    this.#tenants = new Map(options.tenants.map((t) => [t.id, t]));
     const stores = new Map<string, TenantStateStore>();
     const store = (tenantId: string) => {
       let s = stores.get(tenantId);
@@ -76,7 +76,7 @@ export class Runtime {
     };
     const now = options.now ?? Date.now;
     this.deps = {
-      tenant: async (id) => this.tenants.get(id) ?? null,
+      tenant: async (id) => this.#tenants.get(id) ?? null,
       store,
       connector:
         options.connector ??
@@ -109,12 +109,12 @@ export class Runtime {
   }
 
   tenantList(): Tenant[] {
-    return [...this.tenants.values()];
+    return [...this.#tenants.values()];
   }
 
   /** Replace the tenant configuration and reconcile the schedulers to it. */
   async setTenants(tenants: readonly Tenant[]): Promise<void> {
-    this.tenants = new Map(tenants.map((t) => [t.id, t]));
+    this.#tenants = new Map(tenants.map((t) => [t.id, t]));
     await this.schedules.reconcile(tenants);
   }
 
@@ -123,7 +123,7 @@ export class Runtime {
    * Polls the tenant's run history, so it sees failed runs too, whichever process ran them.
    */
   async runCycle(request: StartCycleRequest, options: { timeoutMs?: number } = {}): Promise<RunSummary> {
-    if (!this.tenants.has(request.tenantId)) {
+    if (!this.#tenants.has(request.tenantId)) {
       throw new AppError('TENANT_NOT_FOUND', `Tenant "${request.tenantId}" is not configured`);
     }
     const started = await this.launcher.start(request);
@@ -141,12 +141,12 @@ export class Runtime {
 
   /** Fit the tenant's model through the train queue and wait for its quality report. */
   async runTraining(tenantId: string, options: { timeoutMs?: number } = {}): Promise<CalibrationReport> {
-    if (!this.tenants.has(tenantId))
+    if (!this.#tenants.has(tenantId))
       throw new AppError('TENANT_NOT_FOUND', `Tenant "${tenantId}" is not configured`);
-    const queue = new Queue(QUEUES.train, { connection: this.connect(), prefix: bullPrefix(this.prefix) });
+    const queue = new Queue(QUEUES.train, { connection: this.#connect(), prefix: bullPrefix(this.#prefix) });
     const events = new QueueEvents(QUEUES.train, {
-      connection: this.connect(),
-      prefix: bullPrefix(this.prefix),
+      connection: this.#connect(),
+      prefix: bullPrefix(this.#prefix),
     });
     try {
       await events.waitUntilReady();
@@ -167,10 +167,10 @@ export class Runtime {
    * "train now"); the quality report lands in the tenant's state when the job finishes.
    */
   async startTraining(tenantId: string): Promise<string> {
-    if (!this.tenants.has(tenantId))
+    if (!this.#tenants.has(tenantId))
       throw new AppError('TENANT_NOT_FOUND', `Tenant "${tenantId}" is not configured`);
-    const connection = this.connect();
-    const queue = new Queue(QUEUES.train, { connection, prefix: bullPrefix(this.prefix) });
+    const connection = this.#connect();
+    const queue = new Queue(QUEUES.train, { connection, prefix: bullPrefix(this.#prefix) });
     try {
       const payload: TrainPayload = { tenantId, asOf: new Date(this.deps.now()).toISOString(), seed: 1 };
       const job = await queue.add('train', payload, {
@@ -182,7 +182,7 @@ export class Runtime {
       await queue.close();
       // Called per request: let the connection go now rather than at close().
       connection.disconnect();
-      this.connections.splice(this.connections.indexOf(connection), 1);
+      this.#connections.splice(this.#connections.indexOf(connection), 1);
     }
   }
 
@@ -191,7 +191,7 @@ export class Runtime {
    * in flight are left to BullMQ's stalled-job recovery once Redis is back.
    */
   abandon(): void {
-    for (const c of this.connections) c.disconnect();
+    for (const c of this.#connections) c.disconnect();
   }
 
   /** Graceful shutdown: workers finish their active jobs, then connections close. */
@@ -199,6 +199,6 @@ export class Runtime {
     await this.pool?.close();
     await this.launcher.close();
     await this.schedules.close();
-    for (const c of this.connections) c.disconnect();
+    for (const c of this.#connections) c.disconnect();
   }
 }

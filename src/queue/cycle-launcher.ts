@@ -34,9 +34,9 @@ function newRunId(tenantId: string, now: number): string {
  * waits forever. At most one cycle per tenant runs at a time (a Redis lock held by the run).
  */
 export class CycleLauncher {
-  private readonly flows: FlowProducer;
-  private readonly storeFor: (tenantId: string) => TenantStateStore;
-  private readonly now: () => number;
+  readonly #flows: FlowProducer;
+  readonly #storeFor: (tenantId: string) => TenantStateStore;
+  readonly #now: () => number;
 
   constructor(options: {
     connection: Redis;
@@ -44,20 +44,20 @@ export class CycleLauncher {
     store: (tenantId: string) => TenantStateStore;
     now?: () => number;
   }) {
-    this.flows = new FlowProducer({ connection: options.connection, prefix: bullPrefix(options.prefix) });
-    this.storeFor = options.store;
-    this.now = options.now ?? Date.now;
+    this.#flows = new FlowProducer({ connection: options.connection, prefix: bullPrefix(options.prefix) });
+    this.#storeFor = options.store;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Errors of the flow producer's connection (see connection-errors.ts). */
   onError(listener: (err: Error) => void): void {
-    this.flows.on('error', listener);
+    this.#flows.on('error', listener);
   }
 
   async start(request: StartCycleRequest): Promise<StartCycleResult> {
-    const now = this.now();
+    const now = this.#now();
     const runId = newRunId(request.tenantId, now);
-    const store = this.storeFor(request.tenantId);
+    const store = this.#storeFor(request.tenantId);
     const lock = await store.acquireCycleLock(runId, store.cycleLockTtlMs);
     if (!lock.acquired) return { started: false, runId: lock.holder, reason: 'already_running' };
     const payload: CyclePayload = {
@@ -68,7 +68,7 @@ export class CycleLauncher {
       fullResync: request.fullResync ?? false,
     };
     try {
-      const node = await this.flows.add(buildFlow(payload));
+      const node = await this.#flows.add(buildFlow(payload));
       return { started: true, runId, job: node.job };
     } catch (err) {
       await store.releaseCycleLock(runId);
@@ -77,7 +77,7 @@ export class CycleLauncher {
   }
 
   async close(): Promise<void> {
-    await this.flows.close();
+    await this.#flows.close();
   }
 }
 

@@ -26,13 +26,13 @@ export interface WorkerPoolOptions {
  * machines) can run the same pool against the same Redis; BullMQ shares the work.
  */
 export class WorkerPool {
-  private readonly workers: Worker[];
-  private readonly deps: JobDeps;
-  private readonly trainQueue: Queue;
+  readonly #workers: Worker[];
+  readonly #deps: JobDeps;
+  readonly #trainQueue: Queue;
 
   constructor(options: WorkerPoolOptions) {
     const { deps, launcher } = options;
-    this.deps = deps;
+    this.#deps = deps;
     const lock = options.lockDurationMs ?? 30_000;
     const common = {
       prefix: bullPrefix(options.prefix),
@@ -45,9 +45,9 @@ export class WorkerPool {
       connection: options.connection(),
     });
     cycle.on('failed', (job, error) => {
-      if (job && isFinalFailure(job, error)) void this.safely(() => onFinalFailure(job, error, deps));
+      if (job && isFinalFailure(job, error)) void this.#safely(() => onFinalFailure(job, error, deps));
     });
-    this.trainQueue = new Queue(QUEUES.train, {
+    this.#trainQueue = new Queue(QUEUES.train, {
       connection: options.connection(),
       prefix: bullPrefix(options.prefix),
     });
@@ -61,7 +61,7 @@ export class WorkerPool {
             seed: 1,
           };
           // One training per tenant and scheduled slot, even if the trigger job runs twice.
-          const queued = await this.trainQueue.add('train', payload, {
+          const queued = await this.#trainQueue.add('train', payload, {
             jobId: `train-${job.data.tenantId}-${job.id ?? 'now'}`.replaceAll(':', '-'),
             attempts: 2,
             ...JOB_RETENTION,
@@ -80,21 +80,21 @@ export class WorkerPool {
       concurrency: 1,
       connection: options.connection(),
     });
-    this.workers = [cycle, schedule, train];
-    for (const w of this.workers) w.on('error', bullErrorListener(deps.logger, `worker ${w.name}`));
-    this.trainQueue.on('error', bullErrorListener(deps.logger, 'train queue'));
+    this.#workers = [cycle, schedule, train];
+    for (const w of this.#workers) w.on('error', bullErrorListener(deps.logger, `worker ${w.name}`));
+    this.#trainQueue.on('error', bullErrorListener(deps.logger, 'train queue'));
   }
 
-  private async safely(fn: () => Promise<void>): Promise<void> {
+  async #safely(fn: () => Promise<void>): Promise<void> {
     try {
       await fn();
     } catch (err) {
-      this.deps.logger.error({ err }, 'recording a failed run failed');
+      this.#deps.logger.error({ err }, 'recording a failed run failed');
     }
   }
 
   async waitUntilReady(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+    await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
   }
 
   /**
@@ -103,8 +103,8 @@ export class WorkerPool {
    * and wait for them to end.
    */
   async close(force = false): Promise<void> {
-    for (const w of this.workers) w.cancelAllJobs('shutting down');
-    await Promise.all(this.workers.map((w) => w.close(force)));
-    await this.trainQueue.close();
+    for (const w of this.#workers) w.cancelAllJobs('shutting down');
+    await Promise.all(this.#workers.map((w) => w.close(force)));
+    await this.#trainQueue.close();
   }
 }

@@ -301,18 +301,18 @@ function countSeries(s: OutcomeSeries | undefined, before: number): OutcomeCount
  * so each owner's and account's counts are computed once per batch, not once per deal.
  */
 class MemoSeries {
-  private at = Number.NaN;
-  private counts: OutcomeCounts = EMPTY_COUNTS;
-  private readonly series: OutcomeSeries;
+  #at = Number.NaN;
+  #counts: OutcomeCounts = EMPTY_COUNTS;
+  readonly #series: OutcomeSeries;
   constructor(series: OutcomeSeries) {
-    this.series = series;
+    this.#series = series;
   }
   before(asOf: number): OutcomeCounts {
-    if (asOf !== this.at) {
-      this.at = asOf;
-      this.counts = countSeries(this.series, asOf);
+    if (asOf !== this.#at) {
+      this.#at = asOf;
+      this.#counts = countSeries(this.#series, asOf);
     }
-    return this.counts;
+    return this.#counts;
   }
 }
 

@@ -20,15 +20,15 @@ const AUDIT_KEEP = 10_000;
 export class AuditLogStore {
   readonly key: string;
 
-  private readonly redis: Redis;
+  readonly #redis: Redis;
 
   constructor(redis: Redis, prefix: string) {
-    this.redis = redis;
+    this.#redis = redis;
     this.key = `${prefix}:admin:audit`;
   }
 
   async record(entry: AuditEntry): Promise<void> {
-    await this.redis
+    await this.#redis
       .multi()
       .lpush(this.key, JSON.stringify(entry))
       .ltrim(this.key, 0, AUDIT_KEEP - 1)
@@ -36,6 +36,6 @@ export class AuditLogStore {
   }
 
   async list(limit = 100): Promise<AuditEntry[]> {
-    return (await this.redis.lrange(this.key, 0, limit - 1)).map((r) => JSON.parse(r) as AuditEntry);
+    return (await this.#redis.lrange(this.key, 0, limit - 1)).map((r) => JSON.parse(r) as AuditEntry);
   }
 }

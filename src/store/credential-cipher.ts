@@ -21,20 +21,20 @@ export function decodeEncryptionKey(key: string): Buffer {
  * Format: `v1.<iv b64url>.<tag b64url>.<ciphertext b64url>`.
  */
 export class CredentialCipher {
-  private readonly key: Buffer;
+  readonly #key: Buffer;
   /** Keys still accepted for decryption during a rotation (PH_ENCRYPTION_KEY_PREVIOUS). */
-  private readonly previous: CredentialCipher[];
+  readonly #previous: CredentialCipher[];
 
   constructor(key: string | Buffer, previousKeys: readonly (string | Buffer)[] = []) {
-    this.key = typeof key === 'string' ? decodeEncryptionKey(key) : key;
-    if (this.key.length !== 32) throw new AppError('CONFIG_INVALID', 'encryption key must be 32 bytes');
-    this.previous = previousKeys.map((k) => new CredentialCipher(k));
+    this.#key = typeof key === 'string' ? decodeEncryptionKey(key) : key;
+    if (this.#key.length !== 32) throw new AppError('CONFIG_INVALID', 'encryption key must be 32 bytes');
+    this.#previous = previousKeys.map((k) => new CredentialCipher(k));
   }
 
   /** True when `blob` decrypts under the current key (false: a previous key, or none). */
   isCurrent(blob: string, associatedData: string): boolean {
     try {
-      this.decryptWithThisKey(blob, associatedData);
+      this.#decryptWithThisKey(blob, associatedData);
       return true;
     } catch {
       return false;
@@ -43,7 +43,7 @@ export class CredentialCipher {
 
   encrypt(plaintext: string, associatedData: string): string {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(associatedData, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
@@ -55,9 +55,9 @@ export class CredentialCipher {
   /** Throws CONFIG_INVALID when the blob was made with neither this key nor a previous one. */
   decrypt(blob: string, associatedData: string): string {
     try {
-      return this.decryptWithThisKey(blob, associatedData);
+      return this.#decryptWithThisKey(blob, associatedData);
     } catch (err) {
-      for (const older of this.previous) {
+      for (const older of this.#previous) {
         try {
           return older.decrypt(blob, associatedData);
         } catch {
@@ -68,13 +68,13 @@ export class CredentialCipher {
     }
   }
 
-  private decryptWithThisKey(blob: string, associatedData: string): string {
+  #decryptWithThisKey(blob: string, associatedData: string): string {
     const [version, iv, tag, body] = blob.split('.');
     if (version !== VERSION || iv === undefined || tag === undefined || body === undefined) {
       throw new AppError('CONFIG_INVALID', 'stored credentials are not in a known format');
     }
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'), {
         authTagLength: TAG_BYTES,
       });
       decipher.setAAD(Buffer.from(associatedData, 'utf8'));

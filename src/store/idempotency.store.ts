@@ -10,16 +10,16 @@ const PENDING = '__pending__';
  * instead of starting another. Keys live in `<prefix>:admin:idem:<tenantId>:<key>` for 24 hours.
  */
 export class IdempotencyStore {
-  private readonly redis: Redis;
-  private readonly prefix: string;
+  readonly #redis: Redis;
+  readonly #prefix: string;
 
   constructor(redis: Redis, prefix: string) {
-    this.redis = redis;
-    this.prefix = prefix;
+    this.#redis = redis;
+    this.#prefix = prefix;
   }
 
-  private key(tenantId: string, key: string): string {
-    return `${this.prefix}:admin:idem:${tenantId}:${key}`;
+  #key(tenantId: string, key: string): string {
+    return `${this.#prefix}:admin:idem:${tenantId}:${key}`;
   }
 
   /** `claimed` when this request owns the key; else the run id recorded for it (null while pending). */
@@ -27,18 +27,18 @@ export class IdempotencyStore {
     tenantId: string,
     key: string,
   ): Promise<{ claimed: true } | { claimed: false; runId: string | null }> {
-    const k = this.key(tenantId, key);
-    if ((await this.redis.set(k, PENDING, 'EX', IDEMPOTENCY_TTL_S, 'NX')) === 'OK') return { claimed: true };
-    const value = await this.redis.get(k);
+    const k = this.#key(tenantId, key);
+    if ((await this.#redis.set(k, PENDING, 'EX', IDEMPOTENCY_TTL_S, 'NX')) === 'OK') return { claimed: true };
+    const value = await this.#redis.get(k);
     return { claimed: false, runId: value === null || value === PENDING ? null : value };
   }
 
   async complete(tenantId: string, key: string, runId: string): Promise<void> {
-    await this.redis.set(this.key(tenantId, key), runId, 'EX', IDEMPOTENCY_TTL_S);
+    await this.#redis.set(this.#key(tenantId, key), runId, 'EX', IDEMPOTENCY_TTL_S);
   }
 
   /** The request failed before starting a run: free the key for a retry. */
   async release(tenantId: string, key: string): Promise<void> {
-    await this.redis.del(this.key(tenantId, key));
+    await this.#redis.del(this.#key(tenantId, key));
   }
 }

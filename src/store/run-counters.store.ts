@@ -19,16 +19,16 @@ export interface RunCounters {
  * exact as long as a tenant finishes fewer than 50 runs between two scrapes.
  */
 export class RunCountersStore {
-  private readonly redis: Redis;
-  private readonly prefix: string;
+  readonly #redis: Redis;
+  readonly #prefix: string;
 
   constructor(redis: Redis, prefix: string) {
-    this.redis = redis;
-    this.prefix = prefix;
+    this.#redis = redis;
+    this.#prefix = prefix;
   }
 
-  private keys(tenantId: string) {
-    const base = `${this.prefix}:admin:metrics:${tenantId}`;
+  #keys(tenantId: string) {
+    const base = `${this.#prefix}:admin:metrics:${tenantId}`;
     return { seen: `${base}:seen`, counters: `${base}:counters` };
   }
 
@@ -38,13 +38,13 @@ export class RunCountersStore {
     runs: readonly Record<string, unknown>[],
     durationOf: (run: Record<string, unknown>) => number,
   ): Promise<void> {
-    const k = this.keys(tenantId);
+    const k = this.#keys(tenantId);
     for (const run of [...runs].reverse()) {
       if (typeof run.runId !== 'string') continue;
       const at = typeof run.finishedAt === 'string' ? Date.parse(run.finishedAt) || 0 : 0;
-      if ((await this.redis.zadd(k.seen, 'NX', at, run.runId)) !== 1) continue;
+      if ((await this.#redis.zadd(k.seen, 'NX', at, run.runId)) !== 1) continue;
       const seconds = durationOf(run);
-      const tx = this.redis
+      const tx = this.#redis
         .multi()
         .hincrby(k.counters, `runs:${String(run.status ?? 'unknown')}`, 1)
         .hincrby(k.counters, 'api_calls', typeof run.apiCalls === 'number' ? run.apiCalls : 0)
@@ -57,7 +57,7 @@ export class RunCountersStore {
   }
 
   async read(tenantId: string): Promise<RunCounters> {
-    const all = await this.redis.hgetall(this.keys(tenantId).counters);
+    const all = await this.#redis.hgetall(this.#keys(tenantId).counters);
     const out: RunCounters = {
       runs: {},
       apiCalls: 0,

@@ -25,22 +25,22 @@ export const MISSING_KEY_MESSAGE =
  */
 export class TenantRegistryStore {
   readonly key: string;
-  private readonly redis: Redis;
-  private readonly cipher: CredentialCipher | null;
+  readonly #redis: Redis;
+  readonly #cipher: CredentialCipher | null;
 
   constructor(options: { redis: Redis; prefix: string; cipher: CredentialCipher | null }) {
-    this.redis = options.redis;
+    this.#redis = options.redis;
     this.key = `${options.prefix}:admin:tenants`;
-    this.cipher = options.cipher;
+    this.#cipher = options.cipher;
   }
 
   /** False when no encryption key is configured (the API then refuses to store tenants). */
   get canStoreCredentials(): boolean {
-    return this.cipher !== null;
+    return this.#cipher !== null;
   }
 
   async put(tenant: Tenant): Promise<void> {
-    const cipher = this.requireCipher();
+    const cipher = this.#requireCipher();
     const { auth, ...connection } = tenant.connection;
     const { webhookUrl, ...alerts } = tenant.alerts;
     const record: StoredTenant = {
@@ -52,12 +52,12 @@ export class TenantRegistryStore {
         : { webhookUrl: cipher.encrypt(webhookUrl, `${tenant.id}:webhookUrl`) }),
       updatedAt: new Date().toISOString(),
     };
-    await this.redis.hset(this.key, tenant.id, JSON.stringify(record));
+    await this.#redis.hset(this.key, tenant.id, JSON.stringify(record));
   }
 
   async get(id: string): Promise<Tenant | null> {
-    const raw = await this.redis.hget(this.key, id);
-    return raw === null ? null : this.decode(id, raw);
+    const raw = await this.#redis.hget(this.key, id);
+    return raw === null ? null : this.#decode(id, raw);
   }
 
   /** The readable tenants; a tenant that cannot be decrypted (key rotation) is skipped, see listReport. */
@@ -71,12 +71,12 @@ export class TenantRegistryStore {
    * tenant is flagged and skipped instead of failing the whole list.
    */
   async listReport(): Promise<{ tenants: Tenant[]; unreadable: { id: string; reason: string }[] }> {
-    const all = await this.redis.hgetall(this.key);
+    const all = await this.#redis.hgetall(this.key);
     const tenants: Tenant[] = [];
     const unreadable: { id: string; reason: string }[] = [];
     for (const [id, raw] of Object.entries(all)) {
       try {
-        tenants.push(this.decode(id, raw));
+        tenants.push(this.#decode(id, raw));
       } catch (err) {
         unreadable.push({ id, reason: (err as Error).message });
       }
@@ -95,8 +95,8 @@ export class TenantRegistryStore {
     current: string[];
     unreadable: { id: string; reason: string }[];
   }> {
-    const cipher = this.requireCipher();
-    const all = await this.redis.hgetall(this.key);
+    const cipher = this.#requireCipher();
+    const all = await this.#redis.hgetall(this.key);
     const rotated: string[] = [];
     const current: string[] = [];
     const { unreadable } = await this.listReport();
@@ -111,38 +111,38 @@ export class TenantRegistryStore {
         current.push(id);
         continue;
       }
-      await this.put(this.decode(id, raw));
+      await this.put(this.#decode(id, raw));
       rotated.push(id);
     }
     return { rotated: rotated.sort(), current: current.sort(), unreadable };
   }
 
   async has(id: string): Promise<boolean> {
-    return (await this.redis.hexists(this.key, id)) === 1;
+    return (await this.#redis.hexists(this.key, id)) === 1;
   }
 
   /** True when the tenant existed. */
   async delete(id: string): Promise<boolean> {
-    return (await this.redis.hdel(this.key, id)) === 1;
+    return (await this.#redis.hdel(this.key, id)) === 1;
   }
 
   /** Ids of paused tenants (file or API): no schedules run for them and run-now is refused. */
   async pausedIds(): Promise<Set<string>> {
-    return new Set(await this.redis.smembers(`${this.key}:paused`));
+    return new Set(await this.#redis.smembers(`${this.key}:paused`));
   }
 
   async setPaused(id: string, paused: boolean): Promise<void> {
-    if (paused) await this.redis.sadd(`${this.key}:paused`, id);
-    else await this.redis.srem(`${this.key}:paused`, id);
+    if (paused) await this.#redis.sadd(`${this.key}:paused`, id);
+    else await this.#redis.srem(`${this.key}:paused`, id);
   }
 
   /** The raw stored value (tests check that no credential is readable in it). */
   async rawRecord(id: string): Promise<string | null> {
-    return this.redis.hget(this.key, id);
+    return this.#redis.hget(this.key, id);
   }
 
-  private decode(id: string, raw: string): Tenant {
-    const cipher = this.requireCipher();
+  #decode(id: string, raw: string): Tenant {
+    const cipher = this.#requireCipher();
     const record = StoredTenantSchema.parse(JSON.parse(raw));
     const auth = JSON.parse(cipher.decrypt(record.credentials, id)) as unknown;
     const connection = { ...(record.tenant.connection as Record<string, unknown>), auth };
@@ -160,8 +160,8 @@ export class TenantRegistryStore {
     return parsed.data;
   }
 
-  private requireCipher(): CredentialCipher {
-    if (this.cipher === null) throw new AppError('CONFIG_INVALID', MISSING_KEY_MESSAGE);
-    return this.cipher;
+  #requireCipher(): CredentialCipher {
+    if (this.#cipher === null) throw new AppError('CONFIG_INVALID', MISSING_KEY_MESSAGE);
+    return this.#cipher;
   }
 }

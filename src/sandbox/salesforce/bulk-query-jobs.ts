@@ -108,11 +108,11 @@ function orderByTimeout(soql: string, objectRows: number, limit: number): string
 
 /** Bulk API 2.0 query jobs of one org, in memory. */
 export class BulkQueryJobs {
-  private readonly jobs = new Map<string, BulkQueryJob>();
-  private counter = 1;
-  private readonly now: () => number;
-  private readonly pollsToComplete: number;
-  private readonly orderByTimeoutRows: number;
+  readonly #jobs = new Map<string, BulkQueryJob>();
+  #counter = 1;
+  readonly #now: () => number;
+  readonly #pollsToComplete: number;
+  readonly #orderByTimeoutRows: number;
 
   /**
    * @param pollsToComplete status checks a job answers `InProgress` before it reports its final
@@ -125,17 +125,17 @@ export class BulkQueryJobs {
     pollsToComplete: number,
     orderByTimeoutRows = DEFAULT_ORDER_BY_TIMEOUT_ROWS,
   ) {
-    this.now = now;
-    this.pollsToComplete = pollsToComplete;
-    this.orderByTimeoutRows = orderByTimeoutRows;
+    this.#now = now;
+    this.#pollsToComplete = pollsToComplete;
+    this.#orderByTimeoutRows = orderByTimeoutRows;
   }
 
   create(input: NewBulkQueryJob): BulkQueryJob {
-    this.expire();
+    this.#expire();
     const object = /\bFROM\s+([A-Za-z0-9_]+)/i.exec(input.soql)?.[1] ?? '';
     let outcome: BulkQueryJob['outcome'];
     const unsupported = unsupportedInBulk(input.soql);
-    const timeout = orderByTimeout(input.soql, input.objectRows(object), this.orderByTimeoutRows);
+    const timeout = orderByTimeout(input.soql, input.objectRows(object), this.#orderByTimeoutRows);
     if (unsupported !== null) outcome = { errorMessage: `INVALID_TYPE_FOR_OPERATION: ${unsupported}` };
     else if (timeout !== null) outcome = { errorMessage: timeout };
     else {
@@ -148,27 +148,27 @@ export class BulkQueryJobs {
       }
     }
     const job: BulkQueryJob = {
-      id: salesforceId('750', this.counter),
+      id: salesforceId('750', this.#counter),
       operation: input.operation,
       object,
       apiVersion: input.apiVersion,
       createdById: input.createdById,
-      createdAt: this.now(),
+      createdAt: this.#now(),
       state: 'UploadComplete',
       columnDelimiter: input.columnDelimiter,
       lineEnding: input.lineEnding,
       checks: 0,
       outcome,
     };
-    this.counter += 1;
-    this.jobs.set(job.id, job);
+    this.#counter += 1;
+    this.#jobs.set(job.id, job);
     return job;
   }
 
   /** The job (404 when unknown or past retention). */
   get(id: string): BulkQueryJob {
-    this.expire();
-    const job = this.jobs.get(id);
+    this.#expire();
+    const job = this.#jobs.get(id);
     if (job === undefined)
       throw new SalesforceApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
     return job;
@@ -180,7 +180,7 @@ export class BulkQueryJobs {
     if (job.state === 'UploadComplete' || job.state === 'InProgress') {
       job.checks += 1;
       job.state =
-        job.checks <= this.pollsToComplete
+        job.checks <= this.#pollsToComplete
           ? 'InProgress'
           : 'result' in job.outcome
             ? 'JobComplete'
@@ -200,17 +200,17 @@ export class BulkQueryJobs {
 
   delete(id: string): void {
     this.get(id);
-    this.jobs.delete(id);
+    this.#jobs.delete(id);
   }
 
   /** Forget every job, as if all had passed Salesforce's retention (tests of expired jobs). */
   clear(): void {
-    this.jobs.clear();
+    this.#jobs.clear();
   }
 
-  private expire(): void {
-    const cutoff = this.now() - JOB_RETENTION_MS;
-    for (const [id, job] of this.jobs) if (job.createdAt < cutoff) this.jobs.delete(id);
+  #expire(): void {
+    const cutoff = this.#now() - JOB_RETENTION_MS;
+    for (const [id, job] of this.#jobs) if (job.createdAt < cutoff) this.#jobs.delete(id);
   }
 }
 

@@ -34,26 +34,26 @@ export function batchSizeFrom(header: string | string[] | undefined): number | u
 
 /** Open query cursors; `nextRecordsUrl` is `<urlBase>/query/<locator>-<offset>`. */
 export class QueryCursors {
-  private readonly cursors = new Map<string, Cursor>();
-  private counter = 1;
-  private readonly now: () => number;
+  readonly #cursors = new Map<string, Cursor>();
+  #counter = 1;
+  readonly #now: () => number;
 
   constructor(now: () => number) {
-    this.now = now;
+    this.#now = now;
   }
 
   /** First page of a result; opens a cursor when more remain. */
   first(urlBase: string, result: LazyQueryResult, batchSize = DEFAULT_BATCH_SIZE): QueryPage {
     const { totalSize } = result;
     if (totalSize <= batchSize) return { totalSize, done: true, records: result.render(0, totalSize) };
-    const locator = salesforceId('01g', this.counter);
-    this.counter += 1;
-    if (this.cursors.size >= MAX_OPEN_CURSORS) {
-      const oldest = this.cursors.keys().next().value;
-      if (oldest !== undefined) this.cursors.delete(oldest);
+    const locator = salesforceId('01g', this.#counter);
+    this.#counter += 1;
+    if (this.#cursors.size >= MAX_OPEN_CURSORS) {
+      const oldest = this.#cursors.keys().next().value;
+      if (oldest !== undefined) this.#cursors.delete(oldest);
     }
-    this.cursors.set(locator, { result, lastUsed: this.now(), batchSize });
-    return this.page(urlBase, locator, 0, totalSize, batchSize);
+    this.#cursors.set(locator, { result, lastUsed: this.#now(), batchSize });
+    return this.#page(urlBase, locator, 0, totalSize, batchSize);
   }
 
   /** A later page: `<locator>-<offset>`. */
@@ -61,33 +61,27 @@ export class QueryCursors {
     const dash = locatorAndOffset.lastIndexOf('-');
     const locator = dash < 0 ? locatorAndOffset : locatorAndOffset.slice(0, dash);
     const offset = dash < 0 ? 0 : Number(locatorAndOffset.slice(dash + 1));
-    const cursor = this.cursors.get(locator);
+    const cursor = this.#cursors.get(locator);
     if (
       cursor === undefined ||
       !Number.isInteger(offset) ||
       offset < 0 ||
       offset > cursor.result.totalSize ||
-      this.now() - cursor.lastUsed > CURSOR_IDLE_MS
+      this.#now() - cursor.lastUsed > CURSOR_IDLE_MS
     ) {
-      if (cursor !== undefined) this.cursors.delete(locator);
+      if (cursor !== undefined) this.#cursors.delete(locator);
       throw new SalesforceApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
     }
-    cursor.lastUsed = this.now();
-    return this.page(urlBase, locator, offset, cursor.result.totalSize, batchSize ?? cursor.batchSize);
+    cursor.lastUsed = this.#now();
+    return this.#page(urlBase, locator, offset, cursor.result.totalSize, batchSize ?? cursor.batchSize);
   }
 
-  private page(
-    urlBase: string,
-    locator: string,
-    offset: number,
-    totalSize: number,
-    batchSize: number,
-  ): QueryPage {
-    const cursor = this.cursors.get(locator) as Cursor;
+  #page(urlBase: string, locator: string, offset: number, totalSize: number, batchSize: number): QueryPage {
+    const cursor = this.#cursors.get(locator) as Cursor;
     const end = offset + batchSize;
     const records = cursor.result.render(offset, end);
     if (end >= cursor.result.totalSize) {
-      this.cursors.delete(locator);
+      this.#cursors.delete(locator);
       return { totalSize, done: true, records };
     }
     return { totalSize, done: false, nextRecordsUrl: `${urlBase}/query/${locator}-${end}`, records };

@@ -11,33 +11,33 @@ export type SfRow = Record<string, unknown> & { Id: string };
  */
 export class RecordStore {
   readonly schema: SalesforceSchema;
-  private readonly tables = new Map<string, Map<string, SfRow>>();
-  private readonly counters = new Map<string, number>();
+  readonly #tables = new Map<string, Map<string, SfRow>>();
+  readonly #counters = new Map<string, number>();
 
   constructor(schema: SalesforceSchema) {
     this.schema = schema;
   }
 
   table(object: SfObject): Map<string, SfRow> {
-    let t = this.tables.get(object.name);
+    let t = this.#tables.get(object.name);
     if (t === undefined) {
       t = new Map();
-      this.tables.set(object.name, t);
+      this.#tables.set(object.name, t);
     }
     return t;
   }
 
   /** The id for entity `n` of `object`, keeping the counter for new ids above it. */
   idFor(object: SfObject, n: number): string {
-    const next = this.counters.get(object.keyPrefix) ?? 1;
-    if (n >= next) this.counters.set(object.keyPrefix, n + 1);
+    const next = this.#counters.get(object.keyPrefix) ?? 1;
+    if (n >= next) this.#counters.set(object.keyPrefix, n + 1);
     return salesforceId(object.keyPrefix, n);
   }
 
   /** A fresh id for a record created now. */
   nextId(object: SfObject): string {
-    const n = this.counters.get(object.keyPrefix) ?? 1;
-    this.counters.set(object.keyPrefix, n + 1);
+    const n = this.#counters.get(object.keyPrefix) ?? 1;
+    this.#counters.set(object.keyPrefix, n + 1);
     return salesforceId(object.keyPrefix, n);
   }
 
@@ -57,7 +57,7 @@ export class RecordStore {
    */
   purgeDeleted(): number {
     let purged = 0;
-    for (const table of this.tables.values()) {
+    for (const table of this.#tables.values()) {
       for (const [id, row] of table) {
         if (row.IsDeleted === true) {
           table.delete(id);
@@ -72,7 +72,7 @@ export class RecordStore {
   find(id: string): { object: SfObject; row: SfRow } | undefined {
     const object = this.schema.byKeyPrefix(id.slice(0, 3));
     if (object === undefined) return undefined;
-    const table = this.tables.get(object.name);
+    const table = this.#tables.get(object.name);
     if (table === undefined) return undefined;
     const row = table.get(id) ?? (id.length === 15 ? findBy15(table, id) : undefined);
     return row === undefined ? undefined : { object, row };

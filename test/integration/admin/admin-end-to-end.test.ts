@@ -1,16 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminService, startAdminService } from '../../../src/cli/commands/admin.command.ts';
+import type { AdminService } from '../../../src/cli/commands/admin.command.ts';
 import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 
+import { adminCaller, type Json, startTestAdminService } from './admin-service-fixture.ts';
+
 const TOKEN = 'e2e-admin-token-0123456789abcdef';
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely; the assertions check them.
-type Json = Record<string, any>;
 
 describe('admin API end to end (real HTTP on 127.0.0.1, real Runtime, HubSpot sandbox)', () => {
   let redis: RedisEndpoint;
@@ -18,33 +16,17 @@ describe('admin API end to end (real HTTP on 127.0.0.1, real Runtime, HubSpot sa
   let service: AdminService;
   const bodies: string[] = [];
 
+  const api = adminCaller(() => service.url, TOKEN);
   async function call(method: string, path: string, body?: unknown, token: string | null = TOKEN) {
-    const res = await fetch(`${service.url}${path}`, {
-      method,
-      headers: {
-        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    bodies.push(text);
-    return { status: res.status, json: text === '' ? null : (JSON.parse(text) as Json) };
+    const answer = await api(method, path, body, token);
+    bodies.push(answer.text);
+    return answer;
   }
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
     sandbox = await startHubSpotSandbox({ seed: 5, deals: 40 });
-    service = await startAdminService({
-      redis,
-      prefix: `e${randomUUID().slice(0, 8)}`,
-      logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-      tokens: [TOKEN],
-      encryptionKey: randomBytes(32).toString('base64'),
-      concurrency: 2,
-      host: '127.0.0.1',
-      port: 0,
-    });
+    service = await startTestAdminService({ redis, tokens: [TOKEN], concurrency: 2 });
   });
 
   afterAll(async () => {

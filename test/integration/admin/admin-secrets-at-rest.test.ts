@@ -1,11 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminService, startAdminService } from '../../../src/cli/commands/admin.command.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
+import type { AdminService } from '../../../src/cli/commands/admin.command.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import { adminCaller, startTestAdminService } from './admin-service-fixture.ts';
 
 const TOKEN = 'rest-admin-token-0123456789abcdef';
 const CRM_SECRET = 'pat-na1-echoed-secret-7f3a9c';
@@ -45,19 +45,7 @@ describe('secrets at rest (real Runtime, real workers, an echoing CRM on loopbac
   let client: Redis;
   const prefix = `s${randomUUID().slice(0, 8)}`;
 
-  async function call(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${service.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    // biome-ignore lint/suspicious/noExplicitAny: read loosely; the assertions check the shape.
-    return { status: res.status, text, json: (text === '' ? null : JSON.parse(text)) as any };
-  }
+  const call = adminCaller(() => service.url, TOKEN);
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
@@ -74,16 +62,7 @@ describe('secrets at rest (real Runtime, real workers, an echoing CRM on loopbac
     });
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
     echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
-    service = await startAdminService({
-      redis,
-      prefix,
-      logger: createLogger({ level: 'silent' }),
-      tokens: [TOKEN],
-      encryptionKey: randomBytes(32).toString('base64'),
-      concurrency: 1,
-      host: '127.0.0.1',
-      port: 0,
-    });
+    service = await startTestAdminService({ redis, prefix, tokens: [TOKEN], concurrency: 1 });
   });
 
   afterAll(async () => {
@@ -113,7 +92,7 @@ describe('secrets at rest (real Runtime, real workers, an echoing CRM on loopbac
     let last: { status?: string; error?: { message?: string } } | undefined;
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      last = (await call('GET', '/tenants/echo/status')).json.runs[0];
+      last = (await call('GET', '/tenants/echo/status')).json?.runs[0];
       if (last?.status === 'failed') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -127,7 +106,7 @@ describe('secrets at rest (real Runtime, real workers, an echoing CRM on loopbac
     expect(stored).not.toContain(CRM_SECRET);
     expect(stored).not.toContain('webhook-secret-91c2');
     const shown = await call('GET', '/tenants/echo');
-    expect(shown.json.alerts.webhookUrlSet).toBe(true);
+    expect(shown.json?.alerts.webhookUrlSet).toBe(true);
 
     // The dashboard reads the same records.
     const dashboard = await call('GET', '/queues/api/queues?activeQueue=cycle&status=failed&page=1');

@@ -1,12 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminService, startAdminService } from '../../../src/cli/commands/admin.command.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
+import type { AdminService } from '../../../src/cli/commands/admin.command.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import { adminCaller, startTestAdminService } from './admin-service-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'browser-admin-token-Zq8wX2mN7vR4tY6uP1sK';
@@ -44,32 +43,21 @@ describe.skipIf(!hasChromium)('report links and browser sessions in headless Chr
   let service: AdminService;
   let context: BrowserContext;
   let profile: string;
+  const call = adminCaller(() => service.url, TOKEN);
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
-    service = await startAdminService({
-      redis,
-      prefix: `b${randomUUID().slice(0, 8)}`,
-      logger: createLogger({ level: 'silent' }),
-      tokens: [TOKEN],
-      encryptionKey: randomBytes(32).toString('hex'),
-      workers: false,
-      port: 0,
-    });
-    const created = await fetch(`${service.url}/tenants`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        id: 'acme',
-        name: 'Acme',
-        schedule: { nightly: '0 2 * * *', incrementalEveryMinutes: 0 },
-        connection: {
-          crm: 'hubspot',
-          basePath: 'http://127.0.0.1:9/hubspot',
-          developmentTarget: true,
-          auth: { type: 'private_app', accessToken: 'pat-unused' },
-        },
-      }),
+    service = await startTestAdminService({ redis, tokens: [TOKEN], workers: false });
+    const created = await call('POST', '/tenants', {
+      id: 'acme',
+      name: 'Acme',
+      schedule: { nightly: '0 2 * * *', incrementalEveryMinutes: 0 },
+      connection: {
+        crm: 'hubspot',
+        basePath: 'http://127.0.0.1:9/hubspot',
+        developmentTarget: true,
+        auth: { type: 'private_app', accessToken: 'pat-unused' },
+      },
     });
     expect(created.status).toBe(201);
     profile = mkdtempSync(join(tmpdir(), 'ph-chromium-'));
@@ -96,12 +84,9 @@ describe.skipIf(!hasChromium)('report links and browser sessions in headless Chr
   });
 
   it('opens a report link: the view token is swapped for a cookie and leaves the address bar', async () => {
-    const link = await fetch(`${service.url}/tenants/acme/report-links`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ minutes: 15 }),
-    });
-    const { url } = (await link.json()) as { url: string };
+    const { url } = (await call('POST', '/tenants/acme/report-links', { minutes: 15 })).json as {
+      url: string;
+    };
     const page = await context.newPage();
     const traffic = watch(page);
     const response = await page.goto(`${service.url}${url}`, { timeout: 30_000 });

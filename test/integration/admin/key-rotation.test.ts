@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import { parseTenants } from '../../../src/config/tenants-file.ts';
 import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts';
+import { type CliProcess, startCli } from '../../support/cli-process.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../../src/cli/main.ts');
 const TOKEN = 'rotation-admin-token-Zq8wX2mN7vR4tY6u';
@@ -57,10 +58,10 @@ describe('key rotation and start-up failures (real processes)', () => {
     await redis?.close();
   });
 
-  function waitExit(child: ChildProcess, ms: number): Promise<number | null | 'timeout'> {
+  function waitExit(p: CliProcess, ms: number): Promise<number | null | 'timeout'> {
     return new Promise((done) => {
       const timer = setTimeout(() => done('timeout'), ms);
-      child.once('exit', (code) => {
+      void p.exited.then(({ code }) => {
         clearTimeout(timer);
         done(code);
       });
@@ -68,29 +69,10 @@ describe('key rotation and start-up failures (real processes)', () => {
   }
 
   it('starts with an undecryptable tenant flagged and skipped', async () => {
-    const child = spawn(process.execPath, [MAIN, 'admin', '--port', '0', '--no-workers'], {
-      env: env({ PH_ENCRYPTION_KEY: NEW_KEY }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr?.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
+    const admin = startCli(['admin', '--port', '0', '--no-workers'], env({ PH_ENCRYPTION_KEY: NEW_KEY }));
     try {
-      const url = await new Promise<string>((ready, fail) => {
-        const timer = setTimeout(() => fail(new Error(`not ready:\n${output}`)), 90_000);
-        child.stdout?.on('data', () => {
-          const line = output.split('\n').find((l) => l.includes('"admin ready"'));
-          if (line) {
-            clearTimeout(timer);
-            ready((JSON.parse(line) as { url: string }).url);
-          }
-        });
-        child.once('exit', (code) => fail(new Error(`exited ${code}:\n${output}`)));
-      });
+      const ready = await admin.waitForLog((l) => l.msg === 'admin ready', 'the "admin ready" line', 90_000);
+      const url = String(ready.url);
       const list = await fetch(`${url}/tenants`, { headers: { authorization: `Bearer ${TOKEN}` } });
       const body = (await list.json()) as { tenants: { id: string }[]; unreadable: { id: string }[] };
       expect(body.tenants.map((t) => t.id)).toEqual(['fresh']);
@@ -98,12 +80,12 @@ describe('key rotation and start-up failures (real processes)', () => {
       const one = await fetch(`${url}/tenants/old`, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(one.status).toBe(409);
       expect(((await one.json()) as { error: { code: string } }).error.code).toBe('TENANT_UNREADABLE');
-      expect(output).toContain('tenant cannot be decrypted and is skipped');
+      expect(admin.output()).toContain('tenant cannot be decrypted and is skipped');
     } finally {
-      child.kill('SIGTERM');
-      expect(await waitExit(child, 60_000)).toBe(0);
+      admin.signal('SIGTERM');
+      expect(await waitExit(admin, 60_000)).toBe(0);
     }
-    expect(output).not.toContain('pat-old-secret');
+    expect(admin.output()).not.toContain('pat-old-secret');
   });
 
   it('`keys rotate` re-encrypts every tenant under the new key while both are accepted', async () => {
@@ -126,19 +108,15 @@ describe('key rotation and start-up failures (real processes)', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as AddressInfo).port;
     try {
-      const child = spawn(process.execPath, [MAIN, 'admin', '--port', String(port), '--host', '127.0.0.1'], {
-        env: env({ PH_ENCRYPTION_KEY: NEW_KEY }),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr?.on('data', (c: Buffer) => {
-        stderr += c.toString();
-      });
-      const code = await waitExit(child, 90_000);
-      if (code === 'timeout') child.kill('SIGKILL');
+      const admin = startCli(
+        ['admin', '--port', String(port), '--host', '127.0.0.1'],
+        env({ PH_ENCRYPTION_KEY: NEW_KEY }),
+      );
+      const code = await waitExit(admin, 90_000);
+      if (code === 'timeout') await admin.kill();
       expect(code).toBe(2);
-      expect(stderr).toContain('CONFIG_INVALID');
-      expect(stderr).toContain('cannot listen');
+      expect(admin.stderr()).toContain('CONFIG_INVALID');
+      expect(admin.stderr()).toContain('cannot listen');
     } finally {
       await new Promise((r) => blocker.close(r));
     }

@@ -1,17 +1,17 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminService, startAdminService } from '../../../src/cli/commands/admin.command.ts';
+import type { AdminService } from '../../../src/cli/commands/admin.command.ts';
 import type { HealthResult } from '../../../src/domain/index.ts';
 import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import { until } from '../../support/until.ts';
+import { adminCaller, startTestAdminService } from './admin-service-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'report-admin-token-0123456789abcd';
@@ -31,15 +31,7 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
     sandbox = await startHubSpotSandbox({ seed: 9, deals: 60 });
-    service = await startAdminService({
-      redis,
-      prefix: `r${randomUUID().slice(0, 8)}`,
-      logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-      tokens: [TOKEN],
-      encryptionKey: randomBytes(32).toString('hex'),
-      concurrency: 2,
-      port: 0,
-    });
+    service = await startTestAdminService({ redis, tokens: [TOKEN], concurrency: 2 });
   });
 
   afterAll(async () => {
@@ -48,17 +40,7 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
     await redis?.close();
   });
 
-  async function api(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${service.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  }
+  const api = adminCaller(() => service.url, TOKEN);
 
   it('renders the distribution, coverage, at-risk deals and trend with no console errors', async () => {
     const now = Date.now();
@@ -78,12 +60,12 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
     });
     expect(created.status).toBe(201);
     const started = await api('POST', '/tenants/acme/runs', {});
-    const runId = started.json.runId as string;
+    const runId = started.json?.runId as string;
     let status = '';
-    for (let i = 0; i < 240 && status !== 'completed' && status !== 'failed'; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      status = String((await api('GET', `/tenants/acme/runs/${runId}`)).json.status);
-    }
+    await until(async () => {
+      status = String((await api('GET', `/tenants/acme/runs/${runId}`)).json?.status);
+      return status === 'completed' || status === 'failed';
+    }, 'the run to finish');
     expect(status).toBe('completed');
 
     // Score history for the trend: four earlier weekly scores per deal, then the current ones again.

@@ -11,7 +11,8 @@ import {
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { launchThrowawayRedis } from '../../../src/store/redis-server-launcher.ts';
 import { hubspotTenant } from '../pipeline/harness.ts';
-import { type CliProcess, startCli, until } from '../pipeline/worker-processes.ts';
+import { type CliProcess, startCli } from '../../support/cli-process.ts';
+import { until } from '../../support/until.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 

@@ -5,9 +5,10 @@ import { startHubSpotSandbox } from '../../../src/sandbox/hubspot/start-hubspot-
 import { startSalesforceSandbox } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { startWorkerProcess, until, type WorkerProcess } from '../../support/worker-process.ts';
-import { hubspotTenant } from '../pipeline/harness.ts';
-import { NO_SCHEDULE, prepareSalesforce, salesforceTenant, scenario } from './network-fixture.ts';
+import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
+import { until } from '../../support/until.ts';
+import { hubspotTenant, NO_SCHEDULE, prepareSalesforce, salesforceTenant } from '../pipeline/harness.ts';
+import { scenario } from './network-fixture.ts';
 
 /**
  * Issue 14 item 4: the worker's clock runs ahead of the CRM's by more than the incremental lookback
@@ -54,7 +55,7 @@ const CASES: Case[] = [
     crm: 'salesforce',
     start: () => startSalesforceSandbox({ world: generateWorld({ seed: 31, deals: 30 }) }),
     prepare: prepareSalesforce,
-    tenant: (sandbox) => salesforceTenant('skew', sandbox),
+    tenant: (sandbox) => salesforceTenant('skew', sandbox, NO_SCHEDULE),
     async change(sandbox, amount) {
       const q = encodeURIComponent('SELECT Id FROM Opportunity WHERE IsClosed = false LIMIT 1');
       const res = (await api(sandbox, `/services/data/v62.0/query?q=${q}`)) as { records: { Id: string }[] };
@@ -71,7 +72,7 @@ const CASES: Case[] = [
 describe.each(CASES)('a worker whose clock is 20 minutes ahead of the CRM ($crm)', (c) => {
   let redis: RedisEndpoint;
   let sandbox: SandboxHandle;
-  const workers: WorkerProcess[] = [];
+  const workers: CliProcess[] = [];
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);

@@ -7,14 +7,15 @@ import {
 import { bullPrefix, QUEUES } from '../../../src/queue/queue-names.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
-import { startWorkerProcess, until, type WorkerProcess } from '../../support/worker-process.ts';
-import { hubspotTenant } from '../pipeline/harness.ts';
+import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
+import { until } from '../../support/until.ts';
+import { hubspotTenant, NO_SCHEDULE, prepareSalesforce, salesforceTenant } from '../pipeline/harness.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import {
   type SalesforceSandboxHandle,
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
-import { NO_SCHEDULE, prepareSalesforce, salesforceTenant, scenario } from './network-fixture.ts';
+import { scenario } from './network-fixture.ts';
 
 /**
  * Issue 14 item 1. Node's http Agent keeps a socket timeout set in `createConnection` only until the
@@ -25,7 +26,7 @@ describe('a HubSpot request that hangs on a reused keep-alive connection', () =>
   let redis: RedisEndpoint;
   let sandbox: HubSpotSandboxHandle;
   let proxy: FaultProxy;
-  const workers: WorkerProcess[] = [];
+  const workers: CliProcess[] = [];
   const DEAL_SEARCH = { method: 'POST', path: '/crm/v3/objects/deals/search' };
 
   beforeAll(async () => {
@@ -97,7 +98,7 @@ describe('a Salesforce request that hangs on a reused keep-alive connection', ()
   let redis: RedisEndpoint;
   let sandbox: SalesforceSandboxHandle;
   let proxy: FaultProxy;
-  const workers: WorkerProcess[] = [];
+  const workers: CliProcess[] = [];
   const QUERY = { method: 'GET', path: /\/services\/data\/v[\d.]+\/query\/?$/ };
 
   beforeAll(async () => {
@@ -116,10 +117,14 @@ describe('a Salesforce request that hangs on a reused keep-alive connection', ()
 
   it('times out and is retried: the sync finishes instead of hanging', { timeout: 180_000 }, async () => {
     proxy = await startFaultProxy(sandbox.baseUrl);
-    const s = scenario(redis, [salesforceTenant('hung', sandbox, proxy.url)], {
-      CRM_REQUEST_TIMEOUT_MS: '2000',
-      WORKER_LOCK_MS: '5000',
-    });
+    const s = scenario(
+      redis,
+      [salesforceTenant('hung', { baseUrl: proxy.url, oauth: sandbox.oauth }, NO_SCHEDULE)],
+      {
+        CRM_REQUEST_TIMEOUT_MS: '2000',
+        WORKER_LOCK_MS: '5000',
+      },
+    );
     const hang = proxy.addRule({ ...QUERY, reusedConnection: true, action: { kind: 'hold' } });
     try {
       workers.push(startWorkerProcess(s.env));
@@ -133,10 +138,14 @@ describe('a Salesforce request that hangs on a reused keep-alive connection', ()
 
   it('is ended by SIGTERM: the worker stops the call in flight', { timeout: 180_000 }, async () => {
     proxy = await startFaultProxy(sandbox.baseUrl);
-    const s = scenario(redis, [salesforceTenant('term', sandbox, proxy.url)], {
-      CRM_REQUEST_TIMEOUT_MS: '600000',
-      WORKER_LOCK_MS: '5000',
-    });
+    const s = scenario(
+      redis,
+      [salesforceTenant('term', { baseUrl: proxy.url, oauth: sandbox.oauth }, NO_SCHEDULE)],
+      {
+        CRM_REQUEST_TIMEOUT_MS: '600000',
+        WORKER_LOCK_MS: '5000',
+      },
+    );
     proxy.addRule({ ...QUERY, occurrence: 'every', action: { kind: 'hold' } });
     try {
       const worker = startWorkerProcess(s.env);

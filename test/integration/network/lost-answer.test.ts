@@ -6,9 +6,9 @@ import { startSalesforceSandbox } from '../../../src/sandbox/salesforce/salesfor
 import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
-import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.ts';
-import { hubspotTenant } from '../pipeline/harness.ts';
-import { NO_SCHEDULE, prepareSalesforce, salesforceTenant, scenario } from './network-fixture.ts';
+import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
+import { hubspotTenant, NO_SCHEDULE, prepareSalesforce, salesforceTenant } from '../pipeline/harness.ts';
+import { scenario } from './network-fixture.ts';
 
 /**
  * Issue 14 item 2: the CRM commits a create, its answer never arrives (the proxy forwards the batch
@@ -42,7 +42,8 @@ const CASES: Case[] = [
     crm: 'salesforce',
     start: () => startSalesforceSandbox({ world: generateWorld({ seed: 21, deals: 300 }) }),
     prepare: prepareSalesforce,
-    tenant: (sandbox, proxyUrl) => salesforceTenant('lost', sandbox, proxyUrl),
+    tenant: (sandbox, proxyUrl) =>
+      salesforceTenant('lost', { baseUrl: proxyUrl, oauth: sandbox.oauth }, NO_SCHEDULE),
     create: { method: 'POST', path: /\/composite\/sobjects\/?$/ },
     taskType: 'Task',
     keyOf: (v) => String(v.PH_Alert_Key__c),
@@ -53,7 +54,7 @@ describe.each(CASES)('an alert-task create whose answer is lost after the CRM co
   let redis: RedisEndpoint;
   let sandbox: SandboxHandle;
   let proxy: FaultProxy;
-  const workers: WorkerProcess[] = [];
+  const workers: CliProcess[] = [];
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);

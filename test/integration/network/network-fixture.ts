@@ -6,11 +6,8 @@ import type { RunSummary } from '../../../jobs/finalize.job.ts';
 import { Runtime } from '../../../src/cli/runtime.ts';
 import type { Tenant } from '../../../src/domain/index.ts';
 import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
-import { until } from '../../support/worker-process.ts';
+import { until } from '../../support/until.ts';
 import { testLogger } from '../pipeline/harness.ts';
-import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
-import { parseTenants } from '../../../src/config/tenants-file.ts';
-import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
 
 /**
  * One scenario's wiring: a tenants file, the environment of its worker processes, and an
@@ -67,41 +64,4 @@ export function scenario(
     },
     close: () => runtime.close(),
   };
-}
-
-/** Tenant options for fault scenarios: no schedules (only the cycles a test starts run). */
-export const NO_SCHEDULE = { schedule: { nightly: '0 2 * * *', incrementalEveryMinutes: 0 } };
-
-/** A Salesforce tenant on the sandbox (or on a proxy in front of it: `loginUrl`). */
-export function salesforceTenant(id: string, sandbox: SandboxHandle, loginUrl = sandbox.baseUrl): Tenant {
-  const [tenant] = parseTenants({
-    tenants: [
-      {
-        id,
-        name: id,
-        connection: {
-          crm: 'salesforce',
-          loginUrl,
-          developmentTarget: true,
-          auth: { type: 'refresh_token', ...sandbox.oauth },
-        },
-        ...NO_SCHEDULE,
-      },
-    ],
-  });
-  return tenant!;
-}
-
-/** The admin's one-time setup of a Salesforce org: fields, permission set, assigned to the API user. */
-export async function prepareSalesforce(sandbox: SandboxHandle): Promise<void> {
-  await createSalesforceConnector({
-    connection: {
-      crm: 'salesforce',
-      loginUrl: sandbox.baseUrl,
-      developmentTarget: true,
-      auth: { type: 'refresh_token', ...sandbox.oauth },
-    },
-    logger: testLogger(),
-    assignPermissionSet: true,
-  }).bootstrapSchema();
 }

@@ -4,9 +4,9 @@ import {
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.ts';
-import { hubspotTenant } from '../pipeline/harness.ts';
-import { NO_SCHEDULE, scenario } from './network-fixture.ts';
+import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
+import { hubspotTenant, NO_SCHEDULE } from '../pipeline/harness.ts';
+import { scenario } from './network-fixture.ts';
 
 /**
  * Issue 14 item 7. HubSpot's burst limit belongs to the account, rolling over 10 seconds, whoever
@@ -18,7 +18,7 @@ import { NO_SCHEDULE, scenario } from './network-fixture.ts';
 describe('two tenants on one HubSpot portal, three worker processes', () => {
   let redis: RedisEndpoint;
   let sandbox: HubSpotSandboxHandle;
-  const workers: WorkerProcess[] = [];
+  const workers: CliProcess[] = [];
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);

@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../../src/cli/runtime.ts';
 import {
@@ -11,24 +10,15 @@ import {
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { tenantKeys } from '../../../src/store/tenant-keys.ts';
+import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
 import { type HoldingLink, startHoldingLink } from '../../support/holding-link.ts';
 import { until } from '../../support/until.ts';
-import { hubspotTenant, testLogger } from './harness.ts';
-
-const MAIN = resolve(import.meta.dirname, '../../../src/cli/main.ts');
-
-function startWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [MAIN, 'worker'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
+import { hubspotTenant, NO_SCHEDULE, testLogger } from './harness.ts';
 
 describe('a worker killed mid-write-back', () => {
   let redis: RedisEndpoint;
   let sandbox: HubSpotSandboxHandle;
-  const children: ChildProcess[] = [];
+  const children: CliProcess[] = [];
   let link: HoldingLink | undefined;
 
   beforeAll(async () => {
@@ -38,7 +28,7 @@ describe('a worker killed mid-write-back', () => {
     sandbox = await startHubSpotSandbox({ seed: 21, deals: 1_200, faults: { latencyMs: 40 } });
   });
   afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
+    for (const c of children) await c.kill();
     await link?.close();
     await sandbox?.close();
     await redis?.close();
@@ -50,9 +40,7 @@ describe('a worker killed mid-write-back', () => {
     const prefix = `k${randomUUID().slice(0, 8)}`;
     const dir = mkdtempSync(join(tmpdir(), 'ph-crash-'));
     const tenantsFile = join(dir, 'tenants.json');
-    const tenant = hubspotTenant('crash', sandbox, {
-      schedule: { nightly: '0 2 * * *', incrementalEveryMinutes: 0 },
-    });
+    const tenant = hubspotTenant('crash', sandbox, NO_SCHEDULE);
     writeFileSync(tenantsFile, JSON.stringify({ tenants: [tenant] }));
     const env = {
       LOG_LEVEL: 'warn',
@@ -74,7 +62,7 @@ describe('a worker killed mid-write-back', () => {
       (sent) => sent.includes(keys.effectClearedAt) && sent.includes(keys.writeIntents),
       2,
     );
-    const first = startWorker({ ...env, REDIS_URL: link.url });
+    const first = startWorkerProcess({ ...env, REDIS_URL: link.url });
     children.push(first);
     // This process only enqueues and watches: the workers are the child processes.
     const runtime = new Runtime({ redis, prefix, logger: testLogger(), tenants: [tenant], workers: false });
@@ -85,15 +73,14 @@ describe('a worker killed mid-write-back', () => {
         sandbox.inspect.writes().filter((w) => w.objectType === 'deals' && w.operation === 'update');
       const held = link;
       await until(() => held.holding(), 'the second fenced batch', 120_000);
-      first.kill('SIGKILL');
-      await new Promise((r) => first.once('exit', r));
+      await first.kill();
       const store = runtime.deps.store('crash');
       // The crash really interrupted the write-back: the step never finished in the first worker
       // (its batches may have landed in the CRM without the worker learning it).
       expect((await store.runSteps(started.runId))['write-back']).toBeUndefined();
       sandbox.faults.latencyMs = 0;
 
-      const second = startWorker(env);
+      const second = startWorkerProcess(env);
       children.push(second);
       await until(
         async () => (await store.runs()).some((r) => r.runId === started.runId),

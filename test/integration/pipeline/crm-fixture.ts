@@ -1,11 +1,9 @@
-import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
-import { parseTenants } from '../../../src/config/tenants-file.ts';
 import type { CrmKind, Tenant } from '../../../src/domain/index.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import { startHubSpotSandbox } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { startSalesforceSandbox } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import type { RecordedWrite, SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
-import { testLogger } from './harness.ts';
+import { hubspotTenant, NO_SCHEDULE, prepareSalesforce, salesforceTenant } from './harness.ts';
 
 /** Per CRM: how its sandbox records our deal updates and alert task creates. */
 export interface CrmUnderTest {
@@ -36,31 +34,13 @@ export async function startCrm(
   options: { deals: number; seed: number; tenant?: Record<string, unknown> },
 ): Promise<CrmUnderTest> {
   const world = generateWorld({ seed: options.seed, deals: options.deals });
-  const extra = {
-    schedule: { nightly: '0 2 * * *', incrementalEveryMinutes: 0 },
-    ...options.tenant,
-  };
+  const extra = { ...NO_SCHEDULE, ...options.tenant };
   if (crm === 'hubspot') {
     const sandbox = await startHubSpotSandbox({ world });
-    const [tenant] = parseTenants({
-      tenants: [
-        {
-          id,
-          name: id,
-          connection: {
-            crm: 'hubspot',
-            basePath: sandbox.baseUrl,
-            developmentTarget: true,
-            auth: { type: 'private_app', accessToken: sandbox.accessToken },
-          },
-          ...extra,
-        },
-      ],
-    });
     return {
       crm,
       sandbox,
-      tenant: tenant!,
+      tenant: hubspotTenant(id, sandbox, extra),
       dealUpdates: () =>
         sandbox.inspect.writes().filter((w) => w.objectType === 'deals' && w.operation === 'update'),
       taskCreates: () =>
@@ -70,31 +50,11 @@ export async function startCrm(
     };
   }
   const sandbox = await startSalesforceSandbox({ world });
-  const [tenant] = parseTenants({
-    tenants: [
-      {
-        id,
-        name: id,
-        connection: {
-          crm: 'salesforce',
-          loginUrl: sandbox.baseUrl,
-          developmentTarget: true,
-          auth: { type: 'refresh_token', ...sandbox.oauth },
-        },
-        ...extra,
-      },
-    ],
-  });
-  const admin = createSalesforceConnector({
-    connection: tenant!.connection as never,
-    logger: testLogger(),
-    assignPermissionSet: true,
-  });
-  await admin.bootstrapSchema();
+  await prepareSalesforce(sandbox);
   return {
     crm,
     sandbox,
-    tenant: tenant!,
+    tenant: salesforceTenant(id, sandbox, extra),
     dealUpdates: () =>
       sandbox.inspect.writes().filter((w) => w.objectType === 'Opportunity' && w.operation === 'update'),
     taskCreates: () =>

@@ -10,7 +10,8 @@ import { type CrmUnderTest, startCrm } from './crm-fixture.ts';
 import { type HoldingLink, startHoldingLink } from '../../support/holding-link.ts';
 import { tenantKeys } from '../../../src/store/tenant-keys.ts';
 import { testLogger } from './harness.ts';
-import { type CliProcess, startCli, until } from './worker-processes.ts';
+import { type CliProcess, startCli } from '../../support/cli-process.ts';
+import { until } from '../../support/until.ts';
 
 /**
  * Issue 14 item 3 (STYLE.md #12): a worker that lost its job lock but keeps running (a GC or VM

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
 import type { Runtime } from '../../../src/cli/runtime.ts';
 import { parseTenants } from '../../../src/config/tenants-file.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
@@ -14,7 +13,7 @@ import {
 import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
 import type { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { hubspotConnectors, newRuntime, testLogger } from './harness.ts';
+import { hubspotConnectors, newRuntime, salesforceAdminConnector, salesforceTenant } from './harness.ts';
 
 /**
  * Issue 19: a deal the CRM no longer returns (moved to a pipeline the tenant does not track,
@@ -131,26 +130,9 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
     sandbox = await startSalesforceSandbox({ world: generateWorld({ seed: 37, deals: 60 }) });
-    const [tenant] = parseTenants({
-      tenants: [
-        {
-          id: 'sfdrift',
-          name: 'sfdrift',
-          connection: {
-            crm: 'salesforce',
-            loginUrl: sandbox.baseUrl,
-            developmentTarget: true,
-            auth: { type: 'refresh_token', ...sandbox.oauth },
-          },
-        },
-      ],
-    });
-    const connector = createSalesforceConnector({
-      connection: tenant!.connection as never,
-      logger: testLogger(),
-      assignPermissionSet: true,
-    });
-    runtime = newRuntime(redis, [tenant!], { connector: () => connector });
+    const tenant = salesforceTenant('sfdrift', sandbox);
+    const connector = salesforceAdminConnector(tenant);
+    runtime = newRuntime(redis, [tenant], { connector: () => connector });
     await runtime.pool?.waitUntilReady();
     store = runtime.deps.store('sfdrift');
   });

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
 import type { Runtime } from '../../../src/cli/runtime.ts';
-import { parseTenants } from '../../../src/config/tenants-file.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import {
   type SalesforceSandboxHandle,
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { newRuntime, testLogger } from './harness.ts';
+import { newRuntime, salesforceAdminConnector, salesforceTenant } from './harness.ts';
 
 describe('a full Salesforce cycle through the real queues', () => {
   let redis: RedisEndpoint;
@@ -18,27 +16,10 @@ describe('a full Salesforce cycle through the real queues', () => {
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
     sandbox = await startSalesforceSandbox({ world: generateWorld({ seed: 13, deals: 80 }) });
-    const [tenant] = parseTenants({
-      tenants: [
-        {
-          id: 'globex',
-          name: 'Globex',
-          connection: {
-            crm: 'salesforce',
-            loginUrl: sandbox.baseUrl,
-            developmentTarget: true,
-            auth: { type: 'refresh_token', ...sandbox.oauth },
-          },
-        },
-      ],
-    });
+    const tenant = salesforceTenant('globex', sandbox, { name: 'Globex' });
     // The test org has no admin to assign the permission set; the connector may do it here.
-    const connector = createSalesforceConnector({
-      connection: tenant!.connection as never,
-      logger: testLogger(),
-      assignPermissionSet: true,
-    });
-    runtime = newRuntime(redis, [tenant!], { connector: () => connector });
+    const connector = salesforceAdminConnector(tenant);
+    runtime = newRuntime(redis, [tenant], { connector: () => connector });
     await runtime.pool?.waitUntilReady();
   });
   afterAll(async () => {

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSalesforceConnector } from '../../../connectors/salesforce/salesforce.connector.ts';
 import type { Runtime } from '../../../src/cli/runtime.ts';
-import { parseTenants } from '../../../src/config/tenants-file.ts';
 import { generateWorld } from '../../../src/sandbox/generator/generate-world.ts';
 import {
   type SalesforceSandboxHandle,
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { newRuntime, testLogger } from './harness.ts';
+import { newRuntime, salesforceAdminConnector, salesforceTenant } from './harness.ts';
 
 /**
  * Issue 19, Salesforce: the schema marker says "bootstrapped" but the tenant now points at another
@@ -17,21 +15,7 @@ import { newRuntime, testLogger } from './harness.ts';
  * bootstrap once and retries.
  */
 function tenantFor(sandbox: SalesforceSandboxHandle) {
-  const [tenant] = parseTenants({
-    tenants: [
-      {
-        id: 'sfmoved',
-        name: 'sfmoved',
-        connection: {
-          crm: 'salesforce',
-          loginUrl: sandbox.baseUrl,
-          developmentTarget: true,
-          auth: { type: 'refresh_token', ...sandbox.oauth },
-        },
-      },
-    ],
-  });
-  return tenant!;
+  return salesforceTenant('sfmoved', sandbox);
 }
 
 describe('a Salesforce tenant pointed at another org', () => {
@@ -59,11 +43,7 @@ describe('a Salesforce tenant pointed at another org', () => {
       [second, true],
     ] as const) {
       const tenant = tenantFor(sandbox);
-      const connector = createSalesforceConnector({
-        connection: tenant.connection as never,
-        logger: testLogger(),
-        assignPermissionSet: true,
-      });
+      const connector = salesforceAdminConnector(tenant);
       const runtime = newRuntime(redis, [tenant], { connector: () => connector, prefix });
       runtimes.push(runtime);
       await runtime.pool?.waitUntilReady();

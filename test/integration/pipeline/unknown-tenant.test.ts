@@ -9,7 +9,7 @@ import {
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { hubspotTenant } from './harness.ts';
-import { type CliProcess, startCli } from './worker-processes.ts';
+import { type CliProcess, startCli } from '../../support/cli-process.ts';
 
 /**
  * Issue 14 item 6: processes with different tenants files share one queue. A worker that does not
