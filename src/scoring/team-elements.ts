@@ -32,7 +32,7 @@ export interface ElementDeal {
 }
 
 /** Per element: open deals weak on it, deals with enough evidence to judge it, and weak / open deals. */
-export interface ElementCounts {
+interface ElementCounts {
   weak: number;
   judged: number;
   weakShare: number;

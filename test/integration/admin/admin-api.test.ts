@@ -68,6 +68,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
       ['GET', '/tenants/acme/status'],
       ['GET', '/tenants/acme/deals/d1/explain'],
       ['GET', '/tenants/acme/model/report'],
+      ['GET', '/tenants/acme/elements'],
       ['POST', '/tenants/acme/train'],
       ['GET', '/openapi.json'],
       ['GET', '/docs'],
@@ -616,6 +617,38 @@ describe('admin API (fastify.inject, real Redis)', () => {
       const train = await fx.app.inject({ method: 'POST', url: '/tenants/acme/train', headers: auth });
       expect(train.statusCode).toBe(202);
       expect(train.json()).toMatchObject({ jobId: 'train-acme-1', status: 'queued' });
+    });
+
+    it('serves the seven elements across owners as the score step stored them, with owner names', async () => {
+      fx = await suite.fixture();
+      await create('acme');
+      const none = await fx.app.inject({ method: 'GET', url: '/tenants/acme/elements', headers: auth });
+      expect(none.statusCode).toBe(404);
+      expect(none.json().error.code).toBe('REPORT_NOT_FOUND');
+      const store = fx.store('acme');
+      await store.saveMetadata({
+        pipelines: [],
+        targets: [],
+        owners: [{ id: 'o1', name: 'Ann Lee' }] as never,
+      });
+      await store.setJson('teamElements', {
+        asOf: '2026-11-20T00:00:00.000Z',
+        owners: [
+          { ownerId: 'o1', openDeals: 2, notes: [] },
+          { ownerId: 'o9', openDeals: 1, notes: [] },
+          { ownerId: null, openDeals: 1, notes: [] },
+        ],
+        team: { ownerId: null, team: true, openDeals: 4, notes: [] },
+      });
+      const res = await fx.app.inject({ method: 'GET', url: '/tenants/acme/elements', headers: auth });
+      expect(res.statusCode).toBe(200);
+      // Known owners by name, unknown ones by id, deals without an owner as null.
+      expect(res.json().owners.map((o: { owner: string | null }) => o.owner)).toEqual([
+        'Ann Lee',
+        'o9',
+        null,
+      ]);
+      expect(res.json().team.openDeals).toBe(4);
     });
 
     it("never serves one tenant's data through another tenant's routes", async () => {

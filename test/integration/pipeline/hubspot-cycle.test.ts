@@ -70,6 +70,33 @@ describe('a full HubSpot cycle through the real queues', () => {
     const tasks = writes.filter((w) => w.objectType === 'tasks' && w.operation === 'create');
     expect(tasks.length).toBe(alert.raised);
 
+    // The team view of the seven elements (issue 18 item 2) counts the stored results: recounted
+    // here from each stored result and its deal's owner (weak: sub-score < 0.4 on confidence >= 0.3).
+    const store = runtime.deps.store('acme');
+    const view = await store.getJson<{
+      team: { openDeals: number; elements: Record<string, { weak: number }> };
+      owners: { ownerId: string | null; openDeals: number; elements: Record<string, { weak: number }> }[];
+    }>('teamElements');
+    const weakOn = new Map<string, number>();
+    const perOwner = new Map<string | null, number>();
+    let open = 0;
+    for await (const chunk of store.iterateResults()) {
+      const deals = await store.getDeals(chunk.map((r) => r.dealId));
+      for (const r of chunk) {
+        open += 1;
+        const owner = deals.get(r.dealId)?.ownerId ?? null;
+        perOwner.set(owner, (perOwner.get(owner) ?? 0) + 1);
+        for (const i of r.indicators) {
+          if (i.confidence >= 0.3 && i.subScore < 0.4) weakOn.set(i.key, (weakOn.get(i.key) ?? 0) + 1);
+        }
+      }
+    }
+    expect(view?.team.openDeals).toBe(open);
+    expect(open).toBe(score.scored);
+    expect(view?.team.elements.joint_planning?.weak).toBe(weakOn.get('joint_planning') ?? 0);
+    expect(view?.team.elements.open_communication?.weak).toBe(weakOn.get('open_communication') ?? 0);
+    expect(new Map(view?.owners.map((o) => [o.ownerId, o.openDeals]))).toEqual(perOwner);
+
     sandbox.inspect.reset();
     const second = await runtime.runCycle({ tenantId: 'acme', trigger: 'manual' }, { timeoutMs: 120_000 });
     expect(second.status).toBe('completed');
