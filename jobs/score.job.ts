@@ -7,6 +7,10 @@ import {
   type DealInput,
   type DealOutcome,
   type FieldSample,
+  type ForecastDeal,
+  forecastDealFrom,
+  type HistoryDeal,
+  historyDealFrom,
   learnNorms,
   type PipelineDeal,
   outcomeOf,
@@ -18,6 +22,7 @@ import {
 } from '../src/scoring/index.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { dealSampler } from './deal-sample.ts';
+import { computeAndStoreForecast } from './forecast-step.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
 
 /** Pipeline health per owner, team and total for the current calendar quarter (UTC dates). */
@@ -80,6 +85,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const normInputs: DealInput[] = [];
     const outcomes: DealOutcome[] = [];
     const fieldSamples: FieldSample[] = [];
+    const history = new Map<string, HistoryDeal>();
     let dealCount = 0;
     for await (const chunk of store.iterateDeals()) {
       for (const stored of chunk) {
@@ -87,6 +93,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
         const outcome = outcomeOf(record);
         if (outcome) outcomes.push(outcome);
+        history.set(stored.deal.id, historyDealFrom(stored.deal));
         if (qualification.length > 0) {
           const fields: Record<string, FieldSample['fields'][string]> = {};
           for (const f of qualification) if (f in stored.deal.fields) fields[f] = stored.deal.fields[f]!;
@@ -110,6 +117,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     // before this run (deals already scored as of this run are not compared again).
     const bands: Record<Band, number> = { healthy: 0, watch: 0, at_risk: 0 };
     const rollupDeals: PipelineDeal[] = [];
+    const forecastDeals: ForecastDeal[] = [];
     const report = progressReporter(deps, tenant.id, payload.runId, 'score', 'deals');
     let scored = 0;
     let removed = 0;
@@ -134,6 +142,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         results.push(result);
         bands[result.band] += 1;
         rollupDeals.push(pipelineDealFrom(input, result));
+        forecastDeals.push(forecastDealFrom(input, result));
         const last = lastResults.get(input.id);
         if (last?.asOf === result.asOf) continue; // scored by an earlier attempt: candidates kept
         // A first score has no previous band.
@@ -155,9 +164,10 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     await store.dropRunCandidates(payload.runId);
 
     const period = quarterOf(asOf);
+    const targets = [...(metadata?.targets ?? []), ...tenant.targets];
     const rows = rollupPipelineHealth(rollupDeals, {
       periods: [period],
-      targets: [...(metadata?.targets ?? []), ...tenant.targets],
+      targets,
       owners: metadata?.owners ?? [],
     });
     await store.setJson('pipelineHealth', {
@@ -165,6 +175,17 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       period,
       rows,
     } satisfies StoredPipelineHealth);
+    await computeAndStoreForecast({
+      store,
+      tenant,
+      asOf,
+      ctx,
+      history,
+      open: forecastDeals,
+      owners: metadata?.owners ?? [],
+      targets,
+      pipelines,
+    });
     report(scored, scored);
     return {
       deals: dealCount,

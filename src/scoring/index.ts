@@ -16,3 +16,4 @@ export * from './bands.ts';
 export * from './calibration/adoption.ts';
 export * from './calibration/cross-validation.ts';
 export * from './calibration/folds.ts';
+export * from './forecast/index.ts';

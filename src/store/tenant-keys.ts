@@ -28,6 +28,7 @@ export interface TenantKeys {
   schema: string;
   trainingReport: string;
   pipelineHealth: string;
+  forecast: string;
   cycleLock: string;
   /** The run that began the full sync in progress (absent: none in progress). */
   fullSync: string;
@@ -67,6 +68,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     schema: `${base}:schema`,
     trainingReport: `${base}:training-report`,
     pipelineHealth: `${base}:pipeline-health`,
+    forecast: `${base}:forecast`,
     cycleLock: `${base}:cycle-lock`,
     fullSync: `${base}:full-sync`,
     syncSeen: `${base}:sync-seen`,

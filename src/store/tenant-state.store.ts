@@ -53,7 +53,8 @@ export type JsonDocument =
   | 'schema'
   | 'alertCandidates'
   | 'trainingReport'
-  | 'pipelineHealth';
+  | 'pipelineHealth'
+  | 'forecast';
 
 /** A cycle holds its tenant's lock at most this long without a step or a synced page refreshing it. */
 const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
