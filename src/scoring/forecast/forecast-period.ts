@@ -71,6 +71,27 @@ export interface PeriodForecast {
   rows: ForecastRow[];
 }
 
+/**
+ * The predictive distribution of next revenue from outside the pipeline, from n analog windows'
+ * observations per group: mean, spread sd x sqrt(1 + 1/n) (the uncertainty of the mean as well as
+ * the spread), Student t with n - 1 degrees of freedom: with few windows the tails are wide, as
+ * they should be. One window: a normal draw with the spread equal to the observed amount.
+ */
+function outsideDistribution(
+  perWindow: readonly (readonly number[])[],
+  g: number,
+): { mean: number[]; spread: number[]; df: number } | null {
+  const n = perWindow.length;
+  if (n === 0) return null;
+  const mean = Array.from({ length: g }, (_, j) => perWindow.reduce((a, w) => a + w[j]!, 0) / n);
+  const spread = mean.map((m, j) => {
+    if (n === 1) return m;
+    const variance = perWindow.reduce((a, w) => a + (w[j]! - m) ** 2, 0) / (n - 1);
+    return Math.sqrt(variance * (1 + 1 / n));
+  });
+  return { mean, spread, df: n === 1 ? 0 : n - 1 };
+}
+
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
@@ -138,20 +159,27 @@ export function forecastPeriod(
       variance: d.amount ** 2 * q * (1 - q),
     });
   }
-  const scenarios = outside.map((byOwner) => {
+  const perWindow = outside.map((byOwner) => {
     const row = new Array<number>(g).fill(0);
     for (const [owner, amount] of byOwner)
       for (const j of groupsOf(owner === '' ? null : owner)) row[j]! += amount;
     return row;
   });
-  const results = simulateRevenue({ groupCount: g, fixed, deals: simulated, scenarios, draws, seed });
+  const outsideRevenue = outsideDistribution(perWindow, g);
+  const results = simulateRevenue({
+    groupCount: g,
+    fixed,
+    deals: simulated,
+    ...(outsideRevenue ? { outside: outsideRevenue } : {}),
+    draws,
+    seed,
+  });
 
   const rows: ForecastRow[] = groups.map((group, j) => {
     const r = results[j]!;
     const members = simulated.filter((s) => s.groups.includes(j));
     const variance = members.reduce((a, s) => a + s.variance, 0);
-    const outsideMean =
-      scenarios.length === 0 ? 0 : scenarios.reduce((a, s) => a + (s[j] ?? 0), 0) / scenarios.length;
+    const outsideMean = outsideRevenue?.mean[j] ?? 0;
     return {
       ...group,
       closedWon: round2(fixed[j]!),

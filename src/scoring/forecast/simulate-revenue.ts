@@ -1,7 +1,8 @@
 // Seeded Monte Carlo of a period's revenue for several groups at once (owners, teams, total): in
 // each draw every deal is in (won inside the period) with its own probability, independently, and
-// one analog window's revenue from outside the pipeline is added (the same window for all groups,
-// so the groups stay consistent within a draw). Revenue already won in the period is fixed.
+// revenue from outside the pipeline is added: mean + z x spread per group, with one Student-t draw
+// z shared by all groups (so they stay consistent within a draw), floored at 0. Revenue already
+// won in the period is fixed.
 
 import { mulberry32 } from '../calibration/rng.ts';
 
@@ -18,8 +19,11 @@ export interface SimulationInput {
   /** Revenue already won in the period, per group. */
   fixed: readonly number[];
   deals: readonly SimulatedDeal[];
-  /** Per analog window, revenue from outside the pipeline per group; one is drawn per draw. */
-  scenarios: readonly (readonly number[])[];
+  /**
+   * Revenue from outside the pipeline: per group, its mean and spread (the predictive standard
+   * deviation), and the degrees of freedom of the t draw (0: a normal draw).
+   */
+  outside?: { mean: readonly number[]; spread: readonly number[]; df: number };
   draws: number;
   seed: number;
 }
@@ -70,15 +74,26 @@ export function simulateRevenue(input: SimulationInput): SimulatedRevenue[] {
     amount[i] = d.amount;
     p[i] = d.pInPeriod;
   }
-  const scenarios = input.scenarios;
+  const outside = input.outside;
+  const normal = () => {
+    // Box-Muller; 1 - u keeps the logarithm finite.
+    const u = 1 - rand();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+  };
   for (let k = 0; k < draws; k++) {
     for (let j = 0; j < g; j++) sums[j] = input.fixed[j] ?? 0;
     for (let i = 0; i < n; i++) {
       if (rand() < p[i]!) for (const j of input.deals[i]!.groups) sums[j]! += amount[i]!;
     }
-    if (scenarios.length > 0) {
-      const s = scenarios[Math.floor(rand() * scenarios.length)]!;
-      for (let j = 0; j < g; j++) sums[j]! += s[j] ?? 0;
+    if (outside) {
+      let z = normal();
+      if (outside.df > 0) {
+        let chi2 = 0;
+        for (let d = 0; d < outside.df; d++) chi2 += normal() ** 2;
+        z /= Math.sqrt(chi2 / outside.df);
+      }
+      for (let j = 0; j < g; j++)
+        sums[j]! += Math.max(0, (outside.mean[j] ?? 0) + z * (outside.spread[j] ?? 0));
     }
     for (let j = 0; j < g; j++) values[j]![k] = sums[j]!;
   }

@@ -34,6 +34,7 @@ export function worldForecast(options: {
   timezone?: string;
   fit?: boolean;
   forecastSeed?: number;
+  draws?: number;
 }): WorldForecast {
   const timezone = options.timezone ?? 'UTC';
   const world = generateWorld({ seed: options.seed, deals: options.deals, now: options.now });
@@ -79,6 +80,7 @@ export function worldForecast(options: {
     owners,
     targets,
     seed: options.forecastSeed ?? 1,
+    ...(options.draws !== undefined ? { draws: options.draws } : {}),
   });
   return { doc, modelVersion: ctx.model.version };
 }

@@ -24,7 +24,6 @@ const TWO_DEALS = {
     { amount: 100, pInPeriod: 0.6, groups: [0] },
     { amount: 200, pInPeriod: 0.7, groups: [0] },
   ],
-  scenarios: [],
   draws: 10_000,
   seed: 7,
 };
@@ -74,7 +73,6 @@ describe('simulateRevenue: two independent deals, computed by hand', () => {
         { amount: 100, pInPeriod: 0.6, groups: [0, 2] },
         { amount: 200, pInPeriod: 0.7, groups: [1, 2] },
       ],
-      scenarios: [],
       draws: 10_000,
       seed: 7,
     });
