@@ -124,7 +124,10 @@ export function forecastPeriod(
   const slip = learnSlipRate(history, windows, asOf);
   const outside = outsidePipelineRevenue(history, windows);
 
-  const inPeriod = deals.filter((d) => d.closeDate >= period.startDay && d.closeDate < period.endDay);
+  // In deal-id order: the draws do not depend on the order the store returned the deals in.
+  const inPeriod = deals
+    .filter((d) => d.closeDate >= period.startDay && d.closeDate < period.endDay)
+    .sort((a, b) => (a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : 0));
   const won = history.filter((h) => wonBetween(h, period.startMs, Math.min(period.endMs, asOf + 1)));
   const { groups, groupsOf } = forecastGroups(
     [...inPeriod.map((d) => d.ownerId), ...won.map((h) => h.ownerId)],
