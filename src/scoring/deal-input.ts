@@ -285,7 +285,7 @@ function flagsOf(a: Activity): number {
  * before `asOf` gives its `to`; failing that, the first later change gives its `from` (the value
  * that was in place); with no history the snapshot value stands.
  */
-export function valueAsOf(
+function valueAsOf(
   changes: readonly { at: string; from: string | null; to: string | null }[],
   asOf: number,
   snapshot: number,

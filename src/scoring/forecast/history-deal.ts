@@ -1,8 +1,7 @@
 // What the forecast needs of every deal's history (open or closed): when it was created and
 // closed, how it ended, and its close date as it stood at any moment (from the close-date changes).
 
-import type { Deal, FieldChange } from '../../domain/index.ts';
-import { valueAsOf } from '../deal-input.ts';
+import type { Deal } from '../../domain/index.ts';
 import { parseDate, parseTime } from '../time.ts';
 import type { ForecastPeriod } from './quarter-period.ts';
 
@@ -18,7 +17,15 @@ export interface HistoryDeal {
   closedAt: number;
   /** The record's close date now (UTC-midnight ms), NaN when none. */
   closeDate: number;
-  closeDateChanges: readonly FieldChange[];
+  /** Close-date changes parsed once (the forecast asks for the close date at many moments). */
+  closeDateChanges: readonly CloseDateChange[];
+}
+
+/** A close-date change: when (epoch ms), from and to (UTC-midnight ms; NaN for none). */
+export interface CloseDateChange {
+  at: number;
+  from: number;
+  to: number;
 }
 
 export function historyDealFrom(deal: Deal): HistoryDeal {
@@ -31,13 +38,40 @@ export function historyDealFrom(deal: Deal): HistoryDeal {
     isWon: deal.isWon,
     closedAt: deal.isClosed ? parseTime(deal.closedAt) : Number.NaN,
     closeDate: parseDate(deal.closeDate),
-    closeDateChanges: deal.closeDateChanges,
+    closeDateChanges: deal.closeDateChanges
+      .map((c) => ({ at: parseTime(c.at), from: parseDate(c.from), to: parseDate(c.to) }))
+      .filter((c) => !Number.isNaN(c.at)),
   };
 }
 
-/** The close date as it stood at `t` (the same rule compileDeal rebuilds deals with). */
+/**
+ * The close date as it stood at `t`, by the rule compileDeal rebuilds deals with (deal-input.ts
+ * `valueAsOf`, on parsed numbers): the last change at or before `t` gives its `to`; failing that,
+ * the first later change gives its `from`; with no history the record's close date stands.
+ */
 export function closeDateAsOf(deal: HistoryDeal, t: number): number {
-  return valueAsOf(deal.closeDateChanges, t, deal.closeDate, parseDate);
+  let before = Number.NaN;
+  let beforeAt = Number.NEGATIVE_INFINITY;
+  let seenBefore = false;
+  let after = Number.NaN;
+  let afterAt = Number.POSITIVE_INFINITY;
+  let seenAfter = false;
+  for (const c of deal.closeDateChanges) {
+    if (c.at <= t) {
+      if (c.at >= beforeAt) {
+        beforeAt = c.at;
+        before = c.to;
+        seenBefore = true;
+      }
+    } else if (c.at < afterAt) {
+      afterAt = c.at;
+      after = c.from;
+      seenAfter = true;
+    }
+  }
+  if (seenBefore) return before;
+  if (seenAfter) return after;
+  return deal.closeDate;
 }
 
 /** Created by `t` and not closed by then. */

@@ -65,14 +65,18 @@ export function simulateRevenue(input: SimulationInput): SimulatedRevenue[] {
   const rand = mulberry32(input.seed);
   const values = Array.from({ length: g }, () => new Float64Array(draws));
   const sums = new Float64Array(g);
-  // Flatten the deals for the hot loop.
+  // Flatten the deals and their groups into typed arrays for the hot loop.
   const n = input.deals.length;
   const amount = new Float64Array(n);
   const p = new Float64Array(n);
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) start[i + 1] = start[i]! + input.deals[i]!.groups.length;
+  const member = new Int32Array(start[n]!);
   for (let i = 0; i < n; i++) {
     const d = input.deals[i]!;
     amount[i] = d.amount;
     p[i] = d.pInPeriod;
+    member.set(d.groups, start[i]!);
   }
   const outside = input.outside;
   const normal = () => {
@@ -83,7 +87,10 @@ export function simulateRevenue(input: SimulationInput): SimulatedRevenue[] {
   for (let k = 0; k < draws; k++) {
     for (let j = 0; j < g; j++) sums[j] = input.fixed[j] ?? 0;
     for (let i = 0; i < n; i++) {
-      if (rand() < p[i]!) for (const j of input.deals[i]!.groups) sums[j]! += amount[i]!;
+      if (rand() < p[i]!) {
+        const a = amount[i]!;
+        for (let m = start[i]!, end = start[i + 1]!; m < end; m++) sums[member[m]!]! += a;
+      }
     }
     if (outside) {
       let z = normal();

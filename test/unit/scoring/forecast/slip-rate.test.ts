@@ -37,9 +37,9 @@ function deal(
     closedAt: closed !== undefined ? ms(closed) : Number.NaN,
     closeDate: day(o.closeDates.at(-1)![1]),
     closeDateChanges: o.closeDates.map(([at, to], i, all) => ({
-      at: `${at}T12:00:00Z`,
-      from: i === 0 ? null : all[i - 1]![1],
-      to,
+      at: ms(at),
+      from: i === 0 ? Number.NaN : day(all[i - 1]![1]),
+      to: day(to),
     })),
   };
 }
