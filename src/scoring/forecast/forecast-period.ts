@@ -10,6 +10,7 @@ import { type HistoryDeal, wonBetween } from './history-deal.ts';
 import { outsidePipelineRevenue } from './outside-pipeline-revenue.ts';
 import type { ForecastPeriod } from './quarter-period.ts';
 import { learnSlipRate, type SlipEstimate } from './slip-rate.ts';
+import { type ConversionSpread, learnConversionSpread } from './conversion-spread.ts';
 import { shareAtLeast, type SimulatedDeal, simulateRevenue } from './simulate-revenue.ts';
 
 export const DEFAULT_DRAWS = 10_000;
@@ -31,6 +32,8 @@ export interface ForecastOptions {
   topDeals?: number;
   /** Analog windows used at most. Default 8. */
   maxAnalogs?: number;
+  /** Leave out the common conversion factor (deals strictly independent). Default false. */
+  independent?: boolean;
 }
 
 export interface MovingDeal {
@@ -68,6 +71,8 @@ export interface PeriodForecast {
   slip: SlipEstimate;
   /** Past windows the outside-pipeline revenue is drawn from (0: none, the forecast is pipeline only). */
   analogWindows: number;
+  /** The common factor on the deals' probabilities learned from the windows (spread 0: none). */
+  conversion: ConversionSpread;
   /** Open deals in the simulation by where their win probability came from. */
   probabilitySources: Record<WinProbabilitySource, number>;
   /** Open deals with a close date in the period but no amount: counted, add nothing. */
@@ -128,6 +133,7 @@ export function forecastPeriod(
   });
   const slip = learnSlipRate(history, windows, asOf);
   const outside = outsidePipelineRevenue(history, windows);
+  const conversion = options.independent ? null : learnConversionSpread(history, windows);
 
   // In deal-id order: the draws do not depend on the order the store returned the deals in.
   const inPeriod = deals
@@ -182,6 +188,14 @@ export function forecastPeriod(
     fixed,
     deals: simulated,
     ...(outsideRevenue ? { outside: outsideRevenue } : {}),
+    ...(conversion && conversion.spread > 0
+      ? {
+          common: {
+            spread: conversion.spread * Math.sqrt(1 + 1 / conversion.windows),
+            df: conversion.windows - 1,
+          },
+        }
+      : {}),
     draws,
     seed,
   });
@@ -220,6 +234,7 @@ export function forecastPeriod(
     asOf: new Date(asOf).toISOString(),
     slip: { ...slip, probability: round4(slip.probability) },
     analogWindows: windows.length,
+    conversion: conversion ?? { windows: 0, meanConversion: null, spread: 0 },
     probabilitySources: sources,
     openDealsWithoutAmount: withoutAmount,
     draws,

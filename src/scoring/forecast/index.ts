@@ -1,6 +1,7 @@
 // The forecast with ranges (issue 18, item 1): pure, seeded, no clock. See docs/FORECAST.md.
 export * from './analog-windows.ts';
 export * from './backtest-forecast.ts';
+export * from './conversion-spread.ts';
 export * from './forecast-deal.ts';
 export * from './forecast-groups.ts';
 export * from './forecast-period.ts';

@@ -24,6 +24,11 @@ export interface SimulationInput {
    * deviation), and the degrees of freedom of the t draw (0: a normal draw).
    */
   outside?: { mean: readonly number[]; spread: readonly number[]; df: number };
+  /**
+   * A common factor on every deal's probability in a draw: max(0, 1 + z x spread), z Student t
+   * with `df` degrees of freedom (0: normal). Absent: deals are independent.
+   */
+  common?: { spread: number; df: number };
   draws: number;
   seed: number;
 }
@@ -84,21 +89,27 @@ export function simulateRevenue(input: SimulationInput): SimulatedRevenue[] {
     const u = 1 - rand();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
   };
+  const studentT = (df: number) => {
+    let z = normal();
+    if (df > 0) {
+      let chi2 = 0;
+      for (let d = 0; d < df; d++) chi2 += normal() ** 2;
+      z /= Math.sqrt(chi2 / df);
+    }
+    return z;
+  };
+  const common = input.common && input.common.spread > 0 ? input.common : null;
   for (let k = 0; k < draws; k++) {
     for (let j = 0; j < g; j++) sums[j] = input.fixed[j] ?? 0;
+    const factor = common ? Math.max(0, 1 + studentT(common.df) * common.spread) : 1;
     for (let i = 0; i < n; i++) {
-      if (rand() < p[i]!) {
+      if (rand() < p[i]! * factor) {
         const a = amount[i]!;
         for (let m = start[i]!, end = start[i + 1]!; m < end; m++) sums[member[m]!]! += a;
       }
     }
     if (outside) {
-      let z = normal();
-      if (outside.df > 0) {
-        let chi2 = 0;
-        for (let d = 0; d < outside.df; d++) chi2 += normal() ** 2;
-        z /= Math.sqrt(chi2 / outside.df);
-      }
+      const z = studentT(outside.df);
       for (let j = 0; j < g; j++)
         sums[j]! += Math.max(0, (outside.mean[j] ?? 0) + z * (outside.spread[j] ?? 0));
     }
