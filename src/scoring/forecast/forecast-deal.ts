@@ -21,7 +21,7 @@ export interface ForecastDeal {
   source: WinProbabilitySource;
 }
 
-export function winProbabilityOf(result: Pick<HealthResult, 'score' | 'winProbability'>): {
+function winProbabilityOf(result: Pick<HealthResult, 'score' | 'winProbability'>): {
   p: number;
   source: WinProbabilitySource;
 } {

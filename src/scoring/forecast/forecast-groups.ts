@@ -6,8 +6,8 @@
 import type { Owner, Target } from '../../domain/index.ts';
 import type { ForecastPeriod } from './quarter-period.ts';
 
-export const NO_TEAM = '(no team)';
-export const NO_OWNER = '(no owner)';
+const NO_TEAM = '(no team)';
+const NO_OWNER = '(no owner)';
 
 export interface ForecastGroup {
   level: 'owner' | 'team' | 'total';

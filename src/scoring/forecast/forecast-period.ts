@@ -13,7 +13,7 @@ import { learnSlipRate, type SlipEstimate } from './slip-rate.ts';
 import { type ConversionSpread, learnConversionSpread } from './conversion-spread.ts';
 import { shareAtLeast, type SimulatedDeal, simulateRevenue } from './simulate-revenue.ts';
 
-export const DEFAULT_DRAWS = 10_000;
+const DEFAULT_DRAWS = 10_000;
 const MIN_DRAWS = 2_000;
 const MAX_DRAW_WORK = 20_000_000;
 
@@ -36,7 +36,7 @@ export interface ForecastOptions {
   independent?: boolean;
 }
 
-export interface MovingDeal {
+interface MovingDeal {
   dealId: string;
   ownerId: string | null;
   amount: number;
@@ -47,7 +47,7 @@ export interface MovingDeal {
   varianceShare: number;
 }
 
-export interface ForecastRow extends ForecastGroup {
+interface ForecastRow extends ForecastGroup {
   /** Won inside the period by the as-of: fixed in every draw. */
   closedWon: number;
   /** Open deals in the simulation (close date inside the period) and their unweighted amount. */
@@ -234,7 +234,13 @@ export function forecastPeriod(
     asOf: new Date(asOf).toISOString(),
     slip: { ...slip, probability: round4(slip.probability) },
     analogWindows: windows.length,
-    conversion: conversion ?? { windows: 0, meanConversion: null, spread: 0 },
+    conversion: conversion
+      ? {
+          windows: conversion.windows,
+          meanConversion: conversion.meanConversion === null ? null : round4(conversion.meanConversion),
+          spread: round4(conversion.spread),
+        }
+      : { windows: 0, meanConversion: null, spread: 0 },
     probabilitySources: sources,
     openDealsWithoutAmount: withoutAmount,
     draws,

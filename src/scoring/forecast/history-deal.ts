@@ -22,7 +22,7 @@ export interface HistoryDeal {
 }
 
 /** A close-date change: when (epoch ms), from and to (UTC-midnight ms; NaN for none). */
-export interface CloseDateChange {
+interface CloseDateChange {
   at: number;
   from: number;
   to: number;

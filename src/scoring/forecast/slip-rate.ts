@@ -17,7 +17,7 @@ export const DEFAULT_SLIP_PROBABILITY = 0.25;
 /** The default counts as this many won deals (a tenant's own data dominates past a few dozen). */
 const PRIOR_WEIGHT = 10;
 /** Fewer won deals observed than this: the forecast says the slip rate rests on thin history. */
-export const MIN_SLIP_OBSERVATIONS = 30;
+const MIN_SLIP_OBSERVATIONS = 30;
 
 export interface SlipEstimate {
   /** The probability a won deal of the population is won after the period. */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeAndStoreForecast } from '../../../jobs/forecast-step.ts';
 import { type AdminFixture, adminSuite, auth, hubspotBody } from './admin-fixture.ts';
-import { worldForecast, worldInputs } from '../../unit/scoring/forecast/forecast-world.ts';
+import { worldForecast, worldInputs } from '../../../bench/forecast-world.ts';
 
 const NOW = '2026-11-15T00:00:00Z';
 const TZ = 'Europe/Brussels'; // hubspotBody's time zone

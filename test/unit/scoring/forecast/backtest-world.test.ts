@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { type BacktestPeriod, forecastSummary } from '../../../../src/scoring/index.ts';
-import { worldForecast } from './forecast-world.ts';
+import { worldForecast } from '../../../../bench/forecast-world.ts';
 
 const NOW = '2026-11-15T00:00:00Z';
 

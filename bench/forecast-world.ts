@@ -1,11 +1,11 @@
-// Test support: the forecast inputs and document of a generated world, built the way the score job
+// Bench and test support: the forecast inputs and document of a generated world, built the way the score job
 // builds them (history of every deal, open deals scored as of the world's today, past quarters
 // replayed), but in memory.
 
-import { worldToRecords } from '../../../../src/cli/world-records.ts';
-import type { Owner, Pipeline, Target } from '../../../../src/domain/index.ts';
-import { generateWorld } from '../../../../src/sandbox/generator/generate-world.ts';
-import type { SandboxWorld } from '../../../../src/sandbox/world.ts';
+import { worldToRecords } from '../src/cli/world-records.ts';
+import type { Owner, Pipeline, Target } from '../src/domain/index.ts';
+import { generateWorld } from '../src/sandbox/generator/generate-world.ts';
+import type { SandboxWorld } from '../src/sandbox/world.ts';
 import {
   backtestPeriods,
   buildForecastDocument,
@@ -25,7 +25,7 @@ import {
   replaysFor,
   type ScoringContext,
   scoreDeal,
-} from '../../../../src/scoring/index.ts';
+} from '../src/scoring/index.ts';
 
 export interface WorldInputs {
   world: SandboxWorld;
