@@ -175,17 +175,26 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       period,
       rows,
     } satisfies StoredPipelineHealth);
-    await computeAndStoreForecast({
-      store,
-      tenant,
-      asOf,
-      ctx,
-      history,
-      open: forecastDeals,
-      owners: metadata?.owners ?? [],
-      targets,
-      pipelines,
-    });
+    try {
+      await computeAndStoreForecast({
+        store,
+        tenant,
+        asOf,
+        ctx,
+        history,
+        open: forecastDeals,
+        owners: metadata?.owners ?? [],
+        targets,
+        pipelines,
+      });
+    } catch (err) {
+      // The forecast is a view on the scores: a fault in it must not stop write-back and alerts.
+      // The previous forecast stays (its asOf shows its age); the fault is logged for a fix.
+      deps.logger.error(
+        { err, tenantId: tenant.id, runId: payload.runId },
+        'forecast failed; scores are kept',
+      );
+    }
     report(scored, scored);
     return {
       deals: dealCount,
