@@ -30,7 +30,8 @@ export function learnConversionSpread(
     for (const deal of history) {
       if (!(deal.amount > 0) || !inForecastPopulation(deal, w.asOf, w.period)) continue;
       amounts.push(deal.amount);
-      if (deal.isClosed && deal.isWon && deal.closedAt < w.period.endMs) won += deal.amount;
+      if (deal.isClosed && deal.isWon && deal.closedAt >= w.period.startMs && deal.closedAt < w.period.endMs)
+        won += deal.amount;
     }
     const total = amounts.reduce((a, b) => a + b, 0);
     if (total <= 0) continue;

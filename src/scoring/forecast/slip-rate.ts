@@ -4,6 +4,8 @@
 // was known at the forecast's own moment (`knownAt`):
 //   - won inside the quarter: won, did not slip;
 //   - won after the quarter ended: won, slipped (its close date was pushed out, or it closed late);
+//     for a window before its quarter (next quarter's forecast), won before the quarter began
+//     (pulled in) is not the quarter's revenue either and counts the same way;
 //   - lost: not an observation (slip is conditional on winning; the win probability covers losing);
 //   - still open at `knownAt` (or closed after it): it slipped out of the quarter, and will be won
 //     at the rate of the deals of the windows that closed after their quarter (censoring: leaving
@@ -47,7 +49,9 @@ export function learnSlipRate(
     for (const deal of history) {
       if (!inForecastPopulation(deal, w.asOf, w.period)) continue;
       const closedByThen = deal.isClosed && deal.closedAt <= knownAt;
-      const after = deal.closedAt >= w.period.endMs;
+      // Outside the quarter: after it, or (a window before its quarter, for next quarter's
+      // forecast) before it began, pulled in to an earlier quarter. Either way not its revenue.
+      const after = deal.closedAt >= w.period.endMs || deal.closedAt < w.period.startMs;
       if (!closedByThen) pending++;
       else if (deal.isWon) {
         if (after) wonAfter++;

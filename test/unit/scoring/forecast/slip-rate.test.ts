@@ -112,6 +112,18 @@ describe('learnSlipRate: a hand-made history', () => {
     expect(s.probability).toBeCloseTo((8 / 3 + 2.5) / (11 / 3 + 10), 10);
   });
 
+  it("counts a deal won before its quarter began (a window before the quarter, for next quarter's forecast) as out of it", () => {
+    // Window: Q3 2026 as of 1 June (before Q3). e1 expected 15 Jul, won 20 Jun: pulled into Q2, not
+    // Q3's revenue. e2 expected 10 Aug, won 5 Aug: inside. Slipped 1 of 2 won: (1 + 2.5) / (2 + 10).
+    const early = [
+      deal('e1', { created: '2026-05-01', closeDates: [['2026-05-01', '2026-07-15']], won: '2026-06-20' }),
+      deal('e2', { created: '2026-05-01', closeDates: [['2026-05-01', '2026-08-10']], won: '2026-08-05' }),
+    ];
+    const s = learnSlipRate(early, [{ period: Q3, asOf: ms('2026-06-01') }], ms('2026-10-15'));
+    expect(s).toMatchObject({ observed: 2, slipped: 1, pending: 0 });
+    expect(s.probability).toBeCloseTo(3.5 / 12, 10);
+  });
+
   it('is the default, and says so, without any observation', () => {
     const s = learnSlipRate([], [WINDOW], ms('2026-10-15'));
     expect(s).toMatchObject({ probability: DEFAULT_SLIP_PROBABILITY, observed: 0, basis: 'default' });
