@@ -140,8 +140,10 @@ export function forecastPeriod(
     .filter((d) => d.closeDate >= period.startDay && d.closeDate < period.endDay)
     .sort((a, b) => (a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : 0));
   const won = history.filter((h) => wonBetween(h, period.startMs, Math.min(period.endMs, asOf + 1)));
+  // Every owner with a share of the revenue gets a row, so team and total rows add up.
+  const outsideOwners = outside.flatMap((byOwner) => [...byOwner.keys()].map((k) => (k === '' ? null : k)));
   const { groups, groupsOf } = forecastGroups(
-    [...inPeriod.map((d) => d.ownerId), ...won.map((h) => h.ownerId)],
+    [...inPeriod.map((d) => d.ownerId), ...won.map((h) => h.ownerId), ...outsideOwners],
     options.owners ?? [],
     options.targets ?? [],
     period,

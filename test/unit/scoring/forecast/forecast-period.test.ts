@@ -2,6 +2,7 @@
 // closed-won revenue as fixed, slip applied to every deal, targets, and the deals that move the range.
 
 import { describe, expect, it } from 'vitest';
+import { worldForecast } from '../../../../bench/forecast-world.ts';
 import type { Owner, Target } from '../../../../src/domain/index.ts';
 import {
   DEFAULT_SLIP_PROBABILITY,
@@ -139,5 +140,50 @@ describe('forecastPeriod', () => {
     expect(row('*').topDeals.map((d) => d.varianceShare)).toEqual(
       [37_500, 2_400, 548.4375].map((v) => Math.round((v / total) * 10_000) / 10_000),
     );
+  });
+});
+
+describe('forecastPeriod rows add up', () => {
+  it("gives every owner with revenue a row, so owners' expected revenue sums to the total's", () => {
+    const doc = worldForecast({ seed: 2, deals: 800, now: '2026-11-15T00:00:00Z', draws: 2_000 }).doc;
+    for (const p of doc.periods) {
+      const owners = p.rows.filter((r) => r.level === 'owner');
+      const total = p.rows.find((r) => r.level === 'total')!;
+      const sum = (key: 'closedWon' | 'outsidePipeline' | 'openAmount') =>
+        owners.reduce((a, r) => a + r[key], 0);
+      expect(sum('closedWon'), p.period.label).toBeCloseTo(total.closedWon, 0);
+      expect(sum('openAmount'), p.period.label).toBeCloseTo(total.openAmount, 0);
+      expect(sum('outsidePipeline'), p.period.label).toBeCloseTo(total.outsidePipeline, 0);
+      expect(total.outsidePipeline, p.period.label).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('forecastPeriod: an owner with revenue outside the pipeline only', () => {
+  it('gets its own row', () => {
+    // o9 has no open deal now; in each earlier quarter it won 1,000 from a deal created after the
+    // quarter's matching moment (day 40): 1,000 of outside-pipeline revenue per analog window.
+    const q4 = quarterPeriod(2026, 3, 'UTC');
+    const asOf = q4.startMs + 40 * 86_400_000;
+    const history: HistoryDeal[] = [
+      {
+        ...won('anchor', 'o1', 1, '2025-01-02T00:00:00Z'),
+        createdAt: Date.parse('2025-01-01T00:00:00Z'),
+        isWon: false,
+      },
+    ];
+    for (let k = 1; k <= 6; k++) {
+      const p = quarterPeriod(2026, 3 - k, 'UTC');
+      const created = p.startMs + 45 * 86_400_000;
+      history.push({
+        ...won(`n${k}`, 'o9', 1000, new Date(created + 10 * 86_400_000).toISOString()),
+        createdAt: created,
+      });
+    }
+    const f = forecastPeriod([], history, q4, asOf, { timezone: 'UTC', draws: 1000 });
+    expect(f.analogWindows).toBeGreaterThanOrEqual(5);
+    const o9 = f.rows.find((r) => r.level === 'owner' && r.key === 'o9');
+    expect(o9?.outsidePipeline).toBe(1000);
+    expect(f.rows.find((r) => r.level === 'total')!.outsidePipeline).toBe(1000);
   });
 });
