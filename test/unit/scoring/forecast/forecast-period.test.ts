@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { worldForecast } from '../../../../bench/forecast-world.ts';
 import type { Owner, Target } from '../../../../src/domain/index.ts';
 import {
+  buildForecastDocument,
   DEFAULT_SLIP_PROBABILITY,
   type ForecastDeal,
   forecastPeriod,
+  forecastSummary,
   type HistoryDeal,
   quarterContaining,
   quarterPeriod,
@@ -185,5 +187,30 @@ describe('forecastPeriod: an owner with revenue outside the pipeline only', () =
     const o9 = f.rows.find((r) => r.level === 'owner' && r.key === 'o9');
     expect(o9?.outsidePipeline).toBe(1000);
     expect(f.rows.find((r) => r.level === 'total')!.outsidePipeline).toBe(1000);
+  });
+});
+
+describe('buildForecastDocument on a tenant with no deals yet', () => {
+  it('gives zero ranges, the target, and no backtest instead of failing', () => {
+    const doc = buildForecastDocument({
+      asOf: Date.parse('2026-11-10T12:00:00Z'),
+      timezone: 'UTC',
+      deals: [],
+      history: [],
+      backtest: [],
+      targets: [{ ownerId: null, periodStart: '2026-10-01', periodEnd: '2026-12-31', amount: 500 }],
+    });
+    expect(doc.periods.map((p) => p.period.label)).toEqual(['2026-Q4', '2027-Q1']);
+    expect(forecastSummary(doc)).toEqual({
+      period: { label: '2026-Q4', start: '2026-10-01', end: '2026-12-31' },
+      target: 500,
+      p10: 0,
+      p50: 0,
+      p90: 0,
+      pReachTarget: 0,
+      intervalCoverage: null,
+    });
+    expect(doc.periods[0]!.slip.basis).toBe('default');
+    expect(doc.backtest).toMatchObject({ evaluated: 0, intervalCoverage: null });
   });
 });
