@@ -43,7 +43,7 @@ interface StoredForecast {
   backtest: { intervalCoverage: number | null; evaluated: number; periods: { inside: boolean }[] };
 }
 
-export interface ReportForecast {
+interface ReportForecast {
   period: { label: string; start: string; end: string };
   /** Total first, then teams, then owners (by name). */
   rows: {
