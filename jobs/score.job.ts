@@ -7,6 +7,10 @@ import {
   type DealInput,
   type DealOutcome,
   type FieldSample,
+  type ForecastDeal,
+  forecastDealFrom,
+  type HistoryDeal,
+  historyDealFrom,
   learnNorms,
   type PipelineDeal,
   outcomeOf,
@@ -19,6 +23,7 @@ import {
 } from '../src/scoring/index.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { dealSampler } from './deal-sample.ts';
+import { computeAndStoreForecast } from './forecast-step.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
 
 /** Pipeline health per owner, team and total for the current calendar quarter (UTC dates). */
@@ -81,6 +86,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const normInputs: DealInput[] = [];
     const outcomes: DealOutcome[] = [];
     const fieldSamples: FieldSample[] = [];
+    const history = new Map<string, HistoryDeal>();
     let dealCount = 0;
     for await (const chunk of store.iterateDeals()) {
       for (const stored of chunk) {
@@ -88,6 +94,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
         const outcome = outcomeOf(record);
         if (outcome) outcomes.push(outcome);
+        history.set(stored.deal.id, historyDealFrom(stored.deal));
         if (qualification.length > 0) {
           const fields: Record<string, FieldSample['fields'][string]> = {};
           for (const f of qualification) if (f in stored.deal.fields) fields[f] = stored.deal.fields[f]!;
@@ -112,6 +119,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const bands: Record<Band, number> = { healthy: 0, watch: 0, at_risk: 0 };
     const rollupDeals: PipelineDeal[] = [];
     const elements = new TeamElementTally();
+    const forecastDeals: ForecastDeal[] = [];
     const report = progressReporter(deps, tenant.id, payload.runId, 'score', 'deals');
     let scored = 0;
     let removed = 0;
@@ -137,6 +145,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         bands[result.band] += 1;
         rollupDeals.push(pipelineDealFrom(input, result));
         elements.add({ ownerId: input.ownerId, indicators: result.indicators });
+        forecastDeals.push(forecastDealFrom(input, result));
         const last = lastResults.get(input.id);
         if (last?.asOf === result.asOf) continue; // scored by an earlier attempt: candidates kept
         // A first score has no previous band.
@@ -158,9 +167,10 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     await store.dropRunCandidates(payload.runId);
 
     const period = quarterOf(asOf);
+    const targets = [...(metadata?.targets ?? []), ...tenant.targets];
     const rows = rollupPipelineHealth(rollupDeals, {
       periods: [period],
-      targets: [...(metadata?.targets ?? []), ...tenant.targets],
+      targets,
       owners: metadata?.owners ?? [],
     });
     await store.setJson('pipelineHealth', {
@@ -169,6 +179,26 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       rows,
     } satisfies StoredPipelineHealth);
     await store.setJson('teamElements', { asOf: payload.asOf, ...elements.view() });
+    try {
+      await computeAndStoreForecast({
+        store,
+        tenant,
+        asOf,
+        ctx,
+        history,
+        open: forecastDeals,
+        owners: metadata?.owners ?? [],
+        targets,
+        pipelines,
+      });
+    } catch (err) {
+      // The forecast is a view on the scores: a fault in it must not stop write-back and alerts.
+      // The previous forecast stays (its asOf shows its age); the fault is logged for a fix.
+      deps.logger.error(
+        { err, tenantId: tenant.id, runId: payload.runId },
+        'forecast failed; scores are kept',
+      );
+    }
     report(scored, scored);
     return {
       deals: dealCount,

@@ -239,6 +239,14 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { '200': ok('report'), '404': err('REPORT_NOT_FOUND') },
         }),
       },
+      '/tenants/{tenantId}/forecast': {
+        get: op({
+          summary:
+            'Revenue forecast with ranges for the current and the next quarter (P10 / P50 / P90, chance of reaching the target, per owner, team and total) and its backtest (docs/FORECAST.md)',
+          params: t,
+          responses: { '200': ok('forecast'), '404': err('FORECAST_NOT_FOUND') },
+        }),
+      },
       '/metrics': {
         get: op({ summary: 'Prometheus metrics (text format)', responses: { '200': ok('metrics') } }),
       },

@@ -17,3 +17,4 @@ export * from './calibration/adoption.ts';
 export * from './calibration/cross-validation.ts';
 export * from './calibration/folds.ts';
 export * from './team-elements.ts';
+export * from './forecast/index.ts';

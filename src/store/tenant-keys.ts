@@ -30,6 +30,7 @@ export interface TenantKeys {
   pipelineHealth: string;
   /** The seven survey elements across owners, as of the last score step. */
   teamElements: string;
+  forecast: string;
   cycleLock: string;
   /** The run that began the full sync in progress (absent: none in progress). */
   fullSync: string;
@@ -70,6 +71,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     trainingReport: `${base}:training-report`,
     pipelineHealth: `${base}:pipeline-health`,
     teamElements: `${base}:team-elements`,
+    forecast: `${base}:forecast`,
     cycleLock: `${base}:cycle-lock`,
     fullSync: `${base}:full-sync`,
     syncSeen: `${base}:sync-seen`,

@@ -54,7 +54,8 @@ export type JsonDocument =
   | 'alertCandidates'
   | 'trainingReport'
   | 'pipelineHealth'
-  | 'teamElements';
+  | 'teamElements'
+  | 'forecast';
 
 /** A cycle holds its tenant's lock at most this long without a step or a synced page refreshing it. */
 const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;

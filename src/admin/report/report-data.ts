@@ -24,6 +24,42 @@ interface StoredRollup {
   }[];
 }
 
+/** What the report reads of the stored forecast (jobs/forecast-step.ts, docs/FORECAST.md). */
+interface StoredForecast {
+  periods: {
+    period: { label: string; start: string; end: string };
+    slip: { probability: number; basis: string };
+    rows: {
+      level: 'owner' | 'team' | 'total';
+      key: string;
+      target: number | null;
+      closedWon: number;
+      p10: number;
+      p50: number;
+      p90: number;
+      pReachTarget: number | null;
+    }[];
+  }[];
+  backtest: { intervalCoverage: number | null; evaluated: number; periods: { inside: boolean }[] };
+}
+
+interface ReportForecast {
+  period: { label: string; start: string; end: string };
+  /** Total first, then teams, then owners (by name). */
+  rows: {
+    level: 'owner' | 'team' | 'total';
+    name: string;
+    target: number | null;
+    closedWon: number;
+    p10: number;
+    p50: number;
+    p90: number;
+    pReachTarget: number | null;
+  }[];
+  slip: { probability: number; basis: string };
+  backtest: { intervalCoverage: number | null; evaluated: number; held: number };
+}
+
 export interface ReportData {
   tenantId: string;
   tenantName: string;
@@ -55,6 +91,8 @@ export interface ReportData {
   atRisk: { dealId: string; name: string; score: number; owner: string | null; reasons: string[] }[];
   /** Average score of the open deals, week by week (oldest first), from the score history. */
   trend: { label: string; averageScore: number | null; deals: number }[];
+  /** The current quarter's forecast with ranges; null until a score step stored one. */
+  forecast: ReportForecast | null;
 }
 
 const BUCKETS = Array.from({ length: 10 }, (_, i) => (i === 9 ? '90-100' : `${i * 10}-${i * 10 + 9}`));
@@ -83,11 +121,13 @@ export async function buildReportData(
     if (asOf === null || r.asOf > asOf) asOf = r.asOf;
   }
 
-  const [metadata, rollup] = await Promise.all([
+  const [metadata, rollup, storedForecast] = await Promise.all([
     store.getMetadata(),
     store.getJson<StoredRollup>('pipelineHealth'),
+    store.getJson<StoredForecast>('forecast'),
   ]);
   const ownerNames = new Map((metadata?.owners ?? []).map((o) => [o.id, o.name]));
+  const forecast = forecastView(storedForecast, ownerNames);
   const coverage = (rollup?.rows ?? [])
     .filter((row) => row.level === 'owner')
     .map((row) => ({
@@ -144,6 +184,37 @@ export async function buildReportData(
     coverage,
     atRisk,
     trend,
+    forecast,
+  };
+}
+
+const LEVEL_ORDER = { total: 0, team: 1, owner: 2 } as const;
+
+function forecastView(stored: StoredForecast | null, ownerNames: Map<string, string>): ReportForecast | null {
+  const current = stored?.periods[0];
+  if (!stored || !current) return null;
+  const rows = current.rows
+    .map((r) => ({
+      level: r.level,
+      name:
+        r.level === 'total' ? 'All owners' : r.level === 'owner' ? (ownerNames.get(r.key) ?? r.key) : r.key,
+      target: r.target,
+      closedWon: r.closedWon,
+      p10: r.p10,
+      p50: r.p50,
+      p90: r.p90,
+      pReachTarget: r.pReachTarget,
+    }))
+    .sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || a.name.localeCompare(b.name));
+  return {
+    period: current.period,
+    rows,
+    slip: { probability: current.slip.probability, basis: current.slip.basis },
+    backtest: {
+      intervalCoverage: stored.backtest.intervalCoverage,
+      evaluated: stored.backtest.evaluated,
+      held: stored.backtest.periods.filter((p) => p.inside).length,
+    },
   };
 }
 

@@ -83,11 +83,36 @@ const CLIENT_SCRIPT = `
     body.appendChild(tr);
   });
   if (data.atRisk.length === 0) text('at-risk-empty', 'No deal is at risk.');
+
+  // The forecast with ranges (docs/FORECAST.md): the current quarter, total, teams and owners.
+  var money = function (x) { return x === null ? '-' : Math.round(x).toLocaleString('en-US'); };
+  var f = data.forecast;
+  if (f) {
+    text('forecast-period', f.period.label + ' (' + f.period.start + ' to ' + f.period.end + ')');
+    var fbody = document.getElementById('forecast-body');
+    f.rows.forEach(function (row) {
+      var tr = document.createElement('tr');
+      tr.setAttribute('data-level', row.level);
+      [row.name, money(row.closedWon), money(row.p10), money(row.p50), money(row.p90), money(row.target),
+       row.pReachTarget === null ? '-' : Math.round(row.pReachTarget * 100) + '%'].forEach(function (value) {
+        var td = document.createElement('td');
+        td.textContent = value;
+        tr.appendChild(td);
+      });
+      fbody.appendChild(tr);
+    });
+    text('forecast-note', 'Slip ' + Math.round(f.slip.probability * 100) + '% (' + f.slip.basis + '). ' +
+      (f.backtest.intervalCoverage === null
+        ? 'Backtest: not enough history to replay a past quarter.'
+        : 'Backtest: the P10-P90 range held the revenue in ' + f.backtest.held + ' of ' + f.backtest.evaluated + ' past quarters.'));
+  } else {
+    text('forecast-note', 'No forecast yet: it is computed by the next run.');
+  }
   document.body.setAttribute('data-rendered', 'true');
 })();
 `;
 
-/** The report page: summary, three charts and the at-risk table. `nonce` goes in the CSP header too. */
+/** The report page: summary, three charts, the forecast and the at-risk table. `nonce` goes in the CSP header too. */
 export function renderReportPage(data: ReportData, nonce: string): string {
   const period = data.period ? `${data.period.start} to ${data.period.end}` : 'no period';
   return `<!doctype html>
@@ -123,6 +148,10 @@ export function renderReportPage(data: ReportData, nonce: string): string {
   <section class="card"><h2>Score distribution</h2><div class="chart"><canvas id="chart-distribution"></canvas></div></section>
   <section class="card"><h2>Per owner: closed-won + probability-weighted open pipeline against target</h2><div class="chart"><canvas id="chart-coverage"></canvas></div></section>
   <section class="card"><h2>Trend over the last weeks</h2><div class="chart"><canvas id="chart-trend"></canvas></div></section>
+  <section class="card" id="forecast"><h2>Forecast <span id="forecast-period"></span>: revenue range</h2>
+    <table><thead><tr><th></th><th>Won</th><th>P10</th><th>P50</th><th>P90</th><th>Target</th><th>Chance of target</th></tr></thead><tbody id="forecast-body"></tbody></table>
+    <p id="forecast-note" class="muted"></p>
+  </section>
   <section class="card"><h2>At-risk deals</h2>
     <table><thead><tr><th>Deal</th><th>Score</th><th>Owner</th><th>Reasons</th></tr></thead><tbody id="at-risk-body"></tbody></table>
     <p id="at-risk-empty" class="muted"></p>

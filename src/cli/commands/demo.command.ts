@@ -4,6 +4,7 @@ import { loadEnv } from '../../config/env.ts';
 import { parseTenants } from '../../config/tenants-file.ts';
 import { CrmKindSchema } from '../../domain/index.ts';
 import { readWorldFile } from '../../import/world-file.ts';
+import { type ForecastDocument, forecastSummary } from '../../scoring/index.ts';
 import { startSandbox } from '../../sandbox/start-sandbox.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { createLogger } from '../../shared/logger.ts';
@@ -151,6 +152,7 @@ export function registerDemo(program: Command): void {
             crm: crm.data,
             apiCallsByEndpoint: sandbox.inspect.callsByEndpoint(),
           });
+          const forecast = await runtime.deps.store(tenantId).getJson<ForecastDocument>('forecast');
           const totals = {
             ...report,
             // Whole demo: both cycles and training.
@@ -174,6 +176,8 @@ export function registerDemo(program: Command): void {
               won: training.counts.won,
               lost: training.counts.lost,
             },
+            // The current quarter's total (docs/FORECAST.md); null if the score step stored none.
+            forecast: forecast === null ? null : forecastSummary(forecast),
           };
           if (opts.json) {
             process.stdout.write(`${JSON.stringify(totals)}\n`);
@@ -188,6 +192,21 @@ export function registerDemo(program: Command): void {
                 durationMs: totals.durationMs,
               }),
             );
+            if (totals.forecast) {
+              const f = totals.forecast;
+              const money = (x: number) => Math.round(x).toLocaleString('en-US');
+              say(
+                `Forecast ${f.period.label} (total, docs/FORECAST.md): P10 ${money(f.p10)} / P50 ${money(f.p50)} / P90 ${money(f.p90)}` +
+                  (f.target === null
+                    ? ''
+                    : `; target ${money(f.target)}, chance of reaching it ${Math.round((f.pReachTarget ?? 0) * 100)}%`),
+              );
+              say(
+                f.intervalCoverage === null
+                  ? '  backtest: not enough history to replay a past quarter'
+                  : `  backtest: the P10-P90 range held the realised revenue in ${Math.round(f.intervalCoverage * 100)}% of past quarters (${forecast?.backtest.evaluated} replayed)`,
+              );
+            }
             say(NEXT_STEPS);
           }
           return second.status === 'completed' ? EXIT.ok : EXIT.failure;

@@ -169,6 +169,21 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
         'No buyer reply in 20 days',
       );
       expect(await page.locator('#count-healthy').textContent()).toBe(String(data.bands.healthy));
+      // Issue 18 item 1: the forecast section shows the API's numbers (GET /tenants/:id/forecast).
+      const forecast = (await api('GET', '/tenants/acme/forecast')).json as {
+        periods: {
+          period: { label: string };
+          rows: { level: string; p10: number; p50: number; p90: number }[];
+        }[];
+      };
+      const total = forecast.periods[0]!.rows.find((r) => r.level === 'total')!;
+      const money = (x: number) => Math.round(x).toLocaleString('en-US');
+      expect(await page.locator('#forecast-period').textContent()).toContain(
+        forecast.periods[0]!.period.label,
+      );
+      expect(await page.locator('#forecast-body tr').count()).toBe(forecast.periods[0]!.rows.length);
+      const totalCells = await page.locator('#forecast-body tr[data-level="total"] td').allTextContents();
+      expect(totalCells.slice(2, 5)).toEqual([money(total.p10), money(total.p50), money(total.p90)]);
       // The tenant name is CRM/admin text: shown as text, never parsed as markup.
       expect(await page.locator('h1').textContent()).toBe('Pipeline health: Acme <Report>');
 

@@ -60,6 +60,42 @@ describe('pipeline-health demo', () => {
       }
       expect(riskiest[0]!.reasons.length).toBeGreaterThan(0);
       expect(riskiest.map((d) => d.score)).toEqual([...riskiest.map((d) => d.score)].sort((a, b) => a - b));
+
+      // Issue 18 item 1: the current quarter's forecast for the total (docs/FORECAST.md).
+      const forecast = summary.forecast as {
+        period: { label: string; start: string; end: string };
+        target: number | null;
+        p10: number;
+        p50: number;
+        p90: number;
+        pReachTarget: number | null;
+        intervalCoverage: number | null;
+      };
+      expect(Object.keys(forecast).sort()).toEqual([
+        'intervalCoverage',
+        'p10',
+        'p50',
+        'p90',
+        'pReachTarget',
+        'period',
+        'target',
+      ]);
+      // The demo tenant's time zone is UTC; the generated world's today is the wall-clock day.
+      const today = new Date();
+      expect(forecast.period.label).toBe(
+        `${today.getUTCFullYear()}-Q${Math.floor(today.getUTCMonth() / 3) + 1}`,
+      );
+      expect(forecast.p10).toBeGreaterThanOrEqual(0);
+      expect(forecast.p10).toBeLessThanOrEqual(forecast.p50);
+      expect(forecast.p50).toBeLessThanOrEqual(forecast.p90);
+      // The generated world has a target per quarter, so the chance of reaching it is a probability.
+      expect(forecast.target).toBeGreaterThan(0);
+      expect(forecast.pReachTarget).toBeGreaterThanOrEqual(0);
+      expect(forecast.pReachTarget).toBeLessThanOrEqual(1);
+      if (forecast.intervalCoverage !== null) {
+        expect(forecast.intervalCoverage).toBeGreaterThanOrEqual(0);
+        expect(forecast.intervalCoverage).toBeLessThanOrEqual(1);
+      }
     });
   }
 

@@ -16,6 +16,7 @@ function data(): ReportData {
     coverage: [],
     atRisk: [{ dealId: 'd1', name: `Deal ${evil}`, score: 5, owner: null, reasons: [`reason ${evil}`] }],
     trend: [{ label: 'now', averageScore: 5, deals: 1 }],
+    forecast: null,
   };
 }
 

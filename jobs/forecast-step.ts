@@ -1,0 +1,79 @@
+// The forecast with ranges (issue 18 item 1, docs/FORECAST.md), computed at the end of the score
+// step from what it already holds: every deal's history and the open deals' results. The backtest
+// replays past quarters (a compile and a score per deal open then) and is the expensive part, so
+// it is recomputed only when the model, the quarter or the tenant's local day changes.
+
+import { localDayNumber, type Owner, type Tenant, type Target } from '../src/domain/index.ts';
+import {
+  type BacktestInput,
+  type BacktestResult,
+  backtestPeriods,
+  buildForecastDocument,
+  type ForecastDeal,
+  type ForecastDocument,
+  type HistoryDeal,
+  quarterContaining,
+  replayDeal,
+  replaysFor,
+  type ScoringContext,
+} from '../src/scoring/index.ts';
+import type { Pipeline } from '../src/domain/index.ts';
+import type { TenantStateStore } from '../src/store/tenant-state.store.ts';
+
+/** What is stored under the tenant's `forecast` document and served by GET /tenants/:id/forecast. */
+export interface StoredForecast extends ForecastDocument {
+  /** Model version, quarter and local day the backtest was computed for (reused while unchanged). */
+  backtestKey: string;
+}
+
+export interface ForecastStepInput {
+  store: TenantStateStore;
+  tenant: Pick<Tenant, 'timezone' | 'targets'>;
+  asOf: number;
+  ctx: ScoringContext;
+  history: ReadonlyMap<string, HistoryDeal>;
+  open: readonly ForecastDeal[];
+  owners: readonly Owner[];
+  targets: readonly Target[];
+  pipelines: ReadonlyMap<string, Pipeline>;
+}
+
+export async function computeAndStoreForecast(input: ForecastStepInput): Promise<StoredForecast> {
+  const { store, tenant, asOf, ctx } = input;
+  const timezone = tenant.timezone;
+  const history = [...input.history.values()];
+  const current = quarterContaining(asOf, timezone);
+  const backtestKey = `${ctx.model.version}|${current.label}|${localDayNumber(asOf, timezone)}`;
+  const previous = await store.getJson<StoredForecast>('forecast');
+  let backtest: BacktestInput[] | BacktestResult;
+  if (previous?.backtestKey === backtestKey && previous.backtest) backtest = previous.backtest;
+  else {
+    const replays = replaysFor(backtestPeriods(current, history, timezone), ctx);
+    const past = replays.map(() => [] as ForecastDeal[]);
+    for await (const chunk of store.iterateDeals()) {
+      for (const stored of chunk) {
+        const h = input.history.get(stored.deal.id);
+        if (!h) continue;
+        const record = { ...stored, pipeline: input.pipelines.get(stored.deal.pipelineId) ?? null };
+        replayDeal(record, h, replays).forEach((d, k) => {
+          if (d) past[k]!.push(d);
+        });
+      }
+    }
+    backtest = replays.map((r, k) => ({ period: r.period, deals: past[k]! }));
+  }
+  const doc: StoredForecast = {
+    ...buildForecastDocument({
+      asOf,
+      timezone,
+      deals: input.open,
+      history,
+      backtest,
+      owners: input.owners,
+      targets: input.targets,
+    }),
+    backtestKey,
+  };
+  await store.setJson('forecast', doc);
+  return doc;
+}
