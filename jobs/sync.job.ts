@@ -13,6 +13,11 @@ export interface SyncSummary {
   mode: SyncMode;
   /** Stored deals the CRM no longer has in the tracked pipelines, dropped from the state. */
   dropped: number;
+  /**
+   * Open alerts (confirmed or still pending) closed because their deal left: deleted, or dropped
+   * by the reconciliation. Their reservations are removed with the deal, so it is never alerted again.
+   */
+  alertsClosed: number;
   /** How the stored deals were checked against the CRM: a full sync, the nightly id list, or not. */
   reconciled: 'full' | 'ids' | null;
   schemaCreated: string[];
@@ -54,7 +59,7 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
     const cursor = await store.getCursor();
     const pipelines = tenant.connection.crm === 'hubspot' ? tenant.connection.pipelines : [];
     const report = progressReporter(deps, tenant.id, payload.runId, 'sync', 'deals');
-    const totals = { pages: 0, deals: 0, activities: 0, quarantined: 0, deleted: 0 };
+    const totals = { pages: 0, deals: 0, activities: 0, quarantined: 0, deleted: 0, alertsClosed: 0 };
     // The stored deals let the connector skip re-reading those our own write-back modified.
     const known = (dealIds: string[]) => store.getDeals(dealIds);
     for await (const page of connector.pull(cursor, { pipelines, known, signal })) {
@@ -65,24 +70,27 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
       totals.activities += saved.activities;
       totals.quarantined += saved.quarantined;
       totals.deleted += saved.deleted;
+      totals.alertsClosed += saved.alertsClosed;
       report(totals.deals);
       await job.updateProgress({ step: 'sync', deals: totals.deals, pages: totals.pages });
     }
     // Drift cannot outlive a day: a full sync drops what it did not see; the nightly run lists ids.
-    let dropped = 0;
+    // Each run of the reconciliation counts what it dropped over all its attempts.
+    let counts = { dropped: 0, alertsClosed: 0 };
     let reconciled: SyncSummary['reconciled'] = null;
     if (full) {
-      dropped = await store.fullSync.finish();
+      counts = await store.fullSync.finish(payload.runId);
       reconciled = 'full';
     } else if (payload.trigger === 'nightly' && connector.listDealIds !== undefined) {
-      dropped = await store.fullSync.reconcileIds(connector.listDealIds({ pipelines }));
+      counts = await store.fullSync.reconcileIds(payload.runId, connector.listDealIds({ pipelines }));
       reconciled = 'ids';
     }
     const after = connector.usage();
     return {
       ...totals,
+      alertsClosed: totals.alertsClosed + counts.alertsClosed,
       mode,
-      dropped,
+      dropped: counts.dropped,
       reconciled,
       schemaCreated,
       apiCalls: after.calls - before.calls,

@@ -35,6 +35,8 @@ export interface TenantKeys {
   syncSeen: string;
   /** Deal ids the CRM listed for the nightly reconciliation (temporary). */
   listedIds: string;
+  /** What a run's reconciliation dropped so far (deals, alerts closed): totals across its attempts. */
+  reconciled: (runId: string) => string;
   /** Alert candidates of a run's score step, pushed with the results they came from. */
   runCandidates: (runId: string) => string;
   /** The token of the worker that owns a step (job id), for fencing its effects. */
@@ -71,6 +73,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     fullSync: `${base}:full-sync`,
     syncSeen: `${base}:sync-seen`,
     listedIds: `${base}:listed-ids`,
+    reconciled: (runId) => `${base}:reconciled:${runId}`,
     runCandidates: (runId) => `${base}:run-candidates:${runId}`,
     stepLease: (jobId) => `${base}:step-lease:${jobId}`,
   };

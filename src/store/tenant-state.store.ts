@@ -17,7 +17,7 @@ import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from '.
 import { AlertReservations } from './alert-reservations.ts';
 import { EffectFence, type StepLease } from './effect-fence.ts';
 import { execChecked } from './exec-checked.ts';
-import { dealScopedKeys } from './deal-scoped-keys.ts';
+import { dealAlertFields, dealScopedKeys } from './deal-scoped-keys.ts';
 import { FullSyncStore } from './full-sync.store.ts';
 import { chunked } from './redis-chunks.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
@@ -93,7 +93,7 @@ export class TenantStateStore {
     this.tenantId = tenantId;
     this.keys = tenantKeys(prefix, tenantId);
     this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;
-    this.fullSync = new FullSyncStore(redis, this.keys);
+    this.fullSync = new FullSyncStore(redis, this.keys, tenantId);
   }
 
   async getCursor(): Promise<string | null> {
@@ -115,12 +115,19 @@ export class TenantStateStore {
    * Store a page and move the cursor in one MULTI, so the cursor never passes data that was not
    * stored. Deals in the page get their activity ledger replaced by the page's activities; other
    * activities are merged into their deals' ledgers by id. `markSeen` (a full sync) adds the
-   * page's deal ids to the full sync's seen set in the same transaction.
+   * page's deal ids to the full sync's seen set in the same transaction. Deleted deals leave every
+   * deal-scoped hash and their open alerts (`alertsClosed` counts those).
    */
   async savePage(
     page: StoredPage,
     options: { markSeen?: boolean } = {},
-  ): Promise<{ deals: number; activities: number; quarantined: number; deleted: number }> {
+  ): Promise<{
+    deals: number;
+    activities: number;
+    quarantined: number;
+    deleted: number;
+    alertsClosed: number;
+  }> {
     const k = this.keys;
     const pageDeals = new Set(page.deals.map((d) => d.id));
     const incoming = new Map<string, LedgerEntry[]>();
@@ -142,6 +149,13 @@ export class TenantStateStore {
     }
 
     const tx = this.redis.multi();
+    // First in the transaction, so their replies (fields removed) are the first ones.
+    const alertFields = page.deletedDealIds.flatMap((id) => dealAlertFields(this.tenantId, id));
+    let alertCommands = 0;
+    for (const chunk of chunked(alertFields)) {
+      tx.hdel(k.alertsOpen, ...chunk);
+      alertCommands += 1;
+    }
     if (page.deals.length > 0) {
       tx.hset(k.deals, Object.fromEntries(page.deals.map((d) => [d.id, JSON.stringify(d)])));
     }
@@ -186,12 +200,15 @@ export class TenantStateStore {
       tx.sadd(k.quarantineIds, ...page.quarantined.map(quarantineIdentity));
     }
     tx.set(k.cursor, page.cursor);
-    await execChecked(tx);
+    const replies = await execChecked(tx);
+    let alertsClosed = 0;
+    for (let i = 0; i < alertCommands; i += 1) alertsClosed += Number(replies[i]);
     return {
       deals: page.deals.length,
       activities: page.activities.length,
       quarantined: page.quarantined.length,
       deleted: page.deletedDealIds.length,
+      alertsClosed,
     };
   }
 
