@@ -1,3 +1,4 @@
+import type { FullSyncReadPlan } from '../connectors/crm-connector.ts';
 import { HEALTH_FIELDS } from '../src/domain/index.ts';
 import type { SyncMode } from '../src/store/full-sync.store.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
@@ -21,6 +22,11 @@ export interface SyncSummary {
   /** How the stored deals were checked against the CRM: a full sync, the nightly id list, or not. */
   reconciled: 'full' | 'ids' | null;
   schemaCreated: string[];
+  /**
+   * A full sync's read plan, where the connector makes one (Salesforce): per object the rows
+   * counted, the calls by REST and by a bulk job, and the way chosen; null otherwise.
+   */
+  readPlan: FullSyncReadPlan | null;
   apiCalls: number;
   rateLimited: number;
   durationMs: number;
@@ -62,7 +68,9 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
     const totals = { pages: 0, deals: 0, activities: 0, quarantined: 0, deleted: 0, alertsClosed: 0 };
     // The stored deals let the connector skip re-reading those our own write-back modified.
     const known = (dealIds: string[]) => store.getDeals(dealIds);
+    let readPlan: FullSyncReadPlan | null = null;
     for await (const page of connector.pull(cursor, { pipelines, known, signal })) {
+      if (page.readPlan !== undefined) readPlan = page.readPlan;
       const saved = await store.savePage(page, { markSeen: full });
       await store.refreshCycleLock(payload.runId); // a long first sync keeps its tenant's lock
       totals.pages += 1;
@@ -93,6 +101,7 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
       dropped: counts.dropped,
       reconciled,
       schemaCreated,
+      readPlan,
       apiCalls: after.calls - before.calls,
       rateLimited: after.rateLimited - before.rateLimited,
       durationMs: deps.now() - started,

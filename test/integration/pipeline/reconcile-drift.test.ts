@@ -197,6 +197,8 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
   it('the nightly run drops it (ids only) and does not score, write or alert it', async () => {
     const first = await runtime.runCycle({ tenantId: 'sfdrift', trigger: 'manual' });
     expect(first.status).toBe('completed');
+    // The first (full) sync says how it read: 60 opportunities, below the counting threshold: REST.
+    expect(first.steps.sync).toMatchObject({ readPlan: { opportunities: 60, countCalls: 1, objects: [] } });
     const { dealId, alerts } = await dealWithOpenAlerts(store);
     // Deleted with the REST API, then purged (the Recycle Bin keeps records 15 days, or an admin
     // empties it): queryAll and getDeleted no longer show it, so the incremental pull cannot.
