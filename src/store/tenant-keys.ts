@@ -10,6 +10,8 @@ export interface TenantKeys {
   accounts: string;
   metadata: string;
   results: string;
+  /** Indicator (key, label) pairs by number, for the compact stored results (src/store/result-codec.ts). */
+  resultLegend: string;
   history: string;
   written: string;
   writeIntents: string;
@@ -53,6 +55,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     accounts: `${base}:accounts`,
     metadata: `${base}:metadata`,
     results: `${base}:results`,
+    resultLegend: `${base}:result-legend`,
     history: `${base}:history`,
     written: `${base}:written`,
     writeIntents: `${base}:write-intents`,

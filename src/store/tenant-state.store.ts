@@ -20,6 +20,7 @@ import { execChecked } from './exec-checked.ts';
 import { dealAlertFields, dealScopedKeys } from './deal-scoped-keys.ts';
 import { FullSyncStore } from './full-sync.store.ts';
 import { chunked } from './redis-chunks.ts';
+import { ResultCodec } from './result-codec.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
 
 /** A page of pulled records as the store takes it (structurally the connector's SyncPage). */
@@ -87,6 +88,7 @@ export class TenantStateStore {
   /** The full sync in progress: begin or resume, and reconcile when it ends. */
   readonly fullSync: FullSyncStore;
   private readonly redis: Redis;
+  private readonly resultCodec: ResultCodec;
 
   constructor(redis: Redis, prefix: string, tenantId: string, options: { cycleLockTtlMs?: number } = {}) {
     this.redis = redis;
@@ -94,6 +96,7 @@ export class TenantStateStore {
     this.keys = tenantKeys(prefix, tenantId);
     this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;
     this.fullSync = new FullSyncStore(redis, this.keys, tenantId);
+    this.resultCodec = new ResultCodec(redis, this.keys.resultLegend);
   }
 
   async getCursor(): Promise<string | null> {
@@ -318,6 +321,7 @@ export class TenantStateStore {
       const chunk = results.slice(i, i + SCAN_CHUNK);
       const ids = chunk.map((r) => r.dealId);
       const histories = await this.redis.hmget(k.history, ...ids);
+      const encoded = await this.resultCodec.encode(chunk);
       const nextHistory: Record<string, string> = {};
       chunk.forEach((r, j) => {
         const at = Date.parse(r.asOf);
@@ -329,7 +333,7 @@ export class TenantStateStore {
       await execChecked(
         this.redis
           .multi()
-          .hset(k.results, Object.fromEntries(chunk.map((r) => [r.dealId, JSON.stringify(r)])))
+          .hset(k.results, Object.fromEntries(chunk.map((r, j) => [r.dealId, encoded[j]!])))
           .hset(k.history, nextHistory),
       );
     }
@@ -346,6 +350,7 @@ export class TenantStateStore {
     const k = this.keys;
     const ids = results.map((r) => r.dealId);
     const histories = await this.redis.hmget(k.history, ...ids);
+    const encoded = await this.resultCodec.encode(results);
     const nextHistory: Record<string, string> = {};
     results.forEach((r, j) => {
       const at = Date.parse(r.asOf);
@@ -356,7 +361,7 @@ export class TenantStateStore {
     });
     const tx = this.redis
       .multi()
-      .hset(k.results, Object.fromEntries(results.map((r) => [r.dealId, JSON.stringify(r)])))
+      .hset(k.results, Object.fromEntries(results.map((r, j) => [r.dealId, encoded[j]!])))
       .hset(k.history, nextHistory);
     const key = k.runCandidates(runId);
     for (const chunk of chunked(candidates)) tx.rpush(key, ...chunk.map((c) => JSON.stringify(c)));
@@ -382,7 +387,8 @@ export class TenantStateStore {
   }
 
   async getResult(dealId: string): Promise<HealthResult | null> {
-    return parse<HealthResult>(await this.redis.hget(this.keys.results, dealId));
+    const raw = await this.redis.hget(this.keys.results, dealId);
+    return raw === null ? null : ((await this.resultCodec.decode([[dealId, raw]]))[0] ?? null);
   }
 
   async *iterateResults(): AsyncGenerator<HealthResult[]> {
@@ -390,9 +396,9 @@ export class TenantStateStore {
     do {
       const [next, flat] = await this.redis.hscan(this.keys.results, cursor, 'COUNT', SCAN_CHUNK);
       cursor = next;
-      const out: HealthResult[] = [];
-      for (let i = 1; i < flat.length; i += 2) out.push(JSON.parse(flat[i]!) as HealthResult);
-      if (out.length > 0) yield out;
+      const stored: [string, string][] = [];
+      for (let i = 1; i < flat.length; i += 2) stored.push([flat[i - 1]!, flat[i]!]);
+      if (stored.length > 0) yield await this.resultCodec.decode(stored);
     } while (cursor !== '0');
   }
 
@@ -502,7 +508,13 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
   }
 
   async getResults(dealIds: string[]): Promise<Map<string, HealthResult>> {
-    return this.hmgetMap<HealthResult>(this.keys.results, dealIds);
+    const out = new Map<string, HealthResult>();
+    for (const chunk of chunked(dealIds, SCAN_CHUNK)) {
+      const values = await this.redis.hmget(this.keys.results, ...chunk);
+      const stored = chunk.flatMap((id, i) => (values[i] === null ? [] : [[id, values[i]!] as const]));
+      for (const r of await this.resultCodec.decode(stored)) out.set(r.dealId, r);
+    }
+    return out;
   }
 
   /**
