@@ -7,6 +7,7 @@
 import type { Job } from 'bullmq';
 import type { CrmConnector, HealthWrite } from '../connectors/crm-connector.ts';
 import type { JobDeps } from '../jobs/job-deps.ts';
+import { finalizeJob } from '../jobs/finalize.job.ts';
 import { scoreJob } from '../jobs/score.job.ts';
 import { trainJob } from '../jobs/train.job.ts';
 import { writeBackJob } from '../jobs/write-back.job.ts';
@@ -226,6 +227,8 @@ try {
   const train = await timed(() =>
     trainJob.process(job, { tenantId: 'large', asOf: iso(NOW), seed: 1 }, deps),
   );
+  // The run is recorded as the cycle's last step does, so Redis is measured at rest between cycles.
+  await finalizeJob.process(job, payload, deps);
   const finalBytes = (await usedMemory()) - memBefore;
   const storedDeals = await store.dealCount();
   // Where the bytes are: every key of the tenant with MEMORY USAGE (SAMPLES 0: every field counted).

@@ -59,6 +59,14 @@ export type JsonDocument =
 /** A cycle holds its tenant's lock at most this long without a step or a synced page refreshing it. */
 const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
 
+/**
+ * Drop the alert candidates document if it is this run's: it is `{"runId":"<id>",...}` (the score
+ * step writes runId first), so its first bytes say whose it is without reading it all.
+ */
+const DROP_RUN_CANDIDATES = `
+if redis.call('getrange', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`;
+
 /** Kept per deal for trends: [epoch ms, score], oldest first, at most this many. */
 const MAX_HISTORY = 60;
 /** Quarantined records kept for inspection (all are counted). */
@@ -597,6 +605,12 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
       .ltrim(this.keys.runs, 0, 49);
     if (typeof summary.runId === 'string') tx.del(this.keys.runSteps(summary.runId));
     await execChecked(tx);
+    // The run's alert candidates (a copy per open deal with a warning, hundreds of bytes each)
+    // only carry its score step to its alert step: gone once the run is recorded.
+    if (typeof summary.runId === 'string') {
+      const prefix = JSON.stringify({ runId: summary.runId }).slice(0, -1);
+      await this.redis.eval(DROP_RUN_CANDIDATES, 1, this.keys.alertCandidates, `${prefix},`);
+    }
   }
 
   async runs(limit = 20): Promise<Record<string, unknown>[]> {

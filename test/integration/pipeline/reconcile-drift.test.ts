@@ -66,7 +66,8 @@ async function expectGone(store: TenantStateStore, dealId: string) {
   expect(await store.getResult(dealId)).toBeNull();
   const candidates = (await store.getJson<{ candidates: { dealId: string }[] }>('alertCandidates'))
     ?.candidates;
-  expect(candidates?.some((c) => c.dealId === dealId)).toBe(false);
+  // (The run's candidates are dropped once the run is recorded; `touched` shows no task either.)
+  expect(candidates?.some((c) => c.dealId === dealId) ?? false).toBe(false);
 }
 
 describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => {
