@@ -84,3 +84,90 @@ export function mergeLedger(
   const all = [...byId.values()].sort((a, b) => a[2] - b[2]);
   return all.length > max ? all.slice(all.length - max) : all;
 }
+
+/**
+ * The stored form of a ledger, smaller than its entries as they are (ledgers are most of a
+ * tenant's Redis): `[2, owners, contacts, ...entries]`, each entry
+ * `[id, type, time, direction, isReply, bodyLength, owner, contacts]` plus
+ * `[call, durationS, meeting, dueAtMs, task]` only when one of those is set. Owners and contacts are
+ * listed once and named by their index (-1: no owner; one contact: its index, several: a list);
+ * time is the step from the previous entry (the first: epoch ms); ids of digits only are numbers. Lossless. Ledgers stored before
+ * (an array of entries) are read as they are.
+ */
+type StoredEntry =
+  | [string | number, number, number, number, number, number, number, number | number[]]
+  | [
+      string | number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number | number[],
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+
+/** Ids of digits only (HubSpot's) are stored as numbers, while exact (no leading zero, at most 15 digits). */
+const NUMERIC_ID = /^[1-9]\d{0,14}$/;
+
+export function encodeLedger(entries: readonly LedgerEntry[]): string {
+  const owners: string[] = [];
+  const contacts: string[] = [];
+  const index = (list: string[], value: string) => {
+    const at = list.indexOf(value);
+    return at >= 0 ? at : list.push(value) - 1;
+  };
+  let previous = 0;
+  const stored = entries.map((e): StoredEntry => {
+    const [id, type, at, direction, reply, call, duration, meeting, due, task, length, owner, ids] = e;
+    const step = at - previous;
+    previous = at;
+    const who = ids.length === 1 ? index(contacts, ids[0]!) : ids.map((c) => index(contacts, c));
+    const base: StoredEntry = [
+      NUMERIC_ID.test(id) ? Number(id) : id,
+      type,
+      step,
+      direction,
+      reply,
+      length,
+      owner === null ? -1 : index(owners, owner),
+      who,
+    ];
+    const plain = call === 0 && duration === -1 && meeting === 0 && due === 0 && task === 0;
+    return plain ? base : [...base, call, duration, meeting, due, task];
+  });
+  return JSON.stringify([2, owners, contacts, ...stored]);
+}
+
+export function decodeLedger(raw: string): LedgerEntry[] {
+  const parsed = JSON.parse(raw) as unknown[];
+  if (parsed[0] !== 2) return parsed as LedgerEntry[];
+  const owners = parsed[1] as string[];
+  const contacts = parsed[2] as string[];
+  let at = 0;
+  return (parsed.slice(3) as StoredEntry[]).map((s) => {
+    at += s[2];
+    const who = typeof s[7] === 'number' ? [contacts[s[7]]!] : s[7].map((i) => contacts[i]!);
+    const extra = s.length > 8 ? (s.slice(8) as number[]) : [0, -1, 0, 0, 0];
+    return [
+      String(s[0]),
+      s[1],
+      at,
+      s[3],
+      s[4],
+      extra[0]!,
+      extra[1]!,
+      extra[2]!,
+      extra[3]!,
+      extra[4]!,
+      s[5],
+      s[6] < 0 ? null : owners[s[6]]!,
+      who,
+    ];
+  });
+}

@@ -13,7 +13,14 @@ import type {
   QuarantinedRecord,
 } from '../domain/index.ts';
 import { redactSecrets } from '../shared/redact.ts';
-import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from './activity-ledger.ts';
+import {
+  decodeActivity,
+  decodeLedger,
+  encodeActivity,
+  encodeLedger,
+  type LedgerEntry,
+  mergeLedger,
+} from './activity-ledger.ts';
 import { AlertReservations } from './alert-reservations.ts';
 import { EffectFence, type StepLease } from './effect-fence.ts';
 import { execChecked } from './exec-checked.ts';
@@ -173,12 +180,15 @@ export class TenantStateStore {
     const ledgers: Record<string, string> = {};
     for (const [dealId, entries] of incoming) {
       if (pageDeals.has(dealId)) {
-        ledgers[dealId] = JSON.stringify(mergeLedger([], entries));
+        ledgers[dealId] = encodeLedger(mergeLedger([], entries));
       } else {
         const i = mergeIds.indexOf(dealId);
         // An activity of a deal we do not hold (not synced yet, or outside the pipelines) is not kept.
         if (existingDeals[i] === null || existingDeals[i] === undefined) continue;
-        ledgers[dealId] = JSON.stringify(mergeLedger(parse<LedgerEntry[]>(existing[i]) ?? [], entries));
+        const stored = existing[i];
+        ledgers[dealId] = encodeLedger(
+          mergeLedger(stored === null || stored === undefined ? [] : decodeLedger(stored), entries),
+        );
       }
     }
     if (Object.keys(ledgers).length > 0) tx.hset(k.activities, ledgers);
@@ -282,7 +292,9 @@ export class TenantStateStore {
     const parsed: { deal: Deal; ledger: LedgerEntry[] }[] = [];
     deals.forEach((raw, i) => {
       const deal = parse<Deal>(raw);
-      if (deal) parsed.push({ deal, ledger: parse<LedgerEntry[]>(ledgers[i]) ?? [] });
+      const ledger = ledgers[i];
+      if (deal)
+        parsed.push({ deal, ledger: ledger === null || ledger === undefined ? [] : decodeLedger(ledger) });
     });
     const contactIds = new Set<string>();
     const accountIds = new Set<string>();
