@@ -28,6 +28,7 @@ import { dealAlertFields, dealScopedKeys } from './deal-scoped-keys.ts';
 import { FullSyncStore } from './full-sync.store.ts';
 import { chunked } from './redis-chunks.ts';
 import { ResultCodec } from './result-codec.ts';
+import { decodeDeal, encodeDeal } from './deal-codec.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
 
 /** A page of pulled records as the store takes it (structurally the connector's SyncPage). */
@@ -175,7 +176,7 @@ export class TenantStateStore {
       alertCommands += 1;
     }
     if (page.deals.length > 0) {
-      tx.hset(k.deals, Object.fromEntries(page.deals.map((d) => [d.id, JSON.stringify(d)])));
+      tx.hset(k.deals, Object.fromEntries(page.deals.map((d) => [d.id, encodeDeal(d)])));
     }
     const ledgers: Record<string, string> = {};
     for (const [dealId, entries] of incoming) {
@@ -252,7 +253,14 @@ export class TenantStateStore {
 
   /** The stored deal snapshots among these ids (without activities); ids not stored are absent. */
   async getDeals(dealIds: string[]): Promise<Map<string, Deal>> {
-    return this.hmgetMap<Deal>(this.keys.deals, dealIds);
+    const out = new Map<string, Deal>();
+    for (const chunk of chunked(dealIds, SCAN_CHUNK)) {
+      const values = await this.redis.hmget(this.keys.deals, ...chunk);
+      values.forEach((raw, i) => {
+        if (raw !== null) out.set(chunk[i]!, decodeDeal(chunk[i]!, raw));
+      });
+    }
+    return out;
   }
 
   /** Every stored deal with its activities, contacts and account, in chunks (memory stays flat). */
@@ -274,7 +282,7 @@ export class TenantStateStore {
       const [next, flat] = await this.redis.hscan(this.keys.deals, cursor, 'COUNT', SCAN_CHUNK);
       cursor = next;
       const deals: Deal[] = [];
-      for (let i = 1; i < flat.length; i += 2) deals.push(JSON.parse(flat[i]!) as Deal);
+      for (let i = 1; i < flat.length; i += 2) deals.push(decodeDeal(flat[i - 1]!, flat[i]!));
       if (deals.length > 0) yield deals;
     } while (cursor !== '0');
   }
@@ -291,7 +299,7 @@ export class TenantStateStore {
     ]);
     const parsed: { deal: Deal; ledger: LedgerEntry[] }[] = [];
     deals.forEach((raw, i) => {
-      const deal = parse<Deal>(raw);
+      const deal = raw === null ? null : decodeDeal(ids[i]!, raw);
       const ledger = ledgers[i];
       if (deal)
         parsed.push({ deal, ledger: ledger === null || ledger === undefined ? [] : decodeLedger(ledger) });
