@@ -70,7 +70,9 @@ export class ResultCodec {
     if (fresh.size > 0) {
       const list = [...fresh];
       const ids = (await this.#redis.eval(ASSIGN, 1, this.#legendKey, ...list)) as number[];
-      list.forEach((e, i) => this.#remember(e, ids[i]!));
+      list.forEach((e, i) => {
+        this.#remember(e, ids[i]!);
+      });
     }
     return results.map((r) => {
       // Not a whole result (tests and tools store partial ones): kept as JSON.

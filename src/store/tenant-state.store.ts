@@ -15,11 +15,11 @@ import type {
 import { redactSecrets } from '../shared/redact.ts';
 import {
   decodeActivity,
-  decodeLedger,
   encodeActivity,
-  encodeLedger,
   type LedgerEntry,
   mergeLedger,
+  packLedger,
+  unpackLedger,
 } from './activity-ledger.ts';
 import { AlertReservations } from './alert-reservations.ts';
 import { EffectFence, type StepLease } from './effect-fence.ts';
@@ -160,10 +160,10 @@ export class TenantStateStore {
     }
     for (const id of pageDeals) if (!incoming.has(id)) incoming.set(id, []);
     const mergeIds = [...incoming.keys()].filter((id) => !pageDeals.has(id));
-    const existing: (string | null)[] = [];
+    const existing: (Buffer | null)[] = [];
     const existingDeals: (string | null)[] = [];
     for (const chunk of chunked(mergeIds)) {
-      existing.push(...(await this.redis.hmget(k.activities, ...chunk)));
+      existing.push(...(await this.redis.hmgetBuffer(k.activities, ...chunk)));
       existingDeals.push(...(await this.redis.hmget(k.deals, ...chunk)));
     }
 
@@ -178,17 +178,17 @@ export class TenantStateStore {
     if (page.deals.length > 0) {
       tx.hset(k.deals, Object.fromEntries(page.deals.map((d) => [d.id, encodeDeal(d)])));
     }
-    const ledgers: Record<string, string> = {};
+    const ledgers: Record<string, Buffer> = {};
     for (const [dealId, entries] of incoming) {
       if (pageDeals.has(dealId)) {
-        ledgers[dealId] = encodeLedger(mergeLedger([], entries));
+        ledgers[dealId] = packLedger(mergeLedger([], entries));
       } else {
         const i = mergeIds.indexOf(dealId);
         // An activity of a deal we do not hold (not synced yet, or outside the pipelines) is not kept.
         if (existingDeals[i] === null || existingDeals[i] === undefined) continue;
         const stored = existing[i];
-        ledgers[dealId] = encodeLedger(
-          mergeLedger(stored === null || stored === undefined ? [] : decodeLedger(stored), entries),
+        ledgers[dealId] = packLedger(
+          mergeLedger(stored === null || stored === undefined ? [] : unpackLedger(stored), entries),
         );
       }
     }
@@ -295,14 +295,14 @@ export class TenantStateStore {
   private async *readDeals(ids: string[]): AsyncGenerator<StoredDealRecord[]> {
     const [deals, ledgers] = await Promise.all([
       this.redis.hmget(this.keys.deals, ...ids),
-      this.redis.hmget(this.keys.activities, ...ids),
+      this.redis.hmgetBuffer(this.keys.activities, ...ids),
     ]);
     const parsed: { deal: Deal; ledger: LedgerEntry[] }[] = [];
     deals.forEach((raw, i) => {
       const deal = raw === null ? null : decodeDeal(ids[i]!, raw);
       const ledger = ledgers[i];
       if (deal)
-        parsed.push({ deal, ledger: ledger === null || ledger === undefined ? [] : decodeLedger(ledger) });
+        parsed.push({ deal, ledger: ledger === null || ledger === undefined ? [] : unpackLedger(ledger) });
     });
     const contactIds = new Set<string>();
     const accountIds = new Set<string>();
