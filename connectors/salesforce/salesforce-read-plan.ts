@@ -21,11 +21,11 @@ export interface ReadCostSettings {
   bulkStatusChecks: number;
 }
 
-export function restReadCalls(rows: number, s: ReadCostSettings): number {
+function restReadCalls(rows: number, s: ReadCostSettings): number {
   return Math.max(1, Math.ceil(rows / s.restBatch));
 }
 
-export function bulkReadCalls(rows: number, s: ReadCostSettings): number {
+function bulkReadCalls(rows: number, s: ReadCostSettings): number {
   return 1 + Math.max(1, s.bulkStatusChecks) + Math.max(1, Math.ceil(rows / s.bulkMaxRecords));
 }
 

@@ -116,7 +116,7 @@ type StoredEntry =
 /** Ids of digits only (HubSpot's) are stored as numbers, while exact (no leading zero, at most 15 digits). */
 const NUMERIC_ID = /^[1-9]\d{0,14}$/;
 
-export function encodeLedger(entries: readonly LedgerEntry[]): string {
+function encodeLedger(entries: readonly LedgerEntry[]): string {
   const owners: string[] = [];
   const contacts: string[] = [];
   const index = (list: string[], value: string) => {
@@ -145,7 +145,7 @@ export function encodeLedger(entries: readonly LedgerEntry[]): string {
   return JSON.stringify([2, owners, contacts, ...stored]);
 }
 
-export function decodeLedger(raw: string): LedgerEntry[] {
+function decodeLedger(raw: string): LedgerEntry[] {
   const parsed = JSON.parse(raw) as unknown[];
   if (parsed[0] !== 2) return parsed as LedgerEntry[];
   const owners = parsed[1] as string[];
