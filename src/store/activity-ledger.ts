@@ -179,6 +179,12 @@ function decodeLedger(raw: string): LedgerEntry[] {
 
 /** First byte of a compressed ledger (JSON text never starts with it). */
 const DEFLATED = 0x00;
+/**
+ * A 4 KB window and less state than zlib's defaults (32 KB, memLevel 8): ledgers are a few KB, so
+ * they compress as well, and each call allocates less (faster, less allocator churn). Inflating
+ * with the default 32 KB window reads any smaller one.
+ */
+const DEFLATE_OPTIONS = { windowBits: 12, memLevel: 6 };
 
 /**
  * A ledger as Redis keeps it: the compact text above, deflated (raw DEFLATE, RFC 1951; node:zlib),
@@ -186,7 +192,7 @@ const DEFLATED = 0x00;
  * third (1.3 KB -> 0.46 KB for 30 activities), for about 10 microseconds per read.
  */
 export function packLedger(entries: readonly LedgerEntry[]): Buffer {
-  return Buffer.concat([Buffer.of(DEFLATED), deflateRawSync(encodeLedger(entries))]);
+  return Buffer.concat([Buffer.of(DEFLATED), deflateRawSync(encodeLedger(entries), DEFLATE_OPTIONS)]);
 }
 
 /** A stored ledger: deflated, or text as stored before (compact or an array of entries). */
