@@ -7,6 +7,7 @@
 import type { Job } from 'bullmq';
 import type { CrmConnector, HealthWrite } from '../connectors/crm-connector.ts';
 import type { JobDeps } from '../jobs/job-deps.ts';
+import { finalizeJob } from '../jobs/finalize.job.ts';
 import { scoreJob } from '../jobs/score.job.ts';
 import { trainJob } from '../jobs/train.job.ts';
 import { writeBackJob } from '../jobs/write-back.job.ts';
@@ -213,7 +214,9 @@ try {
     asOf: iso(NOW),
     fullResync: false,
   };
-  const job = {} as Job;
+  // As a worker holds the step: a job id and lock token, claimed for the effect fence.
+  const job = { id: 'large.bench.step', token: 'bench-token', name: 'bench' } as Job;
+  await store.effectFence({ jobId: job.id!, token: job.token! }).claim();
   const timed = async <T>(fn: () => Promise<T>) => {
     const t = performance.now();
     const value = await fn();
@@ -224,8 +227,22 @@ try {
   const train = await timed(() =>
     trainJob.process(job, { tenantId: 'large', asOf: iso(NOW), seed: 1 }, deps),
   );
+  // The run is recorded as the cycle's last step does, so Redis is measured at rest between cycles.
+  await finalizeJob.process(job, payload, deps);
   const finalBytes = (await usedMemory()) - memBefore;
   const storedDeals = await store.dealCount();
+  // Where the bytes are: every key of the tenant with MEMORY USAGE (SAMPLES 0: every field counted).
+  const perKey: [string, number][] = [];
+  let scan = '0';
+  do {
+    const [next, keys] = await client.scan(scan, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+    scan = next;
+    for (const key of keys) {
+      const bytes = Number(await client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
+      perKey.push([key.slice(key.lastIndexOf('}:') + 2), bytes]);
+    }
+  } while (scan !== '0');
+  perKey.sort((a, b) => b[1] - a[1]);
 
   const figures = {
     bench: 'large-tenant',
@@ -244,6 +261,9 @@ try {
     peakRssAfterBuildMiB: mib(rssAfterBuild),
     redisBytesPerDealBuilt: Math.round(builtBytes / Math.max(1, storedDeals)),
     redisBytesPerDeal: Math.round(finalBytes / Math.max(1, storedDeals)),
+    redisBytesPerDealByKey: Object.fromEntries(
+      perKey.slice(0, 8).map(([key, bytes]) => [key, Math.round(bytes / Math.max(1, storedDeals))]),
+    ),
   };
   console.log(`large tenant: ${DEALS} deals (${figures.closed} closed), ${ACTIVITIES} activities each`);
   console.log(`  build (through the store)   ${(figures.buildMs / 1000).toFixed(1)} s`);
@@ -261,6 +281,11 @@ try {
   );
   console.log(
     `  Redis per deal              ${figures.redisBytesPerDeal} B (deals + ledgers alone: ${figures.redisBytesPerDealBuilt} B)`,
+  );
+  console.log(
+    `  largest keys, B per deal    ${Object.entries(figures.redisBytesPerDealByKey)
+      .map(([key, b]) => `${key} ${b}`)
+      .join(', ')}`,
   );
   const line = {
     bench: figures.bench,

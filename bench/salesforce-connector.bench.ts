@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { Connection } from 'jsforce';
 import { SALESFORCE_LIMITS } from '../connectors/salesforce/salesforce-limits.ts';
 import { createSalesforceConnector } from '../connectors/salesforce/salesforce.connector.ts';
+import type { FullSyncReadPlan } from '../connectors/crm-connector.ts';
 import { changedHealthFields } from '../src/domain/index.ts';
 import { generateWorld } from '../src/sandbox/generator/generate-world.ts';
 import { startSalesforceSandbox } from '../src/sandbox/salesforce/salesforce-sandbox.ts';
@@ -101,8 +102,10 @@ try {
   const contacts = new Set<string>();
   const accounts = new Set<string>();
   const open: string[] = [];
+  let plan: FullSyncReadPlan | undefined;
   for await (const page of connector.pull(null)) {
     pages += 1;
+    plan ??= page.readPlan;
     dealCount += page.deals.length;
     activities += page.activities.length;
     quarantined += page.quarantined.length;
@@ -147,7 +150,13 @@ try {
     1 + 1 + batches(stages) + bulkObjects.reduce((sum, n) => sum + 2 + pagesOf(n), 0) + writes;
   const usage = connector.usage();
   const usedBulk = Object.keys(usage.callsByEndpoint).some((e) => e.includes('/jobs/query'));
-  const minimum = usedBulk ? bulkMinimum : restMinimum;
+  // A per-object plan: a token, its counts, the stages and the Task alert-key probe, the objects
+  // as planned (each bulk job at the plan's status-check estimate), then the writes.
+  const planned = plan !== undefined && plan.objects.length > 0;
+  const plannedMinimum = planned
+    ? 1 + plan!.countCalls + batches(stages) + 1 + plan!.plannedCalls + writes
+    : 0;
+  const minimum = planned ? plannedMinimum : usedBulk ? bulkMinimum : restMinimum;
   const figures = {
     deals: dealCount,
     activities,
@@ -155,7 +164,17 @@ try {
     pages,
     written: outcome.written.length,
     writeFailures: outcome.failed.length,
-    mode: usedBulk ? 'bulk' : 'rest',
+    mode: planned ? 'per-object' : usedBulk ? 'bulk' : 'rest',
+    readPlan:
+      plan === undefined
+        ? null
+        : {
+            countCalls: plan.countCalls,
+            restCalls: plan.restCalls,
+            bulkCalls: plan.bulkCalls,
+            plannedCalls: plan.plannedCalls,
+            bulkObjects: plan.objects.filter((o) => o.via === 'bulk').map((o) => o.object),
+          },
     calls: usage.calls,
     callsByEndpoint: usage.callsByEndpoint,
     minimumCalls: minimum,
@@ -176,6 +195,10 @@ try {
   console.log(
     `  API calls ${figures.calls} through ${figures.mode} (minimum the batch limits allow that way: ${figures.minimumCalls}, ${figures.callsOverMinimum}x; REST minimum ${figures.restMinimumCalls}, ${figures.callsOverRestMinimum}x)`,
   );
+  if (figures.readPlan !== null && planned)
+    console.log(
+      `  read plan: objects by REST ${figures.readPlan.restCalls} calls, by bulk ${figures.readPlan.bulkCalls}, planned ${figures.readPlan.plannedCalls} (bulk: ${figures.readPlan.bulkObjects.join(', ') || 'none'}) + ${figures.readPlan.countCalls} counts`,
+    );
   console.log(`  wall ${figures.wallMs} ms (pull ${figures.pullMs} ms, write ${figures.writeMs} ms)`);
   console.log(
     `  peak RSS ${figures.peakRssMiB} MiB (process, including the in-process sandbox; ${figures.rssBeforePullMiB} MiB before the pull)`,

@@ -137,6 +137,33 @@ export interface SyncPage {
   quarantined: QuarantinedRecord[];
   /** Save this after storing the page; pass it to the next pull. Opaque to callers. */
   cursor: string;
+  /** How a full sync reads each object (first page of a full sync, where the connector plans one). */
+  readPlan?: FullSyncReadPlan;
+}
+
+/** One object of a full sync: rows expected, calls by REST and by a bulk job, and the way chosen. */
+export interface ObjectReadEstimate {
+  object: string;
+  rows: number;
+  restCalls: number;
+  bulkCalls: number;
+  via: 'rest' | 'bulk';
+}
+
+/**
+ * How a full sync reads the CRM, chosen per object by expected calls (Salesforce: REST queries or
+ * Bulk API 2.0 jobs). `objects` is empty when the full sync stayed on REST without counting.
+ */
+export interface FullSyncReadPlan {
+  /** Rows of the main object (opportunities) counted at the start. */
+  opportunities: number;
+  /** Calls spent counting rows to make the plan. */
+  countCalls: number;
+  objects: ObjectReadEstimate[];
+  /** Estimated calls reading every object by REST, every object by bulk job, and as planned. */
+  restCalls: number;
+  bulkCalls: number;
+  plannedCalls: number;
 }
 
 export interface CrmMetadata {

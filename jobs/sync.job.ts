@@ -1,3 +1,4 @@
+import type { FullSyncReadPlan } from '../connectors/crm-connector.ts';
 import { HEALTH_FIELDS } from '../src/domain/index.ts';
 import type { SyncMode } from '../src/store/full-sync.store.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
@@ -13,9 +14,19 @@ export interface SyncSummary {
   mode: SyncMode;
   /** Stored deals the CRM no longer has in the tracked pipelines, dropped from the state. */
   dropped: number;
+  /**
+   * Open alerts (confirmed or still pending) closed because their deal left: deleted, or dropped
+   * by the reconciliation. Their reservations are removed with the deal, so it is never alerted again.
+   */
+  alertsClosed: number;
   /** How the stored deals were checked against the CRM: a full sync, the nightly id list, or not. */
   reconciled: 'full' | 'ids' | null;
   schemaCreated: string[];
+  /**
+   * A full sync's read plan, where the connector makes one (Salesforce): per object the rows
+   * counted, the calls by REST and by a bulk job, and the way chosen; null otherwise.
+   */
+  readPlan: FullSyncReadPlan | null;
   apiCalls: number;
   rateLimited: number;
   durationMs: number;
@@ -54,10 +65,12 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
     const cursor = await store.getCursor();
     const pipelines = tenant.connection.crm === 'hubspot' ? tenant.connection.pipelines : [];
     const report = progressReporter(deps, tenant.id, payload.runId, 'sync', 'deals');
-    const totals = { pages: 0, deals: 0, activities: 0, quarantined: 0, deleted: 0 };
+    const totals = { pages: 0, deals: 0, activities: 0, quarantined: 0, deleted: 0, alertsClosed: 0 };
     // The stored deals let the connector skip re-reading those our own write-back modified.
     const known = (dealIds: string[]) => store.getDeals(dealIds);
+    let readPlan: FullSyncReadPlan | null = null;
     for await (const page of connector.pull(cursor, { pipelines, known, signal })) {
+      if (page.readPlan !== undefined) readPlan = page.readPlan;
       const saved = await store.savePage(page, { markSeen: full });
       await store.refreshCycleLock(payload.runId); // a long first sync keeps its tenant's lock
       totals.pages += 1;
@@ -65,26 +78,30 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
       totals.activities += saved.activities;
       totals.quarantined += saved.quarantined;
       totals.deleted += saved.deleted;
+      totals.alertsClosed += saved.alertsClosed;
       report(totals.deals);
       await job.updateProgress({ step: 'sync', deals: totals.deals, pages: totals.pages });
     }
     // Drift cannot outlive a day: a full sync drops what it did not see; the nightly run lists ids.
-    let dropped = 0;
+    // Each run of the reconciliation counts what it dropped over all its attempts.
+    let counts = { dropped: 0, alertsClosed: 0 };
     let reconciled: SyncSummary['reconciled'] = null;
     if (full) {
-      dropped = await store.fullSync.finish();
+      counts = await store.fullSync.finish(payload.runId);
       reconciled = 'full';
     } else if (payload.trigger === 'nightly' && connector.listDealIds !== undefined) {
-      dropped = await store.fullSync.reconcileIds(connector.listDealIds({ pipelines }));
+      counts = await store.fullSync.reconcileIds(payload.runId, connector.listDealIds({ pipelines }));
       reconciled = 'ids';
     }
     const after = connector.usage();
     return {
       ...totals,
+      alertsClosed: totals.alertsClosed + counts.alertsClosed,
       mode,
-      dropped,
+      dropped: counts.dropped,
       reconciled,
       schemaCreated,
+      readPlan,
       apiCalls: after.calls - before.calls,
       rateLimited: after.rateLimited - before.rateLimited,
       durationMs: deps.now() - started,

@@ -7,6 +7,7 @@ import type { SalesforceClient } from './salesforce-client.ts';
 import { type BulkPosition, notSeen, type SyncPhase, type SyncPosition } from './salesforce-cursor.ts';
 import { salesforceErrorCode } from './salesforce-failure.ts';
 import { OPPORTUNITY_KEY_PREFIX } from './salesforce-limits.ts';
+import type { FullSyncReadPlan } from '../crm-connector.ts';
 import { mapAccounts, mapContacts } from './salesforce-mapping.ts';
 import {
   ACCOUNT_FIELDS,
@@ -22,15 +23,20 @@ import {
   TASK_FIELDS,
   TRACKED_FIELDS,
 } from './salesforce-records.ts';
-import { afterPosition, inList } from './soql.ts';
+import type { ReadCostSettings } from './salesforce-read-plan.ts';
+import { afterPosition, inList, soqlString } from './soql.ts';
 
 type RawRecord = Record<string, unknown>;
 
 /** How the connector uses Bulk API 2.0 (connector options, documented there). */
 export interface BulkSyncSettings {
-  /** Opportunities from which a full sync goes through Bulk API 2.0. */
+  /** Opportunities from which a full sync counts each object's rows to plan its reads. */
   threshold: number;
   query: SalesforceBulkQuery;
+  /** The cost model's settings (salesforce-read-plan.ts). */
+  costs: ReadCostSettings;
+  /** 'cheaper': each object by REST or bulk job, whichever costs fewer calls; 'always': every object by bulk job. */
+  choice: 'cheaper' | 'always';
 }
 
 /** What the bulk sync borrows from the REST pull (same mapping, same field lists). */
@@ -62,10 +68,11 @@ export interface BulkSyncContext {
   missingObjects: Set<string>;
 }
 
-/** One bulk-read object: the query (with an optional keyset start) and how its rows become a page. */
+/** One object read in its own phase: the query's parts and how its rows become a page. */
 interface PhaseSpec {
   object: string;
-  soql(after: SyncPosition | null): string;
+  fields: readonly string[];
+  conditions: string[];
   types: CsvFieldTypes;
   build(records: RawRecord[]): Promise<Omit<SyncPage, 'cursor'>>;
 }
@@ -102,6 +109,18 @@ function select(fields: readonly string[], object: string, conditions: string[],
   return `SELECT ${fields.join(', ')} FROM ${object}${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`}`;
 }
 
+/**
+ * The REST form of a phase's query: Id order, so a resumed run continues after the last stored Id
+ * (no query locator survives a crash). ORDER BY is fine for REST queries; only bulk jobs avoid it.
+ */
+function restSelect(fields: readonly string[], object: string, conditions: string[], afterId: string | null) {
+  const where = afterId === null ? conditions : [...conditions, `Id > ${soqlString(afterId)}`];
+  return `${select(fields, object, where, null)} ORDER BY Id ASC`;
+}
+
+/** A REST-read phase's position: only the Id counts (Id order); the time is a placeholder. */
+const idPosition = (id: string): SyncPosition => ({ modstamp: new Date(0).toISOString(), id });
+
 function onOpportunity(field: string): (r: RawRecord) => boolean {
   return (r) => {
     const id = r[field];
@@ -124,11 +143,33 @@ export class BulkFullSync {
   private related: Promise<{ history: RawRecord[]; fieldHistory: RawRecord[]; roles: RawRecord[] }> | null =
     null;
   private relationsByEvent: Promise<Map<string, RawRecord[]> | null> | null = null;
+  /** How each object is read in this full sync (absent: by bulk job). */
+  private via = new Map<string, 'rest' | 'bulk'>();
 
   constructor(ctx: BulkSyncContext, settings: BulkSyncSettings, helpers: BulkSyncHelpers) {
     this.ctx = ctx;
     this.settings = settings;
     this.helpers = helpers;
+  }
+
+  /** Read the objects as `plan` says (undefined: every one by bulk job, as before plans). */
+  usePlan(plan: FullSyncReadPlan | undefined): void {
+    this.via = new Map((plan?.objects ?? []).map((o) => [o.object, o.via]));
+  }
+
+  /**
+   * Every object this full sync reads, as a COUNT() query of the rows it reads: the phases'
+   * objects and the tables read whole. Lazily, so an object found missing while counting (the
+   * caller records it) shapes the queries after it: emails come before tasks, whose query leaves
+   * out the Tasks of emails only where EmailMessage exists.
+   */
+  async *countedObjects(): AsyncGenerator<{ object: string; soql: string }> {
+    for (const phase of ['opportunities', 'emails', 'tasks', 'events', 'contacts', 'accounts'] as const) {
+      const spec = await this.spec(phase);
+      if (spec !== null)
+        yield { object: spec.object, soql: select(['COUNT()'], spec.object, spec.conditions, null) };
+    }
+    for (const { object, soql } of this.wholeTables()) yield { object, soql: soql(['COUNT()']) };
   }
 
   async *phasePages(
@@ -138,6 +179,10 @@ export class BulkFullSync {
   ): AsyncGenerator<PhasePage> {
     const spec = await this.spec(phase);
     if (spec === null) return;
+    if (this.via.get(spec.object) === 'rest') {
+      yield* this.restPages(phase, spec, after);
+      return;
+    }
     const query = this.settings.query;
     const what = `${spec.object} full sync`;
     let jobId: string;
@@ -146,7 +191,7 @@ export class BulkFullSync {
       ({ jobId, locator } = resume);
     } else {
       try {
-        jobId = await query.start(spec.soql(after), what);
+        jobId = await query.start(select(spec.fields, spec.object, spec.conditions, after), what);
         await query.waitFor(jobId, what);
       } catch (err) {
         if (salesforceErrorCode(err) !== 'INVALID_TYPE' || spec.object === 'Opportunity') throw err;
@@ -187,6 +232,64 @@ export class BulkFullSync {
     }
   }
 
+  /** A phase read by REST queries (the plan found it cheaper): Id order, one page per batch. */
+  private async *restPages(
+    phase: SyncPhase,
+    spec: PhaseSpec,
+    after: SyncPosition | null,
+  ): AsyncGenerator<PhasePage> {
+    let lastId = after?.id ?? null;
+    const soql = restSelect(spec.fields, spec.object, spec.conditions, lastId);
+    try {
+      for await (const batch of this.ctx.client.query(soql, {
+        what: `query ${spec.object}`,
+        batchSize: this.ctx.pageSize,
+      })) {
+        this.helpers.signal?.throwIfAborted();
+        const last = batch.records.at(-1)?.Id;
+        if (typeof last === 'string') lastId = last;
+        yield {
+          page: await spec.build(batch.records),
+          position: lastId === null ? null : idPosition(lastId),
+          bulk: null,
+        };
+      }
+    } catch (err) {
+      if (salesforceErrorCode(err) !== 'INVALID_TYPE' || spec.object === 'Opportunity') throw err;
+      // An object this org lacks (EmailMessage without Enhanced Email): the sync goes on without it.
+      this.ctx.missingObjects.add(spec.object === 'Task' ? 'EmailMessage' : spec.object);
+      yield* this.phasePages(phase, after, null);
+    }
+  }
+
+  /** Every row of a table read whole: by REST queries or one bulk job, as planned. */
+  private readWhole(object: string, soql: string): Promise<RawRecord[]> {
+    if (this.via.get(object) === 'rest') return this.ctx.client.queryAll(soql, { what: `query ${object}` });
+    return this.settings.query.all(soql, BASE_TYPES, object);
+  }
+
+  /** The tables a full sync reads whole into memory (small beside the deals they belong to). */
+  private wholeTables(): { object: string; soql: (fields: readonly string[]) => string }[] {
+    const tables = [
+      {
+        object: 'OpportunityHistory',
+        soql: (f: readonly string[]) => `SELECT ${f.join(', ')} FROM OpportunityHistory`,
+      },
+      {
+        object: 'OpportunityFieldHistory',
+        soql: (f: readonly string[]) =>
+          `SELECT ${f.join(', ')} FROM OpportunityFieldHistory WHERE Field IN ${inList([...TRACKED_FIELDS])}`,
+      },
+      {
+        object: 'OpportunityContactRole',
+        soql: (f: readonly string[]) => `SELECT ${f.join(', ')} FROM OpportunityContactRole`,
+      },
+    ];
+    if (!this.ctx.missingObjects.has('EventRelation'))
+      tables.push({ object: 'EventRelation', soql: (f) => `SELECT ${f.join(', ')} FROM EventRelation` });
+    return tables;
+  }
+
   private async spec(phase: SyncPhase): Promise<PhaseSpec | null> {
     const missing = this.ctx.missingObjects;
     switch (phase) {
@@ -195,7 +298,8 @@ export class BulkFullSync {
         const types = await this.opportunityTypes();
         return {
           object: 'Opportunity',
-          soql: (after) => select(fields, 'Opportunity', [], after),
+          fields,
+          conditions: [],
           types,
           build: async (records) => {
             const [related, knownStages] = await Promise.all([this.relatedTables(), this.ctx.knownStages()]);
@@ -215,7 +319,8 @@ export class BulkFullSync {
           );
         return {
           object: 'Task',
-          soql: (after) => select(fields, 'Task', conditions, after),
+          fields,
+          conditions,
           types: BASE_TYPES,
           build: (records) => this.activities(records.filter(onOpportunity('WhatId')), [], [], []),
         };
@@ -224,7 +329,8 @@ export class BulkFullSync {
         const fields = this.helpers.eventFields();
         return {
           object: 'Event',
-          soql: (after) => select(fields, 'Event', [ON_OPPORTUNITIES('WhatId')], after),
+          fields,
+          conditions: [ON_OPPORTUNITIES('WhatId')],
           types: BASE_TYPES,
           build: async (records) => {
             const events = records.filter(onOpportunity('WhatId'));
@@ -240,7 +346,8 @@ export class BulkFullSync {
         const fields = [...EMAIL_FIELDS, ...TASK_FIELDS.map((f) => `Activity.${f}`)];
         return {
           object: 'EmailMessage',
-          soql: (after) => select(fields, 'EmailMessage', [ON_OPPORTUNITIES('RelatedToId')], after),
+          fields,
+          conditions: [ON_OPPORTUNITIES('RelatedToId')],
           types: BASE_TYPES,
           build: (records) => {
             const emails = records.filter(onOpportunity('RelatedToId'));
@@ -256,7 +363,8 @@ export class BulkFullSync {
           object: 'Contact',
           // Contacts at the accounts that have opportunities, not every contact of the org (orgs
           // often hold far more contacts than deals ever touch); the REST pull reads those it meets.
-          soql: (after) => select(CONTACT_FIELDS, 'Contact', [OF_OPPORTUNITY_ACCOUNTS('AccountId')], after),
+          fields: CONTACT_FIELDS,
+          conditions: [OF_OPPORTUNITY_ACCOUNTS('AccountId')],
           types: BASE_TYPES,
           build: async (records) => {
             const { valid, quarantined } = mapContacts(records, this.helpers.at());
@@ -266,7 +374,8 @@ export class BulkFullSync {
       case 'accounts':
         return {
           object: 'Account',
-          soql: (after) => select(ACCOUNT_FIELDS, 'Account', [OF_OPPORTUNITY_ACCOUNTS('Id')], after),
+          fields: ACCOUNT_FIELDS,
+          conditions: [OF_OPPORTUNITY_ACCOUNTS('Id')],
           types: BASE_TYPES,
           build: async (records) => {
             const { valid, quarantined } = mapAccounts(records, this.helpers.at());
@@ -305,26 +414,19 @@ export class BulkFullSync {
     return { numbers, booleans };
   }
 
-  /** History, field history and contact roles of every opportunity, read once per run (three jobs at once). */
+  /** History, field history and contact roles of every opportunity, read once per run (three reads at once). */
   private relatedTables() {
     this.related ??= (async () => {
-      const query = this.settings.query;
+      const whole = new Map(this.wholeTables().map((t) => [t.object, t.soql]));
+      const read = (object: string, fields: readonly string[]) => {
+        const soql = whole.get(object);
+        if (soql === undefined) throw new Error(`${object} is not read whole`);
+        return this.readWhole(object, soql(fields));
+      };
       const [history, fieldHistory, roles] = await Promise.all([
-        query.all(
-          `SELECT ${HISTORY_FIELDS.join(', ')} FROM OpportunityHistory`,
-          BASE_TYPES,
-          'OpportunityHistory',
-        ),
-        query.all(
-          `SELECT ${FIELD_HISTORY_FIELDS.join(', ')} FROM OpportunityFieldHistory WHERE Field IN ${inList([...TRACKED_FIELDS])}`,
-          BASE_TYPES,
-          'OpportunityFieldHistory',
-        ),
-        query.all(
-          `SELECT ${CONTACT_ROLE_FIELDS.join(', ')} FROM OpportunityContactRole`,
-          BASE_TYPES,
-          'OpportunityContactRole',
-        ),
+        read('OpportunityHistory', HISTORY_FIELDS),
+        read('OpportunityFieldHistory', FIELD_HISTORY_FIELDS),
+        read('OpportunityContactRole', CONTACT_ROLE_FIELDS),
       ]);
       return { history, fieldHistory, roles };
     })().catch((err: unknown) => {
@@ -340,10 +442,9 @@ export class BulkFullSync {
       if (this.ctx.missingObjects.has('EventRelation')) return null;
       let rows: RawRecord[];
       try {
-        rows = await this.settings.query.all(
-          `SELECT ${EVENT_RELATION_FIELDS.join(', ')} FROM EventRelation`,
-          BASE_TYPES,
+        rows = await this.readWhole(
           'EventRelation',
+          `SELECT ${EVENT_RELATION_FIELDS.join(', ')} FROM EventRelation`,
         );
       } catch (err) {
         if (salesforceErrorCode(err) !== 'INVALID_TYPE') throw err;

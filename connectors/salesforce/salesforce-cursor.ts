@@ -31,8 +31,28 @@ export type BulkPosition = z.infer<typeof BulkPositionSchema>;
  * `after` the last (SystemModstamp, Id) stored in the current phase, so a resumed run continues
  * after it; `nextSince` the lower bound for the run after this one. A Bulk API full sync
  * (`mode: 'bulk'`) also keeps the job and next locator (`bulk`), so a resumed run reads the next
- * results page of the same job; `after` still says where a fresh query would continue.
+ * results page of the same job; `after` still says where a fresh query would continue. Its
+ * objects are each read by a bulk job or by REST queries in Id order (`plan`); a REST-read phase
+ * keeps the last stored Id in `after`.
  */
+/** A full sync's read plan (connectors/salesforce/salesforce-read-plan.ts), kept so a resumed run reads the same way. */
+const ReadPlanSchema = z.object({
+  opportunities: z.number(),
+  countCalls: z.number(),
+  objects: z.array(
+    z.object({
+      object: z.string(),
+      rows: z.number(),
+      restCalls: z.number(),
+      bulkCalls: z.number(),
+      via: z.enum(['rest', 'bulk']),
+    }),
+  ),
+  restCalls: z.number(),
+  bulkCalls: z.number(),
+  plannedCalls: z.number(),
+});
+
 const SyncCursorSchema = z.discriminatedUnion('state', [
   z.object({
     v: z.literal(1),
@@ -43,6 +63,8 @@ const SyncCursorSchema = z.discriminatedUnion('state', [
     nextSince: z.string(),
     mode: z.enum(['rest', 'bulk']).optional(),
     bulk: BulkPositionSchema.nullable().optional(),
+    /** `mode: 'bulk'`: how each object is read (absent in cursors from before plans: every object by bulk job). */
+    plan: ReadPlanSchema.optional(),
   }),
   z.object({ v: z.literal(1), state: z.literal('done'), nextSince: z.string() }),
 ]);

@@ -32,12 +32,17 @@ export const SALESFORCE_LIMITS = {
   /** JWT bearer assertions must expire within 3 minutes. */
   jwtLifetimeSeconds: 170,
   /**
-   * Opportunities from which a full sync reads through Bulk API 2.0. A bulk sync costs about 35
-   * calls whatever the org's size (10 jobs: create, status checks, results pages); REST costs
-   * about 50 calls per 1,000 opportunities (27 activities each), so Bulk wins from a few hundred
-   * opportunities on: 1,000 keeps small orgs on REST, where a sync is quick either way.
+   * Opportunities from which a full sync plans its reads per object (REST or Bulk API 2.0,
+   * salesforce-read-plan.ts). Planning costs one COUNT() call per object (about 9); below a
+   * thousand opportunities the objects are rarely big enough for a bulk job to win that back.
    */
   bulkThreshold: 1_000,
+  /**
+   * Status checks a bulk job is expected to need before JobComplete, for the cost estimate.
+   * Salesforce documents none; small jobs usually finish by the second check (the sandbox answers
+   * the first InProgress), larger ones take more.
+   */
+  bulkExpectedStatusChecks: 2,
   /**
    * Rows per Bulk API results page (`maxRecords`), which is also one sync page. Salesforce allows
    * far more; 50,000 rows keeps a page (and what a crash repeats) to a few tens of MB.

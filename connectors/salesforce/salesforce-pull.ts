@@ -1,7 +1,7 @@
 import type { Account, Activity, Contact, Deal, QuarantinedRecord } from '../../src/domain/index.ts';
 import { AppError, isAppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
-import type { PullOptions, SyncPage } from '../crm-connector.ts';
+import type { FullSyncReadPlan, ObjectReadEstimate, PullOptions, SyncPage } from '../crm-connector.ts';
 import { BulkFullSync, type BulkSyncSettings } from './salesforce-bulk-sync.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
 import {
@@ -17,6 +17,7 @@ import {
   type SyncPosition,
 } from './salesforce-cursor.ts';
 import { salesforceErrorCode } from './salesforce-failure.ts';
+import { estimateRead, readPlan } from './salesforce-read-plan.ts';
 import { ALERT_KEY_FIELD } from './salesforce-health-fields.ts';
 import { CONTACT_KEY_PREFIX, OPPORTUNITY_KEY_PREFIX, SALESFORCE_PIPELINE_ID } from './salesforce-limits.ts';
 import {
@@ -192,9 +193,14 @@ export class SalesforcePull {
       return;
     }
     const startMarker = state.nextSince === '' ? this.ctx.client.markFirstAnswer() : null;
-    if (state.since === null && state.mode === undefined)
-      state = { ...state, mode: await this.fullSyncMode() };
+    if (state.since === null && state.mode === undefined) {
+      const chosen = await this.fullSyncPlan();
+      state = { ...state, mode: chosen.mode, ...(chosen.plan === undefined ? {} : { plan: chosen.plan }) };
+    }
     const mode: SyncMode = state.mode ?? 'rest';
+    this.bulkSync?.usePlan(state.plan);
+    // Each run of a full sync reports its plan (a resumed one, the plan it resumes).
+    let planToReport = state.since === null ? state.plan : undefined;
     this.idOrderedFullSync = state.since === null && state.mode === 'rest';
     const phases = phasesFor(state.since, mode);
     for (const phase of phases.slice(Math.max(0, phases.indexOf(state.phase)))) {
@@ -212,7 +218,13 @@ export class SalesforcePull {
             after = page.position ?? after;
             bulk = page.bulk ?? null;
             state = { ...state, phase, after, ...(mode === 'bulk' ? { bulk } : {}) };
-            yield { ...page.page, cursor: encodeCursor(state) };
+            const plan = planToReport;
+            planToReport = undefined;
+            yield {
+              ...page.page,
+              cursor: encodeCursor(state),
+              ...(plan === undefined ? {} : { readPlan: plan }),
+            };
           }
           break;
         } catch (err) {
@@ -234,22 +246,70 @@ export class SalesforcePull {
   }
 
   /**
-   * Bulk API 2.0 or REST for a full sync: one COUNT() call decides. A bulk sync costs a few calls
-   * per object (create, status checks, one call per results page of up to `maxRecords` rows),
-   * about 35 for a whole org; REST costs one call per 2,000 rows plus the IN-list chunks, about
-   * 50 calls per 1,000 opportunities at 27 activities each. Below the threshold REST is cheaper.
+   * How a full sync reads: one COUNT() of opportunities; below the threshold, REST pages of
+   * opportunities with their related records (no more counting). From it, one COUNT() per object
+   * and each object read the way that costs fewer calls (salesforce-read-plan.ts), each in its own
+   * phase (`mode: 'bulk'`, whose phases may be read by REST). Logged, and reported on the first page.
    */
-  private async fullSyncMode(): Promise<SyncMode> {
+  private async fullSyncPlan(): Promise<{ mode: SyncMode; plan?: FullSyncReadPlan }> {
     const bulk = this.ctx.bulk;
-    if (bulk === null) return 'rest';
-    const counted = await this.ctx.client.request<{ totalSize?: unknown }>(
-      { method: 'GET', url: `/query?q=${encodeURIComponent('SELECT COUNT() FROM Opportunity')}` },
-      'count Opportunity',
+    if (bulk === null || this.bulkSync === null) return { mode: 'rest' };
+    const opportunities = (await this.count('SELECT COUNT() FROM Opportunity', 'Opportunity')) ?? 0;
+    if (bulk.choice === 'always' && opportunities >= bulk.threshold) {
+      this.ctx.logger.info(
+        { crm: 'salesforce', opportunities, mode: 'bulk' },
+        'full sync: every object by bulk job',
+      );
+      return { mode: 'bulk' };
+    }
+    if (opportunities < bulk.threshold) {
+      const plan = readPlan(opportunities, [], 1);
+      this.ctx.logger.info(
+        { crm: 'salesforce', opportunities, threshold: bulk.threshold, mode: 'rest' },
+        'full sync plan: REST (below the threshold, objects not counted)',
+      );
+      return { mode: 'rest', plan };
+    }
+    const objects: ObjectReadEstimate[] = [];
+    let countCalls = 1;
+    for await (const { object, soql } of this.bulkSync.countedObjects()) {
+      let rows: number | null = opportunities;
+      if (object !== 'Opportunity') {
+        countCalls += 1;
+        rows = await this.count(soql, object);
+      }
+      if (rows !== null) objects.push(estimateRead(object, rows, bulk.costs));
+    }
+    const plan = readPlan(opportunities, objects, countCalls);
+    this.ctx.logger.info(
+      {
+        crm: 'salesforce',
+        opportunities,
+        restCalls: plan.restCalls,
+        bulkCalls: plan.bulkCalls,
+        plannedCalls: plan.plannedCalls,
+        objects: Object.fromEntries(
+          objects.map((o) => [o.object, `${o.via} (REST ${o.restCalls}, bulk ${o.bulkCalls})`]),
+        ),
+      },
+      'full sync plan: each object the cheaper way',
     );
-    const total = typeof counted.totalSize === 'number' ? counted.totalSize : 0;
-    const mode: SyncMode = total >= bulk.threshold ? 'bulk' : 'rest';
-    this.ctx.logger.info({ crm: 'salesforce', opportunities: total, mode }, 'full sync mode chosen');
-    return mode;
+    return { mode: 'bulk', plan };
+  }
+
+  /** Rows a COUNT() query counts; null when this org lacks the object (it is then left out). */
+  private async count(soql: string, object: string): Promise<number | null> {
+    try {
+      const counted = await this.ctx.client.request<{ totalSize?: unknown }>(
+        { method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` },
+        `count ${object}`,
+      );
+      return typeof counted.totalSize === 'number' ? counted.totalSize : 0;
+    } catch (err) {
+      if (salesforceErrorCode(err) !== 'INVALID_TYPE' || object === 'Opportunity') throw err;
+      this.ctx.missingObjects.add(object);
+      return null;
+    }
   }
 
   private lowerBoundForNextRun(startMarker: { at: number | null } | null): string {

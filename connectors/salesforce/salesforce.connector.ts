@@ -58,8 +58,17 @@ export interface SalesforceConnectorOptions {
    * instead of REST queries. Incremental syncs always use REST. Default true.
    */
   bulk?: boolean;
-  /** Opportunities (one COUNT() call at the start of a full sync) from which Bulk API is used. Default 1,000. */
+  /**
+   * Opportunities (one COUNT() call at the start of a full sync) from which the full sync counts
+   * each object's rows (one COUNT() call each) and reads every object the cheaper way, by REST
+   * queries or a Bulk API 2.0 job (salesforce-read-plan.ts). Below it the full sync stays on REST
+   * without counting. Default 1,000.
+   */
   bulkThreshold?: number;
+  /** 'cheaper' (default): per object, whichever costs fewer calls; 'always': every object by bulk job. */
+  bulkChoice?: 'cheaper' | 'always';
+  /** Status checks a bulk job is expected to need, for the cost estimate. Default 2. */
+  bulkExpectedStatusChecks?: number;
   /** Rows per Bulk API results page, also the records per sync page of a bulk sync. Default 50,000. */
   bulkMaxRecords?: number;
   /** First wait before a bulk job's status check, ms; doubled per check up to 30 s. Default 2,000. */
@@ -133,6 +142,10 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       return metadata;
     },
     pull(cursor: string | null, pullOptions?: PullOptions): AsyncIterable<SyncPage> {
+      const pageSize = Math.min(
+        SALESFORCE_LIMITS.queryBatchSize,
+        Math.max(200, options.pageSize ?? SALESFORCE_LIMITS.queryBatchSize),
+      );
       const pull = new SalesforcePull(
         {
           client,
@@ -142,10 +155,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
           lookbackMs: options.lookbackMs ?? SALESFORCE_LIMITS.lookbackMs,
           maxQueryUrlLength,
           concurrency: options.concurrency ?? SALESFORCE_LIMITS.relatedQueryConcurrency,
-          pageSize: Math.min(
-            SALESFORCE_LIMITS.queryBatchSize,
-            Math.max(200, options.pageSize ?? SALESFORCE_LIMITS.queryBatchSize),
-          ),
+          pageSize,
           knownStages,
           missingObjects,
           alertKeyReadable,
@@ -154,6 +164,13 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
               ? null
               : {
                   threshold: options.bulkThreshold ?? SALESFORCE_LIMITS.bulkThreshold,
+                  choice: options.bulkChoice ?? 'cheaper',
+                  costs: {
+                    restBatch: pageSize,
+                    bulkMaxRecords: options.bulkMaxRecords ?? SALESFORCE_LIMITS.bulkMaxRecords,
+                    bulkStatusChecks:
+                      options.bulkExpectedStatusChecks ?? SALESFORCE_LIMITS.bulkExpectedStatusChecks,
+                  },
                   query: new SalesforceBulkQuery(client, {
                     maxRecords: options.bulkMaxRecords ?? SALESFORCE_LIMITS.bulkMaxRecords,
                     pollIntervalMs: options.bulkPollIntervalMs ?? SALESFORCE_LIMITS.bulkPollIntervalMs,

@@ -11,6 +11,8 @@ const AlertKindSchema = z.enum([
   'stalled_in_stage',
 ]);
 export type AlertKind = z.infer<typeof AlertKindSchema>;
+/** Every alert kind: a deal has at most one open alert of each. */
+export const ALERT_KINDS: readonly AlertKind[] = AlertKindSchema.options;
 
 /** An alert for a deal owner; becomes a CRM task. One open alert per deal and kind. */
 const AlertSchema = z.object({

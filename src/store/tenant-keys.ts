@@ -10,6 +10,8 @@ export interface TenantKeys {
   accounts: string;
   metadata: string;
   results: string;
+  /** Indicator (key, label) pairs by number, for the compact stored results (src/store/result-codec.ts). */
+  resultLegend: string;
   history: string;
   written: string;
   writeIntents: string;
@@ -38,6 +40,8 @@ export interface TenantKeys {
   syncSeen: string;
   /** Deal ids the CRM listed for the nightly reconciliation (temporary). */
   listedIds: string;
+  /** What a run's reconciliation dropped so far (deals, alerts closed): totals across its attempts. */
+  reconciled: (runId: string) => string;
   /** Alert candidates of a run's score step, pushed with the results they came from. */
   runCandidates: (runId: string) => string;
   /** The token of the worker that owns a step (job id), for fencing its effects. */
@@ -54,6 +58,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     accounts: `${base}:accounts`,
     metadata: `${base}:metadata`,
     results: `${base}:results`,
+    resultLegend: `${base}:result-legend`,
     history: `${base}:history`,
     written: `${base}:written`,
     writeIntents: `${base}:write-intents`,
@@ -76,6 +81,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     fullSync: `${base}:full-sync`,
     syncSeen: `${base}:sync-seen`,
     listedIds: `${base}:listed-ids`,
+    reconciled: (runId) => `${base}:reconciled:${runId}`,
     runCandidates: (runId) => `${base}:run-candidates:${runId}`,
     stepLease: (jobId) => `${base}:step-lease:${jobId}`,
   };

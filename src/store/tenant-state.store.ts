@@ -13,13 +13,22 @@ import type {
   QuarantinedRecord,
 } from '../domain/index.ts';
 import { redactSecrets } from '../shared/redact.ts';
-import { decodeActivity, encodeActivity, type LedgerEntry, mergeLedger } from './activity-ledger.ts';
+import {
+  decodeActivity,
+  encodeActivity,
+  type LedgerEntry,
+  mergeLedger,
+  packLedger,
+  unpackLedger,
+} from './activity-ledger.ts';
 import { AlertReservations } from './alert-reservations.ts';
 import { EffectFence, type StepLease } from './effect-fence.ts';
 import { execChecked } from './exec-checked.ts';
-import { dealScopedKeys } from './deal-scoped-keys.ts';
+import { dealAlertFields, dealScopedKeys } from './deal-scoped-keys.ts';
 import { FullSyncStore } from './full-sync.store.ts';
 import { chunked } from './redis-chunks.ts';
+import { ResultCodec } from './result-codec.ts';
+import { decodeDeal, encodeDeal } from './deal-codec.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
 
 /** A page of pulled records as the store takes it (structurally the connector's SyncPage). */
@@ -60,6 +69,14 @@ export type JsonDocument =
 /** A cycle holds its tenant's lock at most this long without a step or a synced page refreshing it. */
 const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
 
+/**
+ * Drop the alert candidates document if it is this run's: it is `{"runId":"<id>",...}` (the score
+ * step writes runId first), so its first bytes say whose it is without reading it all.
+ */
+const DROP_RUN_CANDIDATES = `
+if redis.call('getrange', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`;
+
 /** Kept per deal for trends: [epoch ms, score], oldest first, at most this many. */
 const MAX_HISTORY = 60;
 /** Quarantined records kept for inspection (all are counted). */
@@ -89,13 +106,15 @@ export class TenantStateStore {
   /** The full sync in progress: begin or resume, and reconcile when it ends. */
   readonly fullSync: FullSyncStore;
   private readonly redis: Redis;
+  private readonly resultCodec: ResultCodec;
 
   constructor(redis: Redis, prefix: string, tenantId: string, options: { cycleLockTtlMs?: number } = {}) {
     this.redis = redis;
     this.tenantId = tenantId;
     this.keys = tenantKeys(prefix, tenantId);
     this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;
-    this.fullSync = new FullSyncStore(redis, this.keys);
+    this.fullSync = new FullSyncStore(redis, this.keys, tenantId);
+    this.resultCodec = new ResultCodec(redis, this.keys.resultLegend);
   }
 
   async getCursor(): Promise<string | null> {
@@ -117,12 +136,19 @@ export class TenantStateStore {
    * Store a page and move the cursor in one MULTI, so the cursor never passes data that was not
    * stored. Deals in the page get their activity ledger replaced by the page's activities; other
    * activities are merged into their deals' ledgers by id. `markSeen` (a full sync) adds the
-   * page's deal ids to the full sync's seen set in the same transaction.
+   * page's deal ids to the full sync's seen set in the same transaction. Deleted deals leave every
+   * deal-scoped hash and their open alerts (`alertsClosed` counts those).
    */
   async savePage(
     page: StoredPage,
     options: { markSeen?: boolean } = {},
-  ): Promise<{ deals: number; activities: number; quarantined: number; deleted: number }> {
+  ): Promise<{
+    deals: number;
+    activities: number;
+    quarantined: number;
+    deleted: number;
+    alertsClosed: number;
+  }> {
     const k = this.keys;
     const pageDeals = new Set(page.deals.map((d) => d.id));
     const incoming = new Map<string, LedgerEntry[]>();
@@ -136,26 +162,36 @@ export class TenantStateStore {
     }
     for (const id of pageDeals) if (!incoming.has(id)) incoming.set(id, []);
     const mergeIds = [...incoming.keys()].filter((id) => !pageDeals.has(id));
-    const existing: (string | null)[] = [];
+    const existing: (Buffer | null)[] = [];
     const existingDeals: (string | null)[] = [];
     for (const chunk of chunked(mergeIds)) {
-      existing.push(...(await this.redis.hmget(k.activities, ...chunk)));
+      existing.push(...(await this.redis.hmgetBuffer(k.activities, ...chunk)));
       existingDeals.push(...(await this.redis.hmget(k.deals, ...chunk)));
     }
 
     const tx = this.redis.multi();
-    if (page.deals.length > 0) {
-      tx.hset(k.deals, Object.fromEntries(page.deals.map((d) => [d.id, JSON.stringify(d)])));
+    // First in the transaction, so their replies (fields removed) are the first ones.
+    const alertFields = page.deletedDealIds.flatMap((id) => dealAlertFields(this.tenantId, id));
+    let alertCommands = 0;
+    for (const chunk of chunked(alertFields)) {
+      tx.hdel(k.alertsOpen, ...chunk);
+      alertCommands += 1;
     }
-    const ledgers: Record<string, string> = {};
+    if (page.deals.length > 0) {
+      tx.hset(k.deals, Object.fromEntries(page.deals.map((d) => [d.id, encodeDeal(d)])));
+    }
+    const ledgers: Record<string, Buffer> = {};
     for (const [dealId, entries] of incoming) {
       if (pageDeals.has(dealId)) {
-        ledgers[dealId] = JSON.stringify(mergeLedger([], entries));
+        ledgers[dealId] = packLedger(mergeLedger([], entries));
       } else {
         const i = mergeIds.indexOf(dealId);
         // An activity of a deal we do not hold (not synced yet, or outside the pipelines) is not kept.
         if (existingDeals[i] === null || existingDeals[i] === undefined) continue;
-        ledgers[dealId] = JSON.stringify(mergeLedger(parse<LedgerEntry[]>(existing[i]) ?? [], entries));
+        const stored = existing[i];
+        ledgers[dealId] = packLedger(
+          mergeLedger(stored === null || stored === undefined ? [] : unpackLedger(stored), entries),
+        );
       }
     }
     if (Object.keys(ledgers).length > 0) tx.hset(k.activities, ledgers);
@@ -188,12 +224,15 @@ export class TenantStateStore {
       tx.sadd(k.quarantineIds, ...page.quarantined.map(quarantineIdentity));
     }
     tx.set(k.cursor, page.cursor);
-    await execChecked(tx);
+    const replies = await execChecked(tx);
+    let alertsClosed = 0;
+    for (let i = 0; i < alertCommands; i += 1) alertsClosed += Number(replies[i]);
     return {
       deals: page.deals.length,
       activities: page.activities.length,
       quarantined: page.quarantined.length,
       deleted: page.deletedDealIds.length,
+      alertsClosed,
     };
   }
 
@@ -216,7 +255,14 @@ export class TenantStateStore {
 
   /** The stored deal snapshots among these ids (without activities); ids not stored are absent. */
   async getDeals(dealIds: string[]): Promise<Map<string, Deal>> {
-    return this.hmgetMap<Deal>(this.keys.deals, dealIds);
+    const out = new Map<string, Deal>();
+    for (const chunk of chunked(dealIds, SCAN_CHUNK)) {
+      const values = await this.redis.hmget(this.keys.deals, ...chunk);
+      values.forEach((raw, i) => {
+        if (raw !== null) out.set(chunk[i]!, decodeDeal(chunk[i]!, raw));
+      });
+    }
+    return out;
   }
 
   /** Every stored deal with its activities, contacts and account, in chunks (memory stays flat). */
@@ -238,7 +284,7 @@ export class TenantStateStore {
       const [next, flat] = await this.redis.hscan(this.keys.deals, cursor, 'COUNT', SCAN_CHUNK);
       cursor = next;
       const deals: Deal[] = [];
-      for (let i = 1; i < flat.length; i += 2) deals.push(JSON.parse(flat[i]!) as Deal);
+      for (let i = 1; i < flat.length; i += 2) deals.push(decodeDeal(flat[i - 1]!, flat[i]!));
       if (deals.length > 0) yield deals;
     } while (cursor !== '0');
   }
@@ -251,12 +297,14 @@ export class TenantStateStore {
   private async *readDeals(ids: string[]): AsyncGenerator<StoredDealRecord[]> {
     const [deals, ledgers] = await Promise.all([
       this.redis.hmget(this.keys.deals, ...ids),
-      this.redis.hmget(this.keys.activities, ...ids),
+      this.redis.hmgetBuffer(this.keys.activities, ...ids),
     ]);
     const parsed: { deal: Deal; ledger: LedgerEntry[] }[] = [];
     deals.forEach((raw, i) => {
-      const deal = parse<Deal>(raw);
-      if (deal) parsed.push({ deal, ledger: parse<LedgerEntry[]>(ledgers[i]) ?? [] });
+      const deal = raw === null ? null : decodeDeal(ids[i]!, raw);
+      const ledger = ledgers[i];
+      if (deal)
+        parsed.push({ deal, ledger: ledger === null || ledger === undefined ? [] : unpackLedger(ledger) });
     });
     const contactIds = new Set<string>();
     const accountIds = new Set<string>();
@@ -303,6 +351,7 @@ export class TenantStateStore {
       const chunk = results.slice(i, i + SCAN_CHUNK);
       const ids = chunk.map((r) => r.dealId);
       const histories = await this.redis.hmget(k.history, ...ids);
+      const encoded = await this.resultCodec.encode(chunk);
       const nextHistory: Record<string, string> = {};
       chunk.forEach((r, j) => {
         const at = Date.parse(r.asOf);
@@ -314,7 +363,7 @@ export class TenantStateStore {
       await execChecked(
         this.redis
           .multi()
-          .hset(k.results, Object.fromEntries(chunk.map((r) => [r.dealId, JSON.stringify(r)])))
+          .hset(k.results, Object.fromEntries(chunk.map((r, j) => [r.dealId, encoded[j]!])))
           .hset(k.history, nextHistory),
       );
     }
@@ -331,6 +380,7 @@ export class TenantStateStore {
     const k = this.keys;
     const ids = results.map((r) => r.dealId);
     const histories = await this.redis.hmget(k.history, ...ids);
+    const encoded = await this.resultCodec.encode(results);
     const nextHistory: Record<string, string> = {};
     results.forEach((r, j) => {
       const at = Date.parse(r.asOf);
@@ -341,7 +391,7 @@ export class TenantStateStore {
     });
     const tx = this.redis
       .multi()
-      .hset(k.results, Object.fromEntries(results.map((r) => [r.dealId, JSON.stringify(r)])))
+      .hset(k.results, Object.fromEntries(results.map((r, j) => [r.dealId, encoded[j]!])))
       .hset(k.history, nextHistory);
     const key = k.runCandidates(runId);
     for (const chunk of chunked(candidates)) tx.rpush(key, ...chunk.map((c) => JSON.stringify(c)));
@@ -367,7 +417,8 @@ export class TenantStateStore {
   }
 
   async getResult(dealId: string): Promise<HealthResult | null> {
-    return parse<HealthResult>(await this.redis.hget(this.keys.results, dealId));
+    const raw = await this.redis.hget(this.keys.results, dealId);
+    return raw === null ? null : ((await this.resultCodec.decode([[dealId, raw]]))[0] ?? null);
   }
 
   async *iterateResults(): AsyncGenerator<HealthResult[]> {
@@ -375,9 +426,9 @@ export class TenantStateStore {
     do {
       const [next, flat] = await this.redis.hscan(this.keys.results, cursor, 'COUNT', SCAN_CHUNK);
       cursor = next;
-      const out: HealthResult[] = [];
-      for (let i = 1; i < flat.length; i += 2) out.push(JSON.parse(flat[i]!) as HealthResult);
-      if (out.length > 0) yield out;
+      const stored: [string, string][] = [];
+      for (let i = 1; i < flat.length; i += 2) stored.push([flat[i - 1]!, flat[i]!]);
+      if (stored.length > 0) yield await this.resultCodec.decode(stored);
     } while (cursor !== '0');
   }
 
@@ -496,7 +547,13 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
   }
 
   async getResults(dealIds: string[]): Promise<Map<string, HealthResult>> {
-    return this.hmgetMap<HealthResult>(this.keys.results, dealIds);
+    const out = new Map<string, HealthResult>();
+    for (const chunk of chunked(dealIds, SCAN_CHUNK)) {
+      const values = await this.redis.hmget(this.keys.results, ...chunk);
+      const stored = chunk.flatMap((id, i) => (values[i] === null ? [] : [[id, values[i]!] as const]));
+      for (const r of await this.resultCodec.decode(stored)) out.set(r.dealId, r);
+    }
+    return out;
   }
 
   /**
@@ -579,6 +636,12 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
       .ltrim(this.keys.runs, 0, 49);
     if (typeof summary.runId === 'string') tx.del(this.keys.runSteps(summary.runId));
     await execChecked(tx);
+    // The run's alert candidates (a copy per open deal with a warning, hundreds of bytes each)
+    // only carry its score step to its alert step: gone once the run is recorded.
+    if (typeof summary.runId === 'string') {
+      const prefix = JSON.stringify({ runId: summary.runId }).slice(0, -1);
+      await this.redis.eval(DROP_RUN_CANDIDATES, 1, this.keys.alertCandidates, `${prefix},`);
+    }
   }
 
   async runs(limit = 20): Promise<Record<string, unknown>[]> {

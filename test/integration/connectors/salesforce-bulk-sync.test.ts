@@ -17,9 +17,12 @@ describe('Salesforce connector: full sync through Bulk API 2.0', () => {
   let rest: ReturnType<typeof merged>;
   let restCalls: number;
 
-  /** Bulk from 100 opportunities; bulk status checks without real waits. */
+  /**
+   * Every object by bulk job from 100 opportunities (the bulk reader under test; the per-object
+   * choice is salesforce-read-plan.test.ts); bulk status checks without real waits.
+   */
   const bulkConnector = (overrides: Partial<SalesforceConnectorOptions> = {}) =>
-    connectorFor(sandbox, { bulkThreshold: 100, sleep: async () => {}, ...overrides });
+    connectorFor(sandbox, { bulkThreshold: 100, bulkChoice: 'always', sleep: async () => {}, ...overrides });
 
   beforeAll(async () => {
     world = makeWorld(1200, 11, 0.08);

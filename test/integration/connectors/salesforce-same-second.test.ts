@@ -107,7 +107,12 @@ describe('Salesforce: many records in one SystemModstamp second', () => {
   });
 
   it('Bulk: a full sync through 200-row results pages resumes after a crash: nothing lost, nothing repeated', async () => {
-    const options = { bulkThreshold: 100, bulkMaxRecords: 200, sleep: async () => {} } as const;
+    const options = {
+      bulkThreshold: 100,
+      bulkChoice: 'always',
+      bulkMaxRecords: 200,
+      sleep: async () => {},
+    } as const;
     const first: SyncPage[] = [];
     for await (const page of connectorFor(sandbox, options).pull(null)) {
       first.push(page);

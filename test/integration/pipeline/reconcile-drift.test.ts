@@ -11,6 +11,9 @@ import {
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
+import type { Redis } from 'ioredis';
+import { type AlertKind, alertEpisodeKey, alertKey } from '../../../src/domain/index.ts';
+import { dealScopedKeys } from '../../../src/store/deal-scoped-keys.ts';
 import type { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { hubspotConnectors, newRuntime, salesforceAdminConnector, salesforceTenant } from './harness.ts';
@@ -18,12 +21,35 @@ import { hubspotConnectors, newRuntime, salesforceAdminConnector, salesforceTena
 /**
  * Issue 19: a deal the CRM no longer returns (moved to a pipeline the tenant does not track,
  * permanently deleted) must leave the state: not scored, not written, not alerted. The nightly run
- * reconciles with the CRM's deal ids; a full resync reconciles with what it pulled.
+ * reconciles with the CRM's deal ids; a full resync reconciles with what it pulled. Its open alerts
+ * (a confirmed task, and a reservation a crashed task create left pending) and every per-deal hash
+ * go with it in the sync step, counted in the sync summary.
  */
 
-async function openDealWithResult(store: TenantStateStore): Promise<string> {
-  for await (const chunk of store.iterateResults()) if (chunk[0]) return chunk[0].dealId;
-  throw new Error('no scored deal');
+/**
+ * A deal with an open (confirmed) alert, plus a second alert of it left pending the way an alert
+ * step that crashed between its reservation and the task create leaves it (an injected fault).
+ */
+async function dealWithOpenAlerts(store: TenantStateStore): Promise<{ dealId: string; alerts: number }> {
+  const open = await store.openAlerts();
+  const confirmed = [...open].find(([, task]) => task !== 'pending');
+  if (confirmed === undefined) throw new Error('the world raised no alert');
+  const dealId = confirmed[0].split(':')[1]!;
+  const kinds: AlertKind[] = ['stalled_in_stage', 'buyer_silent', 'close_date_passed', 'band_worsened'];
+  const other = kinds.find((kind) => !open.has(alertKey({ tenantId: store.tenantId, dealId, kind })))!;
+  const key = alertKey({ tenantId: store.tenantId, dealId, kind: other });
+  expect(
+    await store.alertReservations().reserve(key, alertEpisodeKey(key, new Date().toISOString())),
+  ).not.toBeNull();
+  const alerts = [...(await store.openAlerts()).keys()].filter((k) => k.includes(`:${dealId}:`)).length;
+  return { dealId, alerts };
+}
+
+/** Nothing of the deal is left in any hash keyed by deal id, nor among the open alerts. */
+async function expectNoState(redis: Redis, store: TenantStateStore, dealId: string) {
+  for (const key of dealScopedKeys(store.keys)) expect(await redis.hexists(key, dealId), key).toBe(0);
+  const open = await store.openAlerts();
+  expect([...open.keys()].filter((k) => k.includes(`:${dealId}:`))).toEqual([]);
 }
 
 /** What the cycle did to `dealId` in the CRM after `from` recorded writes. */
@@ -39,7 +65,8 @@ async function expectGone(store: TenantStateStore, dealId: string) {
   expect(await store.getResult(dealId)).toBeNull();
   const candidates = (await store.getJson<{ candidates: { dealId: string }[] }>('alertCandidates'))
     ?.candidates;
-  expect(candidates?.some((c) => c.dealId === dealId)).toBe(false);
+  // (The run's candidates are dropped once the run is recorded; `touched` shows no task either.)
+  expect(candidates?.some((c) => c.dealId === dealId) ?? false).toBe(false);
 }
 
 describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => {
@@ -47,9 +74,11 @@ describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => 
   let sandbox: HubSpotSandboxHandle;
   let runtime: Runtime;
   let store: TenantStateStore;
+  let client: Redis;
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
+    client = redis.createClient();
     sandbox = await startHubSpotSandbox({ seed: 31, deals: 60 });
     const [tenant] = parseTenants({
       tenants: [
@@ -71,6 +100,7 @@ describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => 
     store = runtime.deps.store('drift');
   });
   afterAll(async () => {
+    client?.disconnect();
     await runtime?.close();
     await sandbox?.close();
     await redis?.close();
@@ -97,26 +127,28 @@ describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => 
   it('the nightly run drops it (ids only) and does not score, write or alert it', async () => {
     const first = await runtime.runCycle({ tenantId: 'drift', trigger: 'manual' });
     expect(first.status).toBe('completed');
-    const dealId = await openDealWithResult(store);
+    const { dealId, alerts } = await dealWithOpenAlerts(store);
     await moveToOtherPipeline(dealId);
     const mark = sandbox.inspect.writes().length;
 
     const nightly = await runtime.runCycle({ tenantId: 'drift', trigger: 'nightly' });
     expect(nightly.status).toBe('completed');
-    expect(nightly.steps.sync).toMatchObject({ reconciled: 'ids', dropped: 1 });
+    expect(nightly.steps.sync).toMatchObject({ reconciled: 'ids', dropped: 1, alertsClosed: alerts });
     await expectGone(store, dealId);
+    await expectNoState(client, store, dealId);
     expect(touched(sandbox, mark, dealId)).toEqual([]);
   }, 120_000);
 
   it('a full resync drops a deal it no longer pulls', async () => {
     expect((await runtime.runCycle({ tenantId: 'drift', trigger: 'manual' })).status).toBe('completed');
-    const dealId = await openDealWithResult(store);
+    const { dealId, alerts } = await dealWithOpenAlerts(store);
     await moveToOtherPipeline(dealId);
     const mark = sandbox.inspect.writes().length;
     const resync = await runtime.runCycle({ tenantId: 'drift', trigger: 'manual', fullResync: true });
     expect(resync.status).toBe('completed');
-    expect(resync.steps.sync).toMatchObject({ reconciled: 'full', dropped: 1 });
+    expect(resync.steps.sync).toMatchObject({ reconciled: 'full', dropped: 1, alertsClosed: alerts });
     await expectGone(store, dealId);
+    await expectNoState(client, store, dealId);
     expect(touched(sandbox, mark, dealId)).toEqual([]);
   }, 120_000);
 });
@@ -126,9 +158,11 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
   let sandbox: SalesforceSandboxHandle;
   let runtime: Runtime;
   let store: TenantStateStore;
+  let client: Redis;
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
+    client = redis.createClient();
     sandbox = await startSalesforceSandbox({ world: generateWorld({ seed: 37, deals: 60 }) });
     const tenant = salesforceTenant('sfdrift', sandbox);
     const connector = salesforceAdminConnector(tenant);
@@ -137,6 +171,7 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
     store = runtime.deps.store('sfdrift');
   });
   afterAll(async () => {
+    client?.disconnect();
     await runtime?.close();
     await sandbox?.close();
     await redis?.close();
@@ -145,7 +180,9 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
   it('the nightly run drops it (ids only) and does not score, write or alert it', async () => {
     const first = await runtime.runCycle({ tenantId: 'sfdrift', trigger: 'manual' });
     expect(first.status).toBe('completed');
-    const dealId = await openDealWithResult(store);
+    // The first (full) sync says how it read: 60 opportunities, below the counting threshold: REST.
+    expect(first.steps.sync).toMatchObject({ readPlan: { opportunities: 60, countCalls: 1, objects: [] } });
+    const { dealId, alerts } = await dealWithOpenAlerts(store);
     // Deleted with the REST API, then purged (the Recycle Bin keeps records 15 days, or an admin
     // empties it): queryAll and getDeleted no longer show it, so the incremental pull cannot.
     const res = await fetch(`${sandbox.baseUrl}/services/data/v62.0/sobjects/Opportunity/${dealId}`, {
@@ -158,8 +195,9 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
 
     const nightly = await runtime.runCycle({ tenantId: 'sfdrift', trigger: 'nightly' });
     expect(nightly.status).toBe('completed');
-    expect(nightly.steps.sync).toMatchObject({ reconciled: 'ids', dropped: 1 });
+    expect(nightly.steps.sync).toMatchObject({ reconciled: 'ids', dropped: 1, alertsClosed: alerts });
     await expectGone(store, dealId);
+    await expectNoState(client, store, dealId);
     expect(touched(sandbox, mark, dealId)).toEqual([]);
   }, 120_000);
 });

@@ -73,5 +73,9 @@ describe('retention', () => {
     const store = runtime.deps.store('keep');
     expect((await store.runs()).find((r) => r.runId === run.runId)?.steps).toBeDefined();
     expect(await runtime.client.exists(store.keys.runSteps(run.runId))).toBe(0);
+    // Nor its alert candidates (kept only from its score step to its alert step): at rest a
+    // tenant's Redis holds its deals, not a copy of the last run's candidates.
+    expect((run.steps.score as { alertCandidates: number }).alertCandidates).toBeGreaterThan(0);
+    expect(await runtime.client.exists(store.keys.alertCandidates)).toBe(0);
   }, 120_000);
 });
