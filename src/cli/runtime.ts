@@ -50,7 +50,8 @@ export class Runtime {
   readonly client: Redis;
   #tenants: Map<string, Tenant>;
   readonly #connections: Redis[] = [];
-  readonly #prefix: string;
+  /** The key prefix of this deployment (PH_PREFIX); BullMQ's is `bullPrefix(prefix)`. */
+  readonly prefix: string;
   readonly #connect: () => Redis;
 
   constructor(options: RuntimeOptions) {
@@ -60,7 +61,7 @@ export class Runtime {
       return c;
     };
     this.client = connect();
-    this.#prefix = options.prefix;
+    this.prefix = options.prefix;
     this.#connect = connect;
     this.#tenants = new Map(options.tenants.map((t) => [t.id, t]));
     const stores = new Map<string, TenantStateStore>();
@@ -143,10 +144,10 @@ export class Runtime {
   async runTraining(tenantId: string, options: { timeoutMs?: number } = {}): Promise<CalibrationReport> {
     if (!this.#tenants.has(tenantId))
       throw new AppError('TENANT_NOT_FOUND', `Tenant "${tenantId}" is not configured`);
-    const queue = new Queue(QUEUES.train, { connection: this.#connect(), prefix: bullPrefix(this.#prefix) });
+    const queue = new Queue(QUEUES.train, { connection: this.#connect(), prefix: bullPrefix(this.prefix) });
     const events = new QueueEvents(QUEUES.train, {
       connection: this.#connect(),
-      prefix: bullPrefix(this.#prefix),
+      prefix: bullPrefix(this.prefix),
     });
     try {
       await events.waitUntilReady();
@@ -170,7 +171,7 @@ export class Runtime {
     if (!this.#tenants.has(tenantId))
       throw new AppError('TENANT_NOT_FOUND', `Tenant "${tenantId}" is not configured`);
     const connection = this.#connect();
-    const queue = new Queue(QUEUES.train, { connection, prefix: bullPrefix(this.#prefix) });
+    const queue = new Queue(QUEUES.train, { connection, prefix: bullPrefix(this.prefix) });
     try {
       const payload: TrainPayload = { tenantId, asOf: new Date(this.deps.now()).toISOString(), seed: 1 };
       const job = await queue.add('train', payload, {

@@ -72,7 +72,7 @@ describe('a step delayed until a quota reset keeps its tenant', () => {
       connector: quotaExhaustedOnce(hubspotConnectors(), resetInMs),
       cycleLockTtlMs: lockTtlMs,
     });
-    const prefix = (runtime as unknown as { prefix: string }).prefix;
+    const prefix = runtime.prefix;
     events = new QueueEvents(QUEUES.cycle, { connection: redis.createClient(), prefix: bullPrefix(prefix) });
     await Promise.all([runtime.pool?.waitUntilReady(), events.waitUntilReady()]);
     const store = runtime.deps.store('big');

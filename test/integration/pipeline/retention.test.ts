@@ -48,7 +48,7 @@ describe('retention', () => {
   it('bounds every job by count and age, and keeps one compact record per finished run', async () => {
     const run = await runtime.runCycle({ tenantId: 'keep', trigger: 'manual' });
     expect(run.status).toBe('completed');
-    const prefix = (runtime as unknown as { prefix: string }).prefix;
+    const prefix = runtime.prefix;
     const cycle = new Queue(QUEUES.cycle, { connection: redis.createClient(), prefix: bullPrefix(prefix) });
     try {
       const jobs = await cycle.getJobs(['completed']);
