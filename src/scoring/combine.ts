@@ -21,6 +21,7 @@ import {
 import { NO_ACTIVITY } from './indicators/indicator.ts';
 import { CORE_INDICATOR_KEYS } from './weights.ts';
 import { indicatorFeature, sigmoid } from './model.ts';
+import { ensembleLogit } from './tree-ensemble.ts';
 
 const CORE_COUNT = CORE_INDICATOR_KEYS.length;
 
@@ -75,7 +76,36 @@ export function evaluateIndicators(
   return { indicators, activityCount };
 }
 
-/** The model's win probability for these indicators, or null on the prior model. */
+const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+
+/**
+ * A trees model's win probability and each indicator's path contribution (aligned with
+ * `indicators`; 0 for indicators the model does not use): the log-odds are the ensemble's bias
+ * plus these contributions (tree-ensemble.ts).
+ */
+function treesOutput(
+  indicators: readonly IndicatorResult[],
+  ctx: ScoringContext,
+): { winProbability: number; contributions: number[] } {
+  const e = ctx.ensemble!;
+  const index = ctx.modelFeatureIndex;
+  const nf = index.length;
+  const x = new Float64Array(nf);
+  const c = new Float64Array(nf);
+  for (let j = 0; j < nf; j++) {
+    const idx = index[j]!;
+    x[j] = idx >= 0 ? indicatorFeature(indicators[idx]!) : 0;
+  }
+  const z = ensembleLogit(e, x, c);
+  const contributions = new Array<number>(indicators.length).fill(0);
+  for (let j = 0; j < nf; j++) {
+    const idx = index[j]!;
+    if (idx >= 0) contributions[idx] = round4(c[j]!);
+  }
+  return { winProbability: round4(sigmoid(z)), contributions };
+}
+
+/** The logistic model's win probability for these indicators, or null on the prior model. */
 function winProbabilityFor(indicators: readonly IndicatorResult[], ctx: ScoringContext): number | null {
   const m = ctx.model;
   if (m.kind !== 'logistic') return null;
@@ -90,8 +120,8 @@ function winProbabilityFor(indicators: readonly IndicatorResult[], ctx: ScoringC
 /**
  * Up to three reasons, worst first: the evidence of the indicators with the largest negative
  * contributions to the score in use, contribution = factor x feature, where the factor is the
- * fitted model's coefficient (or the prior weight before a model) and the feature is
- * confidence x (subScore - 0.5) x 2. Only indicators with confidence >= `ctx.reasonMinConfidence`
+ * logistic model's coefficient (or the prior weight before a model) and the feature is
+ * confidence x (subScore - 0.5) x 2; on a trees model, the indicator's path contribution. Only indicators with confidence >= `ctx.reasonMinConfidence`
  * count; equal contributions follow REASON_PRIORITY. A deal with no activity at all says so in the
  * last free slot, so missing data is never silently read as good or bad news.
  */
@@ -183,10 +213,11 @@ function combine(
   }
   // One story per deal: with an adopted model the score is its win probability x 100; before
   // that, the confidence-weighted mean of sub-scores (neutral 50 with no usable evidence at all).
-  const winProbability = winProbabilityFor(indicators, ctx);
+  const trees = ctx.ensemble ? treesOutput(indicators, ctx) : null;
+  const winProbability = trees ? trees.winProbability : winProbabilityFor(indicators, ctx);
   const raw = winProbability !== null ? 100 * winProbability : swc > 1e-9 ? (100 * swcs) / swc : 50;
   const score = Math.min(100, Math.max(0, Math.round(raw * 10) / 10));
-  const contributions = contributionsOf(indicators, ctx);
+  const contributions = trees ? trees.contributions : contributionsOf(indicators, ctx);
   return {
     dealId,
     asOf: ctx.asOfIso,

@@ -1,0 +1,119 @@
+// A boosted-tree ensemble as served: plain JSON (stored with the model), compiled once per batch
+// into typed arrays, evaluated per deal with its per-feature path contributions (Saabas): each
+// split's change of node value is credited to the split's feature, so the base value plus the
+// contributions equals the ensemble's log-odds exactly, and reasons can name what pulled it down.
+
+import { z } from 'zod';
+
+/**
+ * One tree as parallel node arrays; node 0 is the root. `feature[i]` is the model-feature index
+ * split on (-1: a leaf), rows with `x <= threshold[i]` go to `left[i]`, others to `right[i]`.
+ * `value[i]` is the node's log-odds contribution had the tree stopped there (the leaves' values are
+ * what the tree adds; inner values only serve the path contributions).
+ */
+const TreeSchema = z
+  .object({
+    feature: z.array(z.number().int().min(-1)),
+    threshold: z.array(z.number()),
+    value: z.array(z.number()),
+    left: z.array(z.number().int().min(-1)),
+    right: z.array(z.number().int().min(-1)),
+  })
+  .refine(
+    (t) =>
+      t.feature.length > 0 &&
+      [t.threshold, t.value, t.left, t.right].every((a) => a.length === t.feature.length) &&
+      t.feature.every((f, i) =>
+        f < 0
+          ? t.left[i] === -1 && t.right[i] === -1
+          : t.left[i]! > i &&
+            t.right[i]! > i &&
+            t.left[i]! < t.feature.length &&
+            t.right[i]! < t.feature.length,
+      ),
+    { message: 'tree nodes must be aligned arrays; inner nodes point to later nodes, leaves to -1' },
+  );
+export type Tree = z.infer<typeof TreeSchema>;
+
+export const TreeEnsembleSchema = z.object({
+  /** Log-odds before any tree (the training base rate, after calibration). */
+  base: z.number(),
+  trees: z.array(TreeSchema),
+  /** How it was grown (for the record; serving does not read it). */
+  params: z.object({
+    rounds: z.number().int().positive(),
+    maxDepth: z.number().int().positive(),
+    learningRate: z.number().positive(),
+    maxBins: z.number().int().positive(),
+    minLeaf: z.number().int().positive(),
+    l2: z.number().nonnegative(),
+    /** Platt scaling folded into the values: calibrated log-odds = offset + slope x raw log-odds. */
+    platt: z.object({ offset: z.number(), slope: z.number() }),
+  }),
+});
+export type TreeEnsemble = z.infer<typeof TreeEnsembleSchema>;
+
+/** The ensemble flattened into typed arrays: one node table for every tree. */
+export interface CompiledEnsemble {
+  readonly base: number;
+  /** Sum of the trees' root values: the log-odds of a deal no split tells anything about. */
+  readonly bias: number;
+  /** Offset of each tree's root in the node arrays. */
+  readonly roots: Int32Array;
+  readonly feature: Int32Array;
+  readonly threshold: Float64Array;
+  readonly value: Float64Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+}
+
+export function compileEnsemble(e: TreeEnsemble): CompiledEnsemble {
+  const n = e.trees.reduce((a, t) => a + t.feature.length, 0);
+  const roots = new Int32Array(e.trees.length);
+  const feature = new Int32Array(n);
+  const threshold = new Float64Array(n);
+  const value = new Float64Array(n);
+  const left = new Int32Array(n);
+  const right = new Int32Array(n);
+  let at = 0;
+  let bias = e.base;
+  e.trees.forEach((t, k) => {
+    roots[k] = at;
+    bias += t.value[0]!;
+    for (let i = 0; i < t.feature.length; i++) {
+      feature[at + i] = t.feature[i]!;
+      threshold[at + i] = t.threshold[i]!;
+      value[at + i] = t.value[i]!;
+      left[at + i] = t.left[i]! < 0 ? -1 : at + t.left[i]!;
+      right[at + i] = t.right[i]! < 0 ? -1 : at + t.right[i]!;
+    }
+    at += t.feature.length;
+  });
+  return { base: e.base, bias, roots, feature, threshold, value, left, right };
+}
+
+/**
+ * The ensemble's log-odds for one row of model features (`x[j]` = feature j). When `contributions`
+ * is given (length = feature count, zeroed by the caller), each feature's path contribution is
+ * added to it: log-odds = `bias` + sum(contributions), up to float rounding.
+ */
+export function ensembleLogit(
+  e: CompiledEnsemble,
+  x: ArrayLike<number>,
+  contributions?: Float64Array,
+): number {
+  let z = e.base;
+  const { feature, threshold, value, left, right, roots } = e;
+  for (let k = 0; k < roots.length; k++) {
+    let node = roots[k]!;
+    let f = feature[node]!;
+    while (f >= 0) {
+      const next = x[f]! <= threshold[node]! ? left[node]! : right[node]!;
+      if (contributions) contributions[f]! += value[next]! - value[node]!;
+      node = next;
+      f = feature[node]!;
+    }
+    z += value[node]!;
+  }
+  return z;
+}
