@@ -16,3 +16,6 @@ export * from './bands.ts';
 export * from './calibration/adoption.ts';
 export * from './calibration/cross-validation.ts';
 export * from './calibration/folds.ts';
+export * from './calibration/boosted-trees.ts';
+export * from './calibration/model-selection.ts';
+export * from './tree-ensemble.ts';

@@ -23,12 +23,15 @@ export function renderTrainingReport(report: TrainingReport): string {
       `  cross-validated (${v.repeats} x ${v.folds} folds): AUC ${v.auc.mean} ± ${v.auc.sd} (prior score ${v.priorScoreAuc.mean}), Brier ${v.brier.mean} ± ${v.brier.sd}`,
     );
   }
+  if (report.selection) lines.push(`  learner: ${report.selection.reason}`);
   lines.push(`  adopted: ${report.adoption.adopted ? 'yes' : 'no'} (${report.adoption.code})`);
   lines.push(
     `  bands: healthy >= ${report.bands.healthy}, watch >= ${report.bands.watch} (${report.bands.basis})`,
   );
   if (report.coefficients) {
-    lines.push('  coefficients:');
+    lines.push(
+      `  coefficients${report.selection?.family === 'trees' ? ' (logistic candidate, not served)' : ''}:`,
+    );
     for (const [k, v] of Object.entries(report.coefficients))
       lines.push(`    ${k.padEnd(30)} ${v.toFixed(3)}`);
   }
