@@ -77,6 +77,8 @@ export function evaluateIndicators(
 }
 
 const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+let scratchX = new Float64Array(32);
+let scratchC = new Float64Array(32);
 
 /**
  * A trees model's win probability and each indicator's path contribution (aligned with
@@ -90,8 +92,14 @@ function treesOutput(
   const e = ctx.ensemble!;
   const index = ctx.modelFeatureIndex;
   const nf = index.length;
-  const x = new Float64Array(nf);
-  const c = new Float64Array(nf);
+  if (scratchX.length < nf) {
+    scratchX = new Float64Array(nf);
+    scratchC = new Float64Array(nf);
+  }
+  // Reused buffers (scoring does not recurse); views of the model's width.
+  const x = scratchX.subarray(0, nf);
+  const c = scratchC.subarray(0, nf);
+  c.fill(0);
   for (let j = 0; j < nf; j++) {
     const idx = index[j]!;
     x[j] = idx >= 0 ? indicatorFeature(indicators[idx]!) : 0;

@@ -32,6 +32,19 @@ const TreeSchema = z
             t.right[i]! < t.feature.length,
       ),
     { message: 'tree nodes must be aligned arrays; inner nodes point to later nodes, leaves to -1' },
+  )
+  .refine(
+    (t) => {
+      // A tree, not a graph: every node but the root has exactly one parent.
+      const parents = new Int32Array(t.feature.length);
+      for (let i = 0; i < t.feature.length; i++) {
+        if (t.feature[i]! < 0) continue;
+        parents[t.left[i]!]!++;
+        parents[t.right[i]!]!++;
+      }
+      return parents.every((p, i) => p === (i === 0 ? 0 : 1));
+    },
+    { message: 'every node but the root must have exactly one parent' },
   );
 export type Tree = z.infer<typeof TreeSchema>;
 
@@ -53,18 +66,22 @@ export const TreeEnsembleSchema = z.object({
 });
 export type TreeEnsemble = z.infer<typeof TreeEnsembleSchema>;
 
-/** The ensemble flattened into typed arrays: one node table for every tree. */
+/**
+ * The ensemble flattened into typed arrays: one node table for every tree, each inner node's two
+ * children stored side by side (right = left + 1), so a step down is a load and an add instead of
+ * a hard-to-predict branch.
+ */
 export interface CompiledEnsemble {
   readonly base: number;
   /** Sum of the trees' root values: the log-odds of a deal no split tells anything about. */
   readonly bias: number;
   /** Offset of each tree's root in the node arrays. */
   readonly roots: Int32Array;
+  /** Split feature (-1: a leaf). */
   readonly feature: Int32Array;
   readonly threshold: Float64Array;
   readonly value: Float64Array;
   readonly left: Int32Array;
-  readonly right: Int32Array;
 }
 
 export function compileEnsemble(e: TreeEnsemble): CompiledEnsemble {
@@ -74,22 +91,35 @@ export function compileEnsemble(e: TreeEnsemble): CompiledEnsemble {
   const threshold = new Float64Array(n);
   const value = new Float64Array(n);
   const left = new Int32Array(n);
-  const right = new Int32Array(n);
   let at = 0;
   let bias = e.base;
   e.trees.forEach((t, k) => {
     roots[k] = at;
     bias += t.value[0]!;
-    for (let i = 0; i < t.feature.length; i++) {
-      feature[at + i] = t.feature[i]!;
-      threshold[at + i] = t.threshold[i]!;
-      value[at + i] = t.value[i]!;
-      left[at + i] = t.left[i]! < 0 ? -1 : at + t.left[i]!;
-      right[at + i] = t.right[i]! < 0 ? -1 : at + t.right[i]!;
+    // Breadth-first relayout: each inner node's children get two adjacent slots.
+    const queue: number[] = [0];
+    const slot = new Map<number, number>([[0, at]]);
+    let next = at + 1;
+    for (let q = 0; q < queue.length; q++) {
+      const i = queue[q]!;
+      const s = slot.get(i)!;
+      value[s] = t.value[i]!;
+      if (t.feature[i]! < 0) {
+        feature[s] = -1;
+        left[s] = -1;
+        continue;
+      }
+      feature[s] = t.feature[i]!;
+      threshold[s] = t.threshold[i]!;
+      left[s] = next;
+      slot.set(t.left[i]!, next);
+      slot.set(t.right[i]!, next + 1);
+      queue.push(t.left[i]!, t.right[i]!);
+      next += 2;
     }
-    at += t.feature.length;
+    at = next;
   });
-  return { base: e.base, bias, roots, feature, threshold, value, left, right };
+  return { base: e.base, bias, roots, feature, threshold, value, left };
 }
 
 /**
@@ -99,17 +129,17 @@ export function compileEnsemble(e: TreeEnsemble): CompiledEnsemble {
  */
 export function ensembleLogit(
   e: CompiledEnsemble,
-  x: ArrayLike<number>,
-  contributions?: Float64Array,
+  x: Float64Array,
+  contributions: Float64Array | null = null,
 ): number {
   let z = e.base;
-  const { feature, threshold, value, left, right, roots } = e;
+  const { feature, threshold, value, left, roots } = e;
   for (let k = 0; k < roots.length; k++) {
     let node = roots[k]!;
     let f = feature[node]!;
     while (f >= 0) {
-      const next = x[f]! <= threshold[node]! ? left[node]! : right[node]!;
-      if (contributions) contributions[f]! += value[next]! - value[node]!;
+      const next = left[node]! + (x[f]! > threshold[node]! ? 1 : 0);
+      if (contributions !== null) contributions[f]! += value[next]! - value[node]!;
       node = next;
       f = feature[node]!;
     }

@@ -132,13 +132,13 @@ describe('path contributions (Saabas)', () => {
     expect(c.bias).toBeCloseTo(-0.9, 12);
     // x = (-1, 0.9): root -> left (feature 0: -0.3 - 0.1) -> right (> 0.5, feature 1: -0.5 + 0.3).
     const contrib = new Float64Array(2);
-    const z = ensembleLogit(c, [-1, 0.9], contrib);
+    const z = ensembleLogit(c, Float64Array.of(-1, 0.9), contrib);
     expect(z).toBeCloseTo(-1 + -0.5, 12);
     expect(contrib[0]).toBeCloseTo(-0.4, 12);
     expect(contrib[1]).toBeCloseTo(-0.2, 12);
     // x = (1, anything): root -> right leaf; feature 1 is never consulted.
     const other = new Float64Array(2);
-    expect(ensembleLogit(c, [1, -5], other)).toBeCloseTo(-0.4, 12);
+    expect(ensembleLogit(c, Float64Array.of(1, -5), other)).toBeCloseTo(-0.4, 12);
     expect(other[0]).toBeCloseTo(0.5, 12);
     expect(other[1]).toBe(0);
   });
@@ -222,6 +222,9 @@ describe('serving a trees model (issue 15 items 1, 2, 4)', () => {
     const backwards = structuredClone(m);
     backwards.ensemble!.trees[0]!.left[1] = 0; // a cycle back to the root
     expect(ScoringModelSchema.safeParse(backwards).success).toBe(false);
+    const shared = structuredClone(m);
+    shared.ensemble!.trees[0]!.right[1] = 2; // one leaf with two parents, one unreachable
+    expect(ScoringModelSchema.safeParse(shared).success).toBe(false);
     const unknownFeature = structuredClone(m);
     unknownFeature.ensemble!.trees[1]!.feature[0] = 3;
     expect(ScoringModelSchema.safeParse(unknownFeature).success).toBe(false);
