@@ -40,6 +40,11 @@ describe('an adopted trees model on a generated world (issue 15 item 4)', () => 
     expect(report.message).toContain('Boosted trees');
     expect(report.validation!.auc.mean).toBe(report.selection!.candidates.trees!.auc.mean);
     expect(model.kind).toBe('trees');
+    // Deterministic (issue 15 item 5): the store's order of the deals changes nothing.
+    const again = calibrate([...records].reverse(), {
+      extraIndicators: buildQualificationIndicators(fields, samples),
+    });
+    expect(again.model).toEqual(model);
 
     // Served as the score job does: the stored JSON parsed back, norms and field encodings as of now.
     const served = ScoringModelSchema.parse(JSON.parse(JSON.stringify(model)));
