@@ -129,7 +129,8 @@ function winProbabilityFor(indicators: readonly IndicatorResult[], ctx: ScoringC
  * Up to three reasons, worst first: the evidence of the indicators with the largest negative
  * contributions to the score in use, contribution = factor x feature, where the factor is the
  * logistic model's coefficient (or the prior weight before a model) and the feature is
- * confidence x (subScore - 0.5) x 2; on a trees model, the indicator's path contribution. Only indicators with confidence >= `ctx.reasonMinConfidence`
+ * confidence x (subScore - 0.5) x 2; on a trees model, the indicator's path contribution, for
+ * indicators whose sub-score is below neutral. Only indicators with confidence >= `ctx.reasonMinConfidence`
  * count; equal contributions follow REASON_PRIORITY. A deal with no activity at all says so in the
  * last free slot, so missing data is never silently read as good or bad news.
  */
@@ -148,9 +149,13 @@ function topReasons(
   let k2 = 0;
   const rank = ctx.reasonRank;
   const minConfidence = ctx.reasonMinConfidence;
+  // A tree may credit a good-reading value below the average deal (explain shows it as a negative
+  // driver); a reason must read as a problem, so on a trees model only sub-scores below neutral.
+  const badOnly = ctx.ensemble !== null;
   for (let i = 0; i < indicators.length; i++) {
     const ind = indicators[i]!;
     if (ind.confidence < minConfidence) continue;
+    if (badOnly && !(ind.subScore < 0.5)) continue;
     const c = contributions[i]!;
     if (!(c < -1e-9)) continue;
     // Ties (within 1e-9) go to the higher priority: a tiny rank term keeps the order total.

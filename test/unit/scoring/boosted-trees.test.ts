@@ -258,11 +258,44 @@ describe('serving a trees model (issue 15 items 1, 2, 4)', () => {
         expect(r.contributions![j]).toBeCloseTo(own[ind.key] ?? 0, 4);
       });
       const negatives = Object.entries(own)
-        .filter(([k, c]) => c < -1e-9 && byKey[k]!.confidence >= 0.4)
+        .filter(([k, c]) => c < -1e-9 && byKey[k]!.confidence >= 0.4 && byKey[k]!.subScore < 0.5)
         .sort((a, b) => a[1] - b[1])
         .map(([k]) => byKey[k]!.evidence);
       expect(r.reasons.slice(0, negatives.length)).toEqual([...new Set(negatives)].slice(0, 3));
     }
+  });
+
+  it('does not give good news as a reason, though a tree may credit it below the average deal', () => {
+    // A tree can learn that a good-reading value (say, a far close date never pushed) still does
+    // worse than the average deal. Explain lists that as a negative driver; a rep's reason must
+    // read as a problem, so an indicator at or above neutral (subScore >= 0.5) is not one.
+    const input = compileDeal(healthyRecord(), { asOf: NOW });
+    const prior = scoreDeal(input, createScoringContext({ asOf: NOW }));
+    const good = prior.indicators
+      .filter((i) => i.confidence >= 0.4 && i.subScore > 0.6)
+      .sort((a, b) => feature(b) - feature(a))[0]!;
+    expect(good).toBeDefined();
+    const m: ScoringModel = {
+      ...treesModel(),
+      features: [good.key],
+      ensemble: {
+        ...treesModel().ensemble!,
+        base: 0,
+        trees: [
+          {
+            feature: [0, -1, -1],
+            threshold: [feature(good) - 0.01, 0, 0],
+            value: [0, 1, -1],
+            left: [1, -1, -1],
+            right: [2, -1, -1],
+          },
+        ],
+      },
+    };
+    const r = scoreDeal(input, createScoringContext({ asOf: NOW, model: m }));
+    const j = r.indicators.findIndex((i) => i.key === good.key);
+    expect(r.contributions![j]).toBeCloseTo(-1, 6);
+    expect(r.reasons).not.toContain(good.evidence);
   });
 
   it('gives the ghosted deal a reason from the trees, not from the prior weights', () => {

@@ -73,10 +73,10 @@ describe('an adopted trees model on a generated world (issue 15 item 4)', () => 
       const z = bias + c.reduce((a, b) => a + b, 0);
       expect(Math.abs(1 / (1 + Math.exp(-z)) - r.winProbability!)).toBeLessThan(0.005);
       // Explain's drivers (admin API): the negative contributions, most negative first; the
-      // reasons are the first of them with enough confidence.
+      // reasons are the first of them with enough confidence whose evidence reads as a problem.
       const negative = r.indicators
         .map((ind, j) => ({ ind, c: c[j]! }))
-        .filter((x) => x.c < 0 && x.ind.confidence >= 0.4)
+        .filter((x) => x.c < 0 && x.ind.confidence >= 0.4 && x.ind.subScore < 0.5)
         .sort((a, b) => a.c - b.c);
       const expected = [...new Set(negative.map((x) => x.ind.evidence))].slice(0, 3);
       expect(r.reasons.slice(0, expected.length)).toEqual(expected);
