@@ -26,7 +26,7 @@ export interface BoostedTreesOptions {
   l2?: number;
 }
 
-export const BOOSTED_TREES_DEFAULTS: Required<BoostedTreesOptions> = Object.freeze({
+const BOOSTED_TREES_DEFAULTS: Required<BoostedTreesOptions> = Object.freeze({
   rounds: 150,
   maxDepth: 2,
   learningRate: 0.1,
@@ -186,11 +186,6 @@ export function predictTreesLogit(e: TreeEnsemble, x: Float64Array, d: number): 
   const out = new Float64Array(rows);
   for (let r = 0; r < rows; r++) out[r] = ensembleLogit(c, x.subarray(r * d, r * d + d));
   return out;
-}
-
-/** Win probabilities of every row of `x`. */
-export function predictTrees(e: TreeEnsemble, x: Float64Array, d: number): Float64Array {
-  return predictTreesLogit(e, x, d).map(sigmoid);
 }
 
 /**

@@ -31,7 +31,7 @@ export interface CrossValidationOptions {
 }
 
 /** The boosted-tree candidate's figures on the same outer folds as the logistic model. */
-export interface TreeFoldRuns {
+interface TreeFoldRuns {
   auc: number[];
   brier: number[];
   /** Every out-of-fold raw log-odds and its label (for Platt scaling of the served ensemble). */

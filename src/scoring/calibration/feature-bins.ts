@@ -11,7 +11,7 @@ export interface FeatureBins {
 }
 
 /** Largest supported bin count (codes are bytes). */
-export const MAX_BINS_LIMIT = 256;
+const MAX_BINS_LIMIT = 256;
 
 /** Cut points of one feature's values (any order). */
 function cutsOf(values: Float64Array, maxBins: number): Float64Array {
@@ -44,7 +44,7 @@ function cutsOf(values: Float64Array, maxBins: number): Float64Array {
 }
 
 /** The bin of `x`: the number of cuts below it (so `x <= cuts[b]` exactly when code <= b). */
-export function binOf(cuts: Float64Array, x: number): number {
+function binOf(cuts: Float64Array, x: number): number {
   let lo = 0;
   let hi = cuts.length;
   while (lo < hi) {
