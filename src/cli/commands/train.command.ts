@@ -36,7 +36,8 @@ export function renderTrainingReport(report: TrainingReport): string {
       lines.push(`    ${k.padEnd(30)} ${v.toFixed(3)}`);
   }
   for (const f of report.qualificationFields ?? []) {
-    const coef = f.coefficient === null ? '' : `, coefficient ${f.coefficient.toFixed(3)}`;
+    const of = report.selection?.family === 'trees' ? ' in the logistic candidate' : '';
+    const coef = f.coefficient === null ? '' : `, coefficient${of} ${f.coefficient.toFixed(3)}`;
     lines.push(`  ${f.label} (${f.field}, ${f.kind}${coef}):`);
     for (const l of f.levels) {
       if (l.won + l.lost === 0) continue;
