@@ -184,7 +184,8 @@ export function predictTreesLogit(e: TreeEnsemble, x: Float64Array, d: number): 
   const c = compileEnsemble(e);
   const rows = Math.floor(x.length / Math.max(1, d));
   const out = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) out[r] = ensembleLogit(c, x.subarray(r * d, r * d + d));
+  const unused = new Float64Array(Math.max(1, d));
+  for (let r = 0; r < rows; r++) out[r] = ensembleLogit(c, x.subarray(r * d, r * d + d), unused);
   return out;
 }
 
