@@ -53,7 +53,8 @@ export const HealthResultSchema = z.object({
   indicators: z.array(IndicatorResultSchema),
   /**
    * Each indicator's contribution to the score in the model in use, aligned with `indicators`:
-   * coefficient x feature on a fitted model, prior weight x feature before one (docs/SCORING.md).
+   * coefficient x feature on a logistic model, the path contribution (log-odds) on a boosted-trees
+   * model, prior weight x feature before a model (docs/SCORING.md).
    * Below 0 pulls the score down; the reasons are the three most negative. Absent on old results.
    */
   contributions: z.array(z.number()).optional(),

@@ -21,6 +21,7 @@ import {
 import { NO_ACTIVITY } from './indicators/indicator.ts';
 import { CORE_INDICATOR_KEYS } from './weights.ts';
 import { indicatorFeature, sigmoid } from './model.ts';
+import { ensembleLogit } from './tree-ensemble.ts';
 
 const CORE_COUNT = CORE_INDICATOR_KEYS.length;
 
@@ -75,7 +76,44 @@ export function evaluateIndicators(
   return { indicators, activityCount };
 }
 
-/** The model's win probability for these indicators, or null on the prior model. */
+const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+let scratchX = new Float64Array(32);
+let scratchC = new Float64Array(32);
+
+/**
+ * A trees model's win probability and each indicator's path contribution (aligned with
+ * `indicators`; 0 for indicators the model does not use): the log-odds are the ensemble's bias
+ * plus these contributions (tree-ensemble.ts).
+ */
+function treesOutput(
+  indicators: readonly IndicatorResult[],
+  ctx: ScoringContext,
+): { winProbability: number; contributions: number[] } {
+  const e = ctx.ensemble!;
+  const index = ctx.modelFeatureIndex;
+  const nf = index.length;
+  if (scratchX.length < nf) {
+    scratchX = new Float64Array(nf);
+    scratchC = new Float64Array(nf);
+  }
+  // Reused buffers (scoring does not recurse); views of the model's width.
+  const x = scratchX.subarray(0, nf);
+  const c = scratchC.subarray(0, nf);
+  c.fill(0);
+  for (let j = 0; j < nf; j++) {
+    const idx = index[j]!;
+    x[j] = idx >= 0 ? indicatorFeature(indicators[idx]!) : 0;
+  }
+  const z = ensembleLogit(e, x, c);
+  const contributions = new Array<number>(indicators.length).fill(0);
+  for (let j = 0; j < nf; j++) {
+    const idx = index[j]!;
+    if (idx >= 0) contributions[idx] = round4(c[j]!);
+  }
+  return { winProbability: round4(sigmoid(z)), contributions };
+}
+
+/** The logistic model's win probability for these indicators, or null on the prior model. */
 function winProbabilityFor(indicators: readonly IndicatorResult[], ctx: ScoringContext): number | null {
   const m = ctx.model;
   if (m.kind !== 'logistic') return null;
@@ -90,8 +128,9 @@ function winProbabilityFor(indicators: readonly IndicatorResult[], ctx: ScoringC
 /**
  * Up to three reasons, worst first: the evidence of the indicators with the largest negative
  * contributions to the score in use, contribution = factor x feature, where the factor is the
- * fitted model's coefficient (or the prior weight before a model) and the feature is
- * confidence x (subScore - 0.5) x 2. Only indicators with confidence >= `ctx.reasonMinConfidence`
+ * logistic model's coefficient (or the prior weight before a model) and the feature is
+ * confidence x (subScore - 0.5) x 2; on a trees model, the indicator's path contribution, for
+ * indicators whose sub-score is below neutral. Only indicators with confidence >= `ctx.reasonMinConfidence`
  * count; equal contributions follow REASON_PRIORITY. A deal with no activity at all says so in the
  * last free slot, so missing data is never silently read as good or bad news.
  */
@@ -110,9 +149,13 @@ function topReasons(
   let k2 = 0;
   const rank = ctx.reasonRank;
   const minConfidence = ctx.reasonMinConfidence;
+  // A tree may credit a good-reading value below the average deal (explain shows it as a negative
+  // driver); a reason must read as a problem, so on a trees model only sub-scores below neutral.
+  const badOnly = ctx.ensemble !== null;
   for (let i = 0; i < indicators.length; i++) {
     const ind = indicators[i]!;
     if (ind.confidence < minConfidence) continue;
+    if (badOnly && !(ind.subScore < 0.5)) continue;
     const c = contributions[i]!;
     if (!(c < -1e-9)) continue;
     // Ties (within 1e-9) go to the higher priority: a tiny rank term keeps the order total.
@@ -183,10 +226,11 @@ function combine(
   }
   // One story per deal: with an adopted model the score is its win probability x 100; before
   // that, the confidence-weighted mean of sub-scores (neutral 50 with no usable evidence at all).
-  const winProbability = winProbabilityFor(indicators, ctx);
+  const trees = ctx.ensemble ? treesOutput(indicators, ctx) : null;
+  const winProbability = trees ? trees.winProbability : winProbabilityFor(indicators, ctx);
   const raw = winProbability !== null ? 100 * winProbability : swc > 1e-9 ? (100 * swcs) / swc : 50;
   const score = Math.min(100, Math.max(0, Math.round(raw * 10) / 10));
-  const contributions = contributionsOf(indicators, ctx);
+  const contributions = trees ? trees.contributions : contributionsOf(indicators, ctx);
   return {
     dealId,
     asOf: ctx.asOfIso,

@@ -8,6 +8,7 @@ import { type BandThresholds, FIXED_BANDS } from './bands.ts';
 import type { DealInput } from './deal-input.ts';
 import { toEpochMs } from './deal-input.ts';
 import { PRIOR_MODEL, type ScoringModel } from './model.ts';
+import { type CompiledEnsemble, compileEnsemble } from './tree-ensemble.ts';
 import { defaultNorms, type Norms, type PreparedNorms, prepareNorms } from './norms.ts';
 import { CORE_INDICATOR_KEYS, REASON_PRIORITY, resolveWeights } from './weights.ts';
 
@@ -65,9 +66,12 @@ export interface ScoringContext {
   readonly reasonRank: Int32Array;
   /**
    * Per key, the factor that turns its model feature into its contribution to the score: the
-   * model's coefficient on a fitted model (0 for keys it does not use), the weight on the prior.
+   * model's coefficient on a logistic model (0 for keys it does not use), the weight on the prior;
+   * unused on a trees model (its contributions are path contributions, per deal).
    */
   readonly contributionFactors: Float64Array;
+  /** A trees model's ensemble compiled into typed arrays (null for other kinds). */
+  readonly ensemble: CompiledEnsemble | null;
   /** For each model feature, its position in `keys` (-1 when the deal has no such indicator). */
   readonly modelFeatureIndex: Int32Array;
   readonly trendDeadZone: number;
@@ -102,7 +106,10 @@ export function createScoringContext(options: ScoringContextOptions): ScoringCon
             const j = model.features.indexOf(k);
             return j >= 0 ? model.coefficients[j]! : 0;
           })
-        : weights,
+        : model.kind === 'trees'
+          ? new Float64Array(keys.length)
+          : weights,
+    ensemble: model.kind === 'trees' && model.ensemble ? compileEnsemble(model.ensemble) : null,
     trendDeadZone: options.trendDeadZone ?? 5,
     reasonMinConfidence: options.reasonMinConfidence ?? 0.4,
   };

@@ -18,3 +18,6 @@ export * from './calibration/cross-validation.ts';
 export * from './calibration/folds.ts';
 export * from './team-elements.ts';
 export * from './forecast/index.ts';
+export * from './calibration/boosted-trees.ts';
+export * from './calibration/model-selection.ts';
+export * from './tree-ensemble.ts';

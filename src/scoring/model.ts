@@ -3,34 +3,60 @@
 
 import { z } from 'zod';
 import type { IndicatorResult } from '../domain/index.ts';
+import { TreeEnsembleSchema } from './tree-ensemble.ts';
 
 const PRIOR_MODEL_VERSION = 'prior-v1';
 
-export const ScoringModelSchema = z.object({
-  /** `prior-v1`, or `fit-<hash>` for a fitted model (the hash covers features and coefficients). */
-  version: z.string().min(1),
-  kind: z.enum(['prior', 'logistic']),
-  /** Indicator keys, aligned with `coefficients`. */
-  features: z.array(z.string()),
-  intercept: z.number(),
-  coefficients: z.array(z.number()),
-  /** How an indicator becomes a feature; see {@link indicatorFeature}. */
-  featureTransform: z.literal('confidence-centred-v1'),
-  /** What the fit used (null for the prior model). */
-  trainedOn: z
-    .object({
-      won: z.number().int().nonnegative(),
-      lost: z.number().int().nonnegative(),
-      leadDays: z.number().nonnegative(),
-      l2: z.number().nonnegative(),
-    })
-    .nullable(),
-  /**
-   * Default band thresholds derived from the tenant's history (see bands.ts); absent: 70 / 40.
-   * Tenant.scoring.bands overrides them.
-   */
-  bands: z.object({ healthy: z.number(), watch: z.number(), basis: z.string() }).optional(),
-});
+export const ScoringModelSchema = z
+  .object({
+    /**
+     * `prior-v1`, or `fit-<hash>` for a fitted model (the hash covers the kind, the features and the
+     * coefficients or trees).
+     */
+    version: z.string().min(1),
+    /** `logistic`: sigmoid(intercept + coefficients · features); `trees`: the boosted `ensemble`. */
+    kind: z.enum(['prior', 'logistic', 'trees']),
+    /** Indicator keys: the model's feature columns (aligned with `coefficients` on a logistic model). */
+    features: z.array(z.string()),
+    /** Logistic: the intercept; trees: 0 (the ensemble carries its base). */
+    intercept: z.number(),
+    /** Logistic: one per feature; trees: empty. */
+    coefficients: z.array(z.number()),
+    /** Trees only: the ensemble over `features` (its split features index `features`). */
+    ensemble: TreeEnsembleSchema.optional(),
+    /** How an indicator becomes a feature; see {@link indicatorFeature}. */
+    featureTransform: z.literal('confidence-centred-v1'),
+    /** What the fit used (null for the prior model). */
+    trainedOn: z
+      .object({
+        won: z.number().int().nonnegative(),
+        lost: z.number().int().nonnegative(),
+        leadDays: z.number().nonnegative(),
+        l2: z.number().nonnegative(),
+      })
+      .nullable(),
+    /**
+     * Default band thresholds derived from the tenant's history (see bands.ts); absent: 70 / 40.
+     * Tenant.scoring.bands overrides them.
+     */
+    bands: z.object({ healthy: z.number(), watch: z.number(), basis: z.string() }).optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.kind === 'trees') {
+      if (!m.ensemble)
+        ctx.addIssue({ code: 'custom', path: ['ensemble'], message: 'a trees model needs its ensemble' });
+      else if (m.ensemble.trees.some((t) => t.feature.some((f) => f >= m.features.length)))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ensemble'],
+          message: 'a split names a feature the model lacks',
+        });
+    } else if (m.ensemble) {
+      ctx.addIssue({ code: 'custom', path: ['ensemble'], message: 'only a trees model has an ensemble' });
+    }
+    if (m.kind === 'logistic' && m.coefficients.length !== m.features.length)
+      ctx.addIssue({ code: 'custom', path: ['coefficients'], message: 'one coefficient per feature' });
+  });
 export type ScoringModel = z.infer<typeof ScoringModelSchema>;
 
 export const PRIOR_MODEL: ScoringModel = Object.freeze({

@@ -170,6 +170,9 @@ export function registerDemo(program: Command): void {
               version: training.modelVersion,
               adopted: training.adoption.adopted,
               reason: training.adoption.reason,
+              // Which learner (logistic or boosted trees) and why, with both candidates' figures.
+              family: training.selection?.family ?? null,
+              selection: training.selection?.reason ?? null,
               auc: training.validation?.auc.mean ?? null,
               priorScoreAuc: training.validation?.priorScoreAuc.mean ?? null,
               brier: training.validation?.brier.mean ?? null,

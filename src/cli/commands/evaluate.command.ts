@@ -46,6 +46,7 @@ export function renderEvaluation(
     `  closed deals: ${c.won} won, ${c.lost} lost (skipped: ${c.skipped.tooYoung} too young, ${c.skipped.closedBeforeCutoff} closed before the cut-off, ${c.skipped.noCloseTime} without a close time)`,
   );
   if (report.status !== 'evaluated') return lines.join('\n');
+  if (report.selection) lines.push(`  learner: ${report.selection.reason}`);
   lines.push(`  AUC          ${fmt(report.auc)}`);
   lines.push(`  prior AUC    ${fmt(report.priorScoreAuc)}`);
   lines.push(`  Brier        ${fmt(report.brier)}`);
@@ -57,7 +58,9 @@ export function renderEvaluation(
       `    ${String(b.decile).padStart(2)}  ${b.meanPredicted.toFixed(3)} -> ${b.observedRate.toFixed(3)} (${b.count})`,
     );
   }
-  lines.push('  indicator effects: coefficient, over folds mean ± sd, share of deals with data');
+  lines.push(
+    '  indicator effects (logistic candidate): coefficient, over folds mean ± sd, share of deals with data',
+  );
   for (const i of report.indicators) {
     lines.push(
       `    ${i.key.padEnd(30)} ${i.coefficient.toFixed(3).padStart(7)}  ${i.folds.mean.toFixed(3)} ± ${i.folds.std.toFixed(3)}  ${Math.round(i.coverage * 100)}%`,

@@ -23,17 +23,21 @@ export function renderTrainingReport(report: TrainingReport): string {
       `  cross-validated (${v.repeats} x ${v.folds} folds): AUC ${v.auc.mean} ± ${v.auc.sd} (prior score ${v.priorScoreAuc.mean}), Brier ${v.brier.mean} ± ${v.brier.sd}`,
     );
   }
+  if (report.selection) lines.push(`  learner: ${report.selection.reason}`);
   lines.push(`  adopted: ${report.adoption.adopted ? 'yes' : 'no'} (${report.adoption.code})`);
   lines.push(
     `  bands: healthy >= ${report.bands.healthy}, watch >= ${report.bands.watch} (${report.bands.basis})`,
   );
   if (report.coefficients) {
-    lines.push('  coefficients:');
+    lines.push(
+      `  coefficients${report.selection?.family === 'trees' ? ' (logistic candidate, not served)' : ''}:`,
+    );
     for (const [k, v] of Object.entries(report.coefficients))
       lines.push(`    ${k.padEnd(30)} ${v.toFixed(3)}`);
   }
   for (const f of report.qualificationFields ?? []) {
-    const coef = f.coefficient === null ? '' : `, coefficient ${f.coefficient.toFixed(3)}`;
+    const of = report.selection?.family === 'trees' ? ' in the logistic candidate' : '';
+    const coef = f.coefficient === null ? '' : `, coefficient${of} ${f.coefficient.toFixed(3)}`;
     lines.push(`  ${f.label} (${f.field}, ${f.kind}${coef}):`);
     for (const l of f.levels) {
       if (l.won + l.lost === 0) continue;

@@ -1,14 +1,22 @@
-// Per-tenant calibration: fit an L2 logistic model on indicator features of closed deals (as of a
-// cut-off before close), cross-validate it against the prior score, and serve it only when it
-// shows skill (adoption.ts); otherwise keep the priors and say why.
+// Per-tenant calibration: fit two candidate learners (L2 logistic regression and boosted depth-2
+// trees) on indicator features of closed deals (as of a cut-off before close), on the same
+// cross-validation folds; keep the trees only when they clearly win (model-selection.ts); serve the
+// chosen one only when it beats the prior score (adoption.ts); otherwise keep the priors and say why.
 
 import { type DerivedBands, priorScoreBands, probabilityBands } from '../bands.ts';
 import type { DealRecord } from '../deal-input.ts';
 import { fnv1a, PRIOR_MODEL, type ScoringModel } from '../model.ts';
+import { type BoostedTreesOptions, fitBoostedTrees, withPlatt } from './boosted-trees.ts';
 import { type AdoptionDecision, DEFAULT_MIN_AUC_GAIN, decideAdoption } from './adoption.ts';
 import { chooseL2, runFolds } from './cross-validation.ts';
 import { rowsByClass } from './folds.ts';
 import { fitLogistic } from './logistic.ts';
+import {
+  DEFAULT_TREES_MIN_AUC_GAIN,
+  familyRuns,
+  type ModelSelection,
+  selectModelFamily,
+} from './model-selection.ts';
 import { type CalibrationBin, calibrationByDecile, round4 } from './metrics.ts';
 import { mulberry32 } from './rng.ts';
 import { buildTrainingSet, type TrainingSet, type TrainingSetOptions } from './training-set.ts';
@@ -34,6 +42,13 @@ export interface CalibrateOptions extends TrainingSetOptions {
   repeats?: number;
   /** Seed of the splits. Default 1. */
   seed?: number;
+  /**
+   * The boosted-tree candidate: fitted on the same folds unless `false`; an object sets its
+   * parameters (default BOOSTED_TREES_DEFAULTS).
+   */
+  trees?: boolean | BoostedTreesOptions;
+  /** Cross-validated AUC gain of the trees over the logistic model needed to choose them. Default 0.01. */
+  minTreesAucGain?: number;
   /** The model served now (retraining): named in the report when it is replaced or withdrawn. */
   currentModel?: ScoringModel | null;
 }
@@ -58,9 +73,11 @@ export interface CalibrationReport {
     skipped: TrainingSet['skipped'];
   };
   minimums: { won: number; lost: number; anchors: string };
-  /** The adoption decision with its cross-validated figures and interval. */
+  /** Which learner was fitted (logistic or boosted trees), why, with both candidates' figures. */
+  selection: ModelSelection | null;
+  /** The adoption decision of the chosen learner, with its cross-validated figures and interval. */
   adoption: AdoptionDecision;
-  /** Out-of-fold figures of the fit (null when too few deals to cross-validate). */
+  /** Out-of-fold figures of the chosen learner (null when too few deals to cross-validate). */
   validation: {
     folds: number;
     repeats: number;
@@ -68,12 +85,12 @@ export interface CalibrationReport {
     brier: MeanSd;
     /** AUC of the prior-weight score on the same folds. */
     priorScoreAuc: MeanSd;
-    /** Calibration by decile of every out-of-fold prediction. */
+    /** Calibration by decile of every out-of-fold prediction (trees: before Platt scaling). */
     calibration: CalibrationBin[];
   } | null;
-  /** Coefficients of the fit on all rows (also when not adopted, for the record). */
+  /** Coefficients of the logistic fit on all rows (also when not chosen or not adopted, for the record). */
   coefficients: Record<string, number> | null;
-  /** The L2 penalty of the final fit (chosen by inner cross-validation unless fixed). */
+  /** The L2 penalty of the final logistic fit (chosen by inner cross-validation unless fixed). */
   l2: number | null;
   seed: number;
   baseRate: number | null;
@@ -130,9 +147,14 @@ export function calibrate(records: Iterable<DealRecord>, options: CalibrateOptio
         repeats: options.repeats ?? 2,
         seed,
         l2: options.l2,
+        trees: options.trees ?? true,
       })
     : null;
-  const adoption = decideAdoption(runs, counts, rule);
+  const selection = runs
+    ? selectModelFamily(runs, options.minTreesAucGain ?? DEFAULT_TREES_MIN_AUC_GAIN)
+    : null;
+  const chosenRuns = runs && selection ? familyRuns(runs, selection.family) : runs;
+  const adoption = decideAdoption(chosenRuns, counts, rule);
   const withdrawn =
     previousModelVersion !== null && previousModelVersion !== PRIOR_MODEL.version && !adoption.adopted
       ? ` The previously adopted model ${previousModelVersion} is withdrawn: the same rule applies on retraining.`
@@ -148,6 +170,7 @@ export function calibrate(records: Iterable<DealRecord>, options: CalibrateOptio
         status: 'prior',
         message: adoption.reason + withdrawn,
         modelVersion: PRIOR_MODEL.version,
+        selection,
         adoption,
         validation: null,
         coefficients: null,
@@ -162,27 +185,32 @@ export function calibrate(records: Iterable<DealRecord>, options: CalibrateOptio
   const final = fitLogistic(training.x, training.y, d, { l2 });
   const intercept = round6(final.intercept);
   const coefficients = final.coefficients.map(round6);
-  const version = `fit-${fnv1a(JSON.stringify({ f: training.features, intercept, coefficients }))}`;
+  const chosen = chosenRuns!;
   const validation = {
-    folds: runs.folds,
-    repeats: runs.repeats,
-    auc: meanSd(runs.auc),
-    brier: meanSd(runs.brier),
-    priorScoreAuc: meanSd(runs.priorAuc),
-    calibration: calibrationByDecile(runs.oofP, runs.oofY),
+    folds: chosen.folds,
+    repeats: chosen.repeats,
+    auc: meanSd(chosen.auc),
+    brier: meanSd(chosen.brier),
+    priorScoreAuc: meanSd(chosen.priorAuc),
+    calibration: calibrationByDecile(chosen.oofP, chosen.oofY),
   };
   const coefficientReport = Object.fromEntries(training.features.map((f, i) => [f, coefficients[i]!]));
   const bands = probabilityBands(baseRate!);
-  const model: ScoringModel = {
-    version,
-    kind: 'logistic',
-    features: training.features,
-    intercept,
-    coefficients,
-    featureTransform: 'confidence-centred-v1',
-    trainedOn: { won: won.length, lost: lost.length, leadDays: training.leadDays, l2 },
-    bands,
-  };
+  const trainedOn = { won: won.length, lost: lost.length, leadDays: training.leadDays, l2 };
+  const model: ScoringModel =
+    selection?.family === 'trees' && runs.trees
+      ? treesModel(training, runs.trees, options.trees, trainedOn, bands)
+      : {
+          version: `fit-${fnv1a(JSON.stringify({ f: training.features, intercept, coefficients }))}`,
+          kind: 'logistic',
+          features: training.features,
+          intercept,
+          coefficients,
+          featureTransform: 'confidence-centred-v1',
+          trainedOn,
+          bands,
+        };
+  const version = model.version;
   if (!adoption.adopted) {
     return {
       model: priorModel,
@@ -193,6 +221,7 @@ export function calibrate(records: Iterable<DealRecord>, options: CalibrateOptio
         status: 'prior',
         message: adoption.reason + withdrawn,
         modelVersion: PRIOR_MODEL.version,
+        selection,
         adoption,
         validation,
         coefficients: coefficientReport,
@@ -214,13 +243,49 @@ export function calibrate(records: Iterable<DealRecord>, options: CalibrateOptio
     report: {
       ...base,
       status: 'fitted',
-      message: `${adoption.reason}. Fitted on ${won.length} won and ${lost.length} lost closed deals (L2 ${l2}).${replaced}`,
+      message: `${adoption.reason}. ${
+        model.kind === 'trees'
+          ? `Boosted trees (${model.ensemble!.trees.length} trees of depth <= ${model.ensemble!.params.maxDepth}) chosen over the logistic model`
+          : 'Logistic model'
+      }, fitted on ${won.length} won and ${lost.length} lost closed deals${model.kind === 'trees' ? '' : ` (L2 ${l2})`}.${replaced}`,
       modelVersion: version,
+      selection,
       adoption,
       validation,
       coefficients: coefficientReport,
       l2,
       bands,
     },
+  };
+}
+
+/**
+ * The boosted-tree model served: the ensemble refitted on every row, with Platt scaling fitted on
+ * the out-of-fold log-odds of the cross-validation folded into its values (boosting on log loss is
+ * close to calibrated, but the scaling corrects what over- or under-confidence the folds show).
+ */
+function treesModel(
+  training: TrainingSet,
+  oof: { oofLogit: readonly number[]; oofY: readonly number[] },
+  treeOptions: CalibrateOptions['trees'],
+  trainedOn: NonNullable<ScoringModel['trainedOn']>,
+  bands: DerivedBands,
+): ScoringModel {
+  const d = training.features.length;
+  const raw = fitBoostedTrees(training.x, training.y, d, typeof treeOptions === 'object' ? treeOptions : {});
+  const platt = fitLogistic(Float64Array.from(oof.oofLogit), Uint8Array.from(oof.oofY), 1, { l2: 1e-6 });
+  const slope = platt.coefficients[0]!;
+  // A non-positive slope would invert the ranking the folds just validated: leave the trees as they are.
+  const ensemble = slope > 0 ? withPlatt(raw, { offset: platt.intercept, slope }) : raw;
+  return {
+    version: `fit-${fnv1a(JSON.stringify({ k: 'trees', f: training.features, e: ensemble }))}`,
+    kind: 'trees',
+    features: training.features,
+    intercept: 0,
+    coefficients: [],
+    ensemble,
+    featureTransform: 'confidence-centred-v1',
+    trainedOn: { ...trainedOn, l2: ensemble.params.l2 },
+    bands,
   };
 }

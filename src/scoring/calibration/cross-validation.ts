@@ -1,8 +1,11 @@
-// Repeated stratified k-fold cross-validation of the L2 logistic model on a training set, with the
-// prior-weight score and the base rate scored on the same folds. One loop for `calibrate` (which
+// Repeated stratified k-fold cross-validation of the L2 logistic model (and of the boosted-tree
+// candidate) on a training set, with the prior-weight score and the base rate scored on the same
+// folds. One loop for `calibrate` (which
 // decides adoption from it) and for `evaluate` (which reports it).
 
+import { type BoostedTreesOptions, fitBoostedTrees, predictTreesLogit } from './boosted-trees.ts';
 import { fitLogistic, predictLogistic } from './logistic.ts';
+import { sigmoid } from '../model.ts';
 import { auc, brier } from './metrics.ts';
 import { selectRows, splitFold, stratifiedFolds } from './folds.ts';
 import { mulberry32 } from './rng.ts';
@@ -20,6 +23,20 @@ export interface CrossValidationOptions {
   seed?: number;
   /** A fixed L2 penalty; when absent it is chosen per training fold by inner cross-validation. */
   l2?: number | undefined;
+  /**
+   * Also fit the boosted-tree candidate on the same folds (default true); `false` skips it, an
+   * object sets its parameters (default BOOSTED_TREES_DEFAULTS).
+   */
+  trees?: boolean | BoostedTreesOptions | undefined;
+}
+
+/** The boosted-tree candidate's figures on the same outer folds as the logistic model. */
+interface TreeFoldRuns {
+  auc: number[];
+  brier: number[];
+  /** Every out-of-fold raw log-odds and its label (for Platt scaling of the served ensemble). */
+  oofLogit: number[];
+  oofY: number[];
 }
 
 export interface FoldRuns {
@@ -40,6 +57,8 @@ export interface FoldRuns {
   oofY: number[];
   /** Mean test rows / train rows of a fold (for the corrected variance of the fold differences). */
   testTrainRatio: number;
+  /** The tree candidate on the same folds (null when not fitted). */
+  trees: TreeFoldRuns | null;
 }
 
 function logLoss(p: ArrayLike<number>, y: ArrayLike<number>): number {
@@ -112,7 +131,9 @@ export function runFolds(ts: TrainingSet, options: CrossValidationOptions = {}):
     oofP: [],
     oofY: [],
     testTrainRatio: 0,
+    trees: options.trees === false ? null : { auc: [], brier: [], oofLogit: [], oofY: [] },
   };
+  const treeOptions = typeof options.trees === 'object' ? options.trees : {};
   let ratio = 0;
   for (let r = 0; r < repeats; r++) {
     const fold = stratifiedFolds(ts.y, folds, rand);
@@ -140,6 +161,16 @@ export function runFolds(ts: TrainingSet, options: CrossValidationOptions = {}):
       for (let i = 0; i < p.length; i++) {
         out.oofP.push(p[i]!);
         out.oofY.push(te.y[i]!);
+      }
+      if (out.trees) {
+        const z = predictTreesLogit(fitBoostedTrees(tr.x, tr.y, d, treeOptions), te.x, d);
+        const pt = z.map(sigmoid);
+        out.trees.auc.push(auc(pt, te.y));
+        out.trees.brier.push(brier(pt, te.y));
+        for (let i = 0; i < z.length; i++) {
+          out.trees.oofLogit.push(z[i]!);
+          out.trees.oofY.push(te.y[i]!);
+        }
       }
       ratio += test.length / Math.max(1, train.length);
     }

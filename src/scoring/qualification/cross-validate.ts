@@ -1,11 +1,20 @@
 // Stratified, repeated k-fold cross-validation of the tenant's win model over its closed deals:
 // AUC and Brier (mean and spread over folds), calibration by decile of the out-of-fold predictions,
-// counts, per-indicator effects, and the adoption decision the train job would take on them.
+// counts, per-indicator effects, the learner the train job would choose (logistic or boosted trees,
+// on the same folds) and the adoption decision it would take on them.
 // Deterministic for a seed.
 
 import { type AdoptionDecision, DEFAULT_MIN_AUC_GAIN, decideAdoption } from '../calibration/adoption.ts';
 import { DEFAULT_MIN_COUNTS } from '../calibration/calibrate.ts';
+import type { BoostedTreesOptions } from '../calibration/boosted-trees.ts';
 import { chooseL2, runFolds } from '../calibration/cross-validation.ts';
+import {
+  DEFAULT_TREES_MIN_AUC_GAIN,
+  familyRuns,
+  type ModelFamily,
+  type ModelSelection,
+  selectModelFamily,
+} from '../calibration/model-selection.ts';
 import { fitLogistic } from '../calibration/logistic.ts';
 import { type CalibrationBin, calibrationByDecile, round4 } from '../calibration/metrics.ts';
 import { mulberry32 } from '../calibration/rng.ts';
@@ -25,6 +34,9 @@ export interface CrossValidateOptions extends TrainingSetOptions {
   minWon?: number;
   minLost?: number;
   minAucGain?: number;
+  /** The boosted-tree candidate, as in calibrate (default: fitted with BOOSTED_TREES_DEFAULTS). */
+  trees?: boolean | BoostedTreesOptions;
+  minTreesAucGain?: number;
 }
 
 interface MeanSpread {
@@ -56,7 +68,11 @@ export interface CrossValidationReport {
   leadDays: number;
   deals: { won: number; lost: number };
   counts: { won: number; lost: number; skipped: TrainingSet['skipped'] };
-  /** Out-of-fold metrics per fold (null when not evaluated). */
+  /** The learner the train job would fit (null when not evaluated). */
+  family: ModelFamily | null;
+  /** Why that learner, with both candidates' cross-validated AUC and Brier on the same folds. */
+  selection: ModelSelection | null;
+  /** Out-of-fold metrics of the chosen learner per fold (null when not evaluated). */
   auc: MeanSpread | null;
   brier: MeanSpread | null;
   /** AUC of the prior-weight score per fold, for comparison. */
@@ -67,8 +83,9 @@ export interface CrossValidationReport {
   adopted: boolean;
   reason: string;
   adoption: AdoptionDecision;
-  /** Calibration of every out-of-fold prediction of every repeat. */
+  /** Calibration of every out-of-fold prediction of every repeat (chosen learner; trees before Platt scaling). */
   calibration: CalibrationBin[];
+  /** Effects in the logistic candidate (also when the trees are chosen: the additive view). */
   indicators: IndicatorEffect[];
 }
 
@@ -101,9 +118,19 @@ export function crossValidateTrainingSet(
   let won = 0;
   for (const v of ts.y) won += v;
   const lost = ts.y.length - won;
-  const runs = runFolds(ts, { folds: options.folds ?? 5, repeats, seed, l2: options.l2 });
+  const runs = runFolds(ts, {
+    folds: options.folds ?? 5,
+    repeats,
+    seed,
+    l2: options.l2,
+    trees: options.trees ?? true,
+  });
+  const selection = runs
+    ? selectModelFamily(runs, options.minTreesAucGain ?? DEFAULT_TREES_MIN_AUC_GAIN)
+    : null;
+  const chosen = runs && selection ? familyRuns(runs, selection.family) : null;
   const adoption = decideAdoption(
-    runs,
+    chosen,
     { won, lost },
     {
       minWon: options.minWon ?? DEFAULT_MIN_COUNTS.won,
@@ -121,8 +148,10 @@ export function crossValidateTrainingSet(
     adopted: adoption.adopted,
     reason: adoption.reason,
     adoption,
+    family: selection?.family ?? null,
+    selection,
   };
-  if (!runs) {
+  if (!runs || !chosen) {
     return {
       ...base,
       l2: options.l2 ?? 1,
@@ -150,17 +179,18 @@ export function crossValidateTrainingSet(
       coverage: rows === 0 ? 0 : round4(nonZero / rows),
     };
   });
-  const a = spread(runs.auc);
+  const a = spread(chosen.auc);
+  const learner = selection!.family === 'trees' ? 'boosted trees' : 'logistic model';
   return {
     ...base,
     l2,
     status: 'evaluated',
-    message: `${repeats} x ${runs.folds}-fold cross-validation on ${won} won and ${lost} lost closed deals: AUC ${a.mean} (sd ${a.std})`,
+    message: `${repeats} x ${runs.folds}-fold cross-validation on ${won} won and ${lost} lost closed deals: ${learner} AUC ${a.mean} (sd ${a.std})`,
     auc: a,
-    brier: spread(runs.brier),
+    brier: spread(chosen.brier),
     priorScoreAuc: spread(runs.priorAuc),
     baseRateBrier: spread(runs.baseRateBrier),
-    calibration: calibrationByDecile(runs.oofP, runs.oofY),
+    calibration: calibrationByDecile(chosen.oofP, chosen.oofY),
     indicators,
   };
 }

@@ -99,6 +99,50 @@ describe('pipeline-health demo', () => {
     });
   }
 
+  // Issue 15 item 4, the whole product: on a generated world big enough for the trees to clearly
+  // win (interactions between qualification fields and relationship indicators), training picks
+  // them, adopts them against the prior, and the scored, written-back and reported deals all tell
+  // one story: score = win probability x 100, band and reasons from the same model.
+  it('adopts boosted trees on a 1,500-deal world and every reported deal tells one story', {
+    timeout: 600_000,
+  }, async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [MAIN, 'demo', '--crm', 'hubspot', '--deals', '1500', '--json'],
+      { env: { PATH: process.env.PATH ?? '' }, maxBuffer: 10 * 1024 * 1024 },
+    );
+    const summary = JSON.parse(stdout.trim()) as Record<string, unknown>;
+    const model = summary.model as {
+      family: string;
+      adopted: boolean;
+      selection: string;
+      won: number;
+      lost: number;
+    };
+    expect(model.family).toBe('trees');
+    expect(model.adopted).toBe(true);
+    expect(model.selection).toContain('Boosted trees');
+    expect(summary.written as number).toBeGreaterThanOrEqual(summary.scored as number);
+    const riskiest = summary.riskiest as {
+      score: number;
+      band: string;
+      winProbability: number | null;
+      reasons: string[];
+    }[];
+    expect(riskiest.length).toBeGreaterThan(0);
+    const base = model.won / (model.won + model.lost);
+    const healthy = Math.round(base * 1000) / 10;
+    const watch = Math.round(base * 500) / 10;
+    for (const d of riskiest) {
+      expect(d.winProbability).not.toBeNull();
+      expect(Math.abs(d.score - d.winProbability! * 100)).toBeLessThanOrEqual(0.05 + 1e-9);
+      // Bands from the score against the tenant's base win rate (docs/SCORING.md section 4).
+      const expected = d.score >= healthy ? 'healthy' : d.score >= watch ? 'watch' : 'at_risk';
+      expect(d.band).toBe(expected);
+      expect(d.reasons.length).toBeGreaterThan(0);
+    }
+  });
+
   it('rejects a bad option with a clear message and exit 2', async () => {
     const err = await run(process.execPath, [MAIN, 'demo', '--crm', 'pipedrive'], {
       env: { PATH: process.env.PATH ?? '' },

@@ -77,6 +77,17 @@ describe('pipeline-health evaluate --world', () => {
     expect(typeof out.brier.std).toBe('number');
     expect(typeof out.adopted).toBe('boolean');
     expect(out.reason.length).toBeGreaterThan(10);
+    // Issue 15 item 4: both learners on the same folds, the choice and why. One binary signal and
+    // no interaction: trees cannot rank better than the 0.80 ceiling either, so logistic stays.
+    expect(out.family).toBe('logistic');
+    expect(out.selection.family).toBe('logistic');
+    expect(out.selection.reason).toContain('Logistic model');
+    for (const c of [out.selection.candidates.logistic, out.selection.candidates.trees]) {
+      expect(c.auc.mean).toBeGreaterThan(0.7);
+      expect(c.auc.mean).toBeLessThan(0.88);
+      expect(c.brier.mean).toBeLessThan(0.25);
+    }
+    expect(out.auc.mean).toBeCloseTo(out.selection.candidates.logistic.auc.mean, 3);
 
     const world = join(dir, 'opps.world.json');
     const imp = await cli(['import', '--crm', 'salesforce', csv, '--out', world, '--json']);

@@ -67,6 +67,15 @@ describe('train and evaluate on closed deals with qualification fields', () => {
     );
     const stored = await store.getJson<TrainingReport>('trainingReport');
     expect(stored?.modelVersion).toBe(report.modelVersion);
+    // Issue 15 item 4: the stored report (what the model report API returns) names the learner,
+    // why, and both candidates' cross-validated AUC and Brier.
+    expect(['logistic', 'trees']).toContain(stored!.selection!.family);
+    expect(stored!.selection!.reason.length).toBeGreaterThan(10);
+    for (const c of [stored!.selection!.candidates.logistic, stored!.selection!.candidates.trees!]) {
+      expect(c.auc.mean).toBeGreaterThan(0);
+      expect(c.brier.mean).toBeGreaterThan(0);
+    }
+    expect(renderTrainingReport(report)).toContain(`learner: ${report.selection!.reason}`);
     const text = renderTrainingReport(report);
     expect(text).toContain('Budget allocated (budget_allocated, boolean');
     expect(text).toMatch(/Yes\s+won\s+\d+% of \d+ closed deals/);
