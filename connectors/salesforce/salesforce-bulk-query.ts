@@ -49,24 +49,24 @@ function withSalesforceCode(err: unknown): unknown {
  * goes through the client: budget check, bounded retries, classification, counting.
  */
 export class SalesforceBulkQuery {
-  private readonly client: SalesforceClient;
-  private readonly options: BulkQueryOptions;
+  readonly #client: SalesforceClient;
+  readonly #options: BulkQueryOptions;
 
   constructor(client: SalesforceClient, options: BulkQueryOptions) {
-    this.client = client;
-    this.options = options;
+    this.#client = client;
+    this.#options = options;
   }
 
   /** Create a query job (`all`: queryAll, with deleted rows) and return its id. */
   async start(soql: string, what: string, all = false): Promise<string> {
     // A retried create after a lost answer may leave an orphan job: it costs nothing and
     // Salesforce deletes it after 7 days.
-    const info = await this.client.call(`create Bulk API job (${what})`, async (conn) => {
+    const info = await this.#client.call(`create Bulk API job (${what})`, async (conn) => {
       const job = new QueryJobV2(conn, {
         bodyParams: { query: soql, operation: all ? 'queryAll' : 'query' },
         pollingOptions: {
-          pollInterval: this.options.pollIntervalMs,
-          pollTimeout: this.options.pollTimeoutMs,
+          pollInterval: this.#options.pollIntervalMs,
+          pollTimeout: this.#options.pollTimeoutMs,
         },
       });
       return job.open();
@@ -76,27 +76,27 @@ export class SalesforceBulkQuery {
 
   /** Poll until the job is JobComplete; a Failed job becomes the AppError its errorMessage calls for. */
   async waitFor(jobId: string, what: string): Promise<void> {
-    let interval = this.options.pollIntervalMs;
+    let interval = this.#options.pollIntervalMs;
     let waited = 0;
     for (;;) {
-      await this.client.wait(interval);
+      await this.#client.wait(interval);
       waited += interval;
-      const info = await this.client.call(`check Bulk API job (${what})`, (conn) =>
+      const info = await this.#client.call(`check Bulk API job (${what})`, (conn) =>
         conn.bulk2.job('query', { id: jobId }).check(),
       );
       if (info.state === 'JobComplete') return;
       if (info.state === 'Failed' || info.state === 'Aborted') {
         const message = (info as { errorMessage?: string }).errorMessage ?? `job ${info.state}`;
         const code = ERROR_CODE.exec(message)?.[1] ?? 'BULK_QUERY_FAILED';
-        throw this.client.failure(`Bulk API job ${jobId} (${what})`, code, message.replace(ERROR_CODE, ''));
+        throw this.#client.failure(`Bulk API job ${jobId} (${what})`, code, message.replace(ERROR_CODE, ''));
       }
-      if (waited >= this.options.pollTimeoutMs) {
+      if (waited >= this.#options.pollTimeoutMs) {
         throw new AppError(
           'CRM_UNAVAILABLE',
           `Salesforce Bulk API job ${jobId} (${what}) was still ${info.state} after ${Math.round(waited / 1000)} s`,
         );
       }
-      interval = Math.min(this.options.pollMaxMs, interval * 2);
+      interval = Math.min(this.#options.pollMaxMs, interval * 2);
     }
   }
 
@@ -107,8 +107,8 @@ export class SalesforceBulkQuery {
     types: CsvFieldTypes,
     what: string,
   ): Promise<BulkResultsPage> {
-    const query = `maxRecords=${this.options.maxRecords}${locator === null ? '' : `&locator=${encodeURIComponent(locator)}`}`;
-    return this.client.call(`read Bulk API results (${what})`, async (conn, meta) => {
+    const query = `maxRecords=${this.#options.maxRecords}${locator === null ? '' : `&locator=${encodeURIComponent(locator)}`}`;
+    return this.#client.call(`read Bulk API results (${what})`, async (conn, meta) => {
       const csv = await conn
         .request<string>(
           { method: 'GET', url: `/jobs/query/${jobId}/results?${query}`, headers: { Accept: 'text/csv' } },

@@ -137,24 +137,23 @@ function onOpportunity(field: string): (r: RawRecord) => boolean {
  * Tasks out (anti-join), so an email is one activity as in the REST pull.
  */
 export class BulkFullSync {
-  private readonly ctx: BulkSyncContext;
-  private readonly settings: BulkSyncSettings;
-  private readonly helpers: BulkSyncHelpers;
-  private related: Promise<{ history: RawRecord[]; fieldHistory: RawRecord[]; roles: RawRecord[] }> | null =
-    null;
-  private relationsByEvent: Promise<Map<string, RawRecord[]> | null> | null = null;
+  readonly #ctx: BulkSyncContext;
+  readonly #settings: BulkSyncSettings;
+  readonly #helpers: BulkSyncHelpers;
+  #related: Promise<{ history: RawRecord[]; fieldHistory: RawRecord[]; roles: RawRecord[] }> | null = null;
+  #relationsByEvent: Promise<Map<string, RawRecord[]> | null> | null = null;
   /** How each object is read in this full sync (absent: by bulk job). */
-  private via = new Map<string, 'rest' | 'bulk'>();
+  #via = new Map<string, 'rest' | 'bulk'>();
 
   constructor(ctx: BulkSyncContext, settings: BulkSyncSettings, helpers: BulkSyncHelpers) {
-    this.ctx = ctx;
-    this.settings = settings;
-    this.helpers = helpers;
+    this.#ctx = ctx;
+    this.#settings = settings;
+    this.#helpers = helpers;
   }
 
   /** Read the objects as `plan` says (undefined: every one by bulk job, as before plans). */
   usePlan(plan: FullSyncReadPlan | undefined): void {
-    this.via = new Map((plan?.objects ?? []).map((o) => [o.object, o.via]));
+    this.#via = new Map((plan?.objects ?? []).map((o) => [o.object, o.via]));
   }
 
   /**
@@ -165,11 +164,11 @@ export class BulkFullSync {
    */
   async *countedObjects(): AsyncGenerator<{ object: string; soql: string }> {
     for (const phase of ['opportunities', 'emails', 'tasks', 'events', 'contacts', 'accounts'] as const) {
-      const spec = await this.spec(phase);
+      const spec = await this.#spec(phase);
       if (spec !== null)
         yield { object: spec.object, soql: select(['COUNT()'], spec.object, spec.conditions, null) };
     }
-    for (const { object, soql } of this.wholeTables()) yield { object, soql: soql(['COUNT()']) };
+    for (const { object, soql } of this.#wholeTables()) yield { object, soql: soql(['COUNT()']) };
   }
 
   async *phasePages(
@@ -177,13 +176,13 @@ export class BulkFullSync {
     after: SyncPosition | null,
     resume: BulkPosition | null,
   ): AsyncGenerator<PhasePage> {
-    const spec = await this.spec(phase);
+    const spec = await this.#spec(phase);
     if (spec === null) return;
-    if (this.via.get(spec.object) === 'rest') {
-      yield* this.restPages(phase, spec, after);
+    if (this.#via.get(spec.object) === 'rest') {
+      yield* this.#restPages(phase, spec, after);
       return;
     }
-    const query = this.settings.query;
+    const query = this.#settings.query;
     const what = `${spec.object} full sync`;
     let jobId: string;
     let locator: string | null;
@@ -196,7 +195,7 @@ export class BulkFullSync {
       } catch (err) {
         if (salesforceErrorCode(err) !== 'INVALID_TYPE' || spec.object === 'Opportunity') throw err;
         // An object this org lacks (EmailMessage without Enhanced Email): the sync goes on without it.
-        this.ctx.missingObjects.add(spec.object === 'Task' ? 'EmailMessage' : spec.object);
+        this.#ctx.missingObjects.add(spec.object === 'Task' ? 'EmailMessage' : spec.object);
         yield* this.phasePages(phase, after, null);
         return;
       }
@@ -212,14 +211,14 @@ export class BulkFullSync {
         // from, so the phase starts again with a new job: pages already stored come again (the store
         // replaces records by id), none is lost.
         if (salesforceErrorCode(err) !== 'NOT_FOUND' || resume === null) throw err;
-        this.ctx.logger.info(
+        this.#ctx.logger.info(
           { crm: 'salesforce', object: spec.object, jobId },
           'bulk query job expired; reading the phase again with a new job',
         );
         yield* this.phasePages(phase, null, null);
         return;
       }
-      this.helpers.signal?.throwIfAborted();
+      this.#helpers.signal?.throwIfAborted();
       const records = page.records.filter(fresh);
       yield {
         page: await spec.build(records),
@@ -233,7 +232,7 @@ export class BulkFullSync {
   }
 
   /** A phase read by REST queries (the plan found it cheaper): Id order, one page per batch. */
-  private async *restPages(
+  async *#restPages(
     phase: SyncPhase,
     spec: PhaseSpec,
     after: SyncPosition | null,
@@ -241,11 +240,11 @@ export class BulkFullSync {
     let lastId = after?.id ?? null;
     const soql = restSelect(spec.fields, spec.object, spec.conditions, lastId);
     try {
-      for await (const batch of this.ctx.client.query(soql, {
+      for await (const batch of this.#ctx.client.query(soql, {
         what: `query ${spec.object}`,
-        batchSize: this.ctx.pageSize,
+        batchSize: this.#ctx.pageSize,
       })) {
-        this.helpers.signal?.throwIfAborted();
+        this.#helpers.signal?.throwIfAborted();
         const last = batch.records.at(-1)?.Id;
         if (typeof last === 'string') lastId = last;
         yield {
@@ -257,19 +256,19 @@ export class BulkFullSync {
     } catch (err) {
       if (salesforceErrorCode(err) !== 'INVALID_TYPE' || spec.object === 'Opportunity') throw err;
       // An object this org lacks (EmailMessage without Enhanced Email): the sync goes on without it.
-      this.ctx.missingObjects.add(spec.object === 'Task' ? 'EmailMessage' : spec.object);
+      this.#ctx.missingObjects.add(spec.object === 'Task' ? 'EmailMessage' : spec.object);
       yield* this.phasePages(phase, after, null);
     }
   }
 
   /** Every row of a table read whole: by REST queries or one bulk job, as planned. */
-  private readWhole(object: string, soql: string): Promise<RawRecord[]> {
-    if (this.via.get(object) === 'rest') return this.ctx.client.queryAll(soql, { what: `query ${object}` });
-    return this.settings.query.all(soql, BASE_TYPES, object);
+  #readWhole(object: string, soql: string): Promise<RawRecord[]> {
+    if (this.#via.get(object) === 'rest') return this.#ctx.client.queryAll(soql, { what: `query ${object}` });
+    return this.#settings.query.all(soql, BASE_TYPES, object);
   }
 
   /** The tables a full sync reads whole into memory (small beside the deals they belong to). */
-  private wholeTables(): { object: string; soql: (fields: readonly string[]) => string }[] {
+  #wholeTables(): { object: string; soql: (fields: readonly string[]) => string }[] {
     const tables = [
       {
         object: 'OpportunityHistory',
@@ -285,31 +284,34 @@ export class BulkFullSync {
         soql: (f: readonly string[]) => `SELECT ${f.join(', ')} FROM OpportunityContactRole`,
       },
     ];
-    if (!this.ctx.missingObjects.has('EventRelation'))
+    if (!this.#ctx.missingObjects.has('EventRelation'))
       tables.push({ object: 'EventRelation', soql: (f) => `SELECT ${f.join(', ')} FROM EventRelation` });
     return tables;
   }
 
-  private async spec(phase: SyncPhase): Promise<PhaseSpec | null> {
-    const missing = this.ctx.missingObjects;
+  async #spec(phase: SyncPhase): Promise<PhaseSpec | null> {
+    const missing = this.#ctx.missingObjects;
     switch (phase) {
       case 'opportunities': {
-        const fields = [...new Set([...OPPORTUNITY_FIELDS, ...this.ctx.extraFields])];
-        const types = await this.opportunityTypes();
+        const fields = [...new Set([...OPPORTUNITY_FIELDS, ...this.#ctx.extraFields])];
+        const types = await this.#opportunityTypes();
         return {
           object: 'Opportunity',
           fields,
           conditions: [],
           types,
           build: async (records) => {
-            const [related, knownStages] = await Promise.all([this.relatedTables(), this.ctx.knownStages()]);
-            const { deals, quarantined } = this.helpers.mapDeals(records, related, knownStages);
+            const [related, knownStages] = await Promise.all([
+              this.#relatedTables(),
+              this.#ctx.knownStages(),
+            ]);
+            const { deals, quarantined } = this.#helpers.mapDeals(records, related, knownStages);
             return { ...emptyPage(), deals, quarantined };
           },
         };
       }
       case 'tasks': {
-        const fields = await this.helpers.taskFields();
+        const fields = await this.#helpers.taskFields();
         // Semi-join: only activities of opportunities that exist, as the REST pull (by page ids) reads.
         const conditions = [ON_OPPORTUNITIES('WhatId')];
         // Tasks that Salesforce keeps for an EmailMessage come with their email (emails phase).
@@ -322,11 +324,11 @@ export class BulkFullSync {
           fields,
           conditions,
           types: BASE_TYPES,
-          build: (records) => this.activities(records.filter(onOpportunity('WhatId')), [], [], []),
+          build: (records) => this.#activities(records.filter(onOpportunity('WhatId')), [], [], []),
         };
       }
       case 'events': {
-        const fields = this.helpers.eventFields();
+        const fields = this.#helpers.eventFields();
         return {
           object: 'Event',
           fields,
@@ -334,9 +336,9 @@ export class BulkFullSync {
           types: BASE_TYPES,
           build: async (records) => {
             const events = records.filter(onOpportunity('WhatId'));
-            const byEvent = await this.eventRelations();
+            const byEvent = await this.#eventRelations();
             const relations = byEvent === null ? [] : events.flatMap((e) => byEvent.get(String(e.Id)) ?? []);
-            return this.activities([], events, [], relations);
+            return this.#activities([], events, [], relations);
           },
         };
       }
@@ -354,7 +356,7 @@ export class BulkFullSync {
             const tasks = emails
               .map((e) => e.Activity)
               .filter((t): t is RawRecord => t !== null && typeof t === 'object');
-            return this.activities(tasks, [], emails, []);
+            return this.#activities(tasks, [], emails, []);
           },
         };
       }
@@ -367,7 +369,7 @@ export class BulkFullSync {
           conditions: [OF_OPPORTUNITY_ACCOUNTS('AccountId')],
           types: BASE_TYPES,
           build: async (records) => {
-            const { valid, quarantined } = mapContacts(records, this.helpers.at());
+            const { valid, quarantined } = mapContacts(records, this.#helpers.at());
             return { ...emptyPage(), contacts: valid, quarantined };
           },
         };
@@ -378,7 +380,7 @@ export class BulkFullSync {
           conditions: [OF_OPPORTUNITY_ACCOUNTS('Id')],
           types: BASE_TYPES,
           build: async (records) => {
-            const { valid, quarantined } = mapAccounts(records, this.helpers.at());
+            const { valid, quarantined } = mapAccounts(records, this.#helpers.at());
             return { ...emptyPage(), accounts: valid, quarantined };
           },
         };
@@ -387,27 +389,27 @@ export class BulkFullSync {
     }
   }
 
-  private async activities(
+  async #activities(
     tasks: RawRecord[],
     events: RawRecord[],
     emails: RawRecord[],
     relations: RawRecord[],
   ): Promise<Omit<SyncPage, 'cursor'>> {
-    const built = await this.helpers.activitiesFrom(tasks, events, emails, relations);
+    const built = await this.#helpers.activitiesFrom(tasks, events, emails, relations);
     return { ...emptyPage(), activities: built.activities, quarantined: built.quarantined };
   }
 
   /** Custom fields' CSV types from Opportunity's describe (one call, only when there are any). */
-  private async opportunityTypes(): Promise<CsvFieldTypes> {
-    if (this.ctx.extraFields.length === 0) return BASE_TYPES;
-    const described = await this.ctx.client.request<{ fields?: { name: string; type: string }[] }>(
+  async #opportunityTypes(): Promise<CsvFieldTypes> {
+    if (this.#ctx.extraFields.length === 0) return BASE_TYPES;
+    const described = await this.#ctx.client.request<{ fields?: { name: string; type: string }[] }>(
       { method: 'GET', url: '/sobjects/Opportunity/describe' },
       'describe Opportunity',
     );
     const numbers = new Set(NUMBER_FIELDS);
     const booleans = new Set(BOOLEAN_FIELDS);
     for (const f of described.fields ?? []) {
-      if (!this.ctx.extraFields.includes(f.name)) continue;
+      if (!this.#ctx.extraFields.includes(f.name)) continue;
       if (NUMBER_TYPES.has(f.type)) numbers.add(f.name);
       if (f.type === 'boolean') booleans.add(f.name);
     }
@@ -415,13 +417,13 @@ export class BulkFullSync {
   }
 
   /** History, field history and contact roles of every opportunity, read once per run (three reads at once). */
-  private relatedTables() {
-    this.related ??= (async () => {
-      const whole = new Map(this.wholeTables().map((t) => [t.object, t.soql]));
+  #relatedTables() {
+    this.#related ??= (async () => {
+      const whole = new Map(this.#wholeTables().map((t) => [t.object, t.soql]));
       const read = (object: string, fields: readonly string[]) => {
         const soql = whole.get(object);
         if (soql === undefined) throw new Error(`${object} is not read whole`);
-        return this.readWhole(object, soql(fields));
+        return this.#readWhole(object, soql(fields));
       };
       const [history, fieldHistory, roles] = await Promise.all([
         read('OpportunityHistory', HISTORY_FIELDS),
@@ -430,25 +432,25 @@ export class BulkFullSync {
       ]);
       return { history, fieldHistory, roles };
     })().catch((err: unknown) => {
-      this.related = null;
+      this.#related = null;
       throw err;
     });
-    return this.related;
+    return this.#related;
   }
 
   /** EventRelation rows by EventId, read once per run; null when the org has no EventRelation. */
-  private eventRelations() {
-    this.relationsByEvent ??= (async () => {
-      if (this.ctx.missingObjects.has('EventRelation')) return null;
+  #eventRelations() {
+    this.#relationsByEvent ??= (async () => {
+      if (this.#ctx.missingObjects.has('EventRelation')) return null;
       let rows: RawRecord[];
       try {
-        rows = await this.readWhole(
+        rows = await this.#readWhole(
           'EventRelation',
           `SELECT ${EVENT_RELATION_FIELDS.join(', ')} FROM EventRelation`,
         );
       } catch (err) {
         if (salesforceErrorCode(err) !== 'INVALID_TYPE') throw err;
-        this.ctx.missingObjects.add('EventRelation');
+        this.#ctx.missingObjects.add('EventRelation');
         return null;
       }
       const byEvent = new Map<string, RawRecord[]>();
@@ -460,9 +462,9 @@ export class BulkFullSync {
       }
       return byEvent;
     })().catch((err: unknown) => {
-      this.relationsByEvent = null;
+      this.#relationsByEvent = null;
       throw err;
     });
-    return this.relationsByEvent;
+    return this.#relationsByEvent;
   }
 }

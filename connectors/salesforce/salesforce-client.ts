@@ -71,24 +71,24 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** A counting semaphore: at most `limit` holders at once, the rest wait in order. */
 class Slots {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
 
   constructor(limit: number) {
-    this.free = limit;
+    this.#free = limit;
   }
 
   async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free -= 1;
+    if (this.#free > 0) {
+      this.#free -= 1;
       return;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
   }
 
   release(): void {
-    const next = this.waiting.shift();
-    if (next === undefined) this.free += 1;
+    const next = this.#waiting.shift();
+    if (next === undefined) this.#free += 1;
     else next();
   }
 }
@@ -107,42 +107,42 @@ export interface CallOptions {
 }
 
 export class SalesforceClient {
-  private readonly options: SalesforceClientOptions;
-  private readonly config: SalesforceConnectionConfig;
-  private readonly logger: Logger;
-  private readonly clock: () => Date;
-  private connPromise: Promise<Connection> | null = null;
-  private session: SalesforceSession | null = null;
+  readonly #options: SalesforceClientOptions;
+  readonly #config: SalesforceConnectionConfig;
+  readonly #logger: Logger;
+  readonly #clock: () => Date;
+  #connPromise: Promise<Connection> | null = null;
+  #session: SalesforceSession | null = null;
   /** Why the last session refresh failed: jsforce re-wraps it as a plain Error, so it is kept here. */
-  private refreshFailure: AppError | null = null;
-  private refreshesWithoutSuccess = 0;
-  private inFlight = 0;
-  private serverDate: number | null = null;
-  private readonly counts = { calls: 0, byEndpoint: {} as Record<string, number>, rateLimited: 0 };
-  private daily: { used: number | null; max: number | null } = { used: null, max: null };
-  private readonly querySlots: Slots;
-  private readonly markers = new Set<{ at: number | null }>();
+  #refreshFailure: AppError | null = null;
+  #refreshesWithoutSuccess = 0;
+  #inFlight = 0;
+  #serverDate: number | null = null;
+  readonly #counts = { calls: 0, byEndpoint: {} as Record<string, number>, rateLimited: 0 };
+  #daily: { used: number | null; max: number | null } = { used: null, max: null };
+  readonly #querySlots: Slots;
+  readonly #markers = new Set<{ at: number | null }>();
   /** After a quota refusal every further call fails at once until the reset time (no hammering). */
-  private quotaStop: AppError | null = null;
+  #quotaStop: AppError | null = null;
 
   constructor(options: SalesforceClientOptions) {
-    this.options = options;
-    this.config = options.connection;
-    this.logger = options.logger;
-    this.clock = options.clock ?? (() => new Date());
-    this.querySlots = new Slots(options.maxOpenQueries ?? SALESFORCE_LIMITS.maxOpenQueries);
+    this.#options = options;
+    this.#config = options.connection;
+    this.#logger = options.logger;
+    this.#clock = options.clock ?? (() => new Date());
+    this.#querySlots = new Slots(options.maxOpenQueries ?? SALESFORCE_LIMITS.maxOpenQueries);
   }
 
   now(): Date {
-    return this.clock();
+    return this.#clock();
   }
 
   usage(): ApiUsage {
     return {
-      calls: this.counts.calls,
-      callsByEndpoint: { ...this.counts.byEndpoint },
-      rateLimited: this.counts.rateLimited,
-      daily: { ...this.daily },
+      calls: this.#counts.calls,
+      callsByEndpoint: { ...this.#counts.byEndpoint },
+      rateLimited: this.#counts.rateLimited,
+      daily: { ...this.#daily },
     };
   }
 
@@ -152,89 +152,89 @@ export class SalesforceClient {
    */
   markFirstAnswer(): { at: number | null } {
     const marker = { at: null as number | null };
-    this.markers.add(marker);
+    this.#markers.add(marker);
     return marker;
   }
 
   /** The server's time from the last response's Date header (ms), or null before any answer. */
   lastServerTime(): number | null {
-    return this.serverDate;
+    return this.#serverDate;
   }
 
   /** Maximum number of attempts per request. */
   attempts(): number {
-    return this.options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts;
+    return this.#options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts;
   }
 
   /** Wait before attempt `attempt + 1` (full jitter). */
   async pause(attempt: number): Promise<void> {
-    await this.backoff(attempt);
+    await this.#backoff(attempt);
   }
 
   /** The integration user's id when the token response told it (identity URL). */
   async apiUserId(): Promise<string | null> {
-    await this.connection();
-    return this.session?.userId ?? null;
+    await this.#connection();
+    return this.#session?.userId ?? null;
   }
 
-  private count(endpoint: string): void {
-    this.counts.calls += 1;
-    this.counts.byEndpoint[endpoint] = (this.counts.byEndpoint[endpoint] ?? 0) + 1;
+  #count(endpoint: string): void {
+    this.#counts.calls += 1;
+    this.#counts.byEndpoint[endpoint] = (this.#counts.byEndpoint[endpoint] ?? 0) + 1;
   }
 
-  private observe(response: HttpResponse): void {
-    if (response.statusCode < 400) this.refreshesWithoutSuccess = 0;
+  #observe(response: HttpResponse): void {
+    if (response.statusCode < 400) this.#refreshesWithoutSuccess = 0;
     const limit = /api-usage=(\d+)\/(\d+)/.exec(response.headers['sforce-limit-info'] ?? '');
-    if (limit !== null) this.daily = { used: Number(limit[1]), max: Number(limit[2]) };
+    if (limit !== null) this.#daily = { used: Number(limit[1]), max: Number(limit[2]) };
     const date = Date.parse(response.headers.date ?? '');
     if (!Number.isNaN(date)) {
-      this.serverDate = date;
-      for (const marker of this.markers) marker.at = date;
-      this.markers.clear();
+      this.#serverDate = date;
+      for (const marker of this.#markers) marker.at = date;
+      this.#markers.clear();
     }
     if (response.statusCode === 429 || response.body.includes('REQUEST_LIMIT_EXCEEDED'))
-      this.counts.rateLimited += 1;
+      this.#counts.rateLimited += 1;
   }
 
-  private async grant(): Promise<SalesforceSession> {
-    const maxAttempts = this.options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts;
-    const timeout = this.options.requestTimeoutMs ?? SALESFORCE_LIMITS.requestTimeoutMs;
+  async #grant(): Promise<SalesforceSession> {
+    const maxAttempts = this.#options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts;
+    const timeout = this.#options.requestTimeoutMs ?? SALESFORCE_LIMITS.requestTimeoutMs;
     for (let attempt = 1; ; attempt += 1) {
-      this.count('POST /services/oauth2/token');
-      const result = await requestToken(this.config.auth, this.config.loginUrl, timeout);
+      this.#count('POST /services/oauth2/token');
+      const result = await requestToken(this.#config.auth, this.#config.loginUrl, timeout);
       if (result.ok) return result.session;
       if (!result.transient || attempt >= maxAttempts) throw result.error;
-      await this.backoff(attempt);
+      await this.#backoff(attempt);
     }
   }
 
-  private connection(): Promise<Connection> {
-    if (this.connPromise === null) {
-      this.connPromise = this.open().catch((err: unknown) => {
-        this.connPromise = null;
+  #connection(): Promise<Connection> {
+    if (this.#connPromise === null) {
+      this.#connPromise = this.#open().catch((err: unknown) => {
+        this.#connPromise = null;
         throw err;
       });
     }
-    return this.connPromise;
+    return this.#connPromise;
   }
 
-  private async open(): Promise<Connection> {
-    const given = this.options.session;
-    this.session =
+  async #open(): Promise<Connection> {
+    const given = this.#options.session;
+    this.#session =
       given === undefined
-        ? await this.grant()
+        ? await this.#grant()
         : {
             accessToken: given.accessToken,
             instanceUrl: given.instanceUrl.replace(/\/+$/, ''),
             userId: given.userId ?? null,
           };
     const conn = new Connection({
-      instanceUrl: this.session.instanceUrl,
-      accessToken: this.session.accessToken,
-      version: this.config.apiVersion,
+      instanceUrl: this.#session.instanceUrl,
+      accessToken: this.#session.accessToken,
+      version: this.#config.apiVersion,
       // jsforce calls this on a 401 and shares one in-flight refresh among all waiting requests.
       refreshFn: (c, callback) => {
-        this.refreshSession().then(
+        this.#refreshSession().then(
           (session) => {
             c.instanceUrl = session.instanceUrl;
             callback(null, session.accessToken);
@@ -244,65 +244,65 @@ export class SalesforceClient {
       },
     });
     conn._transport = new CountingTransport(
-      { onRequest: (endpoint) => this.count(endpoint), onResponse: (response) => this.observe(response) },
-      this.options.requestTimeoutMs ?? SALESFORCE_LIMITS.requestTimeoutMs,
+      { onRequest: (endpoint) => this.#count(endpoint), onResponse: (response) => this.#observe(response) },
+      this.#options.requestTimeoutMs ?? SALESFORCE_LIMITS.requestTimeoutMs,
     );
     return conn;
   }
 
-  private async refreshSession(): Promise<SalesforceSession> {
-    this.refreshesWithoutSuccess += 1;
+  async #refreshSession(): Promise<SalesforceSession> {
+    this.#refreshesWithoutSuccess += 1;
     try {
-      if (this.refreshesWithoutSuccess > SALESFORCE_LIMITS.maxRefreshesWithoutSuccess) {
+      if (this.#refreshesWithoutSuccess > SALESFORCE_LIMITS.maxRefreshesWithoutSuccess) {
         // A fresh token refused again and again: stop instead of looping through jsforce's refresh.
         throw new AppError(
           'CRM_AUTH',
           'Salesforce keeps refusing freshly issued sessions; check the connected app policies',
         );
       }
-      this.logger.info({ crm: 'salesforce' }, 'salesforce session expired; refreshing');
-      this.session = { ...(await this.grant()), userId: this.session?.userId ?? null };
-      this.refreshFailure = null;
-      return this.session;
+      this.#logger.info({ crm: 'salesforce' }, 'salesforce session expired; refreshing');
+      this.#session = { ...(await this.#grant()), userId: this.#session?.userId ?? null };
+      this.#refreshFailure = null;
+      return this.#session;
     } catch (err) {
-      this.refreshFailure = isAppError(err) ? err : new AppError('CRM_AUTH', String(err), { cause: err });
+      this.#refreshFailure = isAppError(err) ? err : new AppError('CRM_AUTH', String(err), { cause: err });
       throw err;
     }
   }
 
-  private async backoff(attempt: number): Promise<void> {
-    const base = this.options.backoffBaseMs ?? SALESFORCE_LIMITS.backoffBaseMs;
-    const cap = this.options.backoffMaxMs ?? SALESFORCE_LIMITS.backoffMaxMs;
-    const random = this.options.random ?? Math.random;
+  async #backoff(attempt: number): Promise<void> {
+    const base = this.#options.backoffBaseMs ?? SALESFORCE_LIMITS.backoffBaseMs;
+    const cap = this.#options.backoffMaxMs ?? SALESFORCE_LIMITS.backoffMaxMs;
+    const random = this.#options.random ?? Math.random;
     const delay = Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1)));
-    await (this.options.sleep ?? defaultSleep)(delay);
+    await (this.#options.sleep ?? defaultSleep)(delay);
   }
 
   /** Stop before this call would take the org past the tenant's share of its daily allocation. */
-  private checkBudget(what: string): void {
-    if (this.quotaStop !== null) {
-      if ((this.quotaStop.retryAt ?? 0) > this.clock().getTime()) throw this.quotaStop;
-      this.quotaStop = null;
+  #checkBudget(what: string): void {
+    if (this.#quotaStop !== null) {
+      if ((this.#quotaStop.retryAt ?? 0) > this.#clock().getTime()) throw this.#quotaStop;
+      this.#quotaStop = null;
     }
-    const { used, max } = this.daily;
+    const { used, max } = this.#daily;
     if (used === null || max === null) return;
-    const allowed = Math.floor(max * this.config.dailyBudgetShare);
-    if (used + this.inFlight + 1 > allowed) {
+    const allowed = Math.floor(max * this.#config.dailyBudgetShare);
+    if (used + this.#inFlight + 1 > allowed) {
       throw new AppError(
         'CRM_QUOTA_EXHAUSTED',
         `Stopped before ${what}: the org has used ${used}/${max} API calls today and this tenant may use up to ` +
-          `${Math.round(this.config.dailyBudgetShare * 100)}% (${allowed}). Salesforce counts a rolling 24 hours; ` +
+          `${Math.round(this.#config.dailyBudgetShare * 100)}% (${allowed}). Salesforce counts a rolling 24 hours; ` +
           'the cycle resumes after the next UTC midnight.',
-        { retryAt: nextUtcMidnight(this.clock()), details: { used, max, allowed } },
+        { retryAt: nextUtcMidnight(this.#clock()), details: { used, max, allowed } },
       );
     }
   }
 
-  private decide(err: unknown, meta: ResponseMeta, what: string): SalesforceDecision {
+  #decide(err: unknown, meta: ResponseMeta, what: string): SalesforceDecision {
     if (isAppError(err)) return { action: err.code === 'CRM_UNAVAILABLE' ? 'retry' : 'fail', error: err };
     const message = err instanceof Error ? err.message : String(err);
     if (message.startsWith('Unable to refresh session')) {
-      const failure = this.refreshFailure ?? new AppError('CRM_AUTH', message, { cause: err });
+      const failure = this.#refreshFailure ?? new AppError('CRM_AUTH', message, { cause: err });
       return { action: failure.code === 'CRM_UNAVAILABLE' ? 'retry' : 'fail', error: failure };
     }
     const errorCode = (err as { errorCode?: unknown }).errorCode;
@@ -314,7 +314,7 @@ export class SalesforceClient {
         cause: err,
         what,
       },
-      this.clock(),
+      this.#clock(),
     );
   }
 
@@ -341,10 +341,10 @@ export class SalesforceClient {
     run: (conn: Connection, meta: ResponseMeta) => Promise<T>,
     options: CallOptions = {},
   ): Promise<T> {
-    const conn = await this.connection();
+    const conn = await this.#connection();
     // retry false: the caller retries itself (creates, which must look for earlier copies first).
     const maxAttempts =
-      options.retry === false ? 1 : (this.options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts);
+      options.retry === false ? 1 : (this.#options.maxAttempts ?? SALESFORCE_LIMITS.maxAttempts);
     const signal = callSignal();
     for (let attempt = 1; ; attempt += 1) {
       signal?.throwIfAborted();
@@ -358,12 +358,12 @@ export class SalesforceClient {
         return await sendFenced(options.before, () => {
           if (!sending) {
             try {
-              this.checkBudget(what);
+              this.#checkBudget(what);
             } catch (err) {
-              if (isAppError(err) && err.code === 'CRM_QUOTA_EXHAUSTED') this.quotaStop = err;
+              if (isAppError(err) && err.code === 'CRM_QUOTA_EXHAUSTED') this.#quotaStop = err;
               throw err;
             }
-            this.inFlight += 1;
+            this.#inFlight += 1;
             sending = true;
           }
           return withResponseMeta(meta, () => run(conn, meta));
@@ -373,34 +373,34 @@ export class SalesforceClient {
         if (!sending) throw err;
         // Cancelled (shutdown): no retry; the job resumes later from its saved progress.
         signal?.throwIfAborted();
-        const decision = this.decide(err, meta, what);
+        const decision = this.#decide(err, meta, what);
         if (decision.action === 'fail' || attempt >= maxAttempts) {
-          if (decision.error.code === 'CRM_QUOTA_EXHAUSTED') this.quotaStop = decision.error;
-          this.logger.warn(
+          if (decision.error.code === 'CRM_QUOTA_EXHAUSTED') this.#quotaStop = decision.error;
+          this.#logger.warn(
             { crm: 'salesforce', code: decision.error.code, attempt, what },
             decision.error.message,
           );
           throw decision.error;
         }
-        this.logger.info(
+        this.#logger.info(
           { crm: 'salesforce', code: decision.error.code, attempt, what },
           'retrying Salesforce call',
         );
       } finally {
-        if (sending) this.inFlight -= 1;
+        if (sending) this.#inFlight -= 1;
       }
-      await this.backoff(attempt);
+      await this.#backoff(attempt);
     }
   }
 
   /** Wait `ms` with the client's sleep function (tests pass a fast one). */
   async wait(ms: number): Promise<void> {
-    await (this.options.sleep ?? defaultSleep)(ms);
+    await (this.#options.sleep ?? defaultSleep)(ms);
   }
 
   /** Classify a failure that arrived in a successful answer (a Failed Bulk API job's errorMessage). */
   failure(what: string, errorCode: string, message: string): AppError {
-    return this.decide(Object.assign(new Error(message), { errorCode }), { status: 400 }, what).error;
+    return this.#decide(Object.assign(new Error(message), { errorCode }), { status: 400 }, what).error;
   }
 
   /** Run SOQL (`all`: queryAll, including deleted rows) and yield each batch of up to 2,000 records. */
@@ -410,7 +410,7 @@ export class SalesforceClient {
       `${options.tooling === true ? '/tooling' : ''}/${resource}?q=${encodeURIComponent(soql)}`;
     const what = options.what ?? `query ${soql.slice(0, 60)}`;
     // One slot per query from its first batch to its last: its server-side cursor lives that long.
-    await this.querySlots.acquire();
+    await this.#querySlots.acquire();
     try {
       while (url !== undefined) {
         const headers: Record<string, string> =
@@ -427,7 +427,7 @@ export class SalesforceClient {
         url = parsed.data.done ? undefined : parsed.data.nextRecordsUrl;
       }
     } finally {
-      this.querySlots.release();
+      this.#querySlots.release();
     }
   }
 
@@ -444,7 +444,7 @@ export class SalesforceClient {
           ? (err.cause as { errorCode?: unknown } | undefined)?.errorCode
           : undefined;
         if (code !== 'INVALID_QUERY_LOCATOR' || restarts >= 2) throw err;
-        this.logger.info(
+        this.#logger.info(
           { crm: 'salesforce', what: options.what },
           'query locator expired; running the query again',
         );

@@ -132,37 +132,37 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 
 /** One Salesforce pull run: phases in order, one page per query batch, the cursor advancing with each page. */
 export class SalesforcePull {
-  private readonly ctx: PullContext;
-  private readonly signal: AbortSignal | undefined;
-  private readonly at: string;
+  readonly #ctx: PullContext;
+  readonly #signal: AbortSignal | undefined;
+  readonly #at: string;
 
-  private readonly skipAll: boolean;
-  private readonly bulkSync: BulkFullSync | null;
+  readonly #skipAll: boolean;
+  readonly #bulkSync: BulkFullSync | null;
   /**
    * A REST full sync started by this version pages opportunities by Id and reads each page's
    * related records with one semi-join per object over the page's Id range. Cursors written
    * before (no `mode`) page by SystemModstamp with IN lists, and are resumed that way.
    */
-  private idOrderedFullSync = false;
+  #idOrderedFullSync = false;
 
   constructor(ctx: PullContext, options: PullOptions = {}) {
-    this.ctx = ctx;
-    this.signal = options.signal;
-    this.bulkSync =
+    this.#ctx = ctx;
+    this.#signal = options.signal;
+    this.#bulkSync =
       ctx.bulk === null
         ? null
         : new BulkFullSync(ctx, ctx.bulk, {
             signal: options.signal,
-            at: () => this.at,
+            at: () => this.#at,
             taskFields: () => this.taskFields(),
             eventFields: () => this.eventFields(),
             mapDeals: (records, related, knownStages) => this.mapDeals(records, related, knownStages),
             activitiesFrom: (tasks, events, emails, relations) =>
-              this.activitiesFrom(tasks, events, emails, relations),
+              this.#activitiesFrom(tasks, events, emails, relations),
           });
     const pipelines = options.pipelines ?? [];
-    this.skipAll = pipelines.length > 0 && !pipelines.includes(SALESFORCE_PIPELINE_ID);
-    this.at = ctx.client.now().toISOString();
+    this.#skipAll = pipelines.length > 0 && !pipelines.includes(SALESFORCE_PIPELINE_ID);
+    this.#at = ctx.client.now().toISOString();
   }
 
   async *run(cursorText: string | null): AsyncGenerator<SyncPage> {
@@ -185,23 +185,23 @@ export class SalesforcePull {
             }
           : decoded;
     }
-    if (this.skipAll) {
+    if (this.#skipAll) {
       // This tenant scores other pipelines only: Salesforce's one pipeline is not among them.
       yield emptyPage(
         encodeCursor({ v: 1, state: 'done', nextSince: state.since ?? new Date(0).toISOString() }),
       );
       return;
     }
-    const startMarker = state.nextSince === '' ? this.ctx.client.markFirstAnswer() : null;
+    const startMarker = state.nextSince === '' ? this.#ctx.client.markFirstAnswer() : null;
     if (state.since === null && state.mode === undefined) {
-      const chosen = await this.fullSyncPlan();
+      const chosen = await this.#fullSyncPlan();
       state = { ...state, mode: chosen.mode, ...(chosen.plan === undefined ? {} : { plan: chosen.plan }) };
     }
     const mode: SyncMode = state.mode ?? 'rest';
-    this.bulkSync?.usePlan(state.plan);
+    this.#bulkSync?.usePlan(state.plan);
     // Each run of a full sync reports its plan (a resumed one, the plan it resumes).
     let planToReport = state.since === null ? state.plan : undefined;
-    this.idOrderedFullSync = state.since === null && state.mode === 'rest';
+    this.#idOrderedFullSync = state.since === null && state.mode === 'rest';
     const phases = phasesFor(state.since, mode);
     for (const phase of phases.slice(Math.max(0, phases.indexOf(state.phase)))) {
       let after = phase === state.phase ? state.after : null;
@@ -209,12 +209,12 @@ export class SalesforcePull {
       for (let restarts = 0; ; restarts += 1) {
         try {
           const pages =
-            mode === 'bulk' && this.bulkSync !== null
-              ? this.bulkSync.phasePages(phase, after, bulk)
-              : this.phasePages(phase, state.since, after);
+            mode === 'bulk' && this.#bulkSync !== null
+              ? this.#bulkSync.phasePages(phase, after, bulk)
+              : this.#phasePages(phase, state.since, after);
           for await (const page of pages) {
             // The next run starts from the server's time at this run's first answer, minus the lookback.
-            if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun(startMarker);
+            if (state.nextSince === '') state.nextSince = this.#lowerBoundForNextRun(startMarker);
             after = page.position ?? after;
             bulk = page.bulk ?? null;
             state = { ...state, phase, after, ...(mode === 'bulk' ? { bulk } : {}) };
@@ -232,7 +232,7 @@ export class SalesforcePull {
           // position makes a fresh query continue exactly after the last stored page.
           if (salesforceErrorCode(err) !== 'INVALID_QUERY_LOCATOR' || restarts >= MAX_LOCATOR_RESTARTS)
             throw err;
-          this.ctx.logger.info(
+          this.#ctx.logger.info(
             { crm: 'salesforce', phase },
             'query locator expired; re-querying from the cursor',
           );
@@ -241,7 +241,7 @@ export class SalesforcePull {
       }
       state = { ...state, after: null, ...(mode === 'bulk' ? { bulk: null } : {}) };
     }
-    if (state.nextSince === '') state.nextSince = this.lowerBoundForNextRun(startMarker);
+    if (state.nextSince === '') state.nextSince = this.#lowerBoundForNextRun(startMarker);
     yield emptyPage(encodeCursor({ v: 1, state: 'done', nextSince: state.nextSince }));
   }
 
@@ -251,12 +251,12 @@ export class SalesforcePull {
    * and each object read the way that costs fewer calls (salesforce-read-plan.ts), each in its own
    * phase (`mode: 'bulk'`, whose phases may be read by REST). Logged, and reported on the first page.
    */
-  private async fullSyncPlan(): Promise<{ mode: SyncMode; plan?: FullSyncReadPlan }> {
-    const bulk = this.ctx.bulk;
-    if (bulk === null || this.bulkSync === null) return { mode: 'rest' };
-    const opportunities = (await this.count('SELECT COUNT() FROM Opportunity', 'Opportunity')) ?? 0;
+  async #fullSyncPlan(): Promise<{ mode: SyncMode; plan?: FullSyncReadPlan }> {
+    const bulk = this.#ctx.bulk;
+    if (bulk === null || this.#bulkSync === null) return { mode: 'rest' };
+    const opportunities = (await this.#count('SELECT COUNT() FROM Opportunity', 'Opportunity')) ?? 0;
     if (bulk.choice === 'always' && opportunities >= bulk.threshold) {
-      this.ctx.logger.info(
+      this.#ctx.logger.info(
         { crm: 'salesforce', opportunities, mode: 'bulk' },
         'full sync: every object by bulk job',
       );
@@ -264,7 +264,7 @@ export class SalesforcePull {
     }
     if (opportunities < bulk.threshold) {
       const plan = readPlan(opportunities, [], 1);
-      this.ctx.logger.info(
+      this.#ctx.logger.info(
         { crm: 'salesforce', opportunities, threshold: bulk.threshold, mode: 'rest' },
         'full sync plan: REST (below the threshold, objects not counted)',
       );
@@ -272,16 +272,16 @@ export class SalesforcePull {
     }
     const objects: ObjectReadEstimate[] = [];
     let countCalls = 1;
-    for await (const { object, soql } of this.bulkSync.countedObjects()) {
+    for await (const { object, soql } of this.#bulkSync.countedObjects()) {
       let rows: number | null = opportunities;
       if (object !== 'Opportunity') {
         countCalls += 1;
-        rows = await this.count(soql, object);
+        rows = await this.#count(soql, object);
       }
       if (rows !== null) objects.push(estimateRead(object, rows, bulk.costs));
     }
     const plan = readPlan(opportunities, objects, countCalls);
-    this.ctx.logger.info(
+    this.#ctx.logger.info(
       {
         crm: 'salesforce',
         opportunities,
@@ -298,48 +298,44 @@ export class SalesforcePull {
   }
 
   /** Rows a COUNT() query counts; null when this org lacks the object (it is then left out). */
-  private async count(soql: string, object: string): Promise<number | null> {
+  async #count(soql: string, object: string): Promise<number | null> {
     try {
-      const counted = await this.ctx.client.request<{ totalSize?: unknown }>(
+      const counted = await this.#ctx.client.request<{ totalSize?: unknown }>(
         { method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` },
         `count ${object}`,
       );
       return typeof counted.totalSize === 'number' ? counted.totalSize : 0;
     } catch (err) {
       if (salesforceErrorCode(err) !== 'INVALID_TYPE' || object === 'Opportunity') throw err;
-      this.ctx.missingObjects.add(object);
+      this.#ctx.missingObjects.add(object);
       return null;
     }
   }
 
-  private lowerBoundForNextRun(startMarker: { at: number | null } | null): string {
-    const serverNow = startMarker?.at ?? this.ctx.client.lastServerTime() ?? Date.now();
-    return new Date(serverNow - this.ctx.lookbackMs).toISOString();
+  #lowerBoundForNextRun(startMarker: { at: number | null } | null): string {
+    const serverNow = startMarker?.at ?? this.#ctx.client.lastServerTime() ?? Date.now();
+    return new Date(serverNow - this.#ctx.lookbackMs).toISOString();
   }
 
-  private window(since: string | null, after: SyncPosition | null, extra: string[] = []): string {
+  #window(since: string | null, after: SyncPosition | null, extra: string[] = []): string {
     const conditions = [...extra];
     if (since !== null) conditions.push(`SystemModstamp >= ${soqlDateTime(since)}`);
     if (after !== null) conditions.push(afterPosition(after));
     return conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
   }
 
-  private phasePages(
-    phase: SyncPhase,
-    since: string | null,
-    after: SyncPosition | null,
-  ): AsyncGenerator<PhasePage> {
+  #phasePages(phase: SyncPhase, since: string | null, after: SyncPosition | null): AsyncGenerator<PhasePage> {
     switch (phase) {
       case 'opportunities':
-        return this.opportunityPages(since, after);
+        return this.#opportunityPages(since, after);
       case 'tasks':
-        return this.activityPages('Task', since, after);
+        return this.#activityPages('Task', since, after);
       case 'events':
-        return this.activityPages('Event', since, after);
+        return this.#activityPages('Event', since, after);
       case 'emails':
-        return this.activityPages('EmailMessage', since, after);
+        return this.#activityPages('EmailMessage', since, after);
       case 'deletions':
-        return this.deletionPages(since, after);
+        return this.#deletionPages(since, after);
       case 'contacts':
       case 'accounts':
         // Only Bulk API full syncs have these phases: REST pages carry their contacts and accounts.
@@ -347,31 +343,31 @@ export class SalesforcePull {
     }
   }
 
-  private async *opportunityPages(since: string | null, after: SyncPosition | null) {
-    const fields = [...new Set([...OPPORTUNITY_FIELDS, ...this.ctx.extraFields])];
-    const byId = this.idOrderedFullSync;
+  async *#opportunityPages(since: string | null, after: SyncPosition | null) {
+    const fields = [...new Set([...OPPORTUNITY_FIELDS, ...this.#ctx.extraFields])];
+    const byId = this.#idOrderedFullSync;
     // A full sync needs no time order: Id order makes each page an exact Id range (see related()).
     const soql = byId
       ? `SELECT ${fields.join(', ')} FROM Opportunity${after === null ? '' : ` WHERE Id > ${soqlString(after.id)}`} ORDER BY Id ASC`
-      : `SELECT ${fields.join(', ')} FROM Opportunity${this.window(since, after)} ORDER BY SystemModstamp ASC, Id ASC`;
-    const knownStages = await this.ctx.knownStages();
+      : `SELECT ${fields.join(', ')} FROM Opportunity${this.#window(since, after)} ORDER BY SystemModstamp ASC, Id ASC`;
+    const knownStages = await this.#ctx.knownStages();
     let lastId = after?.id ?? null;
-    for await (const batch of this.ctx.client.query(soql, {
+    for await (const batch of this.#ctx.client.query(soql, {
       what: 'query Opportunity',
-      batchSize: this.ctx.pageSize,
+      batchSize: this.#ctx.pageSize,
     })) {
-      this.signal?.throwIfAborted();
+      this.#signal?.throwIfAborted();
       const records = byId ? batch.records : batch.records.filter(notSeen(after));
       const last = batch.records.at(-1);
       const range = byId && typeof last?.Id === 'string' ? { after: lastId, upTo: last.Id } : null;
-      const page = await this.opportunityPage(records, knownStages, range);
+      const page = await this.#opportunityPage(records, knownStages, range);
       if (typeof last?.Id === 'string') lastId = last.Id;
       yield { page, position: positionOf(last) };
     }
   }
 
   /** Everything one batch of opportunities needs, fetched with IN filters on the batch's ids. */
-  private async opportunityPage(
+  async #opportunityPage(
     records: RawRecord[],
     knownStages: ReadonlySet<string> | null,
     range: IdRange | null,
@@ -379,7 +375,7 @@ export class SalesforcePull {
     const ids = records.map((r) => r.Id).filter((id): id is string => typeof id === 'string');
     const trackedFields = inList([...TRACKED_FIELDS]);
     const related = (object: string, fields: readonly string[], field: string, extra?: string) =>
-      this.related(object, fields, field, ids, range, extra);
+      this.#related(object, fields, field, ids, range, extra);
     const [history, fieldHistory, roles, tasks, events, emails] = await mapLimit(
       [
         () => related('OpportunityHistory', HISTORY_FIELDS, 'OpportunityId'),
@@ -393,9 +389,9 @@ export class SalesforcePull {
         () => related('OpportunityContactRole', CONTACT_ROLE_FIELDS, 'OpportunityId'),
         async () => (ids.length === 0 ? [] : related('Task', await this.taskFields(), 'WhatId')),
         () => related('Event', this.eventFields(), 'WhatId'),
-        () => this.optional('EmailMessage', () => related('EmailMessage', EMAIL_FIELDS, 'RelatedToId')),
+        () => this.#optional('EmailMessage', () => related('EmailMessage', EMAIL_FIELDS, 'RelatedToId')),
       ],
-      this.ctx.concurrency,
+      this.#ctx.concurrency,
       (run) => run(),
     );
     const mapped = this.mapDeals(
@@ -404,17 +400,17 @@ export class SalesforcePull {
       knownStages,
     );
     const { deals, quarantined } = mapped;
-    const activity = await this.activitiesFrom(tasks ?? [], events ?? [], emails ?? []);
+    const activity = await this.#activitiesFrom(tasks ?? [], events ?? [], emails ?? []);
     quarantined.push(...activity.quarantined);
 
     const contactIds = new Set<string>(mapped.roleRows.map((r) => r.ContactId));
     for (const a of activity.activities) for (const c of a.contactIds) contactIds.add(c);
-    const contacts = await this.contacts([...contactIds]);
+    const contacts = await this.#contacts([...contactIds]);
     quarantined.push(...contacts.quarantined);
     const accountIds = new Set<string>();
     for (const d of deals) if (d.accountId !== null) accountIds.add(d.accountId);
     for (const c of contacts.valid) if (c.accountId !== null) accountIds.add(c.accountId);
-    const accounts = await this.accounts([...accountIds]);
+    const accounts = await this.#accounts([...accountIds]);
     quarantined.push(...accounts.quarantined);
     const page: Omit<SyncPage, 'cursor'> = {
       deals,
@@ -438,12 +434,14 @@ export class SalesforcePull {
       quarantined.push(...parsed.quarantined);
       return parsed.valid;
     };
-    const historyRows = parse(parseRecords('OpportunityHistory', RawHistorySchema, related.history, this.at));
+    const historyRows = parse(
+      parseRecords('OpportunityHistory', RawHistorySchema, related.history, this.#at),
+    );
     const fieldRows = parse(
-      parseRecords('OpportunityFieldHistory', RawFieldHistorySchema, related.fieldHistory, this.at),
+      parseRecords('OpportunityFieldHistory', RawFieldHistorySchema, related.fieldHistory, this.#at),
     );
     const roleRows = parse(
-      parseRecords('OpportunityContactRole', RawContactRoleSchema, related.roles, this.at),
+      parseRecords('OpportunityContactRole', RawContactRoleSchema, related.roles, this.#at),
     );
     const group = <T extends { OpportunityId: string }>(rows: T[]) => {
       const map = new Map<string, T[]>();
@@ -467,7 +465,7 @@ export class SalesforcePull {
           fieldHistory: fieldBy.get(id) ?? [],
           roles: rolesBy.get(id) ?? [],
         },
-        { knownStages, extraFields: this.ctx.extraFields, at: this.at },
+        { knownStages, extraFields: this.#ctx.extraFields, at: this.#at },
       );
       if ('deal' in mapped) deals.push(mapped.deal);
       else quarantined.push(mapped.quarantined);
@@ -476,25 +474,25 @@ export class SalesforcePull {
   }
 
   /** Incremental: activities changed since the cursor, on their own (a new Task does not touch its Opportunity). */
-  private async *activityPages(
+  async *#activityPages(
     object: 'Task' | 'Event' | 'EmailMessage',
     since: string | null,
     after: SyncPosition | null,
   ) {
-    if (this.ctx.missingObjects.has(object)) return;
+    if (this.#ctx.missingObjects.has(object)) return;
     const parent = object === 'EmailMessage' ? 'RelatedToId' : 'WhatId';
-    const where = this.window(since, after, [`${parent} != null`]);
+    const where = this.#window(since, after, [`${parent} != null`]);
     const order = ' ORDER BY SystemModstamp ASC, Id ASC';
     const batches =
       object === 'Task'
-        ? this.taskQuery(where, order)
-        : this.ctx.client.query(
+        ? this.#taskQuery(where, order)
+        : this.#ctx.client.query(
             `SELECT ${(object === 'Event' ? this.eventFields() : [...EMAIL_FIELDS]).join(', ')} FROM ${object}${where}${order}`,
-            { what: `query ${object}`, batchSize: this.ctx.pageSize },
+            { what: `query ${object}`, batchSize: this.#ctx.pageSize },
           );
     try {
       for await (const batch of batches) {
-        this.signal?.throwIfAborted();
+        this.#signal?.throwIfAborted();
         // Only activities on opportunities matter; the rest (accounts, leads) are skipped here.
         const onDeals = batch.records.filter(notSeen(after)).filter((r) => {
           const id = r[parent];
@@ -509,8 +507,8 @@ export class SalesforcePull {
             .filter((t) => String(t.TaskSubtype ?? '').toLowerCase() === 'email')
             .map((t) => String(t.Id));
           emails =
-            (await this.optional('EmailMessage', () =>
-              this.byIds('EmailMessage', EMAIL_FIELDS, 'ActivityId', emailTaskIds),
+            (await this.#optional('EmailMessage', () =>
+              this.#byIds('EmailMessage', EMAIL_FIELDS, 'ActivityId', emailTaskIds),
             )) ?? [];
         } else if (object === 'Event') {
           events = onDeals;
@@ -519,9 +517,9 @@ export class SalesforcePull {
           const taskIds = onDeals
             .map((e) => e.ActivityId)
             .filter((id): id is string => typeof id === 'string');
-          tasks = await this.tasksBy('Id', taskIds);
+          tasks = await this.#tasksBy('Id', taskIds);
         }
-        const built = await this.activitiesFrom(tasks, events, emails);
+        const built = await this.#activitiesFrom(tasks, events, emails);
         const page: Omit<SyncPage, 'cursor'> = {
           deals: [],
           activities: built.activities,
@@ -534,17 +532,17 @@ export class SalesforcePull {
       }
     } catch (err) {
       if (salesforceErrorCode(err) === 'INVALID_TYPE' && object !== 'Task') {
-        this.ctx.missingObjects.add(object);
+        this.#ctx.missingObjects.add(object);
         return;
       }
       throw err;
     }
   }
 
-  private async *deletionPages(since: string | null, after: SyncPosition | null) {
-    const where = this.window(since, after, ['IsDeleted = true']);
+  async *#deletionPages(since: string | null, after: SyncPosition | null) {
+    const where = this.#window(since, after, ['IsDeleted = true']);
     const soql = `SELECT Id, SystemModstamp FROM Opportunity${where} ORDER BY SystemModstamp ASC, Id ASC`;
-    for await (const batch of this.ctx.client.query(soql, {
+    for await (const batch of this.#ctx.client.query(soql, {
       all: true,
       what: 'queryAll deleted Opportunity',
     })) {
@@ -560,7 +558,7 @@ export class SalesforcePull {
   }
 
   eventFields(): string[] {
-    const outcome = this.ctx.eventOutcomeField;
+    const outcome = this.#ctx.eventOutcomeField;
     return outcome === null ? [...EVENT_FIELDS] : [...EVENT_FIELDS, outcome];
   }
 
@@ -571,7 +569,7 @@ export class SalesforcePull {
    * ids. Rows are kept only for the page's ids (an opportunity created meanwhile inside the range
    * belongs to no page). Without a range, chunked IN lists.
    */
-  private async related(
+  async #related(
     object: string,
     fields: readonly string[],
     field: string,
@@ -580,13 +578,13 @@ export class SalesforcePull {
     extraCondition?: string,
   ): Promise<RawRecord[]> {
     if (ids.length === 0) return [];
-    if (range === null) return this.byIds(object, fields, field, ids, extraCondition);
+    if (range === null) return this.#byIds(object, fields, field, ids, extraCondition);
     const window = [
       ...(range.after === null ? [] : [`Id > ${soqlString(range.after)}`]),
       `Id <= ${soqlString(range.upTo)}`,
     ].join(' AND ');
     const suffix = extraCondition === undefined ? '' : ` AND ${extraCondition}`;
-    const rows = await this.ctx.client.queryAll(
+    const rows = await this.#ctx.client.queryAll(
       `SELECT ${fields.join(', ')} FROM ${object} WHERE ${field} IN (SELECT Id FROM Opportunity WHERE ${window})${suffix}`,
       { what: `query ${object}` },
     );
@@ -595,7 +593,7 @@ export class SalesforcePull {
   }
 
   /** All records of `object` whose `field` is in `ids`, chunked so each query URL stays short enough. */
-  private async byIds(
+  async #byIds(
     object: string,
     fields: readonly string[],
     field: string,
@@ -606,22 +604,22 @@ export class SalesforcePull {
     const prefix = `SELECT ${fields.join(', ')} FROM ${object} WHERE ${field} IN `;
     const suffix = extraCondition === undefined ? '' : ` AND ${extraCondition}`;
     const fixed = FIXED_URL_OVERHEAD + encodeURIComponent(prefix + suffix).length;
-    const chunks = chunkInClause(ids, fixed, this.ctx.maxQueryUrlLength);
-    const results = await mapLimit(chunks, this.ctx.concurrency, (chunk) =>
-      this.ctx.client.queryAll(`${prefix}${inList(chunk)}${suffix}`, { what: `query ${object}` }),
+    const chunks = chunkInClause(ids, fixed, this.#ctx.maxQueryUrlLength);
+    const results = await mapLimit(chunks, this.#ctx.concurrency, (chunk) =>
+      this.#ctx.client.queryAll(`${prefix}${inList(chunk)}${suffix}`, { what: `query ${object}` }),
     );
     return results.flat();
   }
 
   /** Run a query on an object some orgs lack; null when this org does not have it. */
-  private async optional(object: string, run: () => Promise<RawRecord[]>): Promise<RawRecord[] | null> {
-    if (this.ctx.missingObjects.has(object)) return null;
+  async #optional(object: string, run: () => Promise<RawRecord[]>): Promise<RawRecord[] | null> {
+    if (this.#ctx.missingObjects.has(object)) return null;
     try {
       return await run();
     } catch (err) {
       if (salesforceErrorCode(err) === 'INVALID_TYPE') {
-        this.ctx.logger.info({ crm: 'salesforce', object }, 'object not available in this org; skipped');
-        this.ctx.missingObjects.add(object);
+        this.#ctx.logger.info({ crm: 'salesforce', object }, 'object not available in this org; skipped');
+        this.#ctx.missingObjects.add(object);
         return null;
       }
       throw err;
@@ -635,60 +633,60 @@ export class SalesforcePull {
    * query failing with INVALID_FIELD).
    */
   async taskFields(): Promise<string[]> {
-    if (this.ctx.alertKeyReadable.value === null) {
+    if (this.#ctx.alertKeyReadable.value === null) {
       try {
-        await this.ctx.client.queryAll(`SELECT Id, ${ALERT_KEY_FIELD} FROM Task LIMIT 1`, {
+        await this.#ctx.client.queryAll(`SELECT Id, ${ALERT_KEY_FIELD} FROM Task LIMIT 1`, {
           what: 'probe Task alert key',
         });
-        this.ctx.alertKeyReadable.value = true;
+        this.#ctx.alertKeyReadable.value = true;
       } catch (err) {
         if (!(isAppError(err) && err.code === 'CRM_PERMISSION')) throw err;
-        this.ctx.alertKeyReadable.value = false;
+        this.#ctx.alertKeyReadable.value = false;
       }
     }
-    return this.ctx.alertKeyReadable.value ? [...TASK_FIELDS, ALERT_KEY_FIELD] : [...TASK_FIELDS];
+    return this.#ctx.alertKeyReadable.value ? [...TASK_FIELDS, ALERT_KEY_FIELD] : [...TASK_FIELDS];
   }
 
-  private async tasksBy(field: 'WhatId' | 'Id', ids: string[]): Promise<RawRecord[]> {
+  async #tasksBy(field: 'WhatId' | 'Id', ids: string[]): Promise<RawRecord[]> {
     if (ids.length === 0) return [];
-    return this.byIds('Task', await this.taskFields(), field, ids);
+    return this.#byIds('Task', await this.taskFields(), field, ids);
   }
 
-  private async *taskQuery(where: string, order: string) {
+  async *#taskQuery(where: string, order: string) {
     const fields = await this.taskFields();
-    yield* this.ctx.client.query(`SELECT ${fields.join(', ')} FROM Task${where}${order}`, {
+    yield* this.#ctx.client.query(`SELECT ${fields.join(', ')} FROM Task${where}${order}`, {
       what: 'query Task',
-      batchSize: this.ctx.pageSize,
+      batchSize: this.#ctx.pageSize,
     });
   }
 
   /** `relations`: the events' EventRelation rows when the caller has them; null: queried by event id. */
-  private async activitiesFrom(
+  async #activitiesFrom(
     tasks: RawRecord[],
     events: RawRecord[],
     emails: RawRecord[],
     relations: RawRecord[] | null = null,
   ) {
     const quarantined: QuarantinedRecord[] = [];
-    const taskRows = parseRecords('Task', RawTaskSchema, tasks, this.at);
-    const eventRows = parseRecords('Event', RawEventSchema, events, this.at);
-    const emailRows = parseRecords('EmailMessage', RawEmailSchema, emails, this.at);
+    const taskRows = parseRecords('Task', RawTaskSchema, tasks, this.#at);
+    const eventRows = parseRecords('Event', RawEventSchema, events, this.#at);
+    const emailRows = parseRecords('EmailMessage', RawEmailSchema, emails, this.#at);
     quarantined.push(...taskRows.quarantined, ...eventRows.quarantined, ...emailRows.quarantined);
     const eventIds = eventRows.valid.map((e) => e.Id);
     const relationRecords =
       relations ??
-      (await this.optional('EventRelation', () =>
-        this.byIds('EventRelation', EVENT_RELATION_FIELDS, 'EventId', eventIds),
+      (await this.#optional('EventRelation', () =>
+        this.#byIds('EventRelation', EVENT_RELATION_FIELDS, 'EventId', eventIds),
       )) ??
       [];
-    const relationRows = parseRecords('EventRelation', RawEventRelationSchema, relationRecords, this.at);
+    const relationRows = parseRecords('EventRelation', RawEventRelationSchema, relationRecords, this.#at);
     quarantined.push(...relationRows.quarantined);
     const attendees = new Map<string, string[]>();
     for (const r of relationRows.valid) {
       if (!r.RelationId.startsWith(CONTACT_KEY_PREFIX)) continue;
       attendees.set(r.EventId, [...(attendees.get(r.EventId) ?? []), r.RelationId]);
     }
-    const outcomeField = this.ctx.eventOutcomeField;
+    const outcomeField = this.#ctx.eventOutcomeField;
     const eventOutcomes = new Map<string, unknown>();
     if (outcomeField !== null)
       for (const raw of events) if (typeof raw.Id === 'string') eventOutcomes.set(raw.Id, raw[outcomeField]);
@@ -698,19 +696,19 @@ export class SalesforcePull {
       emails: emailRows.valid,
       attendees,
       eventOutcomes,
-      now: this.ctx.client.now(),
-      at: this.at,
+      now: this.#ctx.client.now(),
+      at: this.#at,
     });
     quarantined.push(...built.quarantined);
     const activities: Activity[] = built.activities;
     return { activities, quarantined };
   }
 
-  private async contacts(ids: string[]): Promise<{ valid: Contact[]; quarantined: QuarantinedRecord[] }> {
-    return mapContacts(await this.byIds('Contact', CONTACT_FIELDS, 'Id', ids), this.at);
+  async #contacts(ids: string[]): Promise<{ valid: Contact[]; quarantined: QuarantinedRecord[] }> {
+    return mapContacts(await this.#byIds('Contact', CONTACT_FIELDS, 'Id', ids), this.#at);
   }
 
-  private async accounts(ids: string[]): Promise<{ valid: Account[]; quarantined: QuarantinedRecord[] }> {
-    return mapAccounts(await this.byIds('Account', ACCOUNT_FIELDS, 'Id', ids), this.at);
+  async #accounts(ids: string[]): Promise<{ valid: Account[]; quarantined: QuarantinedRecord[] }> {
+    return mapAccounts(await this.#byIds('Account', ACCOUNT_FIELDS, 'Id', ids), this.#at);
   }
 }

@@ -67,21 +67,21 @@ export function endpointOf(method: string, url: string): string {
  * bounded, jittered, counted, and applied to PATCH/POST too (STYLE.md #2).
  */
 export class CountingTransport extends Transport {
-  private readonly observer: TransportObserver;
-  private readonly timeoutMs: number;
+  readonly #observer: TransportObserver;
+  readonly #timeoutMs: number;
 
   constructor(observer: TransportObserver, timeoutMs: number) {
     super();
-    this.observer = observer;
-    this.timeoutMs = timeoutMs;
+    this.#observer = observer;
+    this.#timeoutMs = timeoutMs;
   }
 
   override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}): StreamPromise<HttpResponse> {
     const meta = (options as { meta?: ResponseMeta }).meta ?? currentMeta.getStore();
-    this.observer.onRequest(endpointOf(req.method, req.url));
+    this.#observer.onRequest(endpointOf(req.method, req.url));
     const inner = super.httpRequest(req, {
       ...options,
-      timeout: this.timeoutMs,
+      timeout: this.#timeoutMs,
       retry: { maxRetries: 0, methods: [], statusCodes: [] },
     });
     const signal = currentSignal.getStore();
@@ -103,7 +103,7 @@ export class CountingTransport extends Transport {
             meta.status = response.statusCode;
             meta.headers = response.headers;
           }
-          this.observer.onResponse(response);
+          this.#observer.onResponse(response);
           return response;
         },
         (err: unknown) => {

@@ -17,15 +17,15 @@ export class AdminClientError extends Error {
 
 /** A small typed-enough client of the admin API (what the `api` CLI commands use). */
 export class AdminClient {
-  private readonly baseUrl: string;
-  private readonly token: string;
-  private readonly timeoutMs: number;
+  readonly #baseUrl: string;
+  readonly #token: string;
+  readonly #timeoutMs: number;
 
   /** @param options.timeoutMs per request; default 30,000. */
   constructor(options: { baseUrl: string; token: string; timeoutMs?: number }) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.token = options.token;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#token = options.token;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
   async request<T = unknown>(
@@ -34,15 +34,15 @@ export class AdminClient {
     body?: unknown,
     extraHeaders: Record<string, string> = {},
   ): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
+    const res = await fetch(`${this.#baseUrl}${path}`, {
       method,
       headers: {
         ...extraHeaders,
-        authorization: `Bearer ${this.token}`,
+        authorization: `Bearer ${this.#token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.timeoutMs),
+      signal: AbortSignal.timeout(this.#timeoutMs),
     });
     const text = await res.text();
     let parsed: unknown = null;

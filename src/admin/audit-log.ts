@@ -8,14 +8,14 @@ export interface AuditLog {
 
 /** An audit log kept in this process only (tests, or a server built without a Redis-backed log). */
 export class MemoryAuditLog implements AuditLog {
-  private readonly entries: AuditEntry[] = [];
+  readonly #entries: AuditEntry[] = [];
 
   async record(entry: AuditEntry): Promise<void> {
-    this.entries.unshift(entry);
-    this.entries.length = Math.min(this.entries.length, 10_000);
+    this.#entries.unshift(entry);
+    this.#entries.length = Math.min(this.#entries.length, 10_000);
   }
 
   async list(limit = 100): Promise<AuditEntry[]> {
-    return this.entries.slice(0, limit);
+    return this.#entries.slice(0, limit);
   }
 }

@@ -13,31 +13,31 @@ const SESSION_MAX_AGE_S = 8 * 3600;
  * the token itself, and can be revoked by logging out.
  */
 export class BrowserSessions {
-  private readonly key = randomBytes(32);
+  readonly #key = randomBytes(32);
   /** Logged-out cookies, until they would have expired anyway. */
-  private readonly revoked = new Map<string, number>();
+  readonly #revoked = new Map<string, number>();
 
-  private readonly now: () => number;
+  readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
-    this.now = now;
+    this.#now = now;
   }
 
   issue(tokenName: string): string {
-    const body = `${tokenName}.${Math.floor(this.now() / 1000)}`;
-    return `${body}.${this.sign(body)}`;
+    const body = `${tokenName}.${Math.floor(this.#now() / 1000)}`;
+    return `${body}.${this.#sign(body)}`;
   }
 
   /** The token name of a valid, unexpired, not logged-out session cookie, else undefined. */
   verify(cookieHeader: string | undefined): string | undefined {
     const value = readCookie(cookieHeader, SESSION_COOKIE);
-    if (value === undefined || this.revoked.has(value)) return undefined;
+    if (value === undefined || this.#revoked.has(value)) return undefined;
     const [name, issued, mac] = value.split('.');
     if (name === undefined || issued === undefined || mac === undefined) return undefined;
-    const expected = Buffer.from(this.sign(`${name}.${issued}`));
+    const expected = Buffer.from(this.#sign(`${name}.${issued}`));
     const given = Buffer.from(mac);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-    const age = this.now() / 1000 - Number(issued);
+    const age = this.#now() / 1000 - Number(issued);
     return age >= 0 && age < SESSION_MAX_AGE_S ? name : undefined;
   }
 
@@ -45,13 +45,13 @@ export class BrowserSessions {
   revoke(cookieHeader: string | undefined): void {
     const value = readCookie(cookieHeader, SESSION_COOKIE);
     if (value === undefined) return;
-    const nowS = this.now() / 1000;
-    for (const [v, expires] of this.revoked) if (expires < nowS) this.revoked.delete(v);
-    this.revoked.set(value, nowS + SESSION_MAX_AGE_S);
+    const nowS = this.#now() / 1000;
+    for (const [v, expires] of this.#revoked) if (expires < nowS) this.#revoked.delete(v);
+    this.#revoked.set(value, nowS + SESSION_MAX_AGE_S);
   }
 
-  private sign(body: string): string {
-    return createHmac('sha256', this.key).update(body, 'utf8').digest('base64url');
+  #sign(body: string): string {
+    return createHmac('sha256', this.#key).update(body, 'utf8').digest('base64url');
   }
 }
 

@@ -12,23 +12,23 @@ export const MAX_VIEW_MINUTES = 7 * 24 * 60;
  * only, expires on its own, and dies with the process. No admin token is ever put in a URL.
  */
 export class ReportViewTokens {
-  private readonly key = new Uint8Array(randomBytes(32));
+  readonly #key = new Uint8Array(randomBytes(32));
 
-  private readonly now: () => number;
+  readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
-    this.now = now;
+    this.#now = now;
   }
 
   async issue(tenantId: string, minutes: number): Promise<{ token: string; expiresAt: string }> {
-    const exp = Math.floor(this.now() / 1000) + minutes * 60;
+    const exp = Math.floor(this.#now() / 1000) + minutes * 60;
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
       .setAudience('report')
       .setSubject(tenantId)
-      .setIssuedAt(Math.floor(this.now() / 1000))
+      .setIssuedAt(Math.floor(this.#now() / 1000))
       .setExpirationTime(exp)
-      .sign(this.key);
+      .sign(this.#key);
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
@@ -36,10 +36,10 @@ export class ReportViewTokens {
   async verify(token: string | undefined): Promise<{ tenantId: string; exp: number } | null> {
     if (token === undefined || token === '') return null;
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, this.#key, {
         audience: 'report',
         algorithms: ['HS256'],
-        currentDate: new Date(this.now()),
+        currentDate: new Date(this.#now()),
       });
       if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return null;
       return { tenantId: payload.sub, exp: payload.exp };

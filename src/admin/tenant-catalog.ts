@@ -15,30 +15,30 @@ export interface CatalogEntry {
  * Every change is applied to the runtime with the whole merged list, one change at a time.
  */
 export class TenantCatalog {
-  private readonly fileTenants: () => readonly Tenant[];
-  private readonly registry: TenantRegistryStore;
-  private readonly apply: (tenants: readonly Tenant[]) => Promise<void>;
-  private queue: Promise<unknown> = Promise.resolve();
+  readonly #fileTenants: () => readonly Tenant[];
+  readonly #registry: TenantRegistryStore;
+  readonly #apply: (tenants: readonly Tenant[]) => Promise<void>;
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: {
     fileTenants: () => readonly Tenant[];
     registry: TenantRegistryStore;
     apply: (tenants: readonly Tenant[]) => Promise<void>;
   }) {
-    this.fileTenants = options.fileTenants;
-    this.registry = options.registry;
-    this.apply = options.apply;
+    this.#fileTenants = options.fileTenants;
+    this.#registry = options.registry;
+    this.#apply = options.apply;
   }
 
   /** Stored tenants that cannot be decrypted (flagged by GET /tenants, skipped everywhere else). */
   async unreadable(): Promise<{ id: string; reason: string }[]> {
-    return this.registry.canStoreCredentials ? (await this.registry.listReport()).unreadable : [];
+    return this.#registry.canStoreCredentials ? (await this.#registry.listReport()).unreadable : [];
   }
 
   async list(): Promise<CatalogEntry[]> {
-    const file = this.fileTenants().map((tenant) => ({ tenant, source: 'file' as const }));
+    const file = this.#fileTenants().map((tenant) => ({ tenant, source: 'file' as const }));
     const fileIds = new Set(file.map((e) => e.tenant.id));
-    const stored = this.registry.canStoreCredentials ? await this.registry.list() : [];
+    const stored = this.#registry.canStoreCredentials ? await this.#registry.list() : [];
     const api = stored
       .filter((t) => !fileIds.has(t.id))
       .map((tenant) => ({ tenant, source: 'api' as const }));
@@ -46,12 +46,12 @@ export class TenantCatalog {
   }
 
   async find(id: string): Promise<CatalogEntry | null> {
-    const file = this.fileTenants().find((t) => t.id === id);
+    const file = this.#fileTenants().find((t) => t.id === id);
     if (file) return { tenant: file, source: 'file' };
-    if (!this.registry.canStoreCredentials) return null;
+    if (!this.#registry.canStoreCredentials) return null;
     let stored: Tenant | null;
     try {
-      stored = await this.registry.get(id);
+      stored = await this.#registry.get(id);
     } catch (err) {
       if (!isAppError(err) || err.code !== 'CONFIG_INVALID') throw err;
       throw new AdminHttpError(
@@ -82,67 +82,67 @@ export class TenantCatalog {
   }
 
   async create(tenant: Tenant): Promise<void> {
-    await this.serial(async () => {
-      this.requireKey();
+    await this.#serial(async () => {
+      this.#requireKey();
       if (await this.find(tenant.id)) {
         throw new AdminHttpError('TENANT_EXISTS', `Tenant "${tenant.id}" already exists`);
       }
-      await this.registry.put(tenant);
-      await this.applyAll();
+      await this.#registry.put(tenant);
+      await this.#applyAll();
     });
   }
 
   async update(tenant: Tenant): Promise<void> {
-    await this.serial(async () => {
-      this.requireKey();
+    await this.#serial(async () => {
+      this.#requireKey();
       await this.requireWritable(tenant.id);
-      await this.registry.put(tenant);
-      await this.applyAll();
+      await this.#registry.put(tenant);
+      await this.#applyAll();
     });
   }
 
   async remove(id: string): Promise<void> {
-    await this.serial(async () => {
+    await this.#serial(async () => {
       try {
         await this.requireWritable(id);
       } catch (err) {
         // An unreadable tenant can still be deleted (and recreated with its credentials).
         if (!(err instanceof AdminHttpError && err.code === 'TENANT_UNREADABLE')) throw err;
       }
-      await this.registry.delete(id);
-      await this.registry.setPaused(id, false);
-      await this.applyAll();
+      await this.#registry.delete(id);
+      await this.#registry.setPaused(id, false);
+      await this.#applyAll();
     });
   }
 
-  private requireKey(): void {
-    if (!this.registry.canStoreCredentials) {
+  #requireKey(): void {
+    if (!this.#registry.canStoreCredentials) {
       throw new AdminHttpError('ENCRYPTION_KEY_MISSING', MISSING_KEY_MESSAGE);
     }
   }
 
-  private async applyAll(): Promise<void> {
-    const paused = await this.registry.pausedIds();
-    await this.apply((await this.list()).map((e) => e.tenant).filter((t) => !paused.has(t.id)));
+  async #applyAll(): Promise<void> {
+    const paused = await this.#registry.pausedIds();
+    await this.#apply((await this.list()).map((e) => e.tenant).filter((t) => !paused.has(t.id)));
   }
 
   async isPaused(id: string): Promise<boolean> {
-    return (await this.registry.pausedIds()).has(id);
+    return (await this.#registry.pausedIds()).has(id);
   }
 
   /** Pause or resume a tenant (file or API): its schedules go, or come back. */
   async setPaused(id: string, paused: boolean): Promise<void> {
-    await this.serial(async () => {
+    await this.#serial(async () => {
       await this.require(id);
-      await this.registry.setPaused(id, paused);
-      await this.applyAll();
+      await this.#registry.setPaused(id, paused);
+      await this.#applyAll();
     });
   }
 
   /** Run mutations one after another, so two concurrent changes never apply a stale list. */
-  private serial<T>(body: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(body, body);
-    this.queue = next.catch(() => undefined);
+  #serial<T>(body: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(body, body);
+    this.#queue = next.catch(() => undefined);
     return next.catch((err: unknown) => {
       if (isAppError(err) && err.code === 'CONFIG_INVALID' && err.message === MISSING_KEY_MESSAGE) {
         throw new AdminHttpError('ENCRYPTION_KEY_MISSING', MISSING_KEY_MESSAGE);

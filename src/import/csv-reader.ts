@@ -40,19 +40,19 @@ export function detectDelimiter(head: string): CsvDelimiter {
 
 /** Rewrites CRLF and lone CR line ends to LF, across chunk boundaries (so line numbers are exact). */
 class LineEndNormaliser extends Transform {
-  private pendingCr = false;
+  #pendingCr = false;
   constructor() {
     super({ decodeStrings: false, encoding: 'utf8' });
   }
   override _transform(chunk: Buffer | string, _enc: BufferEncoding, done: TransformCallback): void {
     let s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    if (this.pendingCr) s = `\r${s}`;
-    this.pendingCr = s.endsWith('\r');
-    if (this.pendingCr) s = s.slice(0, -1);
+    if (this.#pendingCr) s = `\r${s}`;
+    this.#pendingCr = s.endsWith('\r');
+    if (this.#pendingCr) s = s.slice(0, -1);
     done(null, s.replace(/\r\n?/g, '\n'));
   }
   override _flush(done: TransformCallback): void {
-    done(null, this.pendingCr ? '\n' : '');
+    done(null, this.#pendingCr ? '\n' : '');
   }
 }
 

@@ -42,9 +42,9 @@ export function dateOrderWords(order: DateOrder): string {
 
 /** Collects the local dates of one column; `decide` settles the column's order. */
 export class DateOrderSurvey {
-  private readonly proofs: Record<DateOrder, DateValueAt | null> = { dmy: null, mdy: null };
-  private ambiguous = 0;
-  private local = 0;
+  readonly #proofs: Record<DateOrder, DateValueAt | null> = { dmy: null, mdy: null };
+  #ambiguous = 0;
+  #local = 0;
 
   readonly file: ColumnDateOrder['file'];
   readonly column: string;
@@ -58,13 +58,13 @@ export class DateOrderSurvey {
     const parts = localDateParts(raw);
     if (parts === null) return;
     const [a, b] = parts;
-    this.local++;
+    this.#local++;
     // Only a value readable in exactly one order proves it (45/03 and 13/13 prove nothing).
     const asDmy = a >= 1 && a <= 31 && b >= 1 && b <= 12;
     const asMdy = a >= 1 && a <= 12 && b >= 1 && b <= 31;
-    if (asDmy && asMdy) this.ambiguous++;
-    else if (asDmy) this.proofs.dmy ??= { value: raw.trim(), line };
-    else if (asMdy) this.proofs.mdy ??= { value: raw.trim(), line };
+    if (asDmy && asMdy) this.#ambiguous++;
+    else if (asDmy) this.#proofs.dmy ??= { value: raw.trim(), line };
+    else if (asMdy) this.#proofs.mdy ??= { value: raw.trim(), line };
   }
 
   /**
@@ -73,17 +73,17 @@ export class DateOrderSurvey {
    * mapping order is an error (IMPORT_DATE_ORDER_CONFLICT): no row is read one way or the other.
    */
   decide(declared: DateOrder | undefined): ColumnDateOrder | null {
-    if (this.local === 0) return null;
-    const { dmy, mdy } = this.proofs;
-    const base = { file: this.file, column: this.column, ambiguous: this.ambiguous };
+    if (this.#local === 0) return null;
+    const { dmy, mdy } = this.#proofs;
+    const base = { file: this.file, column: this.column, ambiguous: this.#ambiguous };
     if (declared !== undefined) {
       const other: DateOrder = declared === 'dmy' ? 'mdy' : 'dmy';
       return {
         ...base,
         order: declared,
         why: 'mapping',
-        proof: this.proofs[declared],
-        against: this.proofs[other],
+        proof: this.#proofs[declared],
+        against: this.#proofs[other],
       };
     }
     if (dmy && mdy) {

@@ -69,20 +69,20 @@ return 'incremental'`;
  * time: an interrupted reconciliation is simply run again and its totals add up across attempts.
  */
 export class FullSyncStore {
-  private readonly redis: Redis;
-  private readonly keys: TenantKeys;
-  private readonly tenantId: string;
+  readonly #redis: Redis;
+  readonly #keys: TenantKeys;
+  readonly #tenantId: string;
 
   constructor(redis: Redis, keys: TenantKeys, tenantId: string) {
-    this.redis = redis;
-    this.keys = keys;
-    this.tenantId = tenantId;
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#tenantId = tenantId;
   }
 
   /** Start (clearing the cursor) or resume a full sync, or say the pull is incremental. */
   async begin(runId: string, fullResyncRequested: boolean): Promise<SyncMode> {
-    const k = this.keys;
-    return (await this.redis.eval(
+    const k = this.#keys;
+    return (await this.#redis.eval(
       BEGIN,
       3,
       k.fullSync,
@@ -98,9 +98,9 @@ export class FullSyncStore {
    * `runId` dropped, over all its attempts.
    */
   async finish(runId: string): Promise<ReconcileCounts> {
-    await this.dropUnlisted(this.keys.syncSeen, runId);
-    await this.redis.del(this.keys.fullSync, this.keys.syncSeen);
-    return this.counts(runId);
+    await this.#dropUnlisted(this.#keys.syncSeen, runId);
+    await this.#redis.del(this.#keys.fullSync, this.#keys.syncSeen);
+    return this.#counts(runId);
   }
 
   /**
@@ -108,42 +108,42 @@ export class FullSyncStore {
    * deals; stored deals not listed are dropped. Returns what run `runId` dropped, over all its attempts.
    */
   async reconcileIds(runId: string, listed: AsyncIterable<string[]>): Promise<ReconcileCounts> {
-    const key = this.keys.listedIds;
-    await this.redis.del(key);
+    const key = this.#keys.listedIds;
+    await this.#redis.del(key);
     try {
       for await (const ids of listed) {
-        for (const chunk of chunked(ids)) await this.redis.sadd(key, ...chunk);
+        for (const chunk of chunked(ids)) await this.#redis.sadd(key, ...chunk);
       }
-      await this.dropUnlisted(key, runId);
-      return await this.counts(runId);
+      await this.#dropUnlisted(key, runId);
+      return await this.#counts(runId);
     } finally {
-      await this.redis.del(key);
+      await this.#redis.del(key);
     }
   }
 
-  private async counts(runId: string): Promise<ReconcileCounts> {
-    const [dropped, alertsClosed] = await this.redis.hmget(
-      this.keys.reconciled(runId),
+  async #counts(runId: string): Promise<ReconcileCounts> {
+    const [dropped, alertsClosed] = await this.#redis.hmget(
+      this.#keys.reconciled(runId),
       'dropped',
       'alertsClosed',
     );
     return { dropped: Number(dropped ?? 0), alertsClosed: Number(alertsClosed ?? 0) };
   }
 
-  private async dropUnlisted(listedKey: string, runId: string): Promise<void> {
-    const k = this.keys;
+  async #dropUnlisted(listedKey: string, runId: string): Promise<void> {
+    const k = this.#keys;
     let cursor = '0';
     do {
-      const [next, flat] = await this.redis.hscan(k.deals, cursor, 'COUNT', SCAN_COUNT);
+      const [next, flat] = await this.#redis.hscan(k.deals, cursor, 'COUNT', SCAN_COUNT);
       cursor = next;
       const ids: string[] = [];
       for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]!);
       if (ids.length === 0) continue;
       // A cheap first look; the script checks again inside its atomic step.
-      const member = await this.redis.smismember(listedKey, ...ids);
+      const member = await this.#redis.smismember(listedKey, ...ids);
       const missing = ids.filter((_, i) => member[i] === 0);
       if (missing.length === 0) continue;
-      await this.redis.eval(
+      await this.#redis.eval(
         DROP_CHUNK,
         3 + dealScopedKeys(k).length,
         listedKey,
@@ -152,7 +152,7 @@ export class FullSyncStore {
         ...dealScopedKeys(k),
         ALERT_KINDS.length,
         COUNTS_TTL_MS,
-        ...missing.flatMap((id) => [id, ...dealAlertFields(this.tenantId, id)]),
+        ...missing.flatMap((id) => [id, ...dealAlertFields(this.#tenantId, id)]),
       );
     } while (cursor !== '0');
   }

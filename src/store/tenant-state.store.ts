@@ -105,31 +105,31 @@ export class TenantStateStore {
   readonly cycleLockTtlMs: number;
   /** The full sync in progress: begin or resume, and reconcile when it ends. */
   readonly fullSync: FullSyncStore;
-  private readonly redis: Redis;
-  private readonly resultCodec: ResultCodec;
+  readonly #redis: Redis;
+  readonly #resultCodec: ResultCodec;
 
   constructor(redis: Redis, prefix: string, tenantId: string, options: { cycleLockTtlMs?: number } = {}) {
-    this.redis = redis;
+    this.#redis = redis;
     this.tenantId = tenantId;
     this.keys = tenantKeys(prefix, tenantId);
     this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;
     this.fullSync = new FullSyncStore(redis, this.keys, tenantId);
-    this.resultCodec = new ResultCodec(redis, this.keys.resultLegend);
+    this.#resultCodec = new ResultCodec(redis, this.keys.resultLegend);
   }
 
   async getCursor(): Promise<string | null> {
-    return this.redis.get(this.keys.cursor);
+    return this.#redis.get(this.keys.cursor);
   }
 
   /** The effect fence of a step this worker holds (src/store/effect-fence.ts). */
   effectFence(lease: StepLease): EffectFence {
-    return new EffectFence(this.redis, this.keys, lease);
+    return new EffectFence(this.#redis, this.keys, lease);
   }
 
   /** Set or clear (null: the next pull is a full sync) the cursor. */
   async setCursor(cursor: string | null): Promise<void> {
-    if (cursor === null) await this.redis.del(this.keys.cursor);
-    else await this.redis.set(this.keys.cursor, cursor);
+    if (cursor === null) await this.#redis.del(this.keys.cursor);
+    else await this.#redis.set(this.keys.cursor, cursor);
   }
 
   /**
@@ -165,11 +165,11 @@ export class TenantStateStore {
     const existing: (Buffer | null)[] = [];
     const existingDeals: (string | null)[] = [];
     for (const chunk of chunked(mergeIds)) {
-      existing.push(...(await this.redis.hmgetBuffer(k.activities, ...chunk)));
-      existingDeals.push(...(await this.redis.hmget(k.deals, ...chunk)));
+      existing.push(...(await this.#redis.hmgetBuffer(k.activities, ...chunk)));
+      existingDeals.push(...(await this.#redis.hmget(k.deals, ...chunk)));
     }
 
-    const tx = this.redis.multi();
+    const tx = this.#redis.multi();
     // First in the transaction, so their replies (fields removed) are the first ones.
     const alertFields = page.deletedDealIds.flatMap((id) => dealAlertFields(this.tenantId, id));
     let alertCommands = 0;
@@ -237,19 +237,19 @@ export class TenantStateStore {
   }
 
   async saveMetadata(metadata: StoredMetadata): Promise<void> {
-    await this.redis.set(this.keys.metadata, JSON.stringify(metadata));
+    await this.#redis.set(this.keys.metadata, JSON.stringify(metadata));
   }
 
   async getMetadata(): Promise<StoredMetadata | null> {
-    return parse<StoredMetadata>(await this.redis.get(this.keys.metadata));
+    return parse<StoredMetadata>(await this.#redis.get(this.keys.metadata));
   }
 
   async dealCount(): Promise<number> {
-    return this.redis.hlen(this.keys.deals);
+    return this.#redis.hlen(this.keys.deals);
   }
 
   async getDeal(dealId: string): Promise<StoredDealRecord | null> {
-    for await (const chunk of this.readDeals([dealId])) return chunk[0] ?? null;
+    for await (const chunk of this.#readDeals([dealId])) return chunk[0] ?? null;
     return null;
   }
 
@@ -257,7 +257,7 @@ export class TenantStateStore {
   async getDeals(dealIds: string[]): Promise<Map<string, Deal>> {
     const out = new Map<string, Deal>();
     for (const chunk of chunked(dealIds, SCAN_CHUNK)) {
-      const values = await this.redis.hmget(this.keys.deals, ...chunk);
+      const values = await this.#redis.hmget(this.keys.deals, ...chunk);
       values.forEach((raw, i) => {
         if (raw !== null) out.set(chunk[i]!, decodeDeal(chunk[i]!, raw));
       });
@@ -269,11 +269,11 @@ export class TenantStateStore {
   async *iterateDeals(): AsyncGenerator<StoredDealRecord[]> {
     let cursor = '0';
     do {
-      const [next, flat] = await this.redis.hscan(this.keys.deals, cursor, 'COUNT', SCAN_CHUNK);
+      const [next, flat] = await this.#redis.hscan(this.keys.deals, cursor, 'COUNT', SCAN_CHUNK);
       cursor = next;
       const ids: string[] = [];
       for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]!);
-      if (ids.length > 0) yield* this.readDeals(ids);
+      if (ids.length > 0) yield* this.#readDeals(ids);
     } while (cursor !== '0');
   }
 
@@ -281,7 +281,7 @@ export class TenantStateStore {
   async *iterateDealSnapshots(): AsyncGenerator<Deal[]> {
     let cursor = '0';
     do {
-      const [next, flat] = await this.redis.hscan(this.keys.deals, cursor, 'COUNT', SCAN_CHUNK);
+      const [next, flat] = await this.#redis.hscan(this.keys.deals, cursor, 'COUNT', SCAN_CHUNK);
       cursor = next;
       const deals: Deal[] = [];
       for (let i = 1; i < flat.length; i += 2) deals.push(decodeDeal(flat[i - 1]!, flat[i]!));
@@ -291,13 +291,13 @@ export class TenantStateStore {
 
   /** These deals with their activities, contacts and account, in chunks; ids not stored are skipped. */
   async *readDealRecords(ids: readonly string[]): AsyncGenerator<StoredDealRecord[]> {
-    for (const chunk of chunked(ids, SCAN_CHUNK)) yield* this.readDeals(chunk);
+    for (const chunk of chunked(ids, SCAN_CHUNK)) yield* this.#readDeals(chunk);
   }
 
-  private async *readDeals(ids: string[]): AsyncGenerator<StoredDealRecord[]> {
+  async *#readDeals(ids: string[]): AsyncGenerator<StoredDealRecord[]> {
     const [deals, ledgers] = await Promise.all([
-      this.redis.hmget(this.keys.deals, ...ids),
-      this.redis.hmgetBuffer(this.keys.activities, ...ids),
+      this.#redis.hmget(this.keys.deals, ...ids),
+      this.#redis.hmgetBuffer(this.keys.activities, ...ids),
     ]);
     const parsed: { deal: Deal; ledger: LedgerEntry[] }[] = [];
     deals.forEach((raw, i) => {
@@ -313,8 +313,8 @@ export class TenantStateStore {
       for (const e of ledger) for (const c of e[12]) contactIds.add(c);
       if (deal.accountId !== null) accountIds.add(deal.accountId);
     }
-    const contacts = await this.hmgetMap<Contact>(this.keys.contacts, [...contactIds]);
-    const accounts = await this.hmgetMap<Account>(this.keys.accounts, [...accountIds]);
+    const contacts = await this.#hmgetMap<Contact>(this.keys.contacts, [...contactIds]);
+    const accounts = await this.#hmgetMap<Account>(this.keys.accounts, [...accountIds]);
     yield parsed.map(({ deal, ledger }) => {
       const own = new Set(deal.contacts.map((c) => c.contactId));
       for (const e of ledger) for (const c of e[12]) own.add(c);
@@ -330,11 +330,11 @@ export class TenantStateStore {
     });
   }
 
-  private async hmgetMap<T>(key: string, ids: string[]): Promise<Map<string, T>> {
+  async #hmgetMap<T>(key: string, ids: string[]): Promise<Map<string, T>> {
     const out = new Map<string, T>();
     for (let i = 0; i < ids.length; i += SCAN_CHUNK) {
       const slice = ids.slice(i, i + SCAN_CHUNK);
-      const values = await this.redis.hmget(key, ...slice);
+      const values = await this.#redis.hmget(key, ...slice);
       values.forEach((v, j) => {
         const parsed = parse<T>(v);
         if (parsed !== null) out.set(slice[j]!, parsed);
@@ -350,8 +350,8 @@ export class TenantStateStore {
     for (let i = 0; i < results.length; i += SCAN_CHUNK) {
       const chunk = results.slice(i, i + SCAN_CHUNK);
       const ids = chunk.map((r) => r.dealId);
-      const histories = await this.redis.hmget(k.history, ...ids);
-      const encoded = await this.resultCodec.encode(chunk);
+      const histories = await this.#redis.hmget(k.history, ...ids);
+      const encoded = await this.#resultCodec.encode(chunk);
       const nextHistory: Record<string, string> = {};
       chunk.forEach((r, j) => {
         const at = Date.parse(r.asOf);
@@ -361,7 +361,7 @@ export class TenantStateStore {
         nextHistory[r.dealId] = JSON.stringify(history.slice(-MAX_HISTORY));
       });
       await execChecked(
-        this.redis
+        this.#redis
           .multi()
           .hset(k.results, Object.fromEntries(chunk.map((r, j) => [r.dealId, encoded[j]!])))
           .hset(k.history, nextHistory),
@@ -379,8 +379,8 @@ export class TenantStateStore {
     if (results.length === 0) return;
     const k = this.keys;
     const ids = results.map((r) => r.dealId);
-    const histories = await this.redis.hmget(k.history, ...ids);
-    const encoded = await this.resultCodec.encode(results);
+    const histories = await this.#redis.hmget(k.history, ...ids);
+    const encoded = await this.#resultCodec.encode(results);
     const nextHistory: Record<string, string> = {};
     results.forEach((r, j) => {
       const at = Date.parse(r.asOf);
@@ -389,7 +389,7 @@ export class TenantStateStore {
       history.sort((a, b) => a[0] - b[0]);
       nextHistory[r.dealId] = JSON.stringify(history.slice(-MAX_HISTORY));
     });
-    const tx = this.redis
+    const tx = this.#redis
       .multi()
       .hset(k.results, Object.fromEntries(results.map((r, j) => [r.dealId, encoded[j]!])))
       .hset(k.history, nextHistory);
@@ -405,7 +405,7 @@ export class TenantStateStore {
     const out: T[] = [];
     const batch = 5_000;
     for (let start = 0; ; start += batch) {
-      const raw = await this.redis.lrange(key, start, start + batch - 1);
+      const raw = await this.#redis.lrange(key, start, start + batch - 1);
       for (const r of raw) out.push(JSON.parse(r) as T);
       if (raw.length < batch) break;
     }
@@ -413,22 +413,22 @@ export class TenantStateStore {
   }
 
   async dropRunCandidates(runId: string): Promise<void> {
-    await this.redis.del(this.keys.runCandidates(runId));
+    await this.#redis.del(this.keys.runCandidates(runId));
   }
 
   async getResult(dealId: string): Promise<HealthResult | null> {
-    const raw = await this.redis.hget(this.keys.results, dealId);
-    return raw === null ? null : ((await this.resultCodec.decode([[dealId, raw]]))[0] ?? null);
+    const raw = await this.#redis.hget(this.keys.results, dealId);
+    return raw === null ? null : ((await this.#resultCodec.decode([[dealId, raw]]))[0] ?? null);
   }
 
   async *iterateResults(): AsyncGenerator<HealthResult[]> {
     let cursor = '0';
     do {
-      const [next, flat] = await this.redis.hscan(this.keys.results, cursor, 'COUNT', SCAN_CHUNK);
+      const [next, flat] = await this.#redis.hscan(this.keys.results, cursor, 'COUNT', SCAN_CHUNK);
       cursor = next;
       const stored: [string, string][] = [];
       for (let i = 1; i < flat.length; i += 2) stored.push([flat[i - 1]!, flat[i]!]);
-      if (stored.length > 0) yield await this.resultCodec.decode(stored);
+      if (stored.length > 0) yield await this.#resultCodec.decode(stored);
     } while (cursor !== '0');
   }
 
@@ -441,7 +441,7 @@ export class TenantStateStore {
     const cutoff = asOf - 6.5 * 86_400_000;
     for (let i = 0; i < dealIds.length; i += SCAN_CHUNK) {
       const slice = dealIds.slice(i, i + SCAN_CHUNK);
-      const values = await this.redis.hmget(this.keys.history, ...slice);
+      const values = await this.#redis.hmget(this.keys.history, ...slice);
       values.forEach((v, j) => {
         const history = parse<[number, number][]>(v) ?? [];
         let found: number | null = null;
@@ -453,7 +453,7 @@ export class TenantStateStore {
   }
 
   async getWritten(dealIds: string[]): Promise<Map<string, Partial<HealthFieldValues>>> {
-    return this.hmgetMap<Partial<HealthFieldValues>>(this.keys.written, dealIds);
+    return this.#hmgetMap<Partial<HealthFieldValues>>(this.keys.written, dealIds);
   }
 
   /** Record values as written (merged into what was written before) and clear their intents. */
@@ -464,7 +464,7 @@ export class TenantStateStore {
         ids.map((id) => [id, JSON.stringify({ ...before.get(id), ...values.get(id) })]),
       );
       await execChecked(
-        this.redis
+        this.#redis
           .multi()
           .hset(this.keys.written, merged)
           .hdel(this.keys.writeIntents, ...ids),
@@ -475,7 +475,7 @@ export class TenantStateStore {
   /** Write intents: values about to be sent to the CRM, kept until the CRM confirms them. */
   async saveWriteIntents(values: Map<string, Partial<HealthFieldValues>>): Promise<void> {
     for (const chunk of chunked([...values])) {
-      await this.redis.hset(
+      await this.#redis.hset(
         this.keys.writeIntents,
         Object.fromEntries(chunk.map(([id, v]) => [id, JSON.stringify(v)])),
       );
@@ -483,7 +483,7 @@ export class TenantStateStore {
   }
 
   async getWriteIntents(): Promise<Map<string, Partial<HealthFieldValues>>> {
-    const all = await this.redis.hgetall(this.keys.writeIntents);
+    const all = await this.#redis.hgetall(this.keys.writeIntents);
     return new Map(Object.entries(all).map(([id, v]) => [id, JSON.parse(v) as Partial<HealthFieldValues>]));
   }
 
@@ -492,7 +492,7 @@ export class TenantStateStore {
    * (write intents saved, alert reservations checked); null when none is recorded.
    */
   async effectClearedAt(): Promise<number | null> {
-    const at = await this.redis.get(this.keys.effectClearedAt);
+    const at = await this.#redis.get(this.keys.effectClearedAt);
     return at === null ? null : Number(at);
   }
 
@@ -501,7 +501,7 @@ export class TenantStateStore {
    * still be on its way (see SEND_WINDOW_MS); null when none is recorded.
    */
   async msSinceEffectCleared(): Promise<number | null> {
-    const since = (await this.redis.eval(
+    const since = (await this.#redis.eval(
       `local at = redis.call('get', KEYS[1])
 if not at then return -1 end
 local t = redis.call('time')
@@ -513,22 +513,22 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
   }
 
   async clearWriteIntents(dealIds: string[]): Promise<void> {
-    for (const chunk of chunked(dealIds)) await this.redis.hdel(this.keys.writeIntents, ...chunk);
+    for (const chunk of chunked(dealIds)) await this.#redis.hdel(this.keys.writeIntents, ...chunk);
   }
 
   /** Distinct bad records quarantined (by object type and id; records without an id by content). */
   async quarantineCount(): Promise<number> {
-    return this.redis.scard(this.keys.quarantineIds);
+    return this.#redis.scard(this.keys.quarantineIds);
   }
 
   async quarantined(limit = 100): Promise<QuarantinedRecord[]> {
-    const raw = await this.redis.lrange(this.keys.quarantine, 0, limit - 1);
+    const raw = await this.#redis.lrange(this.keys.quarantine, 0, limit - 1);
     return raw.map((r) => JSON.parse(r) as QuarantinedRecord);
   }
 
   /** Open alerts and the owners' daily cap (src/store/alert-reservations.ts). */
   alertReservations(): AlertReservations {
-    return new AlertReservations(this.redis, this.keys);
+    return new AlertReservations(this.#redis, this.keys);
   }
 
   /** Open alerts: key -> task id, or "pending" while the task is being created. */
@@ -539,19 +539,19 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
 
   /** Small JSON documents kept per tenant (model, norms, schema marker, alert candidates, training report). */
   async getJson<T>(key: JsonDocument): Promise<T | null> {
-    return parse<T>(await this.redis.get(this.keys[key]));
+    return parse<T>(await this.#redis.get(this.keys[key]));
   }
 
   async setJson(key: JsonDocument, value: unknown): Promise<void> {
-    await this.redis.set(this.keys[key], JSON.stringify(value));
+    await this.#redis.set(this.keys[key], JSON.stringify(value));
   }
 
   async getResults(dealIds: string[]): Promise<Map<string, HealthResult>> {
     const out = new Map<string, HealthResult>();
     for (const chunk of chunked(dealIds, SCAN_CHUNK)) {
-      const values = await this.redis.hmget(this.keys.results, ...chunk);
+      const values = await this.#redis.hmget(this.keys.results, ...chunk);
       const stored = chunk.flatMap((id, i) => (values[i] === null ? [] : [[id, values[i]!] as const]));
-      for (const r of await this.resultCodec.decode(stored)) out.set(r.dealId, r);
+      for (const r of await this.#resultCodec.decode(stored)) out.set(r.dealId, r);
     }
     return out;
   }
@@ -564,7 +564,7 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
     let removed = 0;
     for (const chunk of chunked(dealIds)) {
       const replies = await execChecked(
-        this.redis
+        this.#redis
           .multi()
           .hdel(this.keys.results, ...chunk)
           .hdel(this.keys.writeIntents, ...chunk),
@@ -578,7 +578,7 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
   async withResults(dealIds: string[]): Promise<string[]> {
     const out: string[] = [];
     for (const chunk of chunked(dealIds)) {
-      const flags = await this.redis.hmget(this.keys.results, ...chunk);
+      const flags = await this.#redis.hmget(this.keys.results, ...chunk);
       flags.forEach((v, i) => {
         if (v !== null) out.push(chunk[i]!);
       });
@@ -590,7 +590,7 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
   async recordStep(runId: string, step: string, summary: Record<string, unknown>): Promise<void> {
     const key = this.keys.runSteps(runId);
     await execChecked(
-      this.redis
+      this.#redis
         .multi()
         .hset(key, step, JSON.stringify(redactSecrets(summary)))
         .expire(key, 7 * 86_400),
@@ -598,7 +598,7 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
   }
 
   async runSteps(runId: string): Promise<Record<string, Record<string, unknown>>> {
-    const all = await this.redis.hgetall(this.keys.runSteps(runId));
+    const all = await this.#redis.hgetall(this.keys.runSteps(runId));
     return Object.fromEntries(
       Object.entries(all).map(([k, v]) => [k, JSON.parse(v) as Record<string, unknown>]),
     );
@@ -608,7 +608,7 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
   async refreshCycleLock(runId: string, ttlMs: number = this.cycleLockTtlMs): Promise<boolean> {
     const script =
       "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
-    return (await this.redis.eval(script, 1, this.keys.cycleLock, runId, ttlMs)) === 1;
+    return (await this.#redis.eval(script, 1, this.keys.cycleLock, runId, ttlMs)) === 1;
   }
 
   /**
@@ -621,7 +621,7 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
     const ttlMs = Math.max(0, until - now) + this.cycleLockTtlMs;
     const script =
       "if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end if redis.call('pttl', KEYS[1]) < tonumber(ARGV[2]) then redis.call('pexpire', KEYS[1], ARGV[2]) end return 1";
-    return (await this.redis.eval(script, 1, this.keys.cycleLock, runId, ttlMs)) === 1;
+    return (await this.#redis.eval(script, 1, this.keys.cycleLock, runId, ttlMs)) === 1;
   }
 
   /**
@@ -630,7 +630,7 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
    */
   async recordRun(summary: Record<string, unknown>): Promise<void> {
     // Redacted before it is stored: an error text may carry a token a CRM echoed back.
-    const tx = this.redis
+    const tx = this.#redis
       .multi()
       .lpush(this.keys.runs, JSON.stringify(redactSecrets(summary)))
       .ltrim(this.keys.runs, 0, 49);
@@ -640,12 +640,12 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
     // only carry its score step to its alert step: gone once the run is recorded.
     if (typeof summary.runId === 'string') {
       const prefix = JSON.stringify({ runId: summary.runId }).slice(0, -1);
-      await this.redis.eval(DROP_RUN_CANDIDATES, 1, this.keys.alertCandidates, `${prefix},`);
+      await this.#redis.eval(DROP_RUN_CANDIDATES, 1, this.keys.alertCandidates, `${prefix},`);
     }
   }
 
   async runs(limit = 20): Promise<Record<string, unknown>[]> {
-    return (await this.redis.lrange(this.keys.runs, 0, limit - 1)).map(
+    return (await this.#redis.lrange(this.keys.runs, 0, limit - 1)).map(
       (r) => JSON.parse(r) as Record<string, unknown>,
     );
   }
@@ -655,20 +655,20 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
     runId: string,
     ttlMs: number,
   ): Promise<{ acquired: boolean; holder: string | null }> {
-    const ok = await this.redis.set(this.keys.cycleLock, runId, 'PX', ttlMs, 'NX');
+    const ok = await this.#redis.set(this.keys.cycleLock, runId, 'PX', ttlMs, 'NX');
     if (ok === 'OK') return { acquired: true, holder: runId };
-    return { acquired: false, holder: await this.redis.get(this.keys.cycleLock) };
+    return { acquired: false, holder: await this.#redis.get(this.keys.cycleLock) };
   }
 
   /** Release the lock only if `runId` still holds it (compare-and-delete in one script). */
   async releaseCycleLock(runId: string): Promise<boolean> {
     const script =
       "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-    return (await this.redis.eval(script, 1, this.keys.cycleLock, runId)) === 1;
+    return (await this.#redis.eval(script, 1, this.keys.cycleLock, runId)) === 1;
   }
 
   async cycleLockHolder(): Promise<string | null> {
-    return this.redis.get(this.keys.cycleLock);
+    return this.#redis.get(this.keys.cycleLock);
   }
 
   /** Delete every key of this tenant (tenant removed). */
@@ -677,9 +677,9 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
     let cursor = '0';
     let removed = 0;
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
       cursor = next;
-      if (keys.length > 0) removed += await this.redis.del(...keys);
+      if (keys.length > 0) removed += await this.#redis.del(...keys);
     } while (cursor !== '0');
     return removed;
   }
