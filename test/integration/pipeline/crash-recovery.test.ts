@@ -35,7 +35,7 @@ describe('a worker killed mid-write-back', () => {
   });
 
   it('is taken over by another worker with no lost or duplicate writes or alerts', {
-    timeout: 400_000,
+    timeout: 600_000,
   }, async () => {
     const prefix = `k${randomUUID().slice(0, 8)}`;
     const dir = mkdtempSync(join(tmpdir(), 'ph-crash-'));
@@ -72,7 +72,7 @@ describe('a worker killed mid-write-back', () => {
       const dealUpdates = () =>
         sandbox.inspect.writes().filter((w) => w.objectType === 'deals' && w.operation === 'update');
       const held = link;
-      await until(() => held.holding(), 'the second fenced batch', 120_000);
+      await until(() => held.holding(), 'the second fenced batch', 300_000);
       await first.kill();
       const store = runtime.deps.store('crash');
       // The crash really interrupted the write-back: the step never finished in the first worker
