@@ -1,6 +1,11 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
+/** How many times `needle` occurs in `text`. */
+export function occurrences(text: string, needle: string): number {
+  return needle === '' ? 0 : text.split(needle).length - 1;
+}
+
 /**
  * A TCP link in front of a redis-server, for fault tests: bytes pass both ways, until a command
  * the test names goes through; from then on the answers on that connection are held back (the
@@ -12,10 +17,11 @@ export interface HoldingLink {
   /** The upstream's URL with the link's address. */
   readonly url: string;
   /**
-   * Hold the answers of a connection once it has sent the `nth` (default 1st) command for which
-   * `matches` is true.
+   * Hold the answers of a connection once it has sent the `nth` (default 1st) command the test is
+   * looking for: `count` says how many of them a chunk of sent bytes holds (a client may pipeline
+   * several commands into one chunk).
    */
-  holdAnswersAfter(matches: (sent: string) => boolean, nth?: number): void;
+  holdAnswersAfter(count: (sent: string) => number, nth?: number): void;
   /** True once a connection is being held. */
   holding(): boolean;
   /** Let the held answers (and everything after them) through. */
@@ -26,7 +32,7 @@ export interface HoldingLink {
 export async function startHoldingLink(upstreamUrl: string): Promise<HoldingLink> {
   const upstream = new URL(upstreamUrl);
   const sockets = new Set<net.Socket>();
-  let matcher: ((sent: string) => boolean) | null = null;
+  let counter: ((sent: string) => number) | null = null;
   let wanted = 1;
   let matched = 0;
   const held: { client: net.Socket; chunks: Buffer[] }[] = [];
@@ -42,9 +48,10 @@ export async function startHoldingLink(upstreamUrl: string): Promise<HoldingLink
     client.on('data', (chunk: Buffer) => {
       const text = tail + chunk.toString('latin1');
       tail = text.slice(-512);
-      if (held.length === 0 && !released && matcher?.(text)) {
+      const found = held.length === 0 && !released && counter !== null ? counter(text) : 0;
+      if (found > 0) {
         tail = ''; // counted once
-        matched += 1;
+        matched += found;
         if (matched >= wanted) {
           hold = { client, chunks: [] };
           held.push(hold);
@@ -73,8 +80,8 @@ export async function startHoldingLink(upstreamUrl: string): Promise<HoldingLink
   url.port = String((server.address() as AddressInfo).port);
   return {
     url: url.toString().replace(/\/$/, ''),
-    holdAnswersAfter(matches, nth = 1) {
-      matcher = matches;
+    holdAnswersAfter(count, nth = 1) {
+      counter = count;
       wanted = nth;
       matched = 0;
     },

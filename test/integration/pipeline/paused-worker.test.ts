@@ -7,7 +7,7 @@ import { Runtime } from '../../../src/cli/runtime.ts';
 import type { CrmKind } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { type CrmUnderTest, startCrm } from './crm-fixture.ts';
-import { type HoldingLink, startHoldingLink } from '../../support/holding-link.ts';
+import { type HoldingLink, occurrences, startHoldingLink } from '../../support/holding-link.ts';
 import { tenantKeys } from '../../../src/store/tenant-keys.ts';
 import { testLogger } from './harness.ts';
 import { type CliProcess, startCli } from '../../support/cli-process.ts';
@@ -77,7 +77,7 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after t
     const keys = tenantKeys(prefix, id);
     // The fence script of the aimed step names these two keys (src/store/effect-fence.ts).
     const fenced = step === 'alert' ? keys.alertsOpen : keys.writeIntents;
-    link.holdAnswersAfter((sent) => sent.includes(keys.effectClearedAt) && sent.includes(fenced));
+    link.holdAnswersAfter((sent) => (sent.includes(fenced) ? occurrences(sent, keys.effectClearedAt) : 0));
     const first = startCli(['worker'], { ...env, REDIS_URL: link.url });
     procs.push(first);
     const runtime = new Runtime({
