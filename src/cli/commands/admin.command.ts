@@ -202,6 +202,15 @@ export function registerAdmin(program: Command): void {
       runCommand(async () => {
         const env = loadEnv();
         const logger = createLogger({ level: env.LOG_LEVEL, base: { service: 'admin' } });
+        // Listen for the stop signals first: a SIGTERM before any listener kills the process outright.
+        const stopRequested = new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            logger.info({ signal }, 'shutting down: finishing requests and active jobs');
+            resolve();
+          };
+          process.once('SIGTERM', () => stop('SIGTERM'));
+          process.once('SIGINT', () => stop('SIGINT'));
+        });
         const port = opts.port === undefined ? env.ADMIN_PORT : Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
           throw new AppError('CONFIG_INVALID', `--port must be a port number, got "${opts.port}"`);
@@ -250,14 +259,7 @@ export function registerAdmin(program: Command): void {
               logger.error({ err }, 'tenants reload failed; keeping the previous configuration'),
             );
         });
-        await new Promise<void>((resolve) => {
-          const stop = (signal: string) => {
-            logger.info({ signal }, 'shutting down: finishing requests and active jobs');
-            resolve();
-          };
-          process.once('SIGTERM', () => stop('SIGTERM'));
-          process.once('SIGINT', () => stop('SIGINT'));
-        });
+        await stopRequested;
         await service.close();
         await redis.close();
         logger.info('stopped');

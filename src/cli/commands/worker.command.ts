@@ -29,6 +29,17 @@ export function registerWorker(program: Command): void {
       runCommand(async () => {
         const env = loadEnv();
         const logger = createLogger({ level: env.LOG_LEVEL, base: { service: 'worker' } });
+        // Listen for the stop signals before anything else: until a listener exists a SIGTERM kills
+        // the process outright, and one sent as soon as "worker ready" appears could arrive before a
+        // listener added after that line (seen under load: the worker died without "stopped").
+        const stopRequested = new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            logger.info({ signal }, 'shutting down: finishing active jobs');
+            resolve();
+          };
+          process.once('SIGTERM', () => stop('SIGTERM'));
+          process.once('SIGINT', () => stop('SIGINT'));
+        });
         const redis = await resolveRedis(env.REDIS_URL);
         const registryClient = redis.createClient();
         const registry = new TenantRegistryStore({
@@ -89,14 +100,7 @@ export function registerWorker(program: Command): void {
               logger.error({ err }, 'reading API tenants failed; keeping the previous configuration'),
             );
         }, REGISTRY_POLL_MS);
-        await new Promise<void>((resolve) => {
-          const stop = (signal: string) => {
-            logger.info({ signal }, 'shutting down: finishing active jobs');
-            resolve();
-          };
-          process.once('SIGTERM', () => stop('SIGTERM'));
-          process.once('SIGINT', () => stop('SIGINT'));
-        });
+        await stopRequested;
         clearInterval(poll);
         await runtime.close();
         // Every client this command opened is closed, or the process never exits on an external Redis.
