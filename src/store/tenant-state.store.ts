@@ -488,15 +488,6 @@ export class TenantStateStore {
   }
 
   /**
-   * When (Redis clock, epoch ms) any worker's effect fence last cleared a CRM batch to be sent
-   * (write intents saved, alert reservations checked); null when none is recorded.
-   */
-  async effectClearedAt(): Promise<number | null> {
-    const at = await this.#redis.get(this.keys.effectClearedAt);
-    return at === null ? null : Number(at);
-  }
-
-  /**
    * Milliseconds (Redis clock) since a fence last cleared a CRM batch: a batch cleared then may
    * still be on its way (see SEND_WINDOW_MS); null when none is recorded.
    */
