@@ -1,4 +1,5 @@
 import type { Band, HealthResult } from '../src/domain/index.ts';
+import { actionLifts } from '../src/scoring/action-lift.ts';
 import { type AlertCandidate, detectAlerts } from '../src/scoring/alert-rules.ts';
 import {
   buildQualificationIndicators,
@@ -140,7 +141,10 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       const results: HealthResult[] = [];
       const candidates: StoredAlertCandidate[] = [];
       for (const { input, name } of open) {
-        const result = scoreDeal(input, ctx, previous.get(input.id));
+        const scoredNow = scoreDeal(input, ctx, previous.get(input.id));
+        // What would raise this deal (issue 18): on explain and as the alerts' suggested action.
+        const actions = actionLifts(input, ctx, scoredNow);
+        const result = actions.length > 0 ? { ...scoredNow, actions } : scoredNow;
         results.push(result);
         bands[result.band] += 1;
         rollupDeals.push(pipelineDealFrom(input, result));

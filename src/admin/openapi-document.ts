@@ -220,7 +220,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
       '/tenants/{tenantId}/deals/{dealId}/explain': {
         get: op({
-          summary: "Every indicator of a deal's score with its evidence",
+          summary:
+            "Every indicator of a deal's score with its evidence, and what would raise it (actions with the estimated lift)",
           params: [...t, { name: 'dealId', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '200': ok('explanation'), '404': err('DEAL_NOT_FOUND') },
         }),

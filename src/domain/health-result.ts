@@ -38,6 +38,33 @@ const BandSchema = z.enum(['healthy', 'watch', 'at_risk']);
 export type Band = z.infer<typeof BandSchema>;
 
 const TrendSchema = z.enum(['improving', 'steady', 'declining']);
+
+/**
+ * The rep-controllable actions whose effect on the deal the engine estimates (issue 18, "what would
+ * raise this deal"). The order is the stored code of each action: append only.
+ */
+export const REP_ACTION_KEYS = [
+  'multi_contact_meeting',
+  'senior_contact',
+  'buyer_reply',
+  'fresh_next_step',
+] as const;
+export type RepActionKey = (typeof REP_ACTION_KEYS)[number];
+
+/** What each action asks of the rep, as shown on explain and in alert tasks. */
+export const REP_ACTION_LABELS: Record<RepActionKey, string> = {
+  multi_contact_meeting: 'Hold a meeting with two or more buyer contacts',
+  senior_contact: 'Engage a senior buyer contact (a decision maker)',
+  buyer_reply: 'Get a reply from the buyer',
+  fresh_next_step: 'Agree and record a fresh next step',
+};
+
+/** One action and its estimated lift: points of win probability (or of score on the prior model). */
+const RepActionSchema = z.object({
+  key: z.enum(REP_ACTION_KEYS),
+  lift: z.number(),
+});
+export type RepAction = z.infer<typeof RepActionSchema>;
 export type Trend = z.infer<typeof TrendSchema>;
 
 /** What the engine says about one open deal as of one moment; what is written back to the CRM. */
@@ -63,5 +90,10 @@ export const HealthResultSchema = z.object({
   /** Against the result of about 7 days ago; null when there is none. */
   trend: TrendSchema.nullable(),
   modelVersion: z.string(),
+  /**
+   * What would raise this deal: the rep-controllable actions with a positive estimated lift, best
+   * first (at most three). Absent on results scored before it existed.
+   */
+  actions: z.array(RepActionSchema).max(3).optional(),
 });
 export type HealthResult = z.infer<typeof HealthResultSchema>;

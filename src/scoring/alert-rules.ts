@@ -1,7 +1,14 @@
 // Alert rules (INDICATORS.md, "Alerts"): which warnings a scored deal raises. Pure: the job layer
 // decides what is new (one open alert per deal and kind), caps per owner and creates the tasks.
 
-import type { AlertKind, Band, HealthResult, IndicatorResult } from '../domain/index.ts';
+import {
+  type AlertKind,
+  type Band,
+  type HealthResult,
+  type IndicatorResult,
+  REP_ACTION_LABELS,
+  type RepActionKey,
+} from '../domain/index.ts';
 import type { ScoringContext } from './context.ts';
 import type { DealInput } from './deal-input.ts';
 import { DAY_MS } from './time.ts';
@@ -23,6 +30,18 @@ const BAND_RANK: Record<Band, number> = { healthy: 0, watch: 1, at_risk: 2 };
 
 function indicator(result: HealthResult, key: string): IndicatorResult | undefined {
   return result.indicators.find((i) => i.key === key);
+}
+
+/**
+ * The suggested action of an alert: the action with the largest estimated lift among those that
+ * answer this alert (`relevant`, empty: any), with its lift; the rule's own advice when the model
+ * estimates none of them helps this deal (or the result has no actions).
+ */
+function suggestion(result: HealthResult, relevant: readonly RepActionKey[], advice: string): string {
+  const action = result.actions?.find((a) => relevant.length === 0 || relevant.includes(a.key));
+  if (!action) return advice;
+  const unit = result.winProbability === null ? 'points of health score' : 'points of win probability';
+  return `${REP_ACTION_LABELS[action.key]} (estimated +${action.lift} ${unit}). ${advice}`;
 }
 
 /** True when the deal is in the second half of its pipeline's open stages. */
@@ -53,7 +72,11 @@ export function detectAlerts(
       kind: 'band_worsened',
       reason:
         `Health fell from ${previousBand.replace('_', ' ')} to ${result.band.replace('_', ' ')} (score ${Math.round(result.score)}). ${result.reasons[0] ?? ''}`.trim(),
-      suggestedAction: 'Review the reasons with the buyer and agree on the next step.',
+      suggestedAction: suggestion(
+        result,
+        [],
+        'Review the reasons with the buyer and agree on the next step.',
+      ),
     });
   }
 
@@ -69,8 +92,11 @@ export function detectAlerts(
     out.push({
       kind: 'buyer_silent',
       reason: comm.evidence,
-      suggestedAction:
+      suggestedAction: suggestion(
+        result,
+        ['buyer_reply', 'multi_contact_meeting'],
         'Reach the buyer through another contact or channel; confirm the deal is still active.',
+      ),
     });
   }
 
@@ -79,7 +105,11 @@ export function detectAlerts(
     out.push({
       kind: 'late_stage_no_meeting',
       reason: `Late stage with no meeting booked. ${planning.evidence}`,
-      suggestedAction: 'Book a joint planning meeting with the buyer and agree a mutual close plan.',
+      suggestedAction: suggestion(
+        result,
+        ['multi_contact_meeting', 'fresh_next_step'],
+        'Book a joint planning meeting with the buyer and agree a mutual close plan.',
+      ),
     });
   }
 
@@ -88,7 +118,11 @@ export function detectAlerts(
     out.push({
       kind: 'single_threaded_late',
       reason: trust.evidence,
-      suggestedAction: 'Engage a second buyer contact, ideally the decision maker or economic buyer.',
+      suggestedAction: suggestion(
+        result,
+        ['senior_contact', 'multi_contact_meeting'],
+        'Engage a second buyer contact, ideally the decision maker or economic buyer.',
+      ),
     });
   }
 
@@ -97,7 +131,11 @@ export function detectAlerts(
     out.push({
       kind: 'close_date_passed',
       reason: `Close date passed ${days} day${days === 1 ? '' : 's'} ago and the deal is still open.`,
-      suggestedAction: 'Update the close date with the buyer, or close the deal as lost.',
+      suggestedAction: suggestion(
+        result,
+        ['fresh_next_step'],
+        'Update the close date with the buyer, or close the deal as lost.',
+      ),
     });
   }
 
@@ -108,7 +146,11 @@ export function detectAlerts(
       out.push({
         kind: 'stalled_in_stage',
         reason: age.evidence,
-        suggestedAction: 'Identify what blocks the next stage and agree it with the buyer.',
+        suggestedAction: suggestion(
+          result,
+          ['fresh_next_step', 'multi_contact_meeting', 'senior_contact'],
+          'Identify what blocks the next stage and agree it with the buyer.',
+        ),
       });
     }
   }

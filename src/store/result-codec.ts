@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { HealthResult, IndicatorResult } from '../domain/index.ts';
+import { type HealthResult, type IndicatorResult, REP_ACTION_KEYS } from '../domain/index.ts';
 
 /**
  * The stored form of a HealthResult: positional arrays instead of keyed objects, and each
@@ -8,9 +8,10 @@ import type { HealthResult, IndicatorResult } from '../domain/index.ts';
  * eleven keys and labels). Lossless: every field comes back as it was saved.
  *
  *   [1, asOf, score, band, winProbability, confidence, trend, modelVersion, indicators,
- *    contributions (null when absent), reasons]
+ *    contributions (null when absent), reasons, actions (absent when none)]
  *   indicator: [legend id of (key, label), value, subScore, confidence, evidence]
  *   reason: the index of the indicator whose evidence it is, or its text
+ *   action: [index in REP_ACTION_KEYS, lift]
  *
  * The deal id is the hash field, not repeated in the value. Results stored before this (JSON
  * objects, starting with "{") are read as they are.
@@ -28,6 +29,7 @@ type StoredResult = [
   StoredIndicator[],
   number[] | null,
   (number | string)[],
+  ([number, number][] | undefined)?,
 ];
 type Entry = [IndicatorResult['key'], string];
 
@@ -100,6 +102,9 @@ export class ResultCodec {
           return at < 0 ? text : at;
         }),
       ];
+      if (r.actions && r.actions.length > 0) {
+        stored.push(r.actions.map((a): [number, number] => [REP_ACTION_KEYS.indexOf(a.key), a.lift]));
+      }
       return JSON.stringify(stored);
     });
   }
@@ -135,6 +140,7 @@ export class ResultCodec {
       stored,
       contributions,
       reasons,
+      actions,
     ] = v;
     const indicators: IndicatorResult[] = stored.map(([id, value, subScore, conf, evidence]) => {
       const [key, label] = this.#entries.get(id) ?? (['field:unknown', `indicator ${id}`] as Entry);
@@ -152,6 +158,14 @@ export class ResultCodec {
       reasons: reasons.map((r) => (typeof r === 'number' ? (indicators[r]?.evidence ?? '') : r)),
       trend,
       modelVersion,
+      ...(actions === undefined
+        ? {}
+        : {
+            actions: actions.flatMap(([code, lift]) => {
+              const key = REP_ACTION_KEYS[code];
+              return key === undefined ? [] : [{ key, lift }];
+            }),
+          }),
     };
   }
 }

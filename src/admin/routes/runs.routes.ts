@@ -12,7 +12,7 @@ import {
 } from '../admin-schemas.ts';
 import type { AdminContext } from '../admin-context.ts';
 import { validate } from '../validate-body.ts';
-import type { HealthResult } from '../../domain/index.ts';
+import { type HealthResult, REP_ACTION_LABELS } from '../../domain/index.ts';
 
 interface Driver {
   key: string;
@@ -197,6 +197,13 @@ export function registerRunRoutes(app: FastifyInstance, { catalog, deps }: Admin
       modelVersion: result.modelVersion,
       // What pulls the score down and what lifts it, in the model the deal was scored with.
       drivers: driversOf(result),
+      // What would raise this deal: the rep's actions with the model's estimated lift, best first.
+      actions: (result.actions ?? []).map((a) => ({
+        key: a.key,
+        action: REP_ACTION_LABELS[a.key],
+        lift: a.lift,
+        unit: result.winProbability === null ? 'health score points' : 'win probability points',
+      })),
       indicators: result.indicators.map((i) => ({
         key: i.key,
         label: i.label,

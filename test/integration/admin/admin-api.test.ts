@@ -574,7 +574,11 @@ describe('admin API (fastify.inject, real Redis)', () => {
     it('explains a deal with every indicator and its evidence', async () => {
       fx = await suite.fixture();
       await create('acme');
-      await fx.store('acme').saveResults([result('d1', 35)]);
+      const actions = [
+        { key: 'buyer_reply', lift: 12.3 },
+        { key: 'fresh_next_step', lift: 4 },
+      ] as const;
+      await fx.store('acme').saveResults([{ ...result('d1', 35), actions: [...actions] }]);
       const res = await fx.app.inject({
         method: 'GET',
         url: '/tenants/acme/deals/d1/explain',
@@ -588,6 +592,17 @@ describe('admin API (fastify.inject, real Redis)', () => {
         band: 'at_risk',
         reasons: [expect.stringContaining('12 days')],
       });
+      // What would raise it (issue 18): the stored actions, labelled, in points of health score
+      // (no fitted model on this result).
+      expect(body.actions).toEqual([
+        { key: 'buyer_reply', action: 'Get a reply from the buyer', lift: 12.3, unit: 'health score points' },
+        {
+          key: 'fresh_next_step',
+          action: 'Agree and record a fresh next step',
+          lift: 4,
+          unit: 'health score points',
+        },
+      ]);
       // Drivers from the contributions stored with the result, both directions.
       expect(body.drivers.negative[0].key).toBe('open_communication');
       for (const d of body.drivers.negative) expect(d.contribution).toBeLessThan(0);

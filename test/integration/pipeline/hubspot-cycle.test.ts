@@ -69,6 +69,18 @@ describe('a full HubSpot cycle through the real queues', () => {
     }
     const tasks = writes.filter((w) => w.objectType === 'tasks' && w.operation === 'create');
     expect(tasks.length).toBe(alert.raised);
+    // What would raise a deal (issue 18 item 4) reaches the rep: stored results carry the
+    // estimated lifts, and at least one alert task suggests an action with its lift.
+    let withActions = 0;
+    for await (const chunk of runtime.deps.store('acme').iterateResults()) {
+      withActions += chunk.filter((r) => (r.actions?.length ?? 0) > 0).length;
+    }
+    expect(withActions).toBeGreaterThan(0);
+    expect(
+      tasks.some((t) =>
+        /Suggested action: .+ \(estimated \+\d+(\.\d)? points of /.test(String(t.values.hs_task_body)),
+      ),
+    ).toBe(true);
 
     // The team view of the seven elements (issue 18 item 2) counts the stored results: recounted
     // here from each stored result and its deal's owner (weak: sub-score < 0.4 on confidence >= 0.3).

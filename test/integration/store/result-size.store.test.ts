@@ -52,11 +52,19 @@ describe('stored results', () => {
   });
 
   it('take at most half their JSON size and read back exactly as saved, by every read', async () => {
-    const saved = [result('d1'), { ...result('d2'), contributions: undefined, reasons: [] }];
+    // d1 carries what would raise it (issue 18); d2 has no contributions and no reasons.
+    const withActions: HealthResult = {
+      ...result('d1'),
+      actions: [
+        { key: 'buyer_reply', lift: 18.4 },
+        { key: 'fresh_next_step', lift: 0.5 },
+      ],
+    };
+    const saved = [withActions, { ...result('d2'), contributions: undefined, reasons: [] }];
     delete (saved[1] as { contributions?: unknown }).contributions;
     await store.saveResults(saved);
     await store.saveScoredChunk([result('d3')], 'run-1', []);
-    const json = JSON.stringify(result('d1')).length;
+    const json = JSON.stringify(withActions).length;
     expect(await client.hstrlen(store.keys.results, 'd1')).toBeLessThanOrEqual(json * 0.5);
     expect(await store.getResult('d1')).toEqual(saved[0]);
     expect(await store.getResult('d2')).toEqual(saved[1]);
