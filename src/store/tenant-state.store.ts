@@ -28,6 +28,7 @@ import { dealAlertFields, dealScopedKeys } from './deal-scoped-keys.ts';
 import { FullSyncStore } from './full-sync.store.ts';
 import { chunked } from './redis-chunks.ts';
 import { ResultCodec } from './result-codec.ts';
+import { appendScore, decodeHistory, encodeHistory, scoreAsOf } from './score-history.ts';
 import { decodeDeal, encodeDeal } from './deal-codec.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
 
@@ -78,7 +79,6 @@ if redis.call('getrange', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then return redis
 return 0`;
 
 /** Kept per deal for trends: [epoch ms, score], oldest first, at most this many. */
-const MAX_HISTORY = 60;
 /** Quarantined records kept for inspection (all are counted). */
 const MAX_QUARANTINE = 1_000;
 const SCAN_CHUNK = 500;
@@ -92,6 +92,24 @@ function quarantineIdentity(q: QuarantinedRecord): string {
 
 function parse<T>(value: string | null | undefined): T | null {
   return value === null || value === undefined ? null : (JSON.parse(value) as T);
+}
+
+/** Each result's history with its score appended (thinned: src/store/score-history.ts), by deal id. */
+function historiesWith(
+  results: readonly HealthResult[],
+  stored: readonly (string | null)[],
+  priorScores?: ReadonlyMap<string, number>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  results.forEach((r, j) => {
+    const entry = {
+      at: Date.parse(r.asOf),
+      score: r.score,
+      priorScore: priorScores?.get(r.dealId) ?? r.score,
+    };
+    out[r.dealId] = encodeHistory(appendScore(decodeHistory(stored[j] ?? null), entry));
+  });
+  return out;
 }
 
 /**
@@ -352,14 +370,7 @@ export class TenantStateStore {
       const ids = chunk.map((r) => r.dealId);
       const histories = await this.#redis.hmget(k.history, ...ids);
       const encoded = await this.#resultCodec.encode(chunk);
-      const nextHistory: Record<string, string> = {};
-      chunk.forEach((r, j) => {
-        const at = Date.parse(r.asOf);
-        const history = (parse<[number, number][]>(histories[j]) ?? []).filter(([t]) => t !== at);
-        history.push([at, r.score]);
-        history.sort((a, b) => a[0] - b[0]);
-        nextHistory[r.dealId] = JSON.stringify(history.slice(-MAX_HISTORY));
-      });
+      const nextHistory = historiesWith(chunk, histories);
       await execChecked(
         this.#redis
           .multi()
@@ -375,20 +386,18 @@ export class TenantStateStore {
    * crash finds these deals already scored as of the run (their candidates already kept) and
    * gathers all of the run's candidates with `takeRunCandidates`.
    */
-  async saveScoredChunk(results: HealthResult[], runId: string, candidates: unknown[]): Promise<void> {
+  async saveScoredChunk(
+    results: HealthResult[],
+    runId: string,
+    candidates: unknown[],
+    priorScores?: ReadonlyMap<string, number>,
+  ): Promise<void> {
     if (results.length === 0) return;
     const k = this.keys;
     const ids = results.map((r) => r.dealId);
     const histories = await this.#redis.hmget(k.history, ...ids);
     const encoded = await this.#resultCodec.encode(results);
-    const nextHistory: Record<string, string> = {};
-    results.forEach((r, j) => {
-      const at = Date.parse(r.asOf);
-      const history = (parse<[number, number][]>(histories[j]) ?? []).filter(([t]) => t !== at);
-      history.push([at, r.score]);
-      history.sort((a, b) => a[0] - b[0]);
-      nextHistory[r.dealId] = JSON.stringify(history.slice(-MAX_HISTORY));
-    });
+    const nextHistory = historiesWith(results, histories, priorScores);
     const tx = this.#redis
       .multi()
       .hset(k.results, Object.fromEntries(results.map((r, j) => [r.dealId, encoded[j]!])))
@@ -443,10 +452,8 @@ export class TenantStateStore {
       const slice = dealIds.slice(i, i + SCAN_CHUNK);
       const values = await this.#redis.hmget(this.keys.history, ...slice);
       values.forEach((v, j) => {
-        const history = parse<[number, number][]>(v) ?? [];
-        let found: number | null = null;
-        for (const [t, score] of history) if (t <= cutoff) found = score;
-        if (found !== null) out.set(slice[j]!, { score: found });
+        const found = scoreAsOf(decodeHistory(v), cutoff);
+        if (found !== null) out.set(slice[j]!, { score: found.score });
       });
     }
     return out;
