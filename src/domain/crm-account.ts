@@ -33,7 +33,9 @@ export function dealRecordUrl(account: CrmAccount | null | undefined, dealId: st
   if (account.crm === 'hubspot') {
     if (account.portalId === null || !/^[0-9]+$/.test(account.portalId)) return null;
     const host =
-      account.uiDomain !== null && HUBSPOT_APP_HOST.test(account.uiDomain) ? account.uiDomain : 'app.hubspot.com';
+      account.uiDomain !== null && HUBSPOT_APP_HOST.test(account.uiDomain)
+        ? account.uiDomain
+        : 'app.hubspot.com';
     return `https://${host}/contacts/${account.portalId}/record/0-3/${id}`;
   }
   if (account.instanceUrl === null) return null;

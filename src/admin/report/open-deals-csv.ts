@@ -30,8 +30,8 @@ export function openDealsCsv(rows: readonly OpenDealRow[]): string {
     rows.map((r) => [
       r.dealId,
       cellText(r.name),
-      cellText(r.owner ?? '-'),
-      cellText(r.stage ?? '-'),
+      r.owner === null ? '-' : cellText(r.owner),
+      r.stage === null ? '-' : cellText(r.stage),
       r.amount === null ? '' : String(r.amount),
       r.currency ?? '',
       r.closeDate ?? '',

@@ -49,7 +49,9 @@ export async function readOpenDeals(
   const snapshots = await store.getDeals(results.map((r) => r.dealId));
   const owners = new Map((metadata?.owners ?? []).map((o) => [o.id, o.name]));
   const stages = new Map(
-    (metadata?.pipelines ?? []).flatMap((p) => p.stages.map((s) => [`${p.id}\u0000${s.id}`, s.label] as const)),
+    (metadata?.pipelines ?? []).flatMap((p) =>
+      p.stages.map((s) => [`${p.id}\u0000${s.id}`, s.label] as const),
+    ),
   );
   const account = metadata?.account;
   const accountCurrency = account?.currency ?? null;
@@ -61,7 +63,8 @@ export async function readOpenDeals(
       name: deal?.name ?? r.dealId,
       ownerId,
       owner: ownerId === null ? null : (owners.get(ownerId) ?? ownerId),
-      stage: deal === undefined ? null : (stages.get(`${deal.pipelineId}\u0000${deal.stageId}`) ?? deal.stageId),
+      stage:
+        deal === undefined ? null : (stages.get(`${deal.pipelineId}\u0000${deal.stageId}`) ?? deal.stageId),
       amount: deal?.amount ?? null,
       currency: currencyCode(deal?.currency) ?? accountCurrency,
       closeDate: deal?.closeDate ?? null,

@@ -3,9 +3,9 @@
 // (HubSpot record pages live at https://app.hubspot.com/contacts/<portalId>/record/0-3/<dealId>,
 // 0-3 being the deals object type id; the host is the account-info API's `uiDomain`), the elements
 // API (GET /tenants/:id/elements), and what the browser itself saw (requests, download, layout).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import { adminCaller, type Json, startTestAdminService } from './admin-service-f
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'view-admin-token-0123456789abcdef';
 const WEEK = 7 * 86_400_000;
+const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../../test-results');
 const hasChromium = existsSync(CHROMIUM);
 
 interface TableRow {
@@ -154,11 +155,24 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
     }
 
     // The table: one row per open deal, numbers equal to the stored scores.
-    const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+    const money = new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency: 'USD',
+      maximumFractionDigits: 0,
+    });
     const all = await visibleRows(page);
     expect(all.map((r) => r.id).sort()).toEqual([...byId.keys()].sort());
     const headers = (await page.locator('#deals thead th').allTextContents()).map((t) => t.trim());
-    expect(headers).toEqual(['Deal', 'Owner', 'Stage', 'Amount', 'Close date', 'Score', 'Band', 'Top reason']);
+    expect(headers).toEqual([
+      'Deal',
+      'Owner',
+      'Stage',
+      'Amount',
+      'Close date',
+      'Score',
+      'Band',
+      'Top reason',
+    ]);
     for (const row of all) {
       const d = apiDeals.find((x) => x.dealId === row.id)!;
       const r = byId.get(row.id)!;
@@ -172,6 +186,39 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
       expect(row.cells[7]).toBe(r.reasons[0] ?? '-');
     }
 
+    // CSV export of the filtered table: the downloaded file holds the same rows in the same order.
+    const expectCsvEqualsTable = async (shown: TableRow[]) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv-export')]);
+      const csv = parse(readFileSync(await download.path(), 'utf8'), { columns: true, bom: true }) as Record<
+        string,
+        string
+      >[];
+      expect(csv.map((c) => c['Deal ID'])).toEqual(shown.map((r) => r.id));
+      csv.forEach((c, i) => {
+        const row = shown[i]!;
+        expect([
+          c.Deal,
+          c.Owner,
+          c.Stage,
+          c['Close date'] || '-',
+          c.Score,
+          c.Band,
+          c['Top reason'] || '-',
+        ]).toEqual([
+          row.cells[0],
+          row.cells[1],
+          row.cells[2],
+          row.cells[4],
+          row.cells[5],
+          row.cells[6],
+          row.cells[7],
+        ]);
+        expect(c.Amount === '' ? '-' : money.format(Number(c.Amount))).toBe(row.cells[3]);
+        expect(c.Currency).toBe('USD');
+        expect(c['Record link']).toBe(row.href);
+      });
+    };
+
     // Filter by owner, then by band too: the visible rows are exactly the API's matching deals.
     const owners = [...new Set(apiDeals.map((d) => d.ownerId).filter((o) => o !== null))] as string[];
     expect(owners.length).toBeGreaterThan(1);
@@ -179,48 +226,44 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
     await page.selectOption('#filter-owner', owner);
     const ownerRows = await visibleRows(page);
     expect(ownerRows.map((r) => r.id).sort()).toEqual(
-      apiDeals.filter((d) => d.ownerId === owner).map((d) => d.dealId).sort(),
+      apiDeals
+        .filter((d) => d.ownerId === owner)
+        .map((d) => d.dealId)
+        .sort(),
     );
     expect(ownerRows.length).toBeLessThan(all.length);
+    expect(ownerRows.length).toBeGreaterThan(1);
+    await expectCsvEqualsTable(ownerRows);
     const band = apiDeals.find((d) => d.ownerId === owner)!.band as string;
     await page.selectOption('#filter-band', band);
     const filtered = await visibleRows(page);
     expect(filtered.map((r) => r.id).sort()).toEqual(
-      apiDeals.filter((d) => d.ownerId === owner && d.band === band).map((d) => d.dealId).sort(),
+      apiDeals
+        .filter((d) => d.ownerId === owner && d.band === band)
+        .map((d) => d.dealId)
+        .sort(),
     );
     expect(await page.locator('#deals-count').textContent()).toContain(`${filtered.length} of ${all.length}`);
+    await expectCsvEqualsTable(filtered);
 
-    // CSV export of the filtered table: the downloaded file holds the same rows in the same order.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv-export')]);
-    const csvPath = await download.path();
-    const csv = parse(readFileSync(csvPath, 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
-    expect(csv.map((c) => c['Deal ID'])).toEqual(filtered.map((r) => r.id));
-    csv.forEach((c, i) => {
-      const row = filtered[i]!;
-      expect([c.Deal, c.Owner, c.Stage, c['Close date'] || '-', c.Score, c.Band, c['Top reason'] || '-']).toEqual([
-        row.cells[0],
-        row.cells[1],
-        row.cells[2],
-        row.cells[4],
-        row.cells[5],
-        row.cells[6],
-        row.cells[7],
-      ]);
-      expect(c.Amount === '' ? '-' : money.format(Number(c.Amount))).toBe(row.cells[3]);
-      expect(c.Currency).toBe('USD');
-      expect(c['Record link']).toBe(row.href);
-    });
     await page.selectOption('#filter-owner', '');
     await page.selectOption('#filter-band', '');
     expect((await visibleRows(page)).length).toBe(all.length);
 
     // The watch list and the at-risk deals, each exactly the stored deals in that band.
-    const listed = (selector: string) => page.$$eval(selector, (trs) => trs.map((tr) => tr.getAttribute('data-deal')));
+    const listed = (selector: string) =>
+      page.$$eval(selector, (trs) => trs.map((tr) => tr.getAttribute('data-deal')));
     expect((await listed('#watch-body tr')).sort()).toEqual(
-      results.filter((r) => r.band === 'watch').map((r) => r.dealId).sort(),
+      results
+        .filter((r) => r.band === 'watch')
+        .map((r) => r.dealId)
+        .sort(),
     );
     expect((await listed('#at-risk-body tr')).sort()).toEqual(
-      results.filter((r) => r.band === 'at_risk').map((r) => r.dealId).sort(),
+      results
+        .filter((r) => r.band === 'at_risk')
+        .map((r) => r.dealId)
+        .sort(),
     );
 
     // Elements x owners: every cell is the API's weak share, and the notes are the API's.
@@ -229,7 +272,9 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
     expect(elementRows.length).toBeGreaterThan(0);
     expect(await page.locator('#elements-body tr[data-owner]').count()).toBe(elementRows.length);
     for (const row of [...elementRows, elements.team as Json]) {
-      const selector = row.team ? '#elements-body tr[data-team]' : `#elements-body tr[data-owner="${row.ownerId ?? ''}"]`;
+      const selector = row.team
+        ? '#elements-body tr[data-team]'
+        : `#elements-body tr[data-owner="${row.ownerId ?? ''}"]`;
       const cells = (await page.locator(`${selector} td`).allTextContents()).map((t) => t.trim());
       const expected = [
         row.team ? 'Team' : (row.owner ?? 'No owner'),
@@ -239,7 +284,9 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
       expect(cells).toEqual(expected);
     }
     const notes = (await page.locator('#elements-notes li').allTextContents()).map((t) => t.trim());
-    const apiNotes = elementRows.flatMap((r) => (r.notes as string[]).map((n) => `${r.owner ?? 'No owner'}: ${n}`));
+    const apiNotes = elementRows.flatMap((r) =>
+      (r.notes as string[]).map((n) => `${r.owner ?? 'No owner'}: ${n}`),
+    );
     expect(notes).toEqual(apiNotes);
 
     // A fresh tenant: one scoring, no weekly history.
@@ -262,6 +309,10 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
     expect(viaLink.status).toBe(200);
     expect(viaLink.headers.get('content-disposition')).toContain('attachment');
     expect(parse(await viaLink.text(), { columns: true, bom: true }).length).toBe(all.length);
+    // A report link opens its own tenant's export only.
+    expect(
+      (await fetch(`${service.url}/report/other/deals.csv`, { headers: { cookie: viewCookie } })).status,
+    ).toBe(403);
 
     // Readable on a phone: at 390 px nothing scrolls sideways and the table's rows are there.
     const phone = await context.newPage();
@@ -270,11 +321,16 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
     await phone.goto(`${service.url}/report/view`, { timeout: 30_000 });
     await phone.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
     const widths = await phone.evaluate(() => {
-      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } })
-        .document;
+      const d = (
+        globalThis as unknown as {
+          document: { documentElement: { scrollWidth: number; clientWidth: number } };
+        }
+      ).document;
       return { scroll: d.documentElement.scrollWidth, client: d.documentElement.clientWidth };
     });
     expect(widths.scroll).toBeLessThanOrEqual(390);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await phone.screenshot({ path: join(SCREENSHOT_DIR, 'admin-report-phone.png'), fullPage: true });
     expect((await visibleRows(phone)).length).toBe(all.length);
     expect(await phone.locator('#filter-owner').isVisible()).toBe(true);
     expect(await phone.locator('#csv-export').isVisible()).toBe(true);
@@ -282,7 +338,9 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
 
     // With weekly history the trend is drawn and the note is gone.
     for (let k = 3; k >= 1; k--) {
-      await store.saveResults(results.map((r) => ({ ...r, asOf: new Date(Date.parse(r.asOf) - k * WEEK).toISOString() })));
+      await store.saveResults(
+        results.map((r) => ({ ...r, asOf: new Date(Date.parse(r.asOf) - k * WEEK).toISOString() })),
+      );
     }
     await store.saveResults(results);
     await phone.reload();
