@@ -1,13 +1,13 @@
 import type { StoredMetadata, TenantStateStore } from '../../store/tenant-state.store.ts';
 
 /** What the admin reads of the stored elements x owners view (the score step writes it, docs/ADMIN.md). */
-export interface ElementCounts {
+interface ElementCounts {
   weak: number;
   judged: number;
   weakShare: number;
 }
 
-export interface ElementRow {
+interface ElementRow {
   ownerId: string | null;
   team: boolean;
   openDeals: number;
