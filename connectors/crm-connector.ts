@@ -3,6 +3,7 @@ import type {
   Activity,
   Alert,
   Contact,
+  CrmAccount,
   CrmKind,
   Deal,
   HealthFieldValues,
@@ -170,6 +171,8 @@ export interface CrmMetadata {
   pipelines: Pipeline[];
   owners: Owner[];
   targets: Target[];
+  /** Where the account's record pages live and its currency, as far as the connector learnt them. */
+  account?: CrmAccount;
 }
 
 export interface SchemaBootstrapResult {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type Owner, type Target, HubSpotConnectionSchema } from '../../src/domain/index.ts';
+import { type CrmAccount, type Owner, type Target, HubSpotConnectionSchema } from '../../src/domain/index.ts';
 import { AppError } from '../../src/shared/app-error.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { SharedRateBudget } from '../../src/shared/shared-rate-budget.ts';
@@ -184,7 +184,14 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
       after = res.paging?.next?.after;
       if (after === undefined) break;
     }
-    return { pipelines, owners, targets };
+    const account: CrmAccount = {
+      crm: 'hubspot',
+      portalId: zone.ok && zone.portalId !== null ? String(zone.portalId) : null,
+      uiDomain: zone.ok ? zone.uiDomain : null,
+      instanceUrl: null,
+      currency: zone.ok ? zone.currency : null,
+    };
+    return { pipelines, owners, targets, account };
   }
 
   /**

@@ -156,6 +156,11 @@ export class SalesforceClient {
     return marker;
   }
 
+  /** The org's instance URL from the OAuth answer, once a session was opened; null before. */
+  instanceUrl(): string | null {
+    return this.#session?.instanceUrl ?? null;
+  }
+
   /** The server's time from the last response's Date header (ms), or null before any answer. */
   lastServerTime(): number | null {
     return this.#serverDate;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { SalesforceConnectionSchema } from '../../src/domain/index.ts';
+import { type CrmAccount, SalesforceConnectionSchema } from '../../src/domain/index.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import type { CrmConnector, PullOptions, SyncPage } from '../crm-connector.ts';
 import { scopedIterable } from '../shared/scoped-iterable.ts';
@@ -139,7 +139,15 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       );
       // The pull checks stages against these; no need to read them again.
       stages = Promise.resolve(new Set(metadata.pipelines.flatMap((p) => p.stages.map((s) => s.id))));
-      return metadata;
+      // The record links of the report; the org's currency is not read (docs/ADMIN.md says so).
+      const account: CrmAccount = {
+        crm: 'salesforce',
+        portalId: null,
+        uiDomain: null,
+        instanceUrl: client.instanceUrl(),
+        currency: null,
+      };
+      return { ...metadata, account };
     },
     pull(cursor: string | null, pullOptions?: PullOptions): AsyncIterable<SyncPage> {
       const pageSize = Math.min(

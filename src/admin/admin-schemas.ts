@@ -31,6 +31,11 @@ export const RunBodySchema = strictObject({ fullResync: z.boolean().default(fals
 
 /** Tenant ids in paths follow the same rule as in bodies (lowercase, digits, dashes). */
 export const TenantParamsSchema = z.object({ tenantId: TenantSchema.shape.id });
+/** Filters of the open-deals table, API and CSV: an owner id ('' for no owner) and a band. */
+export const OpenDealsQuerySchema = z.object({
+  owner: z.string().max(200).optional(),
+  band: z.enum(['healthy', 'watch', 'at_risk']).optional(),
+});
 export const DealParamsSchema = TenantParamsSchema.extend({ dealId: z.string().min(1).max(200) });
 export const RunParamsSchema = TenantParamsSchema.extend({ runId: z.string().min(1).max(200) });
 export const DeleteQuerySchema = z.object({ purge: z.enum(['true', 'false']).default('false') });

@@ -17,6 +17,7 @@ import { MemoryAuditLog } from './audit-log.ts';
 import { ReportViewTokens } from './report-view-token.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { buildOpenApiDocument } from './openapi-document.ts';
+import { registerDealRoutes } from './routes/deals.routes.ts';
 import { registerForecastRoutes } from './routes/forecast.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMetricsRoutes } from './routes/metrics.routes.ts';
@@ -144,6 +145,7 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
   registerModelRoutes(app, ctx);
   registerTeamElementRoutes(app, ctx);
   registerForecastRoutes(app, ctx);
+  registerDealRoutes(app, ctx);
   registerReportRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   return app;

@@ -226,6 +226,23 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { '200': ok('explanation'), '404': err('DEAL_NOT_FOUND') },
         }),
       },
+      '/tenants/{tenantId}/deals': {
+        get: op({
+          summary:
+            'Open deals with their scores, worst first: deal, owner, stage, amount and currency, close date, score, band, top reason, link to the CRM record (the report page table)',
+          params: [
+            ...t,
+            {
+              name: 'owner',
+              in: 'query',
+              schema: { type: 'string' },
+              description: "owner id; '' for deals without an owner",
+            },
+            { name: 'band', in: 'query', schema: { type: 'string', enum: ['healthy', 'watch', 'at_risk'] } },
+          ],
+          responses: { '200': ok('open deals'), '404': err('TENANT_NOT_FOUND') },
+        }),
+      },
       '/tenants/{tenantId}/elements': {
         get: op({
           summary: 'The seven survey elements across owners: per owner, the share of open deals weak on each',
@@ -269,6 +286,23 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           summary: 'The data the report page draws',
           params: t,
           responses: { '200': ok('report data') },
+        }),
+      },
+      '/report/{tenantId}/deals.csv': {
+        get: op({
+          summary:
+            'The open-deals table as CSV (attachment), with the same filters; opened by a report link too',
+          params: [
+            ...t,
+            {
+              name: 'owner',
+              in: 'query',
+              schema: { type: 'string' },
+              description: "owner id; '' for deals without an owner",
+            },
+            { name: 'band', in: 'query', schema: { type: 'string', enum: ['healthy', 'watch', 'at_risk'] } },
+          ],
+          responses: { '200': ok('CSV'), '404': err('TENANT_NOT_FOUND') },
         }),
       },
       '/tenants/{tenantId}/train': {

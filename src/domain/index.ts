@@ -15,3 +15,4 @@ export * from './crm-hosts.ts';
 export * from './zoned-day.ts';
 export * from './did-you-mean.ts';
 export * from './strict-object.ts';
+export * from './crm-account.ts';

@@ -4,6 +4,7 @@ import type {
   Account,
   Activity,
   Contact,
+  CrmAccount,
   Deal,
   HealthFieldValues,
   HealthResult,
@@ -47,6 +48,8 @@ export interface StoredMetadata {
   pipelines: Pipeline[];
   owners: Owner[];
   targets: Target[];
+  /** The CRM account's record-page address and currency (absent in metadata stored before issue 18). */
+  account?: CrmAccount;
 }
 
 /** Everything stored about one deal, ready for the scoring engine's compileDeal. */

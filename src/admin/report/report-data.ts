@@ -1,8 +1,20 @@
 import type { Band, HealthResult } from '../../domain/index.ts';
 import type { TenantStateStore } from '../../store/tenant-state.store.ts';
+import { type OpenDealRow, readOpenDeals } from './open-deals.ts';
+import { readTeamElements, type TeamElements } from './team-elements-view.ts';
 
 const WEEK_MS = 7 * 86_400_000;
-const AT_RISK_SHOWN = 25;
+/** Rows of the at-risk and watch lists (worst first); the open-deals table has every deal. */
+const LIST_SHOWN = 25;
+
+interface ListedDeal {
+  dealId: string;
+  name: string;
+  score: number;
+  owner: string | null;
+  reasons: string[];
+  recordUrl: string | null;
+}
 
 /** What the report reads of the stored pipeline-health rollup (written by the score step). */
 interface StoredRollup {
@@ -88,9 +100,19 @@ export interface ReportData {
     band: Band | null;
     openDeals: number;
   }[];
-  atRisk: { dealId: string; name: string; score: number; owner: string | null; reasons: string[] }[];
+  /** The account's company currency (ISO 4217); null when the CRM did not say: amounts are plain numbers. */
+  currency: string | null;
+  /** Every scored open deal, worst first (the table; GET /tenants/:id/deals gives the same rows). */
+  deals: OpenDealRow[];
+  atRisk: ListedDeal[];
+  /** Deals in the watch band, worst first. */
+  watch: ListedDeal[];
+  /** The seven survey elements x owners (GET /tenants/:id/elements); null before a score step stored it. */
+  elements: TeamElements | null;
   /** Average score of the open deals, week by week (oldest first), from the score history. */
   trend: { label: string; averageScore: number | null; deals: number }[];
+  /** False until the history has a week-old score besides the current one ("not enough history yet"). */
+  trendHasHistory: boolean;
   /** The current quarter's forecast with ranges; null until a score step stored one. */
   forecast: ReportForecast | null;
 }
@@ -126,6 +148,10 @@ export async function buildReportData(
     store.getJson<StoredRollup>('pipelineHealth'),
     store.getJson<StoredForecast>('forecast'),
   ]);
+  const [open, elements] = await Promise.all([
+    readOpenDeals(store, results, metadata),
+    readTeamElements(store, metadata),
+  ]);
   const ownerNames = new Map((metadata?.owners ?? []).map((o) => [o.id, o.name]));
   const forecast = forecastView(storedForecast, ownerNames);
   const coverage = (rollup?.rows ?? [])
@@ -145,22 +171,23 @@ export async function buildReportData(
     }))
     .sort((a, b) => a.owner.localeCompare(b.owner));
 
-  const worst = results
-    .filter((r) => r.band === 'at_risk')
-    .sort((a, b) => a.score - b.score)
-    .slice(0, AT_RISK_SHOWN);
-  const atRisk: ReportData['atRisk'] = [];
-  for (const r of worst) {
-    const record = await store.getDeal(r.dealId);
-    const ownerId = record?.deal.ownerId ?? null;
-    atRisk.push({
-      dealId: r.dealId,
-      name: record?.deal.name ?? r.dealId,
-      score: r.score,
-      owner: ownerId === null ? null : (ownerNames.get(ownerId) ?? ownerId),
-      reasons: r.reasons,
-    });
-  }
+  const rowById = new Map(open.deals.map((d) => [d.dealId, d]));
+  const listed = (band: Band): ListedDeal[] =>
+    results
+      .filter((r) => r.band === band)
+      .sort((a, b) => a.score - b.score)
+      .slice(0, LIST_SHOWN)
+      .map((r) => {
+        const row = rowById.get(r.dealId);
+        return {
+          dealId: r.dealId,
+          name: row?.name ?? r.dealId,
+          score: r.score,
+          owner: row?.owner ?? null,
+          reasons: r.reasons,
+          recordUrl: row?.recordUrl ?? null,
+        };
+      });
 
   // previousScores(ids, t) gives each deal's latest score at least 6.5 days before t: stepping t
   // back a week at a time samples the history once per week without reading it all.
@@ -182,8 +209,13 @@ export async function buildReportData(
     distribution,
     period: rollup?.period ?? null,
     coverage,
-    atRisk,
+    currency: open.currency,
+    deals: open.deals,
+    atRisk: listed('at_risk'),
+    watch: listed('watch'),
+    elements,
     trend,
+    trendHasHistory: trend.filter((p) => p.averageScore !== null).length >= 2,
     forecast,
   };
 }

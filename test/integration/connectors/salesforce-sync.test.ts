@@ -96,6 +96,19 @@ describe('Salesforce connector: pull', () => {
     expect(firstIds.length + restIds.length).toBe(world.deals.length);
   });
 
+  // The OAuth token answer's instance_url is where the org's record pages live (Lightning Record
+  // Page /lightning/r/{objectApiName}/{recordId}/view); the org currency is not read (docs/ADMIN.md).
+  it('fetchMetadata says where the org is: the instance URL of the OAuth answer, no currency guessed', async () => {
+    const metadata = await connectorFor(sandbox).fetchMetadata();
+    expect(metadata.account).toEqual({
+      crm: 'salesforce',
+      portalId: null,
+      uiDomain: null,
+      instanceUrl: sandbox.baseUrl.replace(/\/+$/, ''),
+      currency: null,
+    });
+  });
+
   it('a pipeline filter without Salesforce’s one pipeline pulls nothing', async () => {
     const connector = connectorFor(sandbox);
     const pages = [];

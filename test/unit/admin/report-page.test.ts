@@ -14,8 +14,37 @@ function data(): ReportData {
     distribution: { labels: ['0-9'], healthy: [0], watch: [0], at_risk: [1] },
     period: { start: '2026-10-01', end: '2026-12-31' },
     coverage: [],
-    atRisk: [{ dealId: 'd1', name: `Deal ${evil}`, score: 5, owner: null, reasons: [`reason ${evil}`] }],
+    currency: 'EUR',
+    deals: [
+      {
+        dealId: 'd1',
+        name: `Deal ${evil}`,
+        ownerId: null,
+        owner: null,
+        stage: `Stage ${evil}`,
+        amount: 10,
+        currency: 'EUR',
+        closeDate: null,
+        score: 5,
+        band: 'at_risk',
+        topReason: `reason ${evil}`,
+        recordUrl: null,
+      },
+    ],
+    atRisk: [
+      {
+        dealId: 'd1',
+        name: `Deal ${evil}`,
+        score: 5,
+        owner: null,
+        reasons: [`reason ${evil}`],
+        recordUrl: null,
+      },
+    ],
+    watch: [],
+    elements: null,
     trend: [{ label: 'now', averageScore: 5, deals: 1 }],
+    trendHasHistory: false,
     forecast: null,
   };
 }
