@@ -15,7 +15,9 @@ import {
   learnNorms,
   type PipelineDeal,
   outcomeOf,
+  PRIOR_MODEL,
   pipelineDealFrom,
+  priorScoreOf,
   type RollupRow,
   rollupPipelineHealth,
   ScoringModelSchema,
@@ -25,6 +27,7 @@ import {
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { dealSampler } from './deal-sample.ts';
 import { computeAndStoreForecast } from './forecast-step.ts';
+import { closeScoredDeals, serveModel } from './live-accuracy-step.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
 
 /** Pipeline health per owner, team and total for the current calendar quarter (UTC dates). */
@@ -49,6 +52,10 @@ export interface ScoreSummary {
   alertCandidates: number;
   /** Results dropped because their deal closed. */
   resultsRemoved: number;
+  /** Closed deals recorded against their live score of 30 days before (live accuracy). */
+  outcomesRecorded: number;
+  /** Why the stored model is not served (it did worse than the prior live); absent when it is. */
+  modelFallback?: string;
   modelVersion: string;
   durationMs: number;
 }
@@ -108,7 +115,10 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     normInputs.length = 0;
     await store.setJson('norms', norms);
     const modelJson = await store.getJson<unknown>('model');
-    const model = modelJson === null ? null : ScoringModelSchema.parse(modelJson);
+    const storedModel = modelJson === null ? null : ScoringModelSchema.parse(modelJson);
+    // Live accuracy: a stored model that did worse than the prior on deals closed since is not served.
+    const served = await serveModel(store, storedModel, PRIOR_MODEL.version, asOf);
+    const model = served.model;
     // Qualification fields (issue 9): each value judged by its win rate among deals closed before asOf.
     const extraIndicators = buildQualificationIndicators(tenant.scoring.qualificationFields, fieldSamples);
     fieldSamples.length = 0;
@@ -124,14 +134,15 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const report = progressReporter(deps, tenant.id, payload.runId, 'score', 'deals');
     let scored = 0;
     let removed = 0;
+    let outcomesRecorded = 0;
     for await (const chunk of store.iterateDeals()) {
       const open: { input: DealInput; name: string }[] = [];
-      const closedIds: string[] = [];
+      const closed: DealInput[] = [];
       for (const stored of chunk) {
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
         const input = compileDeal(record, { asOf });
         if (stored.deal.isClosed) {
-          closedIds.push(stored.deal.id);
+          closed.push(input);
           rollupDeals.push(pipelineDealFrom(input, null));
         } else open.push({ input, name: stored.deal.name });
       }
@@ -139,6 +150,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       const previous = await store.previousScores(ids, asOf);
       const lastResults = await store.getResults(ids);
       const results: HealthResult[] = [];
+      // Beside a fitted model, each deal's prior-weight score goes into its history (live accuracy).
+      const priorScores = model === null ? undefined : new Map<string, number>();
       const candidates: StoredAlertCandidate[] = [];
       for (const { input, name } of open) {
         const scoredNow = scoreDeal(input, ctx, previous.get(input.id));
@@ -146,6 +159,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         const actions = actionLifts(input, ctx, scoredNow);
         const result = actions.length > 0 ? { ...scoredNow, actions } : scoredNow;
         results.push(result);
+        priorScores?.set(input.id, priorScoreOf(result.indicators, ctx));
         bands[result.band] += 1;
         rollupDeals.push(pipelineDealFrom(input, result));
         elements.add({ ownerId: input.ownerId, indicators: result.indicators });
@@ -157,9 +171,11 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
           candidates.push({ ...c, dealId: input.id, dealName: name, ownerId: input.ownerId });
         }
       }
-      await store.saveScoredChunk(results, payload.runId, candidates);
-      // Closed deals lose their result; only those that have one are touched.
-      removed += await store.removeResults(await store.withResults(closedIds));
+      await store.saveScoredChunk(results, payload.runId, candidates, priorScores);
+      // Closed deals lose their result (only those that have one are touched), recording their outcome.
+      const closing = await closeScoredDeals(store, closed, asOf, served.versionAt);
+      removed += closing.removed;
+      outcomesRecorded += closing.recorded;
       scored += results.length;
       report(scored, null);
     }
@@ -208,6 +224,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       deals: dealCount,
       scored,
       resultsRemoved: removed,
+      outcomesRecorded,
+      ...(served.live.fallBack ? { modelFallback: served.live.reason } : {}),
       bands,
       alertCandidates: candidates.length,
       modelVersion: ctx.model.version,

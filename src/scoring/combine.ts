@@ -247,6 +247,24 @@ function combine(
 }
 
 /**
+ * The score these indicators get from the prior weights (combine's rule before a model is served):
+ * the yardstick live accuracy compares a served model with (live-accuracy.ts).
+ */
+export function priorScoreOf(indicators: readonly IndicatorResult[], ctx: ScoringContext): number {
+  const w = ctx.weights;
+  let swc = 0;
+  let swcs = 0;
+  for (let i = 0; i < indicators.length; i++) {
+    const ind = indicators[i]!;
+    const wi = w[i] ?? 0;
+    swc += wi * ind.confidence;
+    swcs += wi * ind.confidence * ind.subScore;
+  }
+  const raw = swc > 1e-9 ? (100 * swcs) / swc : 50;
+  return Math.min(100, Math.max(0, Math.round(raw * 10) / 10));
+}
+
+/**
  * Scores one compiled deal as of `ctx.asOf`. Pure and total: never throws on messy input.
  * `input` should be compiled for the same moment (its stage, amount and close date are rebuilt as
  * of `input.asOf`; activities after `ctx.asOf` are ignored either way). `previous` is the result of

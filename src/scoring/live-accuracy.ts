@@ -32,7 +32,7 @@ interface Quality {
   baseRateBrier: number | null;
 }
 
-export interface LiveMonth extends Quality {
+interface LiveMonth extends Quality {
   /** Month of close, YYYY-MM (UTC). */
   month: string;
 }

@@ -33,6 +33,12 @@ export interface TenantKeys {
   /** The seven survey elements across owners, as of the last score step. */
   teamElements: string;
   forecast: string;
+  /** Closed deals with the score they had 30 days before closing (live accuracy), oldest first. */
+  liveOutcomes: string;
+  /** Which model was served from when: [[from (epoch ms), version], ...]. */
+  modelLog: string;
+  /** Live accuracy by month and the fallback decision, as of the last score step. */
+  liveAccuracy: string;
   cycleLock: string;
   /** The run that began the full sync in progress (absent: none in progress). */
   fullSync: string;
@@ -77,6 +83,9 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     pipelineHealth: `${base}:pipeline-health`,
     teamElements: `${base}:team-elements`,
     forecast: `${base}:forecast`,
+    liveOutcomes: `${base}:live-outcomes`,
+    modelLog: `${base}:model-log`,
+    liveAccuracy: `${base}:live-accuracy`,
     cycleLock: `${base}:cycle-lock`,
     fullSync: `${base}:full-sync`,
     syncSeen: `${base}:sync-seen`,

@@ -27,6 +27,7 @@ import { EffectFence, type StepLease } from './effect-fence.ts';
 import { execChecked } from './exec-checked.ts';
 import { dealAlertFields, dealScopedKeys } from './deal-scoped-keys.ts';
 import { FullSyncStore } from './full-sync.store.ts';
+import { LiveOutcomesStore } from './live-outcomes.store.ts';
 import { chunked } from './redis-chunks.ts';
 import { ResultCodec } from './result-codec.ts';
 import { appendScore, decodeHistory, encodeHistory, scoreAsOf } from './score-history.ts';
@@ -68,7 +69,9 @@ export type JsonDocument =
   | 'trainingReport'
   | 'pipelineHealth'
   | 'teamElements'
-  | 'forecast';
+  | 'forecast'
+  | 'modelLog'
+  | 'liveAccuracy';
 
 /** A cycle holds its tenant's lock at most this long without a step or a synced page refreshing it. */
 const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
@@ -126,6 +129,8 @@ export class TenantStateStore {
   readonly cycleLockTtlMs: number;
   /** The full sync in progress: begin or resume, and reconcile when it ends. */
   readonly fullSync: FullSyncStore;
+  /** Closed deals against their live scores (live accuracy). */
+  readonly liveOutcomes: LiveOutcomesStore;
   readonly #redis: Redis;
   readonly #resultCodec: ResultCodec;
 
@@ -135,6 +140,7 @@ export class TenantStateStore {
     this.keys = tenantKeys(prefix, tenantId);
     this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;
     this.fullSync = new FullSyncStore(redis, this.keys, tenantId);
+    this.liveOutcomes = new LiveOutcomesStore(redis, this.keys);
     this.#resultCodec = new ResultCodec(redis, this.keys.resultLegend);
   }
 

@@ -1,4 +1,5 @@
 import type { Band, HealthResult } from '../../domain/index.ts';
+import { type LiveAccuracyView, readLiveAccuracy } from './live-accuracy-view.ts';
 import type { TenantStateStore } from '../../store/tenant-state.store.ts';
 import { type OpenDealRow, readOpenDeals } from './open-deals.ts';
 import { readTeamElements, type TeamElements } from './team-elements-view.ts';
@@ -115,6 +116,8 @@ export interface ReportData {
   trendHasHistory: boolean;
   /** The current quarter's forecast with ranges; null until a score step stored one. */
   forecast: ReportForecast | null;
+  /** How the live scores did on the deals that closed since (GET /tenants/:id/model/report `live`). */
+  live: LiveAccuracyView | null;
 }
 
 const BUCKETS = Array.from({ length: 10 }, (_, i) => (i === 9 ? '90-100' : `${i * 10}-${i * 10 + 9}`));
@@ -148,9 +151,10 @@ export async function buildReportData(
     store.getJson<StoredRollup>('pipelineHealth'),
     store.getJson<StoredForecast>('forecast'),
   ]);
-  const [open, elements] = await Promise.all([
+  const [open, elements, live] = await Promise.all([
     readOpenDeals(store, results, metadata),
     readTeamElements(store, metadata),
+    readLiveAccuracy(store),
   ]);
   const ownerNames = new Map((metadata?.owners ?? []).map((o) => [o.id, o.name]));
   const forecast = forecastView(storedForecast, ownerNames);
@@ -217,6 +221,7 @@ export async function buildReportData(
     trend,
     trendHasHistory: trend.filter((p) => p.averageScore !== null).length >= 2,
     forecast,
+    live,
   };
 }
 

@@ -235,6 +235,23 @@ const CLIENT_SCRIPT = `
   } else {
     text('forecast-note', 'No forecast yet: it is computed by the next run.');
   }
+
+  // Live accuracy (docs/SCORING.md section 5b): by month of close, and whether the model is served.
+  var live = data.live;
+  var metric = function (x) { return x === null ? '-' : x.toFixed(3); };
+  if (live && live.months.length > 0) {
+    var lbody = document.getElementById('live-body');
+    live.months.forEach(function (m) {
+      var tr = document.createElement('tr');
+      [m.month, String(m.deals), String(m.won), metric(m.auc), metric(m.priorAuc), metric(m.brier)].forEach(function (value) {
+        var td = document.createElement('td');
+        td.textContent = value;
+        tr.appendChild(td);
+      });
+      lbody.appendChild(tr);
+    });
+  }
+  text('live-note', live ? live.reason : 'Not measured yet: the next score step records deals as they close.');
   document.body.setAttribute('data-rendered', 'true');
 })();
 `;
@@ -309,6 +326,10 @@ export function renderReportPage(data: ReportData, nonce: string): string {
   <section class="card" id="forecast"><h2>Forecast <span id="forecast-period"></span>: revenue range</h2>
     <div class="scroll"><table><thead><tr><th></th><th>Won</th><th>P10</th><th>P50</th><th>P90</th><th>Target</th><th>Chance of target</th></tr></thead><tbody id="forecast-body"></tbody></table></div>
     <p id="forecast-note" class="muted"></p>
+  </section>
+  <section class="card" id="live"><h2>Live accuracy: the scores of 30 days before each close</h2>
+    <div class="scroll"><table><thead><tr><th>Month closed</th><th>Deals</th><th>Won</th><th>AUC</th><th>Prior AUC</th><th>Brier</th></tr></thead><tbody id="live-body"></tbody></table></div>
+    <p id="live-note" class="muted"></p>
   </section>
   <section class="card" id="distribution"><h2>Score distribution</h2><div class="chart"><canvas id="chart-distribution"></canvas></div></section>
   <section class="card" id="coverage"><h2>Per owner: closed-won + probability-weighted open pipeline against target</h2><div class="chart"><canvas id="chart-coverage"></canvas></div></section>

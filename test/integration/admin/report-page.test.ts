@@ -23,6 +23,20 @@ if (!hasChromium) {
   console.warn(`report page test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
 
+/** A scored deal as the score step stores it (only the score matters to live accuracy). */
+const pastResult = (dealId: string, score: number): HealthResult => ({
+  dealId,
+  asOf: new Date().toISOString(),
+  score,
+  band: score >= 70 ? 'healthy' : score >= 40 ? 'watch' : 'at_risk',
+  winProbability: null,
+  confidence: 0.5,
+  indicators: [],
+  reasons: [],
+  trend: null,
+  modelVersion: 'prior-v1',
+});
+
 describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
   let redis: RedisEndpoint;
   let sandbox: HubSpotSandboxHandle;
@@ -59,6 +73,26 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
       targets: [{ ownerId: null, periodStart: start, periodEnd: end, amount: 1_000_000 }],
     });
     expect(created.status).toBe(201);
+    // Live accuracy (issue 18 item 5): four deals scored 41 days ago that closed 10 days ago, as
+    // the score step records them. By hand: won at 80 and 40, lost at 20 and 60: 3 of 4 (won, lost)
+    // pairs ranked right, AUC 0.750; Brier (0.2^2 + 0.6^2 + 0.2^2 + 0.6^2) / 4 = 0.200.
+    const liveStore = service.runtime.deps.store('acme');
+    const scoredAt = now - 41 * 86_400_000;
+    const past = [
+      ['past-1', 80, true],
+      ['past-2', 20, false],
+      ['past-3', 60, false],
+      ['past-4', 40, true],
+    ] as const;
+    for (const [id, score] of past) {
+      await liveStore.saveResults([{ ...pastResult(id, score), asOf: new Date(scoredAt).toISOString() }]);
+    }
+    await liveStore.liveOutcomes.closeDeals(
+      past.map(([dealId, , won]) => ({ dealId, closedAt: now - 10 * 86_400_000, won })),
+      30 * 86_400_000,
+      () => 'prior-v1',
+    );
+    const closedMonth = new Date(now - 10 * 86_400_000).toISOString().slice(0, 7);
     const started = await api('POST', '/tenants/acme/runs', {});
     const runId = started.json?.runId as string;
     let status = '';
@@ -184,6 +218,17 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
       expect(await page.locator('#forecast-body tr').count()).toBe(forecast.periods[0]!.rows.length);
       const totalCells = await page.locator('#forecast-body tr[data-level="total"] td').allTextContents();
       expect(totalCells.slice(2, 5)).toEqual([money(total.p10), money(total.p50), money(total.p90)]);
+      // Live accuracy: the hand-computed month (four deals scored 30+ days before they closed).
+      expect(await page.locator('#live-body tr').allTextContents()).toHaveLength(1);
+      expect(await page.locator('#live-body tr td').allTextContents()).toEqual([
+        closedMonth,
+        '4',
+        '2',
+        '0.750',
+        '0.750',
+        '0.200',
+      ]);
+      expect(await page.locator('#live-note').textContent()).toContain('prior weights are served');
       // The tenant name is CRM/admin text: shown as text, never parsed as markup.
       expect(await page.locator('h1').textContent()).toBe('Pipeline health: Acme <Report>');
 

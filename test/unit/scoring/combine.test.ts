@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HealthResultSchema } from '../../../src/domain/index.ts';
-import { bandFor, scoreDeal, scoreDeals, trendFor } from '../../../src/scoring/combine.ts';
+import { bandFor, priorScoreOf, scoreDeal, scoreDeals, trendFor } from '../../../src/scoring/combine.ts';
 import { createScoringContext, type ExtraIndicator } from '../../../src/scoring/context.ts';
 import { compileDeal } from '../../../src/scoring/deal-input.ts';
 import { PRIOR_MODEL, type ScoringModel } from '../../../src/scoring/model.ts';
@@ -182,5 +182,30 @@ describe('scoreDeals', () => {
     const results = scoreDeals(inputs, ctx);
     expect(results.map((r) => r.dealId)).toEqual(['deal-1', 'deal-ghost', 'x']);
     expect(results[0]!.score).toBeGreaterThan(results[1]!.score);
+  });
+});
+
+describe('priorScoreOf (live accuracy yardstick)', () => {
+  it('gives the score the prior weights serve, also when a fitted model scores the deal', () => {
+    for (const record of [healthyRecord(), ghostedRecord()]) {
+      const input = compileDeal(record, { asOf: NOW });
+      const onPrior = scoreDeal(input, ctx);
+      expect(priorScoreOf(onPrior.indicators, ctx)).toBe(onPrior.score);
+      const fitted = createScoringContext({
+        asOf: NOW,
+        model: {
+          version: 'fit-y',
+          kind: 'logistic',
+          features: ['open_communication'],
+          intercept: 3,
+          coefficients: [0.1],
+          featureTransform: 'confidence-centred-v1',
+          trainedOn: { won: 50, lost: 50, leadDays: 14, l2: 1 },
+        },
+      });
+      const onModel = scoreDeal(input, fitted);
+      expect(onModel.score).not.toBe(onPrior.score);
+      expect(priorScoreOf(onModel.indicators, fitted)).toBe(onPrior.score);
+    }
   });
 });
