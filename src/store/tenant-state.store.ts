@@ -26,6 +26,7 @@ import { EffectFence, type StepLease } from './effect-fence.ts';
 import { execChecked } from './exec-checked.ts';
 import { dealAlertFields, dealScopedKeys } from './deal-scoped-keys.ts';
 import { FullSyncStore } from './full-sync.store.ts';
+import { GuardedWrite, untilApplied } from './guarded-write.ts';
 import { chunked } from './redis-chunks.ts';
 import { ResultCodec } from './result-codec.ts';
 import { decodeDeal, encodeDeal } from './deal-codec.ts';
@@ -133,10 +134,10 @@ export class TenantStateStore {
   }
 
   /**
-   * Store a page and move the cursor in one MULTI, so the cursor never passes data that was not
+   * Store a page and move the cursor in one script, so the cursor never passes data that was not
    * stored. Deals in the page get their activity ledger replaced by the page's activities; other
    * activities are merged into their deals' ledgers by id. `markSeen` (a full sync) adds the
-   * page's deal ids to the full sync's seen set in the same transaction. Deleted deals leave every
+   * page's deal ids to the full sync's seen set in the same script. Deleted deals leave every
    * deal-scoped hash and their open alerts (`alertsClosed` counts those).
    */
   async savePage(
@@ -162,71 +163,74 @@ export class TenantStateStore {
     }
     for (const id of pageDeals) if (!incoming.has(id)) incoming.set(id, []);
     const mergeIds = [...incoming.keys()].filter((id) => !pageDeals.has(id));
-    const existing: (Buffer | null)[] = [];
-    const existingDeals: (string | null)[] = [];
-    for (const chunk of chunked(mergeIds)) {
-      existing.push(...(await this.#redis.hmgetBuffer(k.activities, ...chunk)));
-      existingDeals.push(...(await this.#redis.hmget(k.deals, ...chunk)));
-    }
-
-    const tx = this.#redis.multi();
-    // First in the transaction, so their replies (fields removed) are the first ones.
+    // First in the script, so their replies (fields removed) are the first ones.
     const alertFields = page.deletedDealIds.flatMap((id) => dealAlertFields(this.tenantId, id));
-    let alertCommands = 0;
-    for (const chunk of chunked(alertFields)) {
-      tx.hdel(k.alertsOpen, ...chunk);
-      alertCommands += 1;
-    }
-    if (page.deals.length > 0) {
-      tx.hset(k.deals, Object.fromEntries(page.deals.map((d) => [d.id, encodeDeal(d)])));
-    }
-    const ledgers: Record<string, Buffer> = {};
-    for (const [dealId, entries] of incoming) {
-      if (pageDeals.has(dealId)) {
-        ledgers[dealId] = packLedger(mergeLedger([], entries));
-      } else {
-        const i = mergeIds.indexOf(dealId);
-        // An activity of a deal we do not hold (not synced yet, or outside the pipelines) is not kept.
-        if (existingDeals[i] === null || existingDeals[i] === undefined) continue;
-        const stored = existing[i];
-        ledgers[dealId] = packLedger(
-          mergeLedger(stored === null || stored === undefined ? [] : unpackLedger(stored), entries),
-        );
+
+    // Merging into stored ledgers reads them first: the write goes through only if no other worker
+    // changed those ledgers, or stored or deleted those deals, since the read (else read again).
+    const replies = await untilApplied('activity ledgers', async () => {
+      const existing: (Buffer | null)[] = [];
+      const existingDeals: (string | null)[] = [];
+      for (const chunk of chunked(mergeIds)) {
+        existing.push(...(await this.#redis.hmgetBuffer(k.activities, ...chunk)));
+        existingDeals.push(...(await this.#redis.hmget(k.deals, ...chunk)));
       }
-    }
-    if (Object.keys(ledgers).length > 0) tx.hset(k.activities, ledgers);
-    if (page.contacts.length > 0) {
-      tx.hset(k.contacts, Object.fromEntries(page.contacts.map((c) => [c.id, JSON.stringify(c)])));
-    }
-    if (page.accounts.length > 0) {
-      tx.hset(k.accounts, Object.fromEntries(page.accounts.map((a) => [a.id, JSON.stringify(a)])));
-    }
-    for (const chunk of chunked(page.deletedDealIds)) {
-      for (const key of dealScopedKeys(k)) tx.hdel(key, ...chunk);
-    }
-    if (options.markSeen === true) {
-      // A deal that failed validation still exists in the CRM: keep its last good snapshot.
-      const seen = [
-        ...pageDeals,
-        ...page.quarantined.flatMap((q) =>
-          (q.objectType === 'deals' || q.objectType === 'Opportunity') && q.recordId !== null
-            ? [q.recordId]
-            : [],
-        ),
-      ];
-      for (const chunk of chunked(seen)) tx.sadd(k.syncSeen, ...chunk);
-    }
-    if (page.quarantined.length > 0) {
-      for (const chunk of chunked(page.quarantined))
-        tx.lpush(k.quarantine, ...chunk.map((q) => JSON.stringify(q)));
-      tx.ltrim(k.quarantine, 0, MAX_QUARANTINE - 1);
-      // Distinct records: the same bad record read again (resync, lookback) is counted once.
-      tx.sadd(k.quarantineIds, ...page.quarantined.map(quarantineIdentity));
-    }
-    tx.set(k.cursor, page.cursor);
-    const replies = await execChecked(tx);
+      const w = new GuardedWrite();
+      const alertReplies = w.hdel(k.alertsOpen, alertFields);
+      w.hset(
+        k.deals,
+        page.deals.map((d) => [d.id, encodeDeal(d)]),
+      );
+      const ledgers: [string, Buffer][] = [];
+      for (const id of pageDeals) ledgers.push([id, packLedger(mergeLedger([], incoming.get(id)!))]);
+      mergeIds.forEach((dealId, i) => {
+        const stored = existing[i] ?? null;
+        w.expect(k.activities, dealId, stored);
+        const held = existingDeals[i] !== null && existingDeals[i] !== undefined;
+        w.expectPresence(k.deals, dealId, held);
+        // An activity of a deal we do not hold (not synced yet, or outside the pipelines) is not kept.
+        if (!held) return;
+        const entries = incoming.get(dealId)!;
+        ledgers.push([dealId, packLedger(mergeLedger(stored === null ? [] : unpackLedger(stored), entries))]);
+      });
+      w.hset(k.activities, ledgers);
+      w.hset(
+        k.contacts,
+        page.contacts.map((c) => [c.id, JSON.stringify(c)]),
+      );
+      w.hset(
+        k.accounts,
+        page.accounts.map((a) => [a.id, JSON.stringify(a)]),
+      );
+      for (const key of dealScopedKeys(k)) w.hdel(key, page.deletedDealIds);
+      if (options.markSeen === true) {
+        // A deal that failed validation still exists in the CRM: keep its last good snapshot.
+        const seen = [
+          ...pageDeals,
+          ...page.quarantined.flatMap((q) =>
+            (q.objectType === 'deals' || q.objectType === 'Opportunity') && q.recordId !== null
+              ? [q.recordId]
+              : [],
+          ),
+        ];
+        if (seen.length > 0) w.call('sadd', k.syncSeen, seen);
+      }
+      if (page.quarantined.length > 0) {
+        w.call(
+          'lpush',
+          k.quarantine,
+          page.quarantined.map((q) => JSON.stringify(q)),
+        );
+        w.call('ltrim', k.quarantine, [0, MAX_QUARANTINE - 1]);
+        // Distinct records: the same bad record read again (resync, lookback) is counted once.
+        w.call('sadd', k.quarantineIds, page.quarantined.map(quarantineIdentity));
+      }
+      w.call('set', k.cursor, [page.cursor]);
+      const applied = await w.apply(this.#redis);
+      return applied && alertReplies.map((at) => applied[at]);
+    });
     let alertsClosed = 0;
-    for (let i = 0; i < alertCommands; i += 1) alertsClosed += Number(replies[i]);
+    for (const removed of replies) alertsClosed += Number(removed);
     return {
       deals: page.deals.length,
       activities: page.activities.length,
