@@ -43,7 +43,11 @@ const ARGS_PER_COMMAND = 1_000;
 const MAX_ATTEMPTS = 50;
 
 type Value = string | Buffer;
-type GuardedWriteCommand = (numKeys: number, ...args: (Value | number)[]) => Promise<unknown[] | null>;
+/** ioredis flattens array arguments one level: long argument lists go as arrays, never spread on the stack. */
+type GuardedWriteCommand = (
+  numKeys: number,
+  ...args: (Value | number | readonly (Value | number)[])[]
+) => Promise<unknown[] | null>;
 
 /** The script as an ioredis command (EVALSHA, loaded again by ioredis when Redis lost it). */
 function command(redis: Redis): GuardedWriteCommand {
@@ -102,7 +106,7 @@ export class GuardedWrite {
   /** Run it: the commands' replies, or null when a field it read changed (nothing was written). */
   async apply(redis: Redis): Promise<unknown[] | null> {
     const guards = this.#guards.length / 4;
-    return command(redis)(this.#keys.length, ...this.#keys, guards, ...this.#guards, ...this.#commands);
+    return command(redis)(this.#keys.length, this.#keys, guards, this.#guards, this.#commands);
   }
 
   #key(key: string): number {

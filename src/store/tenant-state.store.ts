@@ -349,58 +349,60 @@ export class TenantStateStore {
 
   /** Save the latest results and append each score to its deal's bounded history. */
   async saveResults(results: HealthResult[]): Promise<void> {
-    if (results.length === 0) return;
-    const k = this.keys;
     for (let i = 0; i < results.length; i += SCAN_CHUNK) {
-      const chunk = results.slice(i, i + SCAN_CHUNK);
-      const ids = chunk.map((r) => r.dealId);
-      const histories = await this.#redis.hmget(k.history, ...ids);
-      const encoded = await this.#resultCodec.encode(chunk);
-      const nextHistory: Record<string, string> = {};
-      chunk.forEach((r, j) => {
-        const at = Date.parse(r.asOf);
-        const history = (parse<[number, number][]>(histories[j]) ?? []).filter(([t]) => t !== at);
-        history.push([at, r.score]);
-        history.sort((a, b) => a[0] - b[0]);
-        nextHistory[r.dealId] = JSON.stringify(history.slice(-MAX_HISTORY));
-      });
-      await execChecked(
-        this.#redis
-          .multi()
-          .hset(k.results, Object.fromEntries(chunk.map((r, j) => [r.dealId, encoded[j]!])))
-          .hset(k.history, nextHistory),
-      );
+      await this.#saveScored(results.slice(i, i + SCAN_CHUNK), () => {});
     }
   }
 
   /**
    * One chunk of a run's scoring (at most a few thousand deals): the results, each score appended
-   * to its history, and the alert candidates they raised, in one transaction. A rerun after a
+   * to its history, and the alert candidates they raised, in one script. A rerun after a
    * crash finds these deals already scored as of the run (their candidates already kept) and
    * gathers all of the run's candidates with `takeRunCandidates`.
    */
   async saveScoredChunk(results: HealthResult[], runId: string, candidates: unknown[]): Promise<void> {
+    const key = this.keys.runCandidates(runId);
+    await this.#saveScored(results, (w) => {
+      if (candidates.length > 0)
+        w.call(
+          'rpush',
+          key,
+          candidates.map((c) => JSON.stringify(c)),
+        );
+      w.call('pexpire', key, [7 * 86_400_000]);
+    });
+  }
+
+  /**
+   * Results and their histories, plus what `more` adds, in one guarded write: the histories read
+   * must be unchanged (another score step appending to them meanwhile), else read again.
+   */
+  async #saveScored(results: HealthResult[], more: (w: GuardedWrite) => void): Promise<void> {
     if (results.length === 0) return;
     const k = this.keys;
     const ids = results.map((r) => r.dealId);
-    const histories = await this.#redis.hmget(k.history, ...ids);
     const encoded = await this.#resultCodec.encode(results);
-    const nextHistory: Record<string, string> = {};
-    results.forEach((r, j) => {
-      const at = Date.parse(r.asOf);
-      const history = (parse<[number, number][]>(histories[j]) ?? []).filter(([t]) => t !== at);
-      history.push([at, r.score]);
-      history.sort((a, b) => a[0] - b[0]);
-      nextHistory[r.dealId] = JSON.stringify(history.slice(-MAX_HISTORY));
+    await untilApplied('score histories', async () => {
+      const histories = await this.#redis.hmget(k.history, ...ids);
+      const w = new GuardedWrite();
+      w.hset(
+        k.results,
+        results.map((r, j) => [r.dealId, encoded[j]!]),
+      );
+      w.hset(
+        k.history,
+        results.map((r, j) => {
+          w.expect(k.history, r.dealId, histories[j] ?? null);
+          const at = Date.parse(r.asOf);
+          const history = (parse<[number, number][]>(histories[j]) ?? []).filter(([t]) => t !== at);
+          history.push([at, r.score]);
+          history.sort((a, b) => a[0] - b[0]);
+          return [r.dealId, JSON.stringify(history.slice(-MAX_HISTORY))];
+        }),
+      );
+      more(w);
+      return w.apply(this.#redis);
     });
-    const tx = this.#redis
-      .multi()
-      .hset(k.results, Object.fromEntries(results.map((r, j) => [r.dealId, encoded[j]!])))
-      .hset(k.history, nextHistory);
-    const key = k.runCandidates(runId);
-    for (const chunk of chunked(candidates)) tx.rpush(key, ...chunk.map((c) => JSON.stringify(c)));
-    tx.pexpire(key, 7 * 86_400_000);
-    await execChecked(tx);
   }
 
   /** Every alert candidate a run's scoring kept (see saveScoredChunk). */
@@ -460,19 +462,24 @@ export class TenantStateStore {
     return this.#hmgetMap<Partial<HealthFieldValues>>(this.keys.written, dealIds);
   }
 
-  /** Record values as written (merged into what was written before) and clear their intents. */
+  /**
+   * Record values as written (merged into what was written before) and clear their intents. The
+   * merge goes through only if no other worker recorded values of these deals since the read.
+   */
   async markWritten(values: Map<string, Partial<HealthFieldValues>>): Promise<void> {
+    const k = this.keys;
     for (const ids of chunked([...values.keys()])) {
-      const before = await this.getWritten(ids);
-      const merged = Object.fromEntries(
-        ids.map((id) => [id, JSON.stringify({ ...before.get(id), ...values.get(id) })]),
-      );
-      await execChecked(
-        this.#redis
-          .multi()
-          .hset(this.keys.written, merged)
-          .hdel(this.keys.writeIntents, ...ids),
-      );
+      await untilApplied('written values', async () => {
+        const before = await this.#redis.hmget(k.written, ...ids);
+        const w = new GuardedWrite();
+        ids.forEach((id, i) => w.expect(k.written, id, before[i] ?? null));
+        w.hset(
+          k.written,
+          ids.map((id, i) => [id, JSON.stringify({ ...parse<object>(before[i]), ...values.get(id) })]),
+        );
+        w.hdel(k.writeIntents, ids);
+        return w.apply(this.#redis);
+      });
     }
   }
 
