@@ -104,19 +104,18 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
     // Conditions that cleared end their episode (a pending one is still being created: keep it).
     for (const [key, r] of open) {
       if (!byKey.has(key) && r.taskId !== null) {
-        await reservations.release(key);
-        summary.cleared += 1;
+        if (await reservations.release(key, r.raw)) summary.cleared += 1;
       }
     }
 
     // Per task (by episode key): its alert key and the reservation its create batch must still find.
-    const pending = new Map<string, { key: string; raw: string; ownerId: string | null }>();
+    const pending = new Map<string, { key: string; reservation: AlertReservation; ownerId: string | null }>();
     const tasks: AlertTask[] = [];
     const day = localDay(now, tenant.timezone);
     const reservedNow = new Map<string, number>();
     let resumed = 0;
     const take = (key: string, alert: Alert, dealName: string, r: AlertReservation) => {
-      pending.set(r.episodeKey, { key, raw: r.raw, ownerId: alert.ownerId });
+      pending.set(r.episodeKey, { key, reservation: r, ownerId: alert.ownerId });
       tasks.push(toTask(alert, dealName, dueAt, r.episodeKey));
       if (alert.ownerId !== null) reservedNow.set(alert.ownerId, (reservedNow.get(alert.ownerId) ?? 0) + 1);
     };
@@ -159,7 +158,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
             new Map(
               episodeKeys.flatMap((e) => {
                 const p = pending.get(e);
-                return p ? [[p.key, p.raw] as const] : [];
+                return p ? [[p.key, p.reservation.raw] as const] : [];
               }),
             ),
           ),
@@ -168,7 +167,8 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
       const confirm = async (episodeKey: string, taskId: string) => {
         const p = pending.get(episodeKey);
         if (p === undefined) return;
-        await reservations.confirm(p.key, episodeKey, taskId);
+        // A reservation closed meanwhile (its deal left) stays closed; the task is counted all the same.
+        await reservations.confirm(p.key, p.reservation, taskId);
         if (p.ownerId !== null) await reservations.countRaised(day, p.ownerId, episodeKey);
       };
       for (const c of outcome.created) {
@@ -185,7 +185,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
         if (r.toOwnerId !== null) continue;
         summary.unassigned += 1;
         const p = pending.get(r.key);
-        if (p) await reservations.release(p.key);
+        if (p) await reservations.release(p.key, p.reservation.raw);
         deps.logger.warn({ tenantId: tenant.id, key: r.key, reason: r.reason }, 'alert has no active owner');
       }
       for (const f of outcome.failed) {
@@ -193,7 +193,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
         if (f.retryable) retryable += 1;
         else {
           const p = pending.get(f.key);
-          if (p) await reservations.release(p.key);
+          if (p) await reservations.release(p.key, p.reservation.raw);
         }
         deps.logger.warn(
           { tenantId: tenant.id, key: f.key, code: f.code, reason: f.message },

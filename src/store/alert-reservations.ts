@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { execChecked } from './exec-checked.ts';
+import { GuardedWrite } from './guarded-write.ts';
 import type { TenantKeys } from './tenant-keys.ts';
 
 /** One open alert: the episode's key and its CRM task (null while the task is being created). */
@@ -50,13 +51,27 @@ export class AlertReservations {
     return ok === 1 ? { episodeKey, taskId: null, raw } : null;
   }
 
-  async confirm(key: string, episodeKey: string, taskId: string): Promise<void> {
-    await this.#redis.hset(this.#keys.alertsOpen, key, JSON.stringify({ e: episodeKey, t: taskId }));
+  /**
+   * Record the task of a reservation, only if the alert still holds that reservation: a deal
+   * deleted or reconciled away meanwhile closed it, and a newer run may have ended it; confirming
+   * anyway would reopen an alert of a deal that is gone. Returns whether it was confirmed.
+   */
+  async confirm(key: string, reservation: AlertReservation, taskId: string): Promise<boolean> {
+    const w = new GuardedWrite();
+    w.expect(this.#keys.alertsOpen, key, reservation.raw);
+    w.hset(this.#keys.alertsOpen, [[key, JSON.stringify({ e: reservation.episodeKey, t: taskId })]]);
+    return (await w.apply(this.#redis)) !== null;
   }
 
-  /** End the episode (condition cleared, or its task can never be created). */
-  async release(key: string): Promise<void> {
-    await this.#redis.hdel(this.#keys.alertsOpen, key);
+  /**
+   * End the episode (condition cleared, or its task can never be created), only if the alert still
+   * holds the reservation read (`raw`): another run may have ended it and started a newer one.
+   */
+  async release(key: string, raw: string): Promise<boolean> {
+    const w = new GuardedWrite();
+    w.expect(this.#keys.alertsOpen, key, raw);
+    w.hdel(this.#keys.alertsOpen, [key]);
+    return (await w.apply(this.#redis)) !== null;
   }
 
   /** Alerts raised for an owner on a day (tenant-local calendar day). */

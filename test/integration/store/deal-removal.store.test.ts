@@ -27,8 +27,8 @@ async function seed(client: Redis, store: TenantStateStore, ids: string[], pendi
   for (const dealId of ids) {
     const key = alertKey({ tenantId: store.tenantId, dealId, kind: 'buyer_silent' });
     const episode = alertEpisodeKey(key, AS_OF);
-    await reservations.reserve(key, episode);
-    if (!pending) await reservations.confirm(key, episode, `task-${dealId}`);
+    const reserved = await reservations.reserve(key, episode);
+    if (!pending) await reservations.confirm(key, reserved!, `task-${dealId}`);
   }
 }
 

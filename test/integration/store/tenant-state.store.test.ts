@@ -197,7 +197,7 @@ describe('tenant state store', () => {
     const first = await alerts.reserve(key, `${key}@e1`);
     expect(first?.episodeKey).toBe(`${key}@e1`);
     expect(await alerts.reserve(key, `${key}@e2`)).toBeNull();
-    await alerts.confirm(key, `${key}@e1`, 'task-1');
+    await alerts.confirm(key, first!, 'task-1');
     expect((await store.openAlerts()).get(key)).toBe('task-1');
     // Attempts (a retry confirming the same episode again) count once.
     await alerts.countRaised('2026-11-27', 'o1', `${key}@e1`);
@@ -207,7 +207,7 @@ describe('tenant state store', () => {
     expect(await alerts.raisedOn('2026-11-27', 'o1')).toBe(2);
     expect(await alerts.raisedOn('2026-11-28', 'o1')).toBe(0);
     // The condition clears: the next reservation is a new episode.
-    await alerts.release(key);
+    await alerts.release(key, (await alerts.open()).get(key)!.raw);
     expect((await alerts.reserve(key, `${key}@e2`))?.episodeKey).toBe(`${key}@e2`);
   });
 
