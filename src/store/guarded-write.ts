@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../shared/app-error.ts';
+import { luaScript } from './lua-script.ts';
 
 /**
  * A read-then-write made atomic against other workers. The caller reads hash fields, computes in
@@ -43,18 +44,6 @@ const ARGS_PER_COMMAND = 1_000;
 const MAX_ATTEMPTS = 50;
 
 type Value = string | Buffer;
-/** ioredis flattens array arguments one level: long argument lists go as arrays, never spread on the stack. */
-type GuardedWriteCommand = (
-  numKeys: number,
-  ...args: (Value | number | readonly (Value | number)[])[]
-) => Promise<unknown[] | null>;
-
-/** The script as an ioredis command (EVALSHA, loaded again by ioredis when Redis lost it). */
-function command(redis: Redis): GuardedWriteCommand {
-  const client = redis as unknown as { guardedWrite?: GuardedWriteCommand };
-  if (client.guardedWrite === undefined) redis.defineCommand('guardedWrite', { lua: GUARDED_WRITE });
-  return client.guardedWrite!.bind(redis);
-}
 
 /** One guarded write: the fields it read (guards) and the commands to run if none of them changed. */
 export class GuardedWrite {
@@ -64,15 +53,13 @@ export class GuardedWrite {
   #count = 0;
 
   /** The field must still hold `value` (null: must still be absent). */
-  expect(key: string, field: string, value: Value | null): this {
+  expect(key: string, field: string, value: Value | null): void {
     this.#guards.push(this.#key(key), field, value === null ? '0' : '1', value ?? '');
-    return this;
   }
 
   /** The field must still exist (whatever its value) or, with `present` false, still not exist. */
-  expectPresence(key: string, field: string, present: boolean): this {
+  expectPresence(key: string, field: string, present: boolean): void {
     this.#guards.push(this.#key(key), field, present ? '2' : '0', '');
-    return this;
   }
 
   /**
@@ -106,7 +93,8 @@ export class GuardedWrite {
   /** Run it: the commands' replies, or null when a field it read changed (nothing was written). */
   async apply(redis: Redis): Promise<unknown[] | null> {
     const guards = this.#guards.length / 4;
-    return command(redis)(this.#keys.length, this.#keys, guards, this.#guards, this.#commands);
+    const run = luaScript<unknown[] | null>(redis, 'phGuardedWrite', GUARDED_WRITE);
+    return run(this.#keys, [guards, this.#guards, this.#commands]);
   }
 
   #key(key: string): number {

@@ -27,6 +27,7 @@ import { execChecked } from './exec-checked.ts';
 import { dealAlertFields, dealScopedKeys } from './deal-scoped-keys.ts';
 import { FullSyncStore } from './full-sync.store.ts';
 import { GuardedWrite, untilApplied } from './guarded-write.ts';
+import { luaScript } from './lua-script.ts';
 import { chunked } from './redis-chunks.ts';
 import { ResultCodec } from './result-codec.ts';
 import { decodeDeal, encodeDeal } from './deal-codec.ts';
@@ -77,6 +78,25 @@ const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
 const DROP_RUN_CANDIDATES = `
 if redis.call('getrange', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
+
+/** Runs kept in the history. */
+const MAX_RUNS = 50;
+
+/**
+ * Record a run once: a finalize that runs again after recording it (a crash before its job
+ * completed) finds the run in the history and changes nothing (its steps are gone by then).
+ * KEYS: the runs list, the run's step hash (when it has an id). ARGV: the record, `"runId":"<id>"`.
+ */
+const RECORD_RUN = `
+if ARGV[2] then
+  for _, r in ipairs(redis.call('lrange', KEYS[1], 0, ${MAX_RUNS - 1})) do
+    if string.find(r, ARGV[2], 1, true) then return 0 end
+  end
+end
+redis.call('lpush', KEYS[1], ARGV[1])
+redis.call('ltrim', KEYS[1], 0, ${MAX_RUNS - 1})
+if KEYS[2] then redis.call('del', KEYS[2]) end
+return 1`;
 
 /** Kept per deal for trends: [epoch ms, score], oldest first, at most this many. */
 const MAX_HISTORY = 60;
@@ -472,7 +492,9 @@ export class TenantStateStore {
       await untilApplied('written values', async () => {
         const before = await this.#redis.hmget(k.written, ...ids);
         const w = new GuardedWrite();
-        ids.forEach((id, i) => w.expect(k.written, id, before[i] ?? null));
+        ids.forEach((id, i) => {
+          w.expect(k.written, id, before[i] ?? null);
+        });
         w.hset(
           k.written,
           ids.map((id, i) => [id, JSON.stringify({ ...parse<object>(before[i]), ...values.get(id) })]),
@@ -628,16 +650,18 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
 
   /**
    * Record a finished run in the history (the last 50). The summary carries each step's counts and
-   * error, so the run's working step hash is dropped in the same transaction (kept compact).
+   * error, so the run's working step hash is dropped in the same script (kept compact); a run is recorded once.
    */
   async recordRun(summary: Record<string, unknown>): Promise<void> {
     // Redacted before it is stored: an error text may carry a token a CRM echoed back.
-    const tx = this.#redis
-      .multi()
-      .lpush(this.keys.runs, JSON.stringify(redactSecrets(summary)))
-      .ltrim(this.keys.runs, 0, 49);
-    if (typeof summary.runId === 'string') tx.del(this.keys.runSteps(summary.runId));
-    await execChecked(tx);
+    const record = JSON.stringify(redactSecrets(summary));
+    const run = luaScript<number>(this.#redis, 'phRecordRun', RECORD_RUN);
+    if (typeof summary.runId === 'string') {
+      await run(
+        [this.keys.runs, this.keys.runSteps(summary.runId)],
+        [record, `"runId":${JSON.stringify(summary.runId)}`],
+      );
+    } else await run([this.keys.runs], [record]);
     // The run's alert candidates (a copy per open deal with a warning, hundreds of bytes each)
     // only carry its score step to its alert step: gone once the run is recorded.
     if (typeof summary.runId === 'string') {

@@ -199,3 +199,29 @@ describe('alert reservations under a second writer', () => {
     expect((await alerts.open()).get(key)?.episodeKey).toBe(`${key}@e2`);
   });
 });
+
+describe('run records under a second attempt', () => {
+  let redis: RedisEndpoint;
+  let client: Redis;
+
+  beforeAll(async () => {
+    redis = await resolveRedis(undefined);
+    client = redis.createClient();
+  });
+  afterAll(async () => {
+    client.disconnect();
+    await redis.close();
+  });
+
+  it('records a run once when its finalize runs again after recording it (a crash before the job completed)', async () => {
+    const store = new TenantStateStore(client, `r${randomUUID().slice(0, 6)}`, 'acme');
+    await store.recordStep('run-1', 'sync', { deals: 3 });
+    // Attempt 1 reads the steps and records the run (which drops the steps) ...
+    await store.recordRun({ runId: 'run-1', status: 'completed', steps: await store.runSteps('run-1') });
+    // ... and attempt 2, after the crash, reads the steps (gone) and records the run again.
+    await store.recordRun({ runId: 'run-1', status: 'completed', steps: await store.runSteps('run-1') });
+    const runs = await store.runs();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.steps).toEqual({ sync: { deals: 3 } });
+  });
+});
