@@ -1,6 +1,6 @@
 import type { AlertTask } from '../connectors/crm-connector.ts';
 import { type Alert, alertEpisodeKey, alertKey } from '../src/domain/index.ts';
-import type { AlertReservation } from '../src/store/alert-reservations.ts';
+import type { AlertReservation } from '../src/store/alerts.store.ts';
 import { AppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, requireTenant } from './job-definition.ts';
@@ -76,7 +76,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
       apiCalls: 0,
       durationMs: 0,
     };
-    const stored = await store.getJson<{ runId: string; candidates: StoredAlertCandidate[] }>(
+    const stored = await store.documents.getJson<{ runId: string; candidates: StoredAlertCandidate[] }>(
       'alertCandidates',
     );
     const candidates = stored?.runId === payload.runId ? stored.candidates : [];
@@ -85,7 +85,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
 
     const now = Date.parse(payload.asOf);
     const dueAt = new Date(now + DAY_MS).toISOString();
-    const reservations = store.alertReservations();
+    const reservations = store.alerts;
     const open = await reservations.open();
     const byKey = new Map<string, { alert: Alert; dealName: string }>();
     for (const c of candidates) {
@@ -149,7 +149,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
     if (tasks.length > 0) {
       // Another attempt's create may still be on its way: look for its tasks once it must have landed.
       if (resumed > 0) await waitForClearedBatches(store, deps, signal);
-      const fence = store.effectFence(stepLease(job));
+      const fence = store.runs.effectFence(stepLease(job));
       // Each create batch is fenced: this worker still owns the step and the reservations are as it left them.
       const outcome = await connector.createAlertTasks(tasks, {
         signal,

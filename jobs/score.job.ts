@@ -76,19 +76,19 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
     const asOf = Date.parse(payload.asOf);
-    const metadata = await store.getMetadata();
+    const metadata = await store.sync.getMetadata();
     const pipelines = new Map((metadata?.pipelines ?? []).map((p) => [p.id, p]));
     const qualification = tenant.scoring.qualificationFields.map((f) => f.field);
 
     // Pass 1, statistics: outcomes and qualification values of every deal (small), and compiled
     // deals for the norms from a deterministic sample, so memory stays bounded on large tenants.
-    const sampled = dealSampler(await store.dealCount(), NORMS_SAMPLE);
+    const sampled = dealSampler(await store.deals.dealCount(), NORMS_SAMPLE);
     const normInputs: DealInput[] = [];
     const outcomes: DealOutcome[] = [];
     const fieldSamples: FieldSample[] = [];
     const history = new Map<string, HistoryDeal>();
     let dealCount = 0;
-    for await (const chunk of store.iterateDeals()) {
+    for await (const chunk of store.deals.iterateDeals()) {
       for (const stored of chunk) {
         dealCount += 1;
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
@@ -105,8 +105,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     }
     const norms = learnNorms(normInputs, outcomes);
     normInputs.length = 0;
-    await store.setJson('norms', norms);
-    const modelJson = await store.getJson<unknown>('model');
+    await store.documents.setJson('norms', norms);
+    const modelJson = await store.documents.getJson<unknown>('model');
     const model = modelJson === null ? null : ScoringModelSchema.parse(modelJson);
     // Qualification fields (issue 9): each value judged by its win rate among deals closed before asOf.
     const extraIndicators = buildQualificationIndicators(tenant.scoring.qualificationFields, fieldSamples);
@@ -123,7 +123,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const report = progressReporter(deps, tenant.id, payload.runId, 'score', 'deals');
     let scored = 0;
     let removed = 0;
-    for await (const chunk of store.iterateDeals()) {
+    for await (const chunk of store.deals.iterateDeals()) {
       const open: { input: DealInput; name: string }[] = [];
       const closedIds: string[] = [];
       for (const stored of chunk) {
@@ -135,8 +135,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         } else open.push({ input, name: stored.deal.name });
       }
       const ids = open.map((o) => o.input.id);
-      const previous = await store.previousScores(ids, asOf);
-      const lastResults = await store.getResults(ids);
+      const previous = await store.results.previousScores(ids, asOf);
+      const lastResults = await store.results.getResults(ids);
       const results: HealthResult[] = [];
       const candidates: StoredAlertCandidate[] = [];
       for (const { input, name } of open) {
@@ -153,18 +153,18 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
           candidates.push({ ...c, dealId: input.id, dealName: name, ownerId: input.ownerId });
         }
       }
-      await store.saveScoredChunk(results, payload.runId, candidates);
+      await store.results.saveScoredChunk(results, payload.runId, candidates);
       // Closed deals lose their result; only those that have one are touched.
-      removed += await store.removeResults(await store.withResults(closedIds));
+      removed += await store.results.removeResults(await store.results.withResults(closedIds));
       scored += results.length;
       report(scored, null);
     }
-    const candidates = await store.runCandidates<StoredAlertCandidate>(payload.runId);
+    const candidates = await store.alerts.runCandidates<StoredAlertCandidate>(payload.runId);
     // A rerun after this point finds the candidates stored for this run and keeps them.
-    if ((await store.getJson<{ runId: string }>('alertCandidates'))?.runId !== payload.runId) {
-      await store.setJson('alertCandidates', { runId: payload.runId, candidates });
+    if ((await store.documents.getJson<{ runId: string }>('alertCandidates'))?.runId !== payload.runId) {
+      await store.documents.setJson('alertCandidates', { runId: payload.runId, candidates });
     }
-    await store.dropRunCandidates(payload.runId);
+    await store.alerts.dropRunCandidates(payload.runId);
 
     const period = quarterOf(asOf);
     const targets = [...(metadata?.targets ?? []), ...tenant.targets];
@@ -173,12 +173,12 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       targets,
       owners: metadata?.owners ?? [],
     });
-    await store.setJson('pipelineHealth', {
+    await store.documents.setJson('pipelineHealth', {
       asOf: payload.asOf,
       period,
       rows,
     } satisfies StoredPipelineHealth);
-    await store.setJson('teamElements', { asOf: payload.asOf, ...elements.view() });
+    await store.documents.setJson('teamElements', { asOf: payload.asOf, ...elements.view() });
     try {
       await computeAndStoreForecast({
         store,

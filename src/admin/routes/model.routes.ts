@@ -9,7 +9,7 @@ export function registerModelRoutes(app: FastifyInstance, { catalog, deps }: Adm
   app.get('/tenants/:tenantId/model/report', async (request) => {
     const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
     await catalog.require(tenantId);
-    const report = await deps.store(tenantId).getJson<Record<string, unknown>>('trainingReport');
+    const report = await deps.store(tenantId).documents.getJson<Record<string, unknown>>('trainingReport');
     if (report === null) {
       throw new AdminHttpError('REPORT_NOT_FOUND', `No model has been trained for "${tenantId}" yet`);
     }

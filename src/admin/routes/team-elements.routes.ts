@@ -16,8 +16,8 @@ export function registerTeamElementRoutes(app: FastifyInstance, { catalog, deps 
     await catalog.require(tenantId);
     const store = deps.store(tenantId);
     const [view, metadata] = await Promise.all([
-      store.getJson<{ owners: StoredOwnerRow[]; [field: string]: unknown }>('teamElements'),
-      store.getMetadata(),
+      store.documents.getJson<{ owners: StoredOwnerRow[]; [field: string]: unknown }>('teamElements'),
+      store.sync.getMetadata(),
     ]);
     if (view === null) {
       throw new AdminHttpError('REPORT_NOT_FOUND', `No deals of "${tenantId}" have been scored yet`);

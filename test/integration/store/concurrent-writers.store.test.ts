@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Activity, Deal, HealthResult } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { type StoredPage, TenantStateStore } from '../../../src/store/tenant-state.store.ts';
+import type { StoredPage } from '../../../src/store/sync-state.store.ts';
+import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { type HoldingLink, occurrences, startHoldingLink } from '../../support/holding-link.ts';
 import { until } from '../../support/until.ts';
 
@@ -111,46 +112,46 @@ describe('two writers on one tenant', () => {
 
   it('keeps both activities when two syncs merge stray activities into one deal ledger', async () => {
     const { a, b } = await writers((s) => s.keys.activities);
-    await b.savePage(page({ deals: [deal('d1')] }));
+    await b.sync.savePage(page({ deals: [deal('d1')] }));
     await interleave(
-      () => a.savePage(page({ activities: [activity('a1', 'd1', '2026-11-02T10:00:00.000Z')] })),
-      () => b.savePage(page({ activities: [activity('b1', 'd1', '2026-11-03T10:00:00.000Z')] })),
+      () => a.sync.savePage(page({ activities: [activity('a1', 'd1', '2026-11-02T10:00:00.000Z')] })),
+      () => b.sync.savePage(page({ activities: [activity('b1', 'd1', '2026-11-03T10:00:00.000Z')] })),
     );
-    const ids = (await b.getDeal('d1'))?.activities.map((x) => x.id);
+    const ids = (await b.deals.getDeal('d1'))?.activities.map((x) => x.id);
     expect(ids).toEqual(['a1', 'b1']);
   });
 
   it('leaves no ledger behind for a deal another sync deleted while the activity was merged', async () => {
     // Held after A read both the ledger and that the deal is stored.
     const { a, b } = await writers((s) => s.keys.deals);
-    await b.savePage(page({ deals: [deal('d1')] }));
+    await b.sync.savePage(page({ deals: [deal('d1')] }));
     await interleave(
-      () => a.savePage(page({ activities: [activity('a1', 'd1', '2026-11-02T10:00:00.000Z')] })),
-      () => b.savePage(page({ deletedDealIds: ['d1'] })),
+      () => a.sync.savePage(page({ activities: [activity('a1', 'd1', '2026-11-02T10:00:00.000Z')] })),
+      () => b.sync.savePage(page({ deletedDealIds: ['d1'] })),
     );
-    expect(await b.getDeal('d1')).toBeNull();
+    expect(await b.deals.getDeal('d1')).toBeNull();
     expect(await direct.hexists(b.keys.activities, 'd1')).toBe(0);
   });
 
   it('keeps both fields when two write-backs record written values of one deal', async () => {
     const { a, b } = await writers((s) => s.keys.written);
-    await b.markWritten(new Map([['d1', { score: 40 }]]));
+    await b.written.markWritten(new Map([['d1', { score: 40 }]]));
     await interleave(
-      () => a.markWritten(new Map([['d1', { band: 'watch' }]])),
-      () => b.markWritten(new Map([['d1', { score: 55 }]])),
+      () => a.written.markWritten(new Map([['d1', { band: 'watch' }]])),
+      () => b.written.markWritten(new Map([['d1', { score: 55 }]])),
     );
-    expect((await b.getWritten(['d1'])).get('d1')).toEqual({ score: 55, band: 'watch' });
+    expect((await b.written.getWritten(['d1'])).get('d1')).toEqual({ score: 55, band: 'watch' });
   });
 
   it('keeps both points when two score steps append to one deal history', async () => {
     const { a, b } = await writers((s) => s.keys.history);
     await interleave(
-      () => a.saveScoredChunk([result('d1', '2026-11-01T00:00:00.000Z', 40)], 'run-a', []),
-      () => b.saveScoredChunk([result('d1', '2026-11-09T00:00:00.000Z', 60)], 'run-b', []),
+      () => a.results.saveScoredChunk([result('d1', '2026-11-01T00:00:00.000Z', 40)], 'run-a', []),
+      () => b.results.saveScoredChunk([result('d1', '2026-11-09T00:00:00.000Z', 60)], 'run-b', []),
     );
     const later = Date.parse('2026-11-09T00:00:00.000Z');
     // The week-old point (run A's) is still there for the trend.
-    expect((await b.previousScores(['d1'], later)).get('d1')).toEqual({ score: 40 });
+    expect((await b.results.previousScores(['d1'], later)).get('d1')).toEqual({ score: 40 });
     const history = JSON.parse((await direct.hget(b.keys.history, 'd1')) ?? '[]') as unknown[];
     expect(history).toHaveLength(2);
   });
@@ -171,20 +172,20 @@ describe('alert reservations under a second writer', () => {
 
   it('does not reopen the alert of a deal a sync deleted while its task was being created', async () => {
     const store = new TenantStateStore(client, `r${randomUUID().slice(0, 6)}`, 'acme');
-    await store.savePage(page({ deals: [deal('d1')] }));
-    const alerts = store.alertReservations();
+    await store.sync.savePage(page({ deals: [deal('d1')] }));
+    const alerts = store.alerts;
     const key = 'acme:d1:buyer_silent';
     const reserved = await alerts.reserve(key, `${key}@e1`);
     // Meanwhile another worker's sync sees the deal deleted: the deal leaves with its open alerts.
-    const saved = await store.savePage(page({ deletedDealIds: ['d1'] }));
+    const saved = await store.sync.savePage(page({ deletedDealIds: ['d1'] }));
     expect(saved.alertsClosed).toBe(1);
     await alerts.confirm(key, reserved!, 'task-1');
-    expect(await store.openAlerts()).toEqual(new Map());
+    expect(await store.alerts.openAlerts()).toEqual(new Map());
   });
 
   it('does not end a newer episode that another run started after this one read the open alerts', async () => {
     const store = new TenantStateStore(client, `r${randomUUID().slice(0, 6)}`, 'acme');
-    const alerts = store.alertReservations();
+    const alerts = store.alerts;
     const key = 'acme:d1:buyer_silent';
     const first = await alerts.reserve(key, `${key}@e1`);
     await alerts.confirm(key, first!, 'task-1');
@@ -215,12 +216,20 @@ describe('run records under a second attempt', () => {
 
   it('records a run once when its finalize runs again after recording it (a crash before the job completed)', async () => {
     const store = new TenantStateStore(client, `r${randomUUID().slice(0, 6)}`, 'acme');
-    await store.recordStep('run-1', 'sync', { deals: 3 });
+    await store.runs.recordStep('run-1', 'sync', { deals: 3 });
     // Attempt 1 reads the steps and records the run (which drops the steps) ...
-    await store.recordRun({ runId: 'run-1', status: 'completed', steps: await store.runSteps('run-1') });
+    await store.runs.recordRun({
+      runId: 'run-1',
+      status: 'completed',
+      steps: await store.runs.runSteps('run-1'),
+    });
     // ... and attempt 2, after the crash, reads the steps (gone) and records the run again.
-    await store.recordRun({ runId: 'run-1', status: 'completed', steps: await store.runSteps('run-1') });
-    const runs = await store.runs();
+    await store.runs.recordRun({
+      runId: 'run-1',
+      status: 'completed',
+      steps: await store.runs.runSteps('run-1'),
+    });
+    const runs = await store.runs.recent();
     expect(runs).toHaveLength(1);
     expect(runs[0]?.steps).toEqual({ sync: { deals: 3 } });
   });

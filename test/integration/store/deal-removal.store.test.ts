@@ -23,7 +23,7 @@ async function seed(client: Redis, store: TenantStateStore, ids: string[], pendi
   await client.hset(k.results, fields('{}'));
   await client.hset(k.history, fields('[]'));
   await client.hset(k.written, fields('{}'));
-  const reservations = store.alertReservations();
+  const reservations = store.alerts;
   for (const dealId of ids) {
     const key = alertKey({ tenantId: store.tenantId, dealId, kind: 'buyer_silent' });
     const episode = alertEpisodeKey(key, AS_OF);
@@ -65,7 +65,7 @@ describe('deals leaving the tenant', () => {
     const store = newStore();
     await seed(client, store, ['d1', 'd2']);
     await seed(client, store, ['d3'], true);
-    const saved = await store.savePage({
+    const saved = await store.sync.savePage({
       deals: [],
       activities: [],
       contacts: [],
@@ -110,7 +110,7 @@ describe('deals leaving the tenant', () => {
       expect(totals).toEqual({ dropped: gone.length, alertsClosed: gone.length });
       for (const id of gone.slice(0, 50)) expect(await presence(client, store, id)).not.toContain(true);
       expect(await client.hlen(store.keys.alertsOpen)).toBe(kept.length);
-      expect(await store.dealCount()).toBe(kept.length);
+      expect(await store.deals.dealCount()).toBe(kept.length);
       // Another run counts its own (nothing left to drop).
       expect(await store.fullSync.reconcileIds('run-2', listed(kept))).toEqual({
         dropped: 0,

@@ -28,9 +28,11 @@ function decodeReservation(key: string, raw: string): AlertReservation {
  * An alert is reserved before its task is created (so a rerun or a second worker never raises it
  * twice), confirmed with its task id, and released when its condition clears: the next time the
  * condition holds is a new episode. The cap counts distinct episodes raised per owner and day,
- * not attempts.
+ * not attempts. Confirming and releasing are compare-and-set on the reservation the caller read
+ * (another run or a sync may have changed it meanwhile). Also the alert candidates a run's score
+ * step keeps for its alert step (written with the results, src/store/results.store.ts).
  */
-export class AlertReservations {
+export class AlertsStore {
   readonly #redis: Redis;
   readonly #keys: TenantKeys;
 
@@ -83,6 +85,29 @@ export class AlertReservations {
   async countRaised(day: string, ownerId: string, episodeKey: string): Promise<void> {
     const key = this.#capKey(day, ownerId);
     await execChecked(this.#redis.multi().sadd(key, episodeKey).expire(key, CAP_TTL_SECONDS));
+  }
+
+  /** Open alerts: key -> task id, or "pending" while the task is being created. */
+  async openAlerts(): Promise<Map<string, string>> {
+    const open = await this.open();
+    return new Map([...open].map(([key, r]) => [key, r.taskId ?? 'pending']));
+  }
+
+  /** Every alert candidate a run's scoring kept (see saveScoredChunk). */
+  async runCandidates<T>(runId: string): Promise<T[]> {
+    const key = this.#keys.runCandidates(runId);
+    const out: T[] = [];
+    const batch = 5_000;
+    for (let start = 0; ; start += batch) {
+      const raw = await this.#redis.lrange(key, start, start + batch - 1);
+      for (const r of raw) out.push(JSON.parse(r) as T);
+      if (raw.length < batch) break;
+    }
+    return out;
+  }
+
+  async dropRunCandidates(runId: string): Promise<void> {
+    await this.#redis.del(this.#keys.runCandidates(runId));
   }
 
   #capKey(day: string, ownerId: string): string {
