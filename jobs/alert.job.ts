@@ -112,12 +112,10 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
     const pending = new Map<string, { key: string; reservation: AlertReservation; ownerId: string | null }>();
     const tasks: AlertTask[] = [];
     const day = localDay(now, tenant.timezone);
-    const reservedNow = new Map<string, number>();
     let resumed = 0;
     const take = (key: string, alert: Alert, dealName: string, r: AlertReservation) => {
       pending.set(r.episodeKey, { key, reservation: r, ownerId: alert.ownerId });
       tasks.push(toTask(alert, dealName, dueAt, r.episodeKey));
-      if (alert.ownerId !== null) reservedNow.set(alert.ownerId, (reservedNow.get(alert.ownerId) ?? 0) + 1);
     };
     for (const [key, { alert, dealName }] of byKey) {
       const r = open.get(key);
@@ -131,19 +129,21 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
         summary.alreadyOpen += 1;
         continue;
       }
-      if (alert.ownerId !== null) {
-        const raised =
-          (await reservations.raisedOn(day, alert.ownerId)) + (reservedNow.get(alert.ownerId) ?? 0);
-        if (raised >= tenant.alerts.dailyCapPerOwner) {
-          summary.suppressedByCap += 1;
-          continue;
-        }
-      }
-      const reserved = await reservations.reserve(key, alertEpisodeKey(key, payload.asOf));
-      if (reserved) take(key, alert, dealName, reserved);
-      else summary.alreadyOpen += 1;
+      // The owner's daily cap is checked and counted with the reservation (one script), so another
+      // alert step of this tenant running at once cannot take the same last place.
+      const cap =
+        alert.ownerId === null
+          ? undefined
+          : { day, ownerId: alert.ownerId, limit: tenant.alerts.dailyCapPerOwner };
+      const reserved = await reservations.reserve(key, alertEpisodeKey(key, payload.asOf), cap);
+      if (reserved === 'capped') summary.suppressedByCap += 1;
+      else if (reserved === 'open') summary.alreadyOpen += 1;
+      else take(key, alert, dealName, reserved);
     }
 
+    // A reservation whose task was never created gives its place in the owner's day back.
+    const uncounted = (p: { ownerId: string | null }) =>
+      p.ownerId === null ? undefined : { day, ownerId: p.ownerId };
     let retryable = 0;
     const raised: Alert[] = [];
     if (tasks.length > 0) {
@@ -185,7 +185,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
         if (r.toOwnerId !== null) continue;
         summary.unassigned += 1;
         const p = pending.get(r.key);
-        if (p) await reservations.release(p.key, p.reservation.raw);
+        if (p) await reservations.release(p.key, p.reservation.raw, uncounted(p));
         deps.logger.warn({ tenantId: tenant.id, key: r.key, reason: r.reason }, 'alert has no active owner');
       }
       for (const f of outcome.failed) {
@@ -193,7 +193,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
         if (f.retryable) retryable += 1;
         else {
           const p = pending.get(f.key);
-          if (p) await reservations.release(p.key, p.reservation.raw);
+          if (p) await reservations.release(p.key, p.reservation.raw, uncounted(p));
         }
         deps.logger.warn(
           { tenantId: tenant.id, key: f.key, code: f.code, reason: f.message },

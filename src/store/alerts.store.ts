@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { execChecked } from './exec-checked.ts';
 import { GuardedWrite } from './guarded-write.ts';
+import { luaScript } from './lua-script.ts';
 import type { TenantKeys } from './tenant-keys.ts';
 
 /** One open alert: the episode's key and its CRM task (null while the task is being created). */
@@ -13,6 +14,29 @@ export interface AlertReservation {
 
 /** Owners' "raised today" sets live a little longer than the day they count. */
 const CAP_TTL_SECONDS = 3 * 86_400;
+
+/** An owner's daily cap: at most `limit` alert episodes raised on `day` (tenant-local calendar day). */
+export interface DailyCap {
+  day: string;
+  ownerId: string;
+  limit: number;
+}
+
+/**
+ * KEYS: open alerts, the owner's raised set for the day (with a cap). ARGV: alert key, reservation,
+ * and with a cap: episode key, limit, the set's TTL (s). 0: already open, -1: capped, 1: reserved.
+ */
+const RESERVE = `
+if redis.call('hexists', KEYS[1], ARGV[1]) == 1 then return 0 end
+if KEYS[2] then
+  if redis.call('sismember', KEYS[2], ARGV[3]) == 0 and redis.call('scard', KEYS[2]) >= tonumber(ARGV[4]) then
+    return -1
+  end
+  redis.call('sadd', KEYS[2], ARGV[3])
+  redis.call('expire', KEYS[2], ARGV[5])
+end
+redis.call('hset', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
 
 /** Decode a stored reservation; values written before episodes ("pending" or a task id) keep their key. */
 function decodeReservation(key: string, raw: string): AlertReservation {
@@ -28,7 +52,8 @@ function decodeReservation(key: string, raw: string): AlertReservation {
  * An alert is reserved before its task is created (so a rerun or a second worker never raises it
  * twice), confirmed with its task id, and released when its condition clears: the next time the
  * condition holds is a new episode. The cap counts distinct episodes raised per owner and day,
- * not attempts. Confirming and releasing are compare-and-set on the reservation the caller read
+ * not attempts: counted when reserved (given back when the task is never created) and again,
+ * changing nothing, when confirmed. Confirming and releasing are compare-and-set on the reservation the caller read
  * (another run or a sync may have changed it meanwhile). Also the alert candidates a run's score
  * step keeps for its alert step (written with the results, src/store/results.store.ts).
  */
@@ -46,11 +71,28 @@ export class AlertsStore {
     return new Map(Object.entries(all).map(([key, raw]) => [key, decodeReservation(key, raw)]));
   }
 
-  /** Start an episode; null when the alert is already open (another attempt or worker has it). */
-  async reserve(key: string, episodeKey: string): Promise<AlertReservation | null> {
+  /**
+   * Start an episode: 'open' when the alert is already open (another attempt or worker has it),
+   * 'capped' when its owner already has `cap.limit` episodes on `cap.day`. The cap is checked and
+   * the episode counted in the same script as the reservation, so two alert steps of one tenant at
+   * once cannot both take the owner's last place.
+   */
+  async reserve(
+    key: string,
+    episodeKey: string,
+    cap?: DailyCap,
+  ): Promise<AlertReservation | 'open' | 'capped'> {
     const raw = JSON.stringify({ e: episodeKey });
-    const ok = await this.#redis.hsetnx(this.#keys.alertsOpen, key, raw);
-    return ok === 1 ? { episodeKey, taskId: null, raw } : null;
+    const run = luaScript<number>(this.#redis, 'phReserveAlert', RESERVE);
+    const outcome = cap
+      ? await run(
+          [this.#keys.alertsOpen, this.#capKey(cap.day, cap.ownerId)],
+          [key, raw, episodeKey, cap.limit, CAP_TTL_SECONDS],
+        )
+      : await run([this.#keys.alertsOpen], [key, raw]);
+    if (outcome === 0) return 'open';
+    if (outcome === -1) return 'capped';
+    return { episodeKey, taskId: null, raw };
   }
 
   /**
@@ -67,12 +109,14 @@ export class AlertsStore {
 
   /**
    * End the episode (condition cleared, or its task can never be created), only if the alert still
-   * holds the reservation read (`raw`): another run may have ended it and started a newer one.
+   * holds the reservation read (`raw`): another run may have ended it and started a newer one. With
+   * `cap` (no task was created) the episode no longer counts against its owner's day.
    */
-  async release(key: string, raw: string): Promise<boolean> {
+  async release(key: string, raw: string, cap?: Omit<DailyCap, 'limit'>): Promise<boolean> {
     const w = new GuardedWrite();
     w.expect(this.#keys.alertsOpen, key, raw);
     w.hdel(this.#keys.alertsOpen, [key]);
+    if (cap) w.call('srem', this.#capKey(cap.day, cap.ownerId), [decodeReservation(key, raw).episodeKey]);
     return (await w.apply(this.#redis)) !== null;
   }
 

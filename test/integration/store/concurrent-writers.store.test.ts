@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Activity, Deal, HealthResult } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { AlertReservation } from '../../../src/store/alerts.store.ts';
 import type { StoredPage } from '../../../src/store/sync-state.store.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { type HoldingLink, occurrences, startHoldingLink } from '../../support/holding-link.ts';
@@ -175,26 +176,48 @@ describe('alert reservations under a second writer', () => {
     await store.sync.savePage(page({ deals: [deal('d1')] }));
     const alerts = store.alerts;
     const key = 'acme:d1:buyer_silent';
-    const reserved = await alerts.reserve(key, `${key}@e1`);
+    const reserved = (await alerts.reserve(key, `${key}@e1`)) as AlertReservation;
     // Meanwhile another worker's sync sees the deal deleted: the deal leaves with its open alerts.
     const saved = await store.sync.savePage(page({ deletedDealIds: ['d1'] }));
     expect(saved.alertsClosed).toBe(1);
-    await alerts.confirm(key, reserved!, 'task-1');
+    await alerts.confirm(key, reserved, 'task-1');
     expect(await store.alerts.openAlerts()).toEqual(new Map());
+  });
+
+  it('lets two alert steps of one tenant at once raise at most the daily cap for an owner', async () => {
+    const store = new TenantStateStore(client, `r${randomUUID().slice(0, 6)}`, 'acme');
+    const alerts = store.alerts;
+    const cap = { day: '2026-11-27', ownerId: 'o1', limit: 1 };
+    // Both steps find nothing raised for the owner today ...
+    expect(await alerts.raisedOn(cap.day, cap.ownerId)).toBe(0);
+    // ... and each reserves a different deal of that owner: the cap is checked with the reservation.
+    const a = await alerts.reserve('acme:d1:buyer_silent', 'acme:d1:buyer_silent@e1', cap);
+    const b = await alerts.reserve('acme:d2:buyer_silent', 'acme:d2:buyer_silent@e1', cap);
+    expect(a).toMatchObject({ episodeKey: 'acme:d1:buyer_silent@e1' });
+    expect(b).toBe('capped');
+    expect(await alerts.raisedOn(cap.day, cap.ownerId)).toBe(1);
+    // A reservation whose task can never be created gives its place back.
+    if (typeof a !== 'object') throw new Error('not reserved');
+    expect(await alerts.release('acme:d1:buyer_silent', a.raw, cap)).toBe(true);
+    expect(await alerts.raisedOn(cap.day, cap.ownerId)).toBe(0);
+    expect(await alerts.reserve('acme:d2:buyer_silent', 'acme:d2:buyer_silent@e1', cap)).toMatchObject({
+      episodeKey: 'acme:d2:buyer_silent@e1',
+    });
+    expect(await alerts.reserve('acme:d2:buyer_silent', 'acme:d2:buyer_silent@e2', cap)).toBe('open');
   });
 
   it('does not end a newer episode that another run started after this one read the open alerts', async () => {
     const store = new TenantStateStore(client, `r${randomUUID().slice(0, 6)}`, 'acme');
     const alerts = store.alerts;
     const key = 'acme:d1:buyer_silent';
-    const first = await alerts.reserve(key, `${key}@e1`);
-    await alerts.confirm(key, first!, 'task-1');
+    const first = (await alerts.reserve(key, `${key}@e1`)) as AlertReservation;
+    await alerts.confirm(key, first, 'task-1');
     // Run A reads the open alerts (episode 1, confirmed) ...
     const seen = (await alerts.open()).get(key)!;
     // ... run B ends episode 1 and starts episode 2 ...
     await alerts.release(key, seen.raw);
     const second = await alerts.reserve(key, `${key}@e2`);
-    expect(second).not.toBeNull();
+    expect(second).toMatchObject({ episodeKey: `${key}@e2` });
     // ... and run A, its condition cleared, ends what it read: episode 1, not B's episode 2.
     expect(await alerts.release(key, seen.raw)).toBe(false);
     expect((await alerts.open()).get(key)?.episodeKey).toBe(`${key}@e2`);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertEpisodeKey, alertKey } from '../../../src/domain/index.ts';
 import { dealScopedKeys } from '../../../src/store/deal-scoped-keys.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { AlertReservation } from '../../../src/store/alerts.store.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 
 /**
@@ -27,8 +28,8 @@ async function seed(client: Redis, store: TenantStateStore, ids: string[], pendi
   for (const dealId of ids) {
     const key = alertKey({ tenantId: store.tenantId, dealId, kind: 'buyer_silent' });
     const episode = alertEpisodeKey(key, AS_OF);
-    const reserved = await reservations.reserve(key, episode);
-    if (!pending) await reservations.confirm(key, reserved!, `task-${dealId}`);
+    const reserved = (await reservations.reserve(key, episode)) as AlertReservation;
+    if (!pending) await reservations.confirm(key, reserved, `task-${dealId}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activity, Deal, HealthResult } from '../../../src/domain/index.ts';
 import { decodeActivity, encodeActivity, MAX_LEDGER_ACTIVITIES } from '../../../src/store/activity-ledger.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { AlertReservation } from '../../../src/store/alerts.store.ts';
 import type { StoredPage } from '../../../src/store/sync-state.store.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 
@@ -195,10 +196,10 @@ describe('tenant state store', () => {
   it('reserves an alert once per episode and counts raised alerts (not attempts) per owner and day', async () => {
     const alerts = store.alerts;
     const key = 'acme:d1:buyer_silent';
-    const first = await alerts.reserve(key, `${key}@e1`);
-    expect(first?.episodeKey).toBe(`${key}@e1`);
-    expect(await alerts.reserve(key, `${key}@e2`)).toBeNull();
-    await alerts.confirm(key, first!, 'task-1');
+    const first = (await alerts.reserve(key, `${key}@e1`)) as AlertReservation;
+    expect(first.episodeKey).toBe(`${key}@e1`);
+    expect(await alerts.reserve(key, `${key}@e2`)).toBe('open');
+    await alerts.confirm(key, first, 'task-1');
     expect((await store.alerts.openAlerts()).get(key)).toBe('task-1');
     // Attempts (a retry confirming the same episode again) count once.
     await alerts.countRaised('2026-11-27', 'o1', `${key}@e1`);
@@ -209,7 +210,7 @@ describe('tenant state store', () => {
     expect(await alerts.raisedOn('2026-11-28', 'o1')).toBe(0);
     // The condition clears: the next reservation is a new episode.
     await alerts.release(key, (await alerts.open()).get(key)!.raw);
-    expect((await alerts.reserve(key, `${key}@e2`))?.episodeKey).toBe(`${key}@e2`);
+    expect(await alerts.reserve(key, `${key}@e2`)).toMatchObject({ episodeKey: `${key}@e2` });
   });
 
   it('purges every key of the tenant and nothing else', async () => {
