@@ -71,7 +71,7 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
       const inCrm = await connector.readHealth([...intents.keys()], { signal });
       const done = new Map([...intents].filter(([id, intent]) => landed(intent, inCrm.get(id))));
       await store.written.markWritten(done);
-      await store.written.clearWriteIntents([...intents.keys()].filter((id) => !done.has(id)));
+      await store.written.clearWriteIntents(new Map([...intents].filter(([id]) => !done.has(id))));
       recovered = done.size;
     }
 
@@ -121,7 +121,11 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
       await store.written.markWritten(
         new Map(slice.filter((w) => ok.has(w.dealId)).map((w) => [w.dealId, w.values])),
       );
-      await store.written.clearWriteIntents(outcome.failed.map((f) => f.dealId));
+      // Only the intents this worker stored (a successor's stay, if this worker lost the step).
+      const sent = new Map(slice.map((w) => [w.dealId, w.values]));
+      await store.written.clearWriteIntents(
+        new Map(outcome.failed.map((f) => [f.dealId, sent.get(f.dealId) ?? {}])),
+      );
       writtenCount += ok.size;
       for (const f of outcome.failed) {
         if (f.retryable) retryable += 1;

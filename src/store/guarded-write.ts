@@ -13,7 +13,8 @@ import { luaScript } from './lua-script.ts';
  *
  * KEYS: every key the write names. ARGV: the number of guards, each guard (key index, field,
  * '0' absent | '1' equal to the value | '2' present, value), then each command (name, key index,
- * argument count, arguments). Returns the commands' replies, or nil when a guard failed.
+ * argument count, arguments; the name 'hdel-if-equal' deletes each (field, value) pair's field only
+ * if it still holds that value). Returns the commands' replies, or nil when a guard failed.
  */
 const GUARDED_WRITE = `
 local a = 2
@@ -32,7 +33,15 @@ end
 local out = {}
 while a <= #ARGV do
   local n = tonumber(ARGV[a + 2])
-  local reply = redis.call(ARGV[a], KEYS[tonumber(ARGV[a + 1])], unpack(ARGV, a + 3, a + 2 + n))
+  local key = KEYS[tonumber(ARGV[a + 1])]
+  local reply = 0
+  if ARGV[a] == 'hdel-if-equal' then
+    for j = a + 3, a + 2 + n, 2 do
+      if redis.call('hget', key, ARGV[j]) == ARGV[j + 1] then reply = reply + redis.call('hdel', key, ARGV[j]) end
+    end
+  else
+    reply = redis.call(ARGV[a], key, unpack(ARGV, a + 3, a + 2 + n))
+  end
   out[#out + 1] = type(reply) == 'table' and 1 or reply
   a = a + 3 + n
 end
@@ -88,6 +97,15 @@ export class GuardedWrite {
   /** HDEL of many fields (split as needed); returns the positions of the replies (fields removed). */
   hdel(key: string, fields: readonly string[]): number[] {
     return fields.length === 0 ? [] : this.call('hdel', key, fields);
+  }
+
+  /**
+   * Delete each field only if it still holds the given value (a value someone else stored since
+   * stays); not a guard: the rest of the write goes through either way.
+   */
+  hdelIfEqual(key: string, entries: Iterable<readonly [string, Value]>): void {
+    const flat = [...entries].flat();
+    if (flat.length > 0) this.call('hdel-if-equal', key, flat, 2);
   }
 
   /** Run it: the commands' replies, or null when a field it read changed (nothing was written). */

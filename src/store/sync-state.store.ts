@@ -110,6 +110,11 @@ export class SyncStateStore {
     // First in the script, so their replies (fields removed) are the first ones.
     const alertFields = page.deletedDealIds.flatMap((id) => dealAlertFields(this.#tenantId, id));
 
+    // Deals in the page: their ledgers are replaced, nothing read.
+    const pageLedgers: [string, Buffer][] = [...pageDeals].map((id) => [
+      id,
+      packLedger(mergeLedger([], incoming.get(id)!)),
+    ]);
     // Merging into stored ledgers reads them first: the write goes through only if no other worker
     // changed those ledgers, or stored or deleted those deals, since the read (else read again).
     const replies = await untilApplied('activity ledgers', async () => {
@@ -125,8 +130,7 @@ export class SyncStateStore {
         k.deals,
         page.deals.map((d) => [d.id, encodeDeal(d)]),
       );
-      const ledgers: [string, Buffer][] = [];
-      for (const id of pageDeals) ledgers.push([id, packLedger(mergeLedger([], incoming.get(id)!))]);
+      const ledgers = [...pageLedgers];
       mergeIds.forEach((dealId, i) => {
         const stored = existing[i] ?? null;
         w.expect(k.activities, dealId, stored);

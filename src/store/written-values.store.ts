@@ -25,8 +25,9 @@ export class WrittenValuesStore {
   }
 
   /**
-   * Record values as written (merged into what was written before) and clear their intents. The
-   * merge goes through only if no other worker recorded values of these deals since the read.
+   * Record values as written (merged into what was written before) and clear their intents (only
+   * intents of these values: one a successor stored since stays). The merge goes through only if
+   * no other worker recorded values of these deals since the read.
    */
   async markWritten(values: Map<string, Partial<HealthFieldValues>>): Promise<void> {
     const k = this.#keys;
@@ -41,7 +42,10 @@ export class WrittenValuesStore {
           k.written,
           ids.map((id, i) => [id, JSON.stringify({ ...parseJson<object>(before[i]), ...values.get(id) })]),
         );
-        w.hdel(k.writeIntents, ids);
+        w.hdelIfEqual(
+          k.writeIntents,
+          ids.map((id) => [id, JSON.stringify(values.get(id))]),
+        );
         return w.apply(this.#redis);
       });
     }
@@ -62,8 +66,19 @@ export class WrittenValuesStore {
     return new Map(Object.entries(all).map(([id, v]) => [id, JSON.parse(v) as Partial<HealthFieldValues>]));
   }
 
-  async clearWriteIntents(dealIds: string[]): Promise<void> {
-    for (const chunk of chunked(dealIds)) await this.#redis.hdel(this.#keys.writeIntents, ...chunk);
+  /**
+   * Clear the intents of values that were not written (failed, or found not landed), only where the
+   * intent still holds those values: a worker that lost its step must not clear its successor's.
+   */
+  async clearWriteIntents(values: Map<string, Partial<HealthFieldValues>>): Promise<void> {
+    for (const chunk of chunked([...values])) {
+      const w = new GuardedWrite();
+      w.hdelIfEqual(
+        this.#keys.writeIntents,
+        chunk.map(([id, v]) => [id, JSON.stringify(v)]),
+      );
+      await w.apply(this.#redis);
+    }
   }
 
   /**

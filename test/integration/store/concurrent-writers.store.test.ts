@@ -144,6 +144,32 @@ describe('two writers on one tenant', () => {
     expect((await b.written.getWritten(['d1'])).get('d1')).toEqual({ score: 55, band: 'watch' });
   });
 
+  it("does not clear a successor's write intent when a worker that lost its step records or clears its own", async () => {
+    const store = new TenantStateStore(direct, `w${randomUUID().slice(0, 6)}`, 'acme');
+    // Worker A sent score 40 for d1 and d2, lost its step meanwhile; its successor B stored its own
+    // intents (score 41) before sending them.
+    await store.written.saveWriteIntents(
+      new Map([
+        ['d1', { score: 41 }],
+        ['d2', { score: 41 }],
+      ]),
+    );
+    // A hears back: d1 was written, d2 failed.
+    await store.written.markWritten(new Map([['d1', { score: 40 }]]));
+    await store.written.clearWriteIntents(new Map([['d2', { score: 40 }]]));
+    // B's intents stay until B (or B's successor's recovery) settles them.
+    expect(await store.written.getWriteIntents()).toEqual(
+      new Map([
+        ['d1', { score: 41 }],
+        ['d2', { score: 41 }],
+      ]),
+    );
+    // B's own outcome clears them.
+    await store.written.markWritten(new Map([['d1', { score: 41 }]]));
+    await store.written.clearWriteIntents(new Map([['d2', { score: 41 }]]));
+    expect(await store.written.getWriteIntents()).toEqual(new Map());
+  });
+
   it('keeps both points when two score steps append to one deal history', async () => {
     const { a, b } = await writers((s) => s.keys.history);
     await interleave(

@@ -49,7 +49,7 @@ describe('a tenant with 200,000 closed deals', () => {
     expect((await store.written.getWriteIntents()).size).toBe(0);
     expect((await store.written.getWritten(['d123456'])).get('d123456')).toEqual({ score: 1 });
     await store.written.saveWriteIntents(values);
-    await store.written.clearWriteIntents(ids);
+    await store.written.clearWriteIntents(values);
     expect((await store.written.getWriteIntents()).size).toBe(0);
     await expect(store.results.previousScores(ids, Date.now())).resolves.toBeInstanceOf(Map);
     await expect(store.deals.getDeals(ids)).resolves.toBeInstanceOf(Map);
