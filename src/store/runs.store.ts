@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import { redactSecrets } from '../shared/redact.ts';
 import { EffectFence, type StepLease } from './effect-fence.ts';
-import { execChecked } from './exec-checked.ts';
 import { luaScript } from './lua-script.ts';
 import type { TenantKeys } from './tenant-keys.ts';
 
@@ -33,6 +32,15 @@ end
 redis.call('lpush', KEYS[1], ARGV[1])
 redis.call('ltrim', KEYS[1], 0, ${MAX_RUNS - 1})
 if KEYS[2] then redis.call('del', KEYS[2]) end
+return 1`;
+
+/** KEYS: the runs list, the run's step hash. ARGV: `"runId":"<id>"`, step, summary, TTL (s). */
+const RECORD_STEP = `
+for _, r in ipairs(redis.call('lrange', KEYS[1], 0, ${MAX_RUNS - 1})) do
+  if string.find(r, ARGV[1], 1, true) then return 0 end
+end
+redis.call('hset', KEYS[2], ARGV[2], ARGV[3])
+redis.call('expire', KEYS[2], ARGV[4])
 return 1`;
 
 /**
@@ -98,14 +106,15 @@ export class RunsStore {
     return new EffectFence(this.#redis, this.#keys, lease);
   }
 
-  /** One step's summary within a run (kept 7 days). */
+  /**
+   * One step's summary within a run (kept 7 days), unless the run is recorded already: a worker
+   * that lost its step and finishes late must not bring back the hash the record dropped.
+   */
   async recordStep(runId: string, step: string, summary: Record<string, unknown>): Promise<void> {
-    const key = this.#keys.runSteps(runId);
-    await execChecked(
-      this.#redis
-        .multi()
-        .hset(key, step, JSON.stringify(redactSecrets(summary)))
-        .expire(key, 7 * 86_400),
+    const run = luaScript<number>(this.#redis, 'phRecordStep', RECORD_STEP);
+    await run(
+      [this.#keys.runs, this.#keys.runSteps(runId)],
+      [`"runId":${JSON.stringify(runId)}`, step, JSON.stringify(redactSecrets(summary)), 7 * 86_400],
     );
   }
 

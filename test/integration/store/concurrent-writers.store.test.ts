@@ -282,4 +282,18 @@ describe('run records under a second attempt', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]?.steps).toEqual({ sync: { deals: 3 } });
   });
+
+  it('keeps no step summary that a stalled worker records after its run was recorded', async () => {
+    const store = new TenantStateStore(client, `r${randomUUID().slice(0, 6)}`, 'acme');
+    await store.runs.recordStep('run-1', 'alert', { raised: 1 });
+    await store.runs.recordRun({
+      runId: 'run-1',
+      status: 'completed',
+      steps: await store.runs.runSteps('run-1'),
+    });
+    // The worker that lost the alert step finishes late and records its summary.
+    await store.runs.recordStep('run-1', 'alert', { raised: 0 });
+    expect(await client.exists(store.keys.runSteps('run-1'))).toBe(0);
+    expect((await store.runs.recent())[0]?.steps).toEqual({ alert: { raised: 1 } });
+  });
 });
