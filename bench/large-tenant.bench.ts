@@ -158,7 +158,7 @@ try {
   const memBefore = await usedMemory();
   const buildStart = performance.now();
   const rand = mulberry32(19);
-  await store.saveMetadata({
+  await store.sync.saveMetadata({
     pipelines: [pipeline],
     owners: Array.from({ length: 50 }, (_, i) => ({
       id: `o${i}`,
@@ -190,7 +190,7 @@ try {
       deals.push(made.deal);
       activities.push(...made.activities);
     }
-    await store.savePage({
+    await store.sync.savePage({
       deals,
       activities,
       contacts: [...new Set(activities.flatMap((a) => a.contactIds))].map(
@@ -216,7 +216,7 @@ try {
   };
   // As a worker holds the step: a job id and lock token, claimed for the effect fence.
   const job = { id: 'large.bench.step', token: 'bench-token', name: 'bench' } as Job;
-  await store.effectFence({ jobId: job.id!, token: job.token! }).claim();
+  await store.runs.effectFence({ jobId: job.id!, token: job.token! }).claim();
   const timed = async <T>(fn: () => Promise<T>) => {
     const t = performance.now();
     const value = await fn();
@@ -230,7 +230,7 @@ try {
   // The run is recorded as the cycle's last step does, so Redis is measured at rest between cycles.
   await finalizeJob.process(job, payload, deps);
   const finalBytes = (await usedMemory()) - memBefore;
-  const storedDeals = await store.dealCount();
+  const storedDeals = await store.deals.dealCount();
   // Where the bytes are: every key of the tenant with MEMORY USAGE (SAMPLES 0: every field counted).
   const perKey: [string, number][] = [];
   let scan = '0';

@@ -57,7 +57,7 @@ const memAfter = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[
 const steps = summary.steps as Record<string, Record<string, number>>;
 const calls = summary.apiCalls;
 const floorMs = rateLimitFloorMs(calls, hubspotLimit(CRM_LIMITS.hubspot));
-const storedDeals = await runtime.deps.store('bench').dealCount();
+const storedDeals = await runtime.deps.store('bench').deals.dealCount();
 
 const figures = {
   deals,

@@ -1,6 +1,6 @@
 import type { AlertTask } from '../connectors/crm-connector.ts';
 import { type Alert, alertEpisodeKey, alertKey } from '../src/domain/index.ts';
-import type { AlertReservation } from '../src/store/alert-reservations.ts';
+import type { AlertReservation } from '../src/store/alerts.store.ts';
 import { AppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, requireTenant } from './job-definition.ts';
@@ -76,7 +76,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
       apiCalls: 0,
       durationMs: 0,
     };
-    const stored = await store.getJson<{ runId: string; candidates: StoredAlertCandidate[] }>(
+    const stored = await store.documents.getJson<{ runId: string; candidates: StoredAlertCandidate[] }>(
       'alertCandidates',
     );
     const candidates = stored?.runId === payload.runId ? stored.candidates : [];
@@ -85,7 +85,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
 
     const now = Date.parse(payload.asOf);
     const dueAt = new Date(now + DAY_MS).toISOString();
-    const reservations = store.alertReservations();
+    const reservations = store.alerts;
     const open = await reservations.open();
     const byKey = new Map<string, { alert: Alert; dealName: string }>();
     for (const c of candidates) {
@@ -104,21 +104,18 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
     // Conditions that cleared end their episode (a pending one is still being created: keep it).
     for (const [key, r] of open) {
       if (!byKey.has(key) && r.taskId !== null) {
-        await reservations.release(key);
-        summary.cleared += 1;
+        if (await reservations.release(key, r.raw)) summary.cleared += 1;
       }
     }
 
     // Per task (by episode key): its alert key and the reservation its create batch must still find.
-    const pending = new Map<string, { key: string; raw: string; ownerId: string | null }>();
+    const pending = new Map<string, { key: string; reservation: AlertReservation; ownerId: string | null }>();
     const tasks: AlertTask[] = [];
     const day = localDay(now, tenant.timezone);
-    const reservedNow = new Map<string, number>();
     let resumed = 0;
     const take = (key: string, alert: Alert, dealName: string, r: AlertReservation) => {
-      pending.set(r.episodeKey, { key, raw: r.raw, ownerId: alert.ownerId });
+      pending.set(r.episodeKey, { key, reservation: r, ownerId: alert.ownerId });
       tasks.push(toTask(alert, dealName, dueAt, r.episodeKey));
-      if (alert.ownerId !== null) reservedNow.set(alert.ownerId, (reservedNow.get(alert.ownerId) ?? 0) + 1);
     };
     for (const [key, { alert, dealName }] of byKey) {
       const r = open.get(key);
@@ -132,25 +129,27 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
         summary.alreadyOpen += 1;
         continue;
       }
-      if (alert.ownerId !== null) {
-        const raised =
-          (await reservations.raisedOn(day, alert.ownerId)) + (reservedNow.get(alert.ownerId) ?? 0);
-        if (raised >= tenant.alerts.dailyCapPerOwner) {
-          summary.suppressedByCap += 1;
-          continue;
-        }
-      }
-      const reserved = await reservations.reserve(key, alertEpisodeKey(key, payload.asOf));
-      if (reserved) take(key, alert, dealName, reserved);
-      else summary.alreadyOpen += 1;
+      // The owner's daily cap is checked and counted with the reservation (one script), so another
+      // alert step of this tenant running at once cannot take the same last place.
+      const cap =
+        alert.ownerId === null
+          ? undefined
+          : { day, ownerId: alert.ownerId, limit: tenant.alerts.dailyCapPerOwner };
+      const reserved = await reservations.reserve(key, alertEpisodeKey(key, payload.asOf), cap);
+      if (reserved === 'capped') summary.suppressedByCap += 1;
+      else if (reserved === 'open') summary.alreadyOpen += 1;
+      else take(key, alert, dealName, reserved);
     }
 
+    // A reservation whose task was never created gives its place in the owner's day back.
+    const uncounted = (p: { ownerId: string | null }) =>
+      p.ownerId === null ? undefined : { day, ownerId: p.ownerId };
     let retryable = 0;
     const raised: Alert[] = [];
     if (tasks.length > 0) {
       // Another attempt's create may still be on its way: look for its tasks once it must have landed.
       if (resumed > 0) await waitForClearedBatches(store, deps, signal);
-      const fence = store.effectFence(stepLease(job));
+      const fence = store.runs.effectFence(stepLease(job));
       // Each create batch is fenced: this worker still owns the step and the reservations are as it left them.
       const outcome = await connector.createAlertTasks(tasks, {
         signal,
@@ -159,7 +158,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
             new Map(
               episodeKeys.flatMap((e) => {
                 const p = pending.get(e);
-                return p ? [[p.key, p.raw] as const] : [];
+                return p ? [[p.key, p.reservation.raw] as const] : [];
               }),
             ),
           ),
@@ -168,7 +167,8 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
       const confirm = async (episodeKey: string, taskId: string) => {
         const p = pending.get(episodeKey);
         if (p === undefined) return;
-        await reservations.confirm(p.key, episodeKey, taskId);
+        // A reservation closed meanwhile (its deal left) stays closed; the task is counted all the same.
+        await reservations.confirm(p.key, p.reservation, taskId);
         if (p.ownerId !== null) await reservations.countRaised(day, p.ownerId, episodeKey);
       };
       for (const c of outcome.created) {
@@ -185,7 +185,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
         if (r.toOwnerId !== null) continue;
         summary.unassigned += 1;
         const p = pending.get(r.key);
-        if (p) await reservations.release(p.key);
+        if (p) await reservations.release(p.key, p.reservation.raw, uncounted(p));
         deps.logger.warn({ tenantId: tenant.id, key: r.key, reason: r.reason }, 'alert has no active owner');
       }
       for (const f of outcome.failed) {
@@ -193,7 +193,7 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
         if (f.retryable) retryable += 1;
         else {
           const p = pending.get(f.key);
-          if (p) await reservations.release(p.key);
+          if (p) await reservations.release(p.key, p.reservation.raw, uncounted(p));
         }
         deps.logger.warn(
           { tenantId: tenant.id, key: f.key, code: f.code, reason: f.message },

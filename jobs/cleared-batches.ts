@@ -13,7 +13,7 @@ export async function waitForClearedBatches(
   deps: Pick<JobDeps, 'inFlightGraceMs'>,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const since = await store.msSinceEffectCleared();
+  const since = await store.written.msSinceEffectCleared();
   const grace = deps.inFlightGraceMs ?? 32_000;
   if (since !== null && since < grace) await delay(grace - since, undefined, signal ? { signal } : {});
 }

@@ -48,9 +48,9 @@ export const finalizeJob: JobDefinition<CyclePayload, RunSummary> = {
   async process(_job, payload, deps) {
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
-    const summary = summarise(payload, await store.runSteps(payload.runId), deps.now(), 'completed');
-    await store.recordRun(summary as unknown as Record<string, unknown>);
-    await store.releaseCycleLock(payload.runId);
+    const summary = summarise(payload, await store.runs.runSteps(payload.runId), deps.now(), 'completed');
+    await store.runs.recordRun(summary as unknown as Record<string, unknown>);
+    await store.runs.releaseCycleLock(payload.runId);
     return summary;
   },
 };

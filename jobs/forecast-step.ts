@@ -44,13 +44,13 @@ export async function computeAndStoreForecast(input: ForecastStepInput): Promise
   const history = [...input.history.values()];
   const current = quarterContaining(asOf, timezone);
   const backtestKey = `${ctx.model.version}|${current.label}|${localDayNumber(asOf, timezone)}`;
-  const previous = await store.getJson<StoredForecast>('forecast');
+  const previous = await store.documents.getJson<StoredForecast>('forecast');
   let backtest: BacktestInput[] | BacktestResult;
   if (previous?.backtestKey === backtestKey && previous.backtest) backtest = previous.backtest;
   else {
     const replays = replaysFor(backtestPeriods(current, history, timezone), ctx);
     const past = replays.map(() => [] as ForecastDeal[]);
-    for await (const chunk of store.iterateDeals()) {
+    for await (const chunk of store.deals.iterateDeals()) {
       for (const stored of chunk) {
         const h = input.history.get(stored.deal.id);
         if (!h) continue;
@@ -74,6 +74,6 @@ export async function computeAndStoreForecast(input: ForecastStepInput): Promise
     }),
     backtestKey,
   };
-  await store.setJson('forecast', doc);
+  await store.documents.setJson('forecast', doc);
   return doc;
 }

@@ -30,11 +30,11 @@ export async function serveModel(
   const live = liveAccuracy(outcomes, stored?.version ?? priorVersion, asOf);
   const model = live.fallBack ? null : stored;
   const servedVersion = model?.version ?? priorVersion;
-  await store.setJson('liveAccuracy', { ...live, servedVersion });
-  const log = (await store.getJson<[number, string][]>('modelLog')) ?? [];
+  await store.documents.setJson('liveAccuracy', { ...live, servedVersion });
+  const log = (await store.documents.getJson<[number, string][]>('modelLog')) ?? [];
   if (log.at(-1)?.[1] !== servedVersion) {
     log.push([asOf, servedVersion]);
-    await store.setJson('modelLog', log.slice(-MODEL_LOG_ENTRIES));
+    await store.documents.setJson('modelLog', log.slice(-MODEL_LOG_ENTRIES));
   }
   const versionAt = (time: number): string => {
     let version = UNKNOWN_VERSION;

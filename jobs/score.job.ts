@@ -84,19 +84,19 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
     const asOf = Date.parse(payload.asOf);
-    const metadata = await store.getMetadata();
+    const metadata = await store.sync.getMetadata();
     const pipelines = new Map((metadata?.pipelines ?? []).map((p) => [p.id, p]));
     const qualification = tenant.scoring.qualificationFields.map((f) => f.field);
 
     // Pass 1, statistics: outcomes and qualification values of every deal (small), and compiled
     // deals for the norms from a deterministic sample, so memory stays bounded on large tenants.
-    const sampled = dealSampler(await store.dealCount(), NORMS_SAMPLE);
+    const sampled = dealSampler(await store.deals.dealCount(), NORMS_SAMPLE);
     const normInputs: DealInput[] = [];
     const outcomes: DealOutcome[] = [];
     const fieldSamples: FieldSample[] = [];
     const history = new Map<string, HistoryDeal>();
     let dealCount = 0;
-    for await (const chunk of store.iterateDeals()) {
+    for await (const chunk of store.deals.iterateDeals()) {
       for (const stored of chunk) {
         dealCount += 1;
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
@@ -113,8 +113,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     }
     const norms = learnNorms(normInputs, outcomes);
     normInputs.length = 0;
-    await store.setJson('norms', norms);
-    const modelJson = await store.getJson<unknown>('model');
+    await store.documents.setJson('norms', norms);
+    const modelJson = await store.documents.getJson<unknown>('model');
     const storedModel = modelJson === null ? null : ScoringModelSchema.parse(modelJson);
     // Live accuracy: a stored model that did worse than the prior on deals closed since is not served.
     const served = await serveModel(store, storedModel, PRIOR_MODEL.version, asOf);
@@ -135,7 +135,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     let scored = 0;
     let removed = 0;
     let outcomesRecorded = 0;
-    for await (const chunk of store.iterateDeals()) {
+    for await (const chunk of store.deals.iterateDeals()) {
       const open: { input: DealInput; name: string }[] = [];
       const closed: DealInput[] = [];
       for (const stored of chunk) {
@@ -147,8 +147,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         } else open.push({ input, name: stored.deal.name });
       }
       const ids = open.map((o) => o.input.id);
-      const previous = await store.previousScores(ids, asOf);
-      const lastResults = await store.getResults(ids);
+      const previous = await store.results.previousScores(ids, asOf);
+      const lastResults = await store.results.getResults(ids);
       const results: HealthResult[] = [];
       // Beside a fitted model, each deal's prior-weight score goes into its history (live accuracy).
       const priorScores = model === null ? undefined : new Map<string, number>();
@@ -171,7 +171,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
           candidates.push({ ...c, dealId: input.id, dealName: name, ownerId: input.ownerId });
         }
       }
-      await store.saveScoredChunk(results, payload.runId, candidates, priorScores);
+      await store.results.saveScoredChunk(results, payload.runId, candidates, priorScores);
       // Closed deals lose their result (only those that have one are touched), recording their outcome.
       const closing = await closeScoredDeals(store, closed, asOf, served.versionAt);
       removed += closing.removed;
@@ -179,12 +179,12 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       scored += results.length;
       report(scored, null);
     }
-    const candidates = await store.runCandidates<StoredAlertCandidate>(payload.runId);
+    const candidates = await store.alerts.runCandidates<StoredAlertCandidate>(payload.runId);
     // A rerun after this point finds the candidates stored for this run and keeps them.
-    if ((await store.getJson<{ runId: string }>('alertCandidates'))?.runId !== payload.runId) {
-      await store.setJson('alertCandidates', { runId: payload.runId, candidates });
+    if ((await store.documents.getJson<{ runId: string }>('alertCandidates'))?.runId !== payload.runId) {
+      await store.documents.setJson('alertCandidates', { runId: payload.runId, candidates });
     }
-    await store.dropRunCandidates(payload.runId);
+    await store.alerts.dropRunCandidates(payload.runId);
 
     const period = quarterOf(asOf);
     const targets = [...(metadata?.targets ?? []), ...tenant.targets];
@@ -193,12 +193,12 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       targets,
       owners: metadata?.owners ?? [],
     });
-    await store.setJson('pipelineHealth', {
+    await store.documents.setJson('pipelineHealth', {
       asOf: payload.asOf,
       period,
       rows,
     } satisfies StoredPipelineHealth);
-    await store.setJson('teamElements', { asOf: payload.asOf, ...elements.view() });
+    await store.documents.setJson('teamElements', { asOf: payload.asOf, ...elements.view() });
     try {
       await computeAndStoreForecast({
         store,

@@ -53,26 +53,26 @@ export const syncJob: JobDefinition<CyclePayload, SyncSummary> = {
 
     // The schema bootstrap costs a dozen calls; do it once per schema version, not every run.
     let schemaCreated: string[] = [];
-    if ((await store.getJson<string>('schema')) !== SCHEMA_VERSION) {
+    if ((await store.documents.getJson<string>('schema')) !== SCHEMA_VERSION) {
       schemaCreated = (await connector.bootstrapSchema({ signal })).created;
-      await store.setJson('schema', SCHEMA_VERSION);
+      await store.documents.setJson('schema', SCHEMA_VERSION);
     }
-    await store.saveMetadata(await connector.fetchMetadata({ signal }));
+    await store.sync.saveMetadata(await connector.fetchMetadata({ signal }));
 
     // Marked in Redis, not by attempt: a quota wait or a takeover resumes from the stored page.
     const mode = await store.fullSync.begin(payload.runId, payload.fullResync);
     const full = mode !== 'incremental';
-    const cursor = await store.getCursor();
+    const cursor = await store.sync.getCursor();
     const pipelines = tenant.connection.crm === 'hubspot' ? tenant.connection.pipelines : [];
     const report = progressReporter(deps, tenant.id, payload.runId, 'sync', 'deals');
     const totals = { pages: 0, deals: 0, activities: 0, quarantined: 0, deleted: 0, alertsClosed: 0 };
     // The stored deals let the connector skip re-reading those our own write-back modified.
-    const known = (dealIds: string[]) => store.getDeals(dealIds);
+    const known = (dealIds: string[]) => store.deals.getDeals(dealIds);
     let readPlan: FullSyncReadPlan | null = null;
     for await (const page of connector.pull(cursor, { pipelines, known, signal })) {
       if (page.readPlan !== undefined) readPlan = page.readPlan;
-      const saved = await store.savePage(page, { markSeen: full });
-      await store.refreshCycleLock(payload.runId); // a long first sync keeps its tenant's lock
+      const saved = await store.sync.savePage(page, { markSeen: full });
+      await store.runs.refreshCycleLock(payload.runId); // a long first sync keeps its tenant's lock
       totals.pages += 1;
       totals.deals += saved.deals;
       totals.activities += saved.activities;

@@ -46,12 +46,12 @@ export async function loadTrainingData(
   store: TenantStateStore,
   tenant: Tenant,
 ): Promise<{ records: DealRecord[]; extraIndicators: FieldIndicator[] }> {
-  const metadata = await store.getMetadata();
+  const metadata = await store.sync.getMetadata();
   const pipelines = new Map((metadata?.pipelines ?? []).map((p) => [p.id, p]));
   const qualification = tenant.scoring.qualificationFields.map((f) => f.field);
   const closed: { id: string; closedAt: number }[] = [];
   const fieldSamples: FieldSample[] = [];
-  for await (const deals of store.iterateDealSnapshots()) {
+  for await (const deals of store.deals.iterateDealSnapshots()) {
     for (const deal of deals) {
       if (!deal.isClosed) continue;
       const closedAt = Date.parse(deal.closedAt ?? '');
@@ -71,7 +71,7 @@ export async function loadTrainingData(
     .map((c) => c.id)
     .sort();
   const records: DealRecord[] = [];
-  for await (const chunk of store.readDealRecords(chosen)) {
+  for await (const chunk of store.deals.readDealRecords(chosen)) {
     for (const stored of chunk) {
       records.push({ ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null });
     }
@@ -96,7 +96,7 @@ export const trainJob: JobDefinition<TrainPayload, TrainingReport> = {
     const store = deps.store(tenant.id);
     const { records, extraIndicators } = await loadTrainingData(store, tenant);
     // Retraining follows the same adoption rule; the report names the model it replaces or withdraws.
-    const current = ScoringModelSchema.safeParse(await store.getJson<unknown>('model'));
+    const current = ScoringModelSchema.safeParse(await store.documents.getJson<unknown>('model'));
     const { model, report: calibration } = calibrate(records, {
       currentModel: current.success ? current.data : null,
       seed: payload.seed,
@@ -107,8 +107,8 @@ export const trainJob: JobDefinition<TrainPayload, TrainingReport> = {
       ...calibration,
       qualificationFields: fieldEffects(extraIndicators, Date.parse(payload.asOf), calibration.coefficients),
     };
-    await store.setJson('model', model);
-    await store.setJson('trainingReport', report);
+    await store.documents.setJson('model', model);
+    await store.documents.setJson('trainingReport', report);
     return report;
   },
 };

@@ -58,11 +58,11 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
     const connector = deps.connector(tenant);
-    const fence = store.effectFence(stepLease(job));
+    const fence = store.runs.effectFence(stepLease(job));
     const before = connector.usage();
 
     let recovered = 0;
-    const intents = await store.getWriteIntents();
+    const intents = await store.written.getWriteIntents();
     if (intents.size > 0) {
       // A batch another worker (or an earlier attempt) was cleared to send just before it paused or
       // died may still be on its way to the CRM: read what landed only once it must have been sent
@@ -70,8 +70,8 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
       await waitForClearedBatches(store, deps, signal);
       const inCrm = await connector.readHealth([...intents.keys()], { signal });
       const done = new Map([...intents].filter(([id, intent]) => landed(intent, inCrm.get(id))));
-      await store.markWritten(done);
-      await store.clearWriteIntents([...intents.keys()].filter((id) => !done.has(id)));
+      await store.written.markWritten(done);
+      await store.written.clearWriteIntents(new Map([...intents].filter(([id]) => !done.has(id))));
       recovered = done.size;
     }
 
@@ -103,7 +103,7 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
           'health fields missing: bootstrapping again',
         );
         await connector.bootstrapSchema({ signal });
-        await store.setJson('schema', SCHEMA_VERSION);
+        await store.documents.setJson('schema', SCHEMA_VERSION);
         try {
           return await connector.writeHealth(slice, options);
         } catch (again) {
@@ -118,10 +118,14 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
     const writeSlice = async (slice: HealthWrite[]) => {
       const outcome = await write(slice);
       const ok = new Set(outcome.written);
-      await store.markWritten(
+      await store.written.markWritten(
         new Map(slice.filter((w) => ok.has(w.dealId)).map((w) => [w.dealId, w.values])),
       );
-      await store.clearWriteIntents(outcome.failed.map((f) => f.dealId));
+      // Only the intents this worker stored (a successor's stay, if this worker lost the step).
+      const sent = new Map(slice.map((w) => [w.dealId, w.values]));
+      await store.written.clearWriteIntents(
+        new Map(outcome.failed.map((f) => [f.dealId, sent.get(f.dealId) ?? {}])),
+      );
       writtenCount += ok.size;
       for (const f of outcome.failed) {
         if (f.retryable) retryable += 1;
@@ -131,8 +135,8 @@ export const writeBackJob: JobDefinition<CyclePayload, WriteBackSummary> = {
       report(writtenCount, null);
     };
     const pending: HealthWrite[] = [];
-    for await (const results of store.iterateResults()) {
-      const written = await store.getWritten(results.map((r) => r.dealId));
+    for await (const results of store.results.iterateResults()) {
+      const written = await store.written.getWritten(results.map((r) => r.dealId));
       for (const r of results) {
         const values = changedHealthFields(written.get(r.dealId), toHealthFieldValues(r));
         if (Object.keys(values).length === 0) continue;

@@ -154,9 +154,9 @@ async function readFigures(options: AdminMetricsOptions): Promise<TenantFigures[
     ids.map(async (tenant) => {
       const store = options.store(tenant);
       const [runs, quarantined, holder] = await Promise.all([
-        store.runs(50),
-        store.quarantineCount(),
-        store.cycleLockHolder(),
+        store.runs.recent(50),
+        store.sync.quarantineCount(),
+        store.runs.cycleLockHolder(),
       ]);
       const runsByStatus: Record<string, number> = {};
       let apiCalls = 0;

@@ -30,7 +30,7 @@ export async function runCounterMetricsText(
     duration: [] as string[],
   };
   for (const tenant of tenantIds) {
-    await counters.absorb(tenant, await store(tenant).runs(50), runSeconds);
+    await counters.absorb(tenant, await store(tenant).runs.recent(50), runSeconds);
     const c = await counters.read(tenant);
     const t = `tenant="${label(tenant)}"`;
     for (const [status, n] of Object.entries(c.runs))

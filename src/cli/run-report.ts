@@ -66,20 +66,20 @@ export async function collectRunReport(
   store: TenantStateStore,
   extra: { crm: string; apiCallsByEndpoint?: Record<string, number>; riskiest?: number },
 ): Promise<RunReport> {
-  const metadata = await store.getMetadata();
+  const metadata = await store.sync.getMetadata();
   const ownerName = new Map((metadata?.owners ?? []).map((o) => [o.id, o.name]));
   const results = [];
-  for await (const chunk of store.iterateResults()) results.push(...chunk);
+  for await (const chunk of store.results.iterateResults()) results.push(...chunk);
   results.sort((a, b) => a.score - b.score);
   const top = results.slice(0, extra.riskiest ?? 10);
   const deals = new Map<string, { name: string; amount: number | null; ownerId: string | null }>();
   for (const r of top) {
-    const d = await store.getDeal(r.dealId);
+    const d = await store.deals.getDeal(r.dealId);
     if (d) deals.set(r.dealId, { name: d.deal.name, amount: d.deal.amount, ownerId: d.deal.ownerId });
   }
   const bands: Record<Band, number> = { healthy: 0, watch: 0, at_risk: 0 };
   for (const r of results) bands[r.band] += 1;
-  const health = await store.getJson<StoredPipelineHealth>('pipelineHealth');
+  const health = await store.documents.getJson<StoredPipelineHealth>('pipelineHealth');
   const startedAt = Date.parse(summary.asOf);
   return {
     crm: extra.crm,
@@ -87,14 +87,14 @@ export async function collectRunReport(
     runId: summary.runId,
     status: summary.status,
     error: summary.error ?? null,
-    deals: await store.dealCount(),
+    deals: await store.deals.dealCount(),
     scored: num(summary.steps.score, 'scored'),
     written: num(summary.steps['write-back'], 'written'),
     alerts: num(summary.steps.alert, 'raised'),
     apiCalls: summary.apiCalls,
     apiCallsByEndpoint: extra.apiCallsByEndpoint ?? {},
     rateLimited: summary.rateLimited,
-    quarantined: await store.quarantineCount(),
+    quarantined: await store.sync.quarantineCount(),
     durationMs: Date.parse(summary.finishedAt) - startedAt,
     bands,
     modelVersion: results[0]?.modelVersion ?? null,

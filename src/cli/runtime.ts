@@ -133,7 +133,7 @@ export class Runtime {
     const store = this.deps.store(request.tenantId);
     const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
     while (Date.now() < deadline) {
-      const found = (await store.runs(50)).find((r) => r.runId === runId);
+      const found = (await store.runs.recent(50)).find((r) => r.runId === runId);
       if (found) return found as unknown as RunSummary;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -58,7 +58,7 @@ export class CycleLauncher {
     const now = this.#now();
     const runId = newRunId(request.tenantId, now);
     const store = this.#storeFor(request.tenantId);
-    const lock = await store.acquireCycleLock(runId, store.cycleLockTtlMs);
+    const lock = await store.runs.acquireCycleLock(runId, store.runs.cycleLockTtlMs);
     if (!lock.acquired) return { started: false, runId: lock.holder, reason: 'already_running' };
     const payload: CyclePayload = {
       tenantId: request.tenantId,
@@ -71,7 +71,7 @@ export class CycleLauncher {
       const node = await this.#flows.add(buildFlow(payload));
       return { started: true, runId, job: node.job };
     } catch (err) {
-      await store.releaseCycleLock(runId);
+      await store.runs.releaseCycleLock(runId);
       throw err;
     }
   }

@@ -30,10 +30,10 @@ export async function processJob(
     const left = await leaveForAnotherProcess(job, token, payload as CyclePayload, store, deps);
     if (left) throw new DelayedError(left);
   }
-  if (store && payload.runId !== undefined) await store.refreshCycleLock(payload.runId);
+  if (store && payload.runId !== undefined) await store.runs.refreshCycleLock(payload.runId);
   // Take the step over before any effect: a worker that held it before (and lost its lock) is fenced off.
   if (store && token !== undefined && job.id !== undefined)
-    await store.effectFence({ jobId: job.id, token }).claim();
+    await store.runs.effectFence({ jobId: job.id, token }).claim();
   deps.logger.info(
     { tenantId: payload.tenantId, runId: payload.runId, step: job.name, attempt: job.attemptsMade + 1 },
     `${job.name} started`,
@@ -41,7 +41,7 @@ export async function processJob(
   try {
     const result = await definition.process(job, payload as never, deps, signal);
     if (store && payload.runId !== undefined && job.name !== 'finalize') {
-      await store.recordStep(payload.runId, job.name, result as Record<string, unknown>);
+      await store.runs.recordStep(payload.runId, job.name, result as Record<string, unknown>);
     }
     deps.logger.info(
       { tenantId: payload.tenantId, runId: payload.runId, step: job.name, attempt: job.attemptsMade + 1 },
@@ -64,7 +64,7 @@ export async function processJob(
     if (decision.action === 'wait_until' && token !== undefined) {
       // The tenant's lock must outlive the wait (up to a day), or the scheduler starts more cycles.
       if (store && payload.runId !== undefined)
-        await store.holdCycleLockUntil(payload.runId, decision.until, deps.now());
+        await store.runs.holdCycleLockUntil(payload.runId, decision.until, deps.now());
       await job.moveToDelayed(decision.until, token);
       throw new DelayedError(
         redactString(`waiting until ${new Date(decision.until).toISOString()}: ${decision.reason}`),
@@ -103,7 +103,7 @@ async function leaveForAnotherProcess(
   deps: JobDeps,
 ): Promise<string | null> {
   if ((await deps.tenant(payload.tenantId)) !== null) return null;
-  if ((await store.cycleLockHolder()) !== payload.runId) return null;
+  if ((await store.runs.cycleLockHolder()) !== payload.runId) return null;
   deps.logger.info(
     { tenantId: payload.tenantId, runId: payload.runId, step: job.name },
     `${job.name} left for a process that knows the tenant`,
@@ -122,12 +122,12 @@ export async function onFinalFailure(job: Job, error: Error, deps: JobDeps): Pro
   if (/^child .+ failed$/.test(error.message)) return;
   if (data.tenantId === undefined || data.runId === undefined || data.asOf === undefined) return;
   const store = deps.store(data.tenantId);
-  const steps = await store.runSteps(data.runId);
+  const steps = await store.runs.runSteps(data.runId);
   const summary = summarise(data as CyclePayload, steps, deps.now(), 'failed');
   const code = failureCode(error);
   summary.error = { step: job.name, code, message: redactString(error.message) };
-  await store.recordRun(summary as unknown as Record<string, unknown>);
-  await store.releaseCycleLock(data.runId);
+  await store.runs.recordRun(summary as unknown as Record<string, unknown>);
+  await store.runs.releaseCycleLock(data.runId);
 }
 
 export function isFinalFailure(job: Job, error: Error): boolean {

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   CRM_PERMISSION: 'The CRM user lacks a permission or field-level access the tool needs.',
   CRM_UNAVAILABLE: 'The CRM did not answer or answered with a server error; retried with backoff.',
   REDIS_UNAVAILABLE: 'Redis could not be reached or started.',
+  REDIS_CONTENDED:
+    "Other workers kept changing the same tenant state between this worker's read and its write; retried with backoff.",
   STEP_LOCK_LOST:
     'This worker lost its job lock (paused or starved) and another worker owns the step now: it stopped without effects.',
   IMPORT_DATE_ORDER_CONFLICT:

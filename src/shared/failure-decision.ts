@@ -59,6 +59,7 @@ function decideAppError(err: AppError, now: number): FailureDecision {
         : { action: 'wait_until', code: err.code, until: now + 3_600_000, reason: err.message };
     case 'CRM_UNAVAILABLE':
     case 'REDIS_UNAVAILABLE':
+    case 'REDIS_CONTENDED':
     // The job itself is not lost: its owner carries on; BullMQ refuses this worker's outcome.
     case 'STEP_LOCK_LOST':
       return { action: 'retry', code: err.code, reason: err.message };

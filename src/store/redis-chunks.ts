@@ -9,3 +9,6 @@ const VARIADIC_CHUNK = 1_000;
 export function* chunked<T>(items: readonly T[], size: number = VARIADIC_CHUNK): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
+
+/** Fields read per round trip when reading values back (HMGET, HSCAN COUNT): memory stays flat. */
+export const READ_CHUNK = 500;

@@ -32,7 +32,7 @@ export interface LiveAccuracyView {
 
 /** The stored live accuracy, or null before a score step has judged the model. */
 export async function readLiveAccuracy(store: TenantStateStore): Promise<LiveAccuracyView | null> {
-  const stored = await store.getJson<LiveAccuracyView>('liveAccuracy');
+  const stored = await store.documents.getJson<LiveAccuracyView>('liveAccuracy');
   if (stored === null) return null;
   const { asOf, leadDays, servedVersion, fallBack, reason, months, window } = stored;
   return {

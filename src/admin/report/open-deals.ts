@@ -1,5 +1,6 @@
 import { type Band, currencyCode, dealRecordUrl, type HealthResult } from '../../domain/index.ts';
-import type { StoredMetadata, TenantStateStore } from '../../store/tenant-state.store.ts';
+import type { StoredMetadata } from '../../store/sync-state.store.ts';
+import type { TenantStateStore } from '../../store/tenant-state.store.ts';
 
 /** One open deal as the report's table, the deals API and the CSV export show it. */
 export interface OpenDealRow {
@@ -46,7 +47,7 @@ export async function readOpenDeals(
   results: readonly HealthResult[],
   metadata: StoredMetadata | null,
 ): Promise<OpenDeals> {
-  const snapshots = await store.getDeals(results.map((r) => r.dealId));
+  const snapshots = await store.deals.getDeals(results.map((r) => r.dealId));
   const owners = new Map((metadata?.owners ?? []).map((o) => [o.id, o.name]));
   const stages = new Map(
     (metadata?.pipelines ?? []).flatMap((p) =>

@@ -130,7 +130,7 @@ export async function buildReportData(
   weeks = 8,
 ): Promise<ReportData> {
   const results: HealthResult[] = [];
-  for await (const chunk of store.iterateResults()) results.push(...chunk);
+  for await (const chunk of store.results.iterateResults()) results.push(...chunk);
   const bands: Record<Band, number> = { healthy: 0, watch: 0, at_risk: 0 };
   const distribution = {
     labels: BUCKETS,
@@ -147,9 +147,9 @@ export async function buildReportData(
   }
 
   const [metadata, rollup, storedForecast] = await Promise.all([
-    store.getMetadata(),
-    store.getJson<StoredRollup>('pipelineHealth'),
-    store.getJson<StoredForecast>('forecast'),
+    store.sync.getMetadata(),
+    store.documents.getJson<StoredRollup>('pipelineHealth'),
+    store.documents.getJson<StoredForecast>('forecast'),
   ]);
   const [open, elements, live] = await Promise.all([
     readOpenDeals(store, results, metadata),
@@ -199,7 +199,7 @@ export async function buildReportData(
   const trend: ReportData['trend'] = [];
   for (let k = weeks - 1; k >= 1; k--) {
     const at = now - (k - 1) * WEEK_MS;
-    const scores = [...(await store.previousScores(ids, at)).values()].map((s) => s.score);
+    const scores = [...(await store.results.previousScores(ids, at)).values()].map((s) => s.score);
     trend.push({ label: `${k} week${k === 1 ? '' : 's'} ago`, ...average(scores) });
   }
   trend.push({ label: 'now', ...average(results.map((r) => r.score)) });

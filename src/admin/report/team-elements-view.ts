@@ -1,4 +1,5 @@
-import type { StoredMetadata, TenantStateStore } from '../../store/tenant-state.store.ts';
+import type { StoredMetadata } from '../../store/sync-state.store.ts';
+import type { TenantStateStore } from '../../store/tenant-state.store.ts';
 
 /** What the admin reads of the stored elements x owners view (the score step writes it, docs/ADMIN.md). */
 interface ElementCounts {
@@ -36,7 +37,7 @@ export async function readTeamElements(
   store: TenantStateStore,
   metadata: StoredMetadata | null,
 ): Promise<TeamElements | null> {
-  const view = await store.getJson<StoredTeamElements>('teamElements');
+  const view = await store.documents.getJson<StoredTeamElements>('teamElements');
   if (view === null) return null;
   const names = new Map((metadata?.owners ?? []).map((o) => [o.id, o.name]));
   return {

@@ -9,9 +9,9 @@ import { validate } from '../validate-body.ts';
 
 async function openDeals(store: TenantStateStore): Promise<OpenDeals & { asOf: string | null }> {
   const results: HealthResult[] = [];
-  for await (const chunk of store.iterateResults()) results.push(...chunk);
+  for await (const chunk of store.results.iterateResults()) results.push(...chunk);
   const asOf = results.reduce<string | null>((a, r) => (a === null || r.asOf > a ? r.asOf : a), null);
-  return { asOf, ...(await readOpenDeals(store, results, await store.getMetadata())) };
+  return { asOf, ...(await readOpenDeals(store, results, await store.sync.getMetadata())) };
 }
 
 /**

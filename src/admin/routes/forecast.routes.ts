@@ -13,7 +13,7 @@ export function registerForecastRoutes(app: FastifyInstance, { catalog, deps }: 
   app.get('/tenants/:tenantId/forecast', async (request) => {
     const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
     await catalog.require(tenantId);
-    const stored = await deps.store(tenantId).getJson<Record<string, unknown>>('forecast');
+    const stored = await deps.store(tenantId).documents.getJson<Record<string, unknown>>('forecast');
     if (stored === null) {
       throw new AdminHttpError(
         'FORECAST_NOT_FOUND',

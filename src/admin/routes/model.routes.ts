@@ -11,7 +11,7 @@ export function registerModelRoutes(app: FastifyInstance, { catalog, deps }: Adm
     const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
     await catalog.require(tenantId);
     const store = deps.store(tenantId);
-    const report = await store.getJson<Record<string, unknown>>('trainingReport');
+    const report = await store.documents.getJson<Record<string, unknown>>('trainingReport');
     if (report === null) {
       throw new AdminHttpError('REPORT_NOT_FOUND', `No model has been trained for "${tenantId}" yet`);
     }

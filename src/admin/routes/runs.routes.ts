@@ -66,9 +66,9 @@ function runView(run: Record<string, unknown>): Record<string, unknown> {
 }
 
 async function runningView(store: TenantStateStore): Promise<Record<string, unknown> | null> {
-  const runId = await store.cycleLockHolder();
+  const runId = await store.runs.cycleLockHolder();
   if (runId === null) return null;
-  return { runId, status: 'running', steps: redactSecrets(await store.runSteps(runId)) };
+  return { runId, status: 'running', steps: redactSecrets(await store.runs.runSteps(runId)) };
 }
 
 /** Run now, tenant status, one run, and the explanation of one deal's score. */
@@ -121,11 +121,11 @@ export function registerRunRoutes(app: FastifyInstance, { catalog, deps }: Admin
     await catalog.require(tenantId);
     const store = deps.store(tenantId);
     const [runs, running, quarantineCount, quarantined, deals] = await Promise.all([
-      store.runs(limit),
+      store.runs.recent(limit),
       runningView(store),
-      store.quarantineCount(),
-      store.quarantined(QUARANTINE_SHOWN),
-      store.dealCount(),
+      store.sync.quarantineCount(),
+      store.sync.quarantined(QUARANTINE_SHOWN),
+      store.deals.dealCount(),
     ]);
     const usage = deps.apiUsage?.(tenantId) ?? null;
     return {
@@ -161,19 +161,19 @@ export function registerRunRoutes(app: FastifyInstance, { catalog, deps }: Admin
     const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
     const { limit } = validate(StatusQuerySchema, request.query ?? {}, 'query');
     await catalog.require(tenantId);
-    return { tenantId, runs: (await deps.store(tenantId).runs(limit)).map(runView) };
+    return { tenantId, runs: (await deps.store(tenantId).runs.recent(limit)).map(runView) };
   });
 
   app.get('/tenants/:tenantId/runs/:runId', async (request) => {
     const { tenantId, runId } = validate(RunParamsSchema, request.params, 'path');
     await catalog.require(tenantId);
     const store = deps.store(tenantId);
-    const finished = (await store.runs(50)).find((r) => r.runId === runId);
+    const finished = (await store.runs.recent(50)).find((r) => r.runId === runId);
     if (finished) return runView(finished);
     const running = await runningView(store);
     if (running && running.runId === runId) return running;
     // Queued or running without the lock view (another process): its steps so far, if any.
-    const steps = await store.runSteps(runId);
+    const steps = await store.runs.runSteps(runId);
     if (Object.keys(steps).length > 0) return { runId, status: 'running', steps: redactSecrets(steps) };
     throw new AdminHttpError('RUN_NOT_FOUND', `No run "${runId}" for tenant "${tenantId}"`);
   });
@@ -181,7 +181,7 @@ export function registerRunRoutes(app: FastifyInstance, { catalog, deps }: Admin
   app.get('/tenants/:tenantId/deals/:dealId/explain', async (request) => {
     const { tenantId, dealId } = validate(DealParamsSchema, request.params, 'path');
     await catalog.require(tenantId);
-    const result = await deps.store(tenantId).getResult(dealId);
+    const result = await deps.store(tenantId).results.getResult(dealId);
     if (!result) {
       throw new AdminHttpError('DEAL_NOT_FOUND', `No scored deal "${dealId}" for tenant "${tenantId}"`);
     }

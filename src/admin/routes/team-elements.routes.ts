@@ -11,7 +11,7 @@ export function registerTeamElementRoutes(app: FastifyInstance, { catalog, deps 
     const { tenantId } = validate(TenantParamsSchema, request.params, 'path');
     await catalog.require(tenantId);
     const store = deps.store(tenantId);
-    const view = await readTeamElements(store, await store.getMetadata());
+    const view = await readTeamElements(store, await store.sync.getMetadata());
     if (view === null) {
       throw new AdminHttpError('REPORT_NOT_FOUND', `No deals of "${tenantId}" have been scored yet`);
     }

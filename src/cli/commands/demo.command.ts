@@ -152,7 +152,7 @@ export function registerDemo(program: Command): void {
             crm: crm.data,
             apiCallsByEndpoint: sandbox.inspect.callsByEndpoint(),
           });
-          const forecast = await runtime.deps.store(tenantId).getJson<ForecastDocument>('forecast');
+          const forecast = await runtime.deps.store(tenantId).documents.getJson<ForecastDocument>('forecast');
           const totals = {
             ...report,
             // Whole demo: both cycles and training.

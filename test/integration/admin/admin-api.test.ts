@@ -330,13 +330,13 @@ describe('admin API (fastify.inject, real Redis)', () => {
       fx = await suite.fixture({ fileTenants });
       await create('acme');
       await create('globex');
-      await fx.store('acme').setCursor('c-acme');
-      await fx.store('globex').setCursor('c-globex');
+      await fx.store('acme').sync.setCursor('c-acme');
+      await fx.store('globex').sync.setCursor('c-globex');
 
       const keep = await fx.app.inject({ method: 'DELETE', url: '/tenants/acme', headers: auth });
       expect(keep.statusCode).toBe(200);
       expect(keep.json()).toEqual({ deleted: 'acme', purged: false, purgedKeys: 0 });
-      expect(await fx.store('acme').getCursor()).toBe('c-acme');
+      expect(await fx.store('acme').sync.getCursor()).toBe('c-acme');
       expect(
         fx.applied
           .at(-1)
@@ -351,8 +351,8 @@ describe('admin API (fastify.inject, real Redis)', () => {
       });
       expect(purge.json()).toMatchObject({ deleted: 'globex', purged: true });
       expect(purge.json().purgedKeys).toBeGreaterThan(0);
-      expect(await fx.store('globex').getCursor()).toBeNull();
-      expect(await fx.store('acme').getCursor()).toBe('c-acme');
+      expect(await fx.store('globex').sync.getCursor()).toBeNull();
+      expect(await fx.store('acme').sync.getCursor()).toBe('c-acme');
 
       expect(
         (await fx.app.inject({ method: 'DELETE', url: '/tenants/acme', headers: auth })).statusCode,
@@ -452,7 +452,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
       expect(second.statusCode).toBe(409);
       expect(second.json().error).toMatchObject({ code: 'RUN_IN_PROGRESS', runId });
 
-      await fx.store('acme').recordStep(runId, 'sync', { deals: 3, durationMs: 120, apiCalls: 7 });
+      await fx.store('acme').runs.recordStep(runId, 'sync', { deals: 3, durationMs: 120, apiCalls: 7 });
       const status = await fx.app.inject({ method: 'GET', url: '/tenants/acme/status', headers: auth });
       expect(status.json().running).toEqual({
         runId,
@@ -483,7 +483,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
       });
       await create('acme');
       const store = fx.store('acme');
-      await store.recordRun({
+      await store.runs.recordRun({
         runId: 'acme.r1',
         tenantId: 'acme',
         trigger: 'nightly',
@@ -495,7 +495,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
         rateLimited: 2,
         error: { step: 'score', code: 'INTERNAL', message: 'failed with Bearer abcdefghijk123' },
       });
-      await store.recordRun({
+      await store.runs.recordRun({
         runId: 'acme.r2',
         tenantId: 'acme',
         trigger: 'manual',
@@ -506,7 +506,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
         apiCalls: 10,
         rateLimited: 0,
       });
-      await store.savePage({
+      await store.sync.savePage({
         deals: [],
         activities: [],
         contacts: [],
@@ -581,7 +581,7 @@ describe('admin API (fastify.inject, real Redis)', () => {
         { key: 'buyer_reply', lift: 12.3 },
         { key: 'fresh_next_step', lift: 4 },
       ] as const;
-      await fx.store('acme').saveResults([{ ...result('d1', 35), actions: [...actions] }]);
+      await fx.store('acme').results.saveResults([{ ...result('d1', 35), actions: [...actions] }]);
       const res = await fx.app.inject({
         method: 'GET',
         url: '/tenants/acme/deals/d1/explain',
@@ -629,9 +629,10 @@ describe('admin API (fastify.inject, real Redis)', () => {
       const none = await fx.app.inject({ method: 'GET', url: '/tenants/acme/model/report', headers: auth });
       expect(none.statusCode).toBe(404);
       expect(none.json().error.code).toBe('REPORT_NOT_FOUND');
-      await fx.store('acme').setJson('trainingReport', { auc: 0.71, brier: 0.18, deals: 420 });
+      await fx.store('acme').documents.setJson('trainingReport', { auc: 0.71, brier: 0.18, deals: 420 });
       const report = await fx.app.inject({ method: 'GET', url: '/tenants/acme/model/report', headers: auth });
-      expect(report.json()).toEqual({ auc: 0.71, brier: 0.18, deals: 420 });
+      // Live accuracy rides along (null before a score step has judged the model).
+      expect(report.json()).toEqual({ auc: 0.71, brier: 0.18, deals: 420, live: null });
       const train = await fx.app.inject({ method: 'POST', url: '/tenants/acme/train', headers: auth });
       expect(train.statusCode).toBe(202);
       expect(train.json()).toMatchObject({ jobId: 'train-acme-1', status: 'queued' });
@@ -644,12 +645,12 @@ describe('admin API (fastify.inject, real Redis)', () => {
       expect(none.statusCode).toBe(404);
       expect(none.json().error.code).toBe('REPORT_NOT_FOUND');
       const store = fx.store('acme');
-      await store.saveMetadata({
+      await store.sync.saveMetadata({
         pipelines: [],
         targets: [],
         owners: [{ id: 'o1', name: 'Ann Lee' }] as never,
       });
-      await store.setJson('teamElements', {
+      await store.documents.setJson('teamElements', {
         asOf: '2026-11-20T00:00:00.000Z',
         owners: [
           { ownerId: 'o1', openDeals: 2, notes: [] },
@@ -674,9 +675,9 @@ describe('admin API (fastify.inject, real Redis)', () => {
       await create('acme');
       await create('globex');
       const acme = fx.store('acme');
-      await acme.saveResults([result('d1', 35)]);
-      await acme.setJson('trainingReport', { auc: 0.9 });
-      await acme.recordRun({ runId: 'acme.r1', status: 'completed', steps: {} });
+      await acme.results.saveResults([result('d1', 35)]);
+      await acme.documents.setJson('trainingReport', { auc: 0.9 });
+      await acme.runs.recordRun({ runId: 'acme.r1', status: 'completed', steps: {} });
       const run = await fx.app.inject({ method: 'POST', url: '/tenants/acme/runs', headers: auth });
       const runId = run.json().runId as string;
 

@@ -94,7 +94,7 @@ describe('admin API end to end (real HTTP on 127.0.0.1, real Runtime, HubSpot sa
     expect(status.json?.running).toBeNull();
 
     let dealId: string | undefined;
-    for await (const chunk of service.runtime.deps.store('e2e').iterateResults()) {
+    for await (const chunk of service.runtime.deps.store('e2e').results.iterateResults()) {
       dealId = chunk[0]?.dealId;
       break;
     }
@@ -109,7 +109,7 @@ describe('admin API end to end (real HTTP on 127.0.0.1, real Runtime, HubSpot sa
     expect(deleted.json).toMatchObject({ deleted: 'e2e', purged: true });
     expect(service.runtime.tenantList()).toEqual([]);
     expect((await service.runtime.schedules.list()).filter((s) => s.id.endsWith('-e2e'))).toEqual([]);
-    expect(await service.runtime.deps.store('e2e').dealCount()).toBe(0);
+    expect(await service.runtime.deps.store('e2e').deals.dealCount()).toBe(0);
     expect((await call('GET', '/tenants/e2e/status')).status).toBe(404);
 
     for (const body of bodies) expect(body).not.toContain(sandbox.accessToken);

@@ -84,7 +84,7 @@ export async function adminFixture(
     store,
     startRun: async ({ tenantId }) => {
       const runId = `${tenantId}.run${++runs}`;
-      const lock = await store(tenantId).acquireCycleLock(runId, 60_000);
+      const lock = await store(tenantId).runs.acquireCycleLock(runId, 60_000);
       return lock.acquired ? { started: true, runId } : { started: false, runId: lock.holder };
     },
     startTraining: async (tenantId) => ({ jobId: `train-${tenantId}-1` }),

@@ -16,7 +16,7 @@ describe('admin metrics, queue dashboard and browser sessions', () => {
     await fx.app.inject({ method: 'POST', url: '/tenants', headers: auth, payload: hubspotBody('acme') });
     await fx.app.inject({ method: 'POST', url: '/tenants', headers: auth, payload: hubspotBody('globex') });
     const store = fx.store('acme');
-    await store.recordRun({
+    await store.runs.recordRun({
       runId: 'acme.r1',
       status: 'failed',
       finishedAt: '2026-11-20T02:01:00.000Z',
@@ -24,7 +24,7 @@ describe('admin metrics, queue dashboard and browser sessions', () => {
       apiCalls: 12,
       rateLimited: 3,
     });
-    await store.recordRun({
+    await store.runs.recordRun({
       runId: 'acme.r2',
       status: 'completed',
       finishedAt: '2026-11-21T02:01:00.000Z',
@@ -32,7 +32,7 @@ describe('admin metrics, queue dashboard and browser sessions', () => {
       apiCalls: 8,
       rateLimited: 0,
     });
-    await store.savePage({
+    await store.sync.savePage({
       deals: [],
       activities: [],
       contacts: [],

@@ -313,7 +313,7 @@ describe('admin security (issue 17: each attack as its exact request)', () => {
         headers: auth,
         payload: productionBody('acme', 'pat-x'),
       });
-      await fx.store('acme').recordRun({
+      await fx.store('acme').runs.recordRun({
         runId: 'acme.1',
         status: 'failed',
         trigger: 'manual',
@@ -352,15 +352,18 @@ describe('admin security (issue 17: each attack as its exact request)', () => {
         headers: auth,
         payload: productionBody('acme', 'pat-x'),
       });
-      await fx.store('acme').recordRun({
+      await fx.store('acme').runs.recordRun({
         runId: 'acme.1',
         status: 'completed',
         finishedAt: '2026-12-01T02:00:00.000Z',
         steps: {},
       });
-      await fx
-        .store('acme')
-        .recordRun({ runId: 'acme.2', status: 'failed', finishedAt: '2026-12-02T02:00:00.000Z', steps: {} });
+      await fx.store('acme').runs.recordRun({
+        runId: 'acme.2',
+        status: 'failed',
+        finishedAt: '2026-12-02T02:00:00.000Z',
+        steps: {},
+      });
       const text = (await fx.app.inject({ method: 'GET', url: '/metrics', headers: auth })).body;
       expect(text).toContain('ph_process_cpu_user_seconds_total');
       expect(text).not.toContain('ph_process_process_');
@@ -368,7 +371,7 @@ describe('admin security (issue 17: each attack as its exact request)', () => {
         `ph_last_success_timestamp_seconds{tenant="acme"} ${Date.parse('2026-12-01T02:00:00.000Z') / 1000}`,
       );
       // Counters and a duration histogram, monotonic across the 50-run window and restarts.
-      await fx.store('acme').recordRun({
+      await fx.store('acme').runs.recordRun({
         runId: 'acme.3',
         status: 'completed',
         finishedAt: '2026-12-03T02:00:00.000Z',

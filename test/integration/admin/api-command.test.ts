@@ -92,19 +92,19 @@ describe('pipeline-health api (the admin operations from the CLI)', () => {
   it(
     '`api run --wait` follows a run to its end; `api run-status RUN` shows it (issue 17 item 8)',
     async () => {
-      await fx.store('acme').releaseCycleLock((await fx.store('acme').cycleLockHolder()) ?? '');
+      await fx.store('acme').runs.releaseCycleLock((await fx.store('acme').runs.cycleLockHolder()) ?? '');
       const waiting = cli(['run', 'acme', '--wait']);
       // The run is started by the CLI; finish it as a worker would (the fixture's runs are stand-ins).
       let runId: string | null = null;
       for (let i = 0; i < 600 && runId === null; i++) {
-        runId = await fx.store('acme').cycleLockHolder();
+        runId = await fx.store('acme').runs.cycleLockHolder();
         if (runId === null) await new Promise((r) => setTimeout(r, 100));
       }
       expect(runId).not.toBeNull();
       const status = await cli(['run-status', runId!]);
       expect(JSON.parse(status.stdout).runId).toBe(runId);
-      await fx.store('acme').recordRun({ runId, status: 'completed', trigger: 'manual', steps: {} });
-      await fx.store('acme').releaseCycleLock(runId!);
+      await fx.store('acme').runs.recordRun({ runId, status: 'completed', trigger: 'manual', steps: {} });
+      await fx.store('acme').runs.releaseCycleLock(runId!);
       const done = await waiting;
       expect(done.code).toBe(0);
       expect(JSON.parse(done.stdout)).toMatchObject({ runId, status: 'completed' });

@@ -26,7 +26,7 @@ describe('GET /tenants/:id/forecast', () => {
     expect(created.statusCode).toBe(201);
     const inputs = worldInputs({ seed: 5, deals: 500, now: NOW });
     const store = fx.store('acme');
-    await store.savePage({
+    await store.sync.savePage({
       deals: inputs.records.map((r) => r.deal),
       activities: [...new Map(inputs.records.flatMap((r) => r.activities.map((a) => [a.id, a]))).values()],
       contacts: [

@@ -85,7 +85,9 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
       ['past-4', 40, true],
     ] as const;
     for (const [id, score] of past) {
-      await liveStore.saveResults([{ ...pastResult(id, score), asOf: new Date(scoredAt).toISOString() }]);
+      await liveStore.results.saveResults([
+        { ...pastResult(id, score), asOf: new Date(scoredAt).toISOString() },
+      ]);
     }
     await liveStore.liveOutcomes.closeDeals(
       past.map(([dealId, , won]) => ({ dealId, closedAt: now - 10 * 86_400_000, won })),
@@ -105,9 +107,9 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
     // Score history for the trend: four earlier weekly scores per deal, then the current ones again.
     const store = service.runtime.deps.store('acme');
     const current: HealthResult[] = [];
-    for await (const chunk of store.iterateResults()) current.push(...chunk);
+    for await (const chunk of store.results.iterateResults()) current.push(...chunk);
     for (let k = 4; k >= 1; k--) {
-      await store.saveResults(
+      await store.results.saveResults(
         current.map((r) => ({
           ...r,
           asOf: new Date(Date.parse(r.asOf) - k * WEEK).toISOString(),
@@ -126,7 +128,7 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
           }
         : r,
     );
-    await store.saveResults(latest);
+    await store.results.saveResults(latest);
 
     const data = (await api('GET', '/report/acme/data.json')).json as {
       dealsScored: number;

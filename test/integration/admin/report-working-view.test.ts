@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
     // (saved at the same asOf: no history is added, the tenant stays "fresh").
     const store = service.runtime.deps.store('view');
     const stored: HealthResult[] = [];
-    for await (const chunk of store.iterateResults()) stored.push(...chunk);
+    for await (const chunk of store.results.iterateResults()) stored.push(...chunk);
     expect(stored.length).toBeGreaterThan(10);
     const results = stored.map((r, i) =>
       i < 3
@@ -120,7 +120,7 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
           ? { ...r, score: 50 + i, band: 'watch' as const, reasons: [`Close date pushed ${i} times`] }
           : r,
     );
-    await store.saveResults(results);
+    await store.results.saveResults(results);
     const byId = new Map(results.map((r) => [r.dealId, r]));
 
     // The API of the table: every open deal with its score.
@@ -338,11 +338,11 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
 
     // With weekly history the trend is drawn and the note is gone.
     for (let k = 3; k >= 1; k--) {
-      await store.saveResults(
+      await store.results.saveResults(
         results.map((r) => ({ ...r, asOf: new Date(Date.parse(r.asOf) - k * WEEK).toISOString() })),
       );
     }
-    await store.saveResults(results);
+    await store.results.saveResults(results);
     await phone.reload();
     await phone.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
     expect((await phone.locator('#trend-note').textContent())?.trim()).toBe('');

@@ -142,7 +142,7 @@ describe('import a closed-deals export into the Salesforce sandbox, then sync, s
       const store = runtime.deps.store('imported');
       const openIds: string[] = [];
       let withFields = 0;
-      for await (const chunk of store.iterateDeals()) {
+      for await (const chunk of store.deals.iterateDeals()) {
         for (const d of chunk) {
           if (!d.deal.isClosed) openIds.push(d.deal.id);
           if (typeof d.deal.fields.Competitor__c === 'string') withFields++;
@@ -167,7 +167,7 @@ describe('import a closed-deals export into the Salesforce sandbox, then sync, s
         { timeoutMs: 120_000 },
       );
       expect(second.status).toBe('completed');
-      const results = [...(await store.getResults(openIds)).values()];
+      const results = [...(await store.results.getResults(openIds)).values()];
       expect(results).toHaveLength(6);
       const reasons = results.flatMap((r) => r.reasons);
       expect(reasons).toContainEqual(

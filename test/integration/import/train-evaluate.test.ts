@@ -37,8 +37,8 @@ describe('train and evaluate on closed deals with qualification fields', () => {
       now: () => Date.parse('2026-01-01T00:00:00Z'),
     });
     store = runtime.deps.store(tenant.id);
-    await store.saveMetadata({ pipelines: [PIPELINE], owners: [], targets: [] });
-    await store.savePage({
+    await store.sync.saveMetadata({ pipelines: [PIPELINE], owners: [], targets: [] });
+    await store.sync.savePage({
       deals: qualifiedDeals(300, 21).map((r) => r.deal),
       activities: [],
       contacts: [],
@@ -65,7 +65,7 @@ describe('train and evaluate on closed deals with qualification fields', () => {
     expect(budget.levels.find((l) => l.level === 'Yes')!.winRate!).toBeGreaterThan(
       budget.levels.find((l) => l.level === 'No')!.winRate!,
     );
-    const stored = await store.getJson<TrainingReport>('trainingReport');
+    const stored = await store.documents.getJson<TrainingReport>('trainingReport');
     expect(stored?.modelVersion).toBe(report.modelVersion);
     // Issue 15 item 4: the stored report (what the model report API returns) names the learner,
     // why, and both candidates' cross-validated AUC and Brier.

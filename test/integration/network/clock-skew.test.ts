@@ -105,7 +105,7 @@ describe.each(CASES)('a worker whose clock is 20 minutes ahead of the CRM ($crm)
       }, "the CRM's clock to pass the change");
       const second = await s.finished('skew', await s.start('skew'));
       expect(second.status).toBe('completed');
-      const stored = await s.runtime.deps.store('skew').getDeals([id]);
+      const stored = await s.runtime.deps.store('skew').deals.getDeals([id]);
       expect(stored.get(id)?.amount).toBe(4_242_424);
     } finally {
       await s.close();

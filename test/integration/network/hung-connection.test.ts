@@ -85,7 +85,7 @@ describe('a HubSpot request that hangs on a reused keep-alive connection', () =>
       worker.signal('SIGTERM');
       // The worker aborts its own request: the held connection is closed from the client side.
       await until(() => proxy.held() === 0, 'the worker to abandon the held request', 60_000);
-      const steps = await s.runtime.deps.store('term').runSteps(runId);
+      const steps = await s.runtime.deps.store('term').runs.runSteps(runId);
       expect(steps.sync).toBeUndefined(); // stopped, not finished with a made-up result
     } finally {
       await s.close();
@@ -165,7 +165,7 @@ describe('a Salesforce request that hangs on a reused keep-alive connection', ()
         await queue.close();
         await queue.disconnect();
       }
-      expect((await s.runtime.deps.store('term').runSteps(runId)).sync).toBeUndefined();
+      expect((await s.runtime.deps.store('term').runs.runSteps(runId)).sync).toBeUndefined();
     } finally {
       await s.close();
     }

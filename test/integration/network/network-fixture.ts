@@ -54,7 +54,7 @@ export function scenario(
       let found: Record<string, unknown> | undefined;
       await until(
         async () => {
-          found = (await store.runs(50)).find((r) => r.runId === runId);
+          found = (await store.runs.recent(50)).find((r) => r.runId === runId);
           return found !== undefined;
         },
         `run ${runId} to finish`,

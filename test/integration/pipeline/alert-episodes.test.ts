@@ -91,7 +91,7 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('alert episodes (%s)', (crm) =
         .map((w) => ({ key: target.alertKeyOf(w), taskId: w.recordId }));
 
     await cycle();
-    const open = await store.openAlerts();
+    const open = await store.alerts.openAlerts();
     const key = [...open.keys()].find((k) => k.endsWith(':close_date_passed'));
     if (key === undefined) throw new Error('the world has no deal with a passed close date');
     const dealId = key.split(':')[1]!;

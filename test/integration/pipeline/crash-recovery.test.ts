@@ -78,17 +78,17 @@ describe('a worker killed mid-write-back', () => {
       const store = runtime.deps.store('crash');
       // The crash really interrupted the write-back: the step never finished in the first worker
       // (its batches may have landed in the CRM without the worker learning it).
-      expect((await store.runSteps(started.runId))['write-back']).toBeUndefined();
+      expect((await store.runs.runSteps(started.runId))['write-back']).toBeUndefined();
       sandbox.faults.latencyMs = 0;
 
       const second = startWorkerProcess(env);
       children.push(second);
       await until(
-        async () => (await store.runs()).some((r) => r.runId === started.runId),
+        async () => (await store.runs.recent()).some((r) => r.runId === started.runId),
         'the run to finish',
         240_000,
       );
-      const run = (await store.runs()).find((r) => r.runId === started.runId)!;
+      const run = (await store.runs.recent()).find((r) => r.runId === started.runId)!;
       expect(run.error).toBeUndefined();
       expect(run.status).toBe('completed');
 
@@ -103,7 +103,7 @@ describe('a worker killed mid-write-back', () => {
         .filter((w) => w.objectType === 'tasks' && w.operation === 'create');
       const keys = taskCreates.map((w) => String(w.values.ph_alert_key));
       expect(new Set(keys).size).toBe(keys.length); // no duplicate alert tasks
-      expect(keys.length).toBe((await store.openAlerts()).size);
+      expect(keys.length).toBe((await store.alerts.openAlerts()).size);
     } finally {
       await runtime.close();
     }

@@ -120,7 +120,7 @@ describe('a step delayed until a quota reset keeps its tenant', () => {
     expect(second).toMatchObject({ started: false, runId: first.runId, reason: 'already_running' });
 
     await finished;
-    const runs = await store.runs();
+    const runs = await store.runs.recent();
     expect(runs.map((r) => [r.runId, r.status])).toEqual([[first.runId, 'completed']]);
   }, 150_000);
 });

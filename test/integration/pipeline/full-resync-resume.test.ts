@@ -79,7 +79,7 @@ describe('a full resync interrupted by a quota wait', () => {
 
     const first = await runtime.runCycle({ tenantId: 'resync', trigger: 'manual' }, { timeoutMs: 120_000 });
     expect(first.status).toBe('completed');
-    const stored = await store.dealCount();
+    const stored = await store.deals.dealCount();
     expect(stored).toBeGreaterThan(20);
 
     cursors.length = 0;
@@ -94,6 +94,6 @@ describe('a full resync interrupted by a quota wait', () => {
     expect(cursors[0]).toBeNull();
     expect(cursors[1]).not.toBeNull();
     expect(resync.steps.sync?.deals).toBe(stored - 20); // the two pages stored before the wait are not read again
-    expect(await store.dealCount()).toBe(stored);
+    expect(await store.deals.dealCount()).toBe(stored);
   }, 150_000);
 });

@@ -72,7 +72,7 @@ describe('a full HubSpot cycle through the real queues', () => {
     // What would raise a deal (issue 18 item 4) reaches the rep: stored results carry the
     // estimated lifts, and at least one alert task suggests an action with its lift.
     let withActions = 0;
-    for await (const chunk of runtime.deps.store('acme').iterateResults()) {
+    for await (const chunk of runtime.deps.store('acme').results.iterateResults()) {
       withActions += chunk.filter((r) => (r.actions?.length ?? 0) > 0).length;
     }
     expect(withActions).toBeGreaterThan(0);
@@ -85,15 +85,15 @@ describe('a full HubSpot cycle through the real queues', () => {
     // The team view of the seven elements (issue 18 item 2) counts the stored results: recounted
     // here from each stored result and its deal's owner (weak: sub-score < 0.4 on confidence >= 0.3).
     const store = runtime.deps.store('acme');
-    const view = await store.getJson<{
+    const view = await store.documents.getJson<{
       team: { openDeals: number; elements: Record<string, { weak: number }> };
       owners: { ownerId: string | null; openDeals: number; elements: Record<string, { weak: number }> }[];
     }>('teamElements');
     const weakOn = new Map<string, number>();
     const perOwner = new Map<string | null, number>();
     let open = 0;
-    for await (const chunk of store.iterateResults()) {
-      const deals = await store.getDeals(chunk.map((r) => r.dealId));
+    for await (const chunk of store.results.iterateResults()) {
+      const deals = await store.deals.getDeals(chunk.map((r) => r.dealId));
       for (const r of chunk) {
         open += 1;
         const owner = deals.get(r.dealId)?.ownerId ?? null;

@@ -65,10 +65,10 @@ describe('the incremental sync after a write-back', () => {
       const written = writtenDeals(sandbox);
       expect(written.length).toBeGreaterThan(10);
       const store = runtime.deps.store('skip');
-      const storedBefore = await store.getDeals(written);
+      const storedBefore = await store.deals.getDeals(written);
 
       // The same window pulled with and without the stored deals, by fresh connectors.
-      const cursor = await store.getCursor();
+      const cursor = await store.sync.getCursor();
       const pullCalls = async (known?: (ids: string[]) => Promise<Map<string, Deal>>) => {
         const c = freshConnector(tenant);
         let deals = 0;
@@ -76,7 +76,7 @@ describe('the incremental sync after a write-back', () => {
         return { calls: c.usage().calls, deals };
       };
       const without = await pullCalls();
-      const withKnown = await pullCalls((ids) => store.getDeals(ids));
+      const withKnown = await pullCalls((ids) => store.deals.getDeals(ids));
       expect(without.deals).toBe(written.length);
       expect(withKnown.deals).toBe(0);
       expect(withKnown.calls).toBeLessThan(without.calls);
@@ -92,7 +92,7 @@ describe('the incremental sync after a write-back', () => {
       expect(byEndpoint['POST /crm/v3/objects/deals/batch/read']).toBe(Math.ceil(written.length / 50));
       expect(beyondDealReads(byEndpoint)).toEqual({});
       expect((inc.steps['write-back'] as { written: number }).written).toBe(0);
-      expect(await store.getDeals(written)).toEqual(storedBefore);
+      expect(await store.deals.getDeals(written)).toEqual(storedBefore);
     } finally {
       await runtime.close();
       await sandbox.close();
@@ -128,7 +128,7 @@ describe('the incremental sync after a write-back', () => {
       const a = raced as string | null;
       expect(a).not.toBeNull();
       // Stored from before the rep's change; the write-back then stamped the deal again.
-      expect((await store.getDeal(a!))!.deal.amount).not.toBe(987_654);
+      expect((await store.deals.getDeal(a!))!.deal.amount).not.toBe(987_654);
       const others = writtenDeals(sandbox).filter((id) => id !== a);
       const [b, c] = others as [string, string];
       expect(others.length).toBeGreaterThan(10);
@@ -151,7 +151,7 @@ describe('the incremental sync after a write-back', () => {
       const contact = await client.crm.contacts.basicApi.create({
         properties: { email: 'cfo@example.com', firstname: 'Dana', lastname: 'Ng', jobtitle: 'CFO' },
       });
-      const contactsBefore = (await store.getDeal(c))!.deal.contacts.length;
+      const contactsBefore = (await store.deals.getDeal(c))!.deal.contacts.length;
       await client.crm.associations.v4.basicApi.createDefault('deals', c, 'contacts', contact.id);
 
       sandbox.inspect.reset();
@@ -160,10 +160,10 @@ describe('the incremental sync after a write-back', () => {
       // Exactly the three changed deals were read in full; the other written ones were not.
       expect((inc.steps.sync as { deals: number }).deals).toBe(3);
 
-      expect((await store.getDeal(a!))!.deal.amount).toBe(987_654);
-      const bRecord = (await store.getDeal(b))!;
+      expect((await store.deals.getDeal(a!))!.deal.amount).toBe(987_654);
+      const bRecord = (await store.deals.getDeal(b))!;
       expect(bRecord.activities.map((x) => x.id)).toContain(email.id);
-      const cRecord = (await store.getDeal(c))!;
+      const cRecord = (await store.deals.getDeal(c))!;
       expect(cRecord.deal.contacts).toHaveLength(contactsBefore + 1);
       expect(cRecord.deal.contacts.map((x) => x.contactId)).toContain(contact.id);
       expect(cRecord.contacts.map((x) => x.id)).toContain(contact.id);

@@ -38,7 +38,7 @@ describe('an incremental cycle', () => {
     // A rep logs a buyer reply on one open deal.
     const store = runtime.deps.store('inc');
     const results = [];
-    for await (const chunk of store.iterateResults()) results.push(...chunk);
+    for await (const chunk of store.results.iterateResults()) results.push(...chunk);
     const target = results.sort((a, b) => a.score - b.score)[0]!;
     const client = new Client({
       accessToken: sandbox.accessToken,
@@ -71,7 +71,7 @@ describe('an incremental cycle', () => {
     expect(sync.apiCalls).toBeLessThan((full.steps.sync as { apiCalls: number }).apiCalls);
     const dealWrites = sandbox.inspect.writes().filter((w) => w.objectType === 'deals');
     expect(dealWrites.map((w) => w.recordId)).toEqual([target.dealId]);
-    const after = await store.getResult(target.dealId);
+    const after = await store.results.getResult(target.dealId);
     expect(after!.score).toBeGreaterThan(target.score);
   });
 });

@@ -58,7 +58,7 @@ async function injectOutcomes(store: TenantStateStore, modelRight: boolean): Pro
     const modelScore = won === modelRight ? 70 : 25;
     const priorScore = won ? 65 : 30;
     const id = `past-${i}`;
-    await store.saveScoredChunk(
+    await store.results.saveScoredChunk(
       [scored(id, scoredAt, modelScore)],
       'past-run',
       [],
@@ -92,7 +92,7 @@ describe('live accuracy in the score step', () => {
 
   it('falls back to the prior when the served model ranked live deals worse than the prior, and says so', async () => {
     const store = runtime.deps.store('worse');
-    await store.setJson('model', MODEL);
+    await store.documents.setJson('model', MODEL);
     await injectOutcomes(store, false);
     const run = await runtime.runCycle({ tenantId: 'worse', trigger: 'manual' }, { timeoutMs: 180_000 });
     expect(run.status).toBe('completed');
@@ -101,19 +101,21 @@ describe('live accuracy in the score step', () => {
       /^Fell back to the prior: on the 50 deals closed .*\(AUC 0 against 1\)/,
     );
     expect(score.modelVersion).toBe('prior-v1');
-    for await (const chunk of store.iterateResults())
+    for await (const chunk of store.results.iterateResults())
       for (const r of chunk) expect(r.modelVersion).toBe('prior-v1');
-    const live = await store.getJson<{ fallBack: boolean; servedVersion: string; window: { deals: number } }>(
-      'liveAccuracy',
-    );
+    const live = await store.documents.getJson<{
+      fallBack: boolean;
+      servedVersion: string;
+      window: { deals: number };
+    }>('liveAccuracy');
     expect(live).toMatchObject({ fallBack: true, servedVersion: 'prior-v1', window: { deals: 50 } });
     // The stored model stays for the next training to replace; it is only not served.
-    expect((await store.getJson<ScoringModel>('model'))?.version).toBe(MODEL.version);
+    expect((await store.documents.getJson<ScoringModel>('model'))?.version).toBe(MODEL.version);
   });
 
   it('keeps serving a model that ranked live deals better than the prior', async () => {
     const store = runtime.deps.store('better');
-    await store.setJson('model', MODEL);
+    await store.documents.setJson('model', MODEL);
     await injectOutcomes(store, true);
     const run = await runtime.runCycle({ tenantId: 'better', trigger: 'manual' }, { timeoutMs: 180_000 });
     expect(run.status).toBe('completed');
@@ -121,7 +123,7 @@ describe('live accuracy in the score step', () => {
     expect(score.modelFallback).toBeUndefined();
     expect(score.modelVersion).toBe(MODEL.version);
     expect(score.scored).toBeGreaterThan(0);
-    const live = await store.getJson<{ fallBack: boolean; reason: string }>('liveAccuracy');
+    const live = await store.documents.getJson<{ fallBack: boolean; reason: string }>('liveAccuracy');
     expect(live?.fallBack).toBe(false);
     expect(live?.reason).toContain('holds up');
   });

@@ -78,7 +78,7 @@ describe('per-tenant schedules', () => {
     // The promoted nightly jobs started real cycles (the second may join the first while it runs).
     const store = runtime.deps.store('bxl');
     const run = await waitFor(
-      async () => (await store.runs()).find((r) => r.trigger === 'nightly'),
+      async () => (await store.runs.recent()).find((r) => r.trigger === 'nightly'),
       'a nightly run',
       60_000,
     );
@@ -92,7 +92,10 @@ describe('per-tenant schedules', () => {
     await job.promote();
     const store = runtime.deps.store('bxl');
     const report = await waitFor(
-      () => store.getJson<{ status: string; message: string }>('trainingReport').then((r) => r ?? undefined),
+      () =>
+        store.documents
+          .getJson<{ status: string; message: string }>('trainingReport')
+          .then((r) => r ?? undefined),
       'a training report',
     );
     expect(report.status).toBe('prior'); // 20 deals are far too few to fit

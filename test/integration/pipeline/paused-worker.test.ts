@@ -93,11 +93,11 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after t
       if (!started.started) throw new Error('the cycle did not start');
       if (step === 'alert') {
         await until(
-          async () => (await store.runSteps(started.runId))['write-back'] !== undefined,
+          async () => (await store.runs.runSteps(started.runId))['write-back'] !== undefined,
           'the write-back step',
           240_000,
         );
-        const candidates = await store.getJson<{ candidates: unknown[] }>('alertCandidates');
+        const candidates = await store.documents.getJson<{ candidates: unknown[] }>('alertCandidates');
         expect(candidates?.candidates.length ?? 0).toBeGreaterThan(0);
       }
       const activeLink = link;
@@ -108,11 +108,11 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after t
       const second = startCli(['worker'], env);
       procs.push(second);
       await until(
-        async () => (await store.runs()).some((r) => r.runId === started.runId),
+        async () => (await store.runs.recent()).some((r) => r.runId === started.runId),
         'the run to finish in the second worker',
         240_000,
       );
-      const run = (await store.runs()).find((r) => r.runId === started.runId)!;
+      const run = (await store.runs.recent()).find((r) => r.runId === started.runId)!;
       expect(run.error).toBeUndefined();
       expect(run.status).toBe('completed');
       // The paused worker never finished its step: the takeover did.
@@ -142,7 +142,7 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after t
       expect(perDeal.size).toBe(scored); // nothing lost
       expect(duplicateWrites).toBe(0);
       expect(duplicateTasks).toBe(0);
-      expect(keys.length).toBe((await store.openAlerts()).size);
+      expect(keys.length).toBe((await store.alerts.openAlerts()).size);
       // The woken worker held a batch cleared before the takeover: it must have been stopped by the fence.
       expect(
         first.lines.some((l) => (l.decision as { code?: string } | undefined)?.code === 'STEP_LOCK_LOST'),

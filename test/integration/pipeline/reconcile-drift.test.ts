@@ -31,24 +31,24 @@ import { hubspotConnectors, newRuntime, salesforceAdminConnector, salesforceTena
  * step that crashed between its reservation and the task create leaves it (an injected fault).
  */
 async function dealWithOpenAlerts(store: TenantStateStore): Promise<{ dealId: string; alerts: number }> {
-  const open = await store.openAlerts();
+  const open = await store.alerts.openAlerts();
   const confirmed = [...open].find(([, task]) => task !== 'pending');
   if (confirmed === undefined) throw new Error('the world raised no alert');
   const dealId = confirmed[0].split(':')[1]!;
   const kinds: AlertKind[] = ['stalled_in_stage', 'buyer_silent', 'close_date_passed', 'band_worsened'];
   const other = kinds.find((kind) => !open.has(alertKey({ tenantId: store.tenantId, dealId, kind })))!;
   const key = alertKey({ tenantId: store.tenantId, dealId, kind: other });
-  expect(
-    await store.alertReservations().reserve(key, alertEpisodeKey(key, new Date().toISOString())),
-  ).not.toBeNull();
-  const alerts = [...(await store.openAlerts()).keys()].filter((k) => k.includes(`:${dealId}:`)).length;
+  expect(await store.alerts.reserve(key, alertEpisodeKey(key, new Date().toISOString()))).not.toBeNull();
+  const alerts = [...(await store.alerts.openAlerts()).keys()].filter((k) =>
+    k.includes(`:${dealId}:`),
+  ).length;
   return { dealId, alerts };
 }
 
 /** Nothing of the deal is left in any hash keyed by deal id, nor among the open alerts. */
 async function expectNoState(redis: Redis, store: TenantStateStore, dealId: string) {
   for (const key of dealScopedKeys(store.keys)) expect(await redis.hexists(key, dealId), key).toBe(0);
-  const open = await store.openAlerts();
+  const open = await store.alerts.openAlerts();
   expect([...open.keys()].filter((k) => k.includes(`:${dealId}:`))).toEqual([]);
 }
 
@@ -61,9 +61,9 @@ function touched(sandbox: SandboxHandle, from: number, dealId: string) {
 }
 
 async function expectGone(store: TenantStateStore, dealId: string) {
-  expect(await store.getDeal(dealId)).toBeNull();
-  expect(await store.getResult(dealId)).toBeNull();
-  const candidates = (await store.getJson<{ candidates: { dealId: string }[] }>('alertCandidates'))
+  expect(await store.deals.getDeal(dealId)).toBeNull();
+  expect(await store.results.getResult(dealId)).toBeNull();
+  const candidates = (await store.documents.getJson<{ candidates: { dealId: string }[] }>('alertCandidates'))
     ?.candidates;
   // (The run's candidates are dropped once the run is recorded; `touched` shows no task either.)
   expect(candidates?.some((c) => c.dealId === dealId) ?? false).toBe(false);

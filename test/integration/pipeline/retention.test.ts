@@ -71,7 +71,7 @@ describe('retention', () => {
 
     // The run's step summaries live in its history entry; the per-run hash is not kept as well.
     const store = runtime.deps.store('keep');
-    expect((await store.runs()).find((r) => r.runId === run.runId)?.steps).toBeDefined();
+    expect((await store.runs.recent()).find((r) => r.runId === run.runId)?.steps).toBeDefined();
     expect(await runtime.client.exists(store.keys.runSteps(run.runId))).toBe(0);
     // Nor its alert candidates (kept only from its score step to its alert step): at rest a
     // tenant's Redis holds its deals, not a copy of the last run's candidates.

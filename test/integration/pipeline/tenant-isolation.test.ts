@@ -43,7 +43,7 @@ describe('several workers and tenants on one Redis', () => {
     const summary = await first.runCycle({ tenantId: 'shared', trigger: 'manual' }); // joins or starts after
     expect(summary.status).toBe('completed');
     const store = first.deps.store('shared');
-    const runs = await store.runs();
+    const runs = await store.runs.recent();
     expect(runs.some((r) => r.runId === winner.runId && r.status === 'completed')).toBe(true);
 
     const updates = sandbox.inspect
@@ -80,8 +80,8 @@ describe('several workers and tenants on one Redis', () => {
     const fast = await runtime.runCycle({ tenantId: 'fast', trigger: 'manual' });
     expect(fast.status).toBe('completed');
     // When the fast tenant's whole cycle is done, the slow one is still going.
-    expect(await runtime.deps.store('slow').cycleLockHolder()).not.toBeNull();
-    expect((await runtime.deps.store('slow').runs()).length).toBe(0);
+    expect(await runtime.deps.store('slow').runs.cycleLockHolder()).not.toBeNull();
+    expect((await runtime.deps.store('slow').runs.recent()).length).toBe(0);
 
     const slow = await slowRun;
     expect(slow.error).toBeUndefined();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertEpisodeKey, alertKey } from '../../../src/domain/index.ts';
 import { dealScopedKeys } from '../../../src/store/deal-scoped-keys.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { AlertReservation } from '../../../src/store/alerts.store.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 
 /**
@@ -23,12 +24,12 @@ async function seed(client: Redis, store: TenantStateStore, ids: string[], pendi
   await client.hset(k.results, fields('{}'));
   await client.hset(k.history, fields('[]'));
   await client.hset(k.written, fields('{}'));
-  const reservations = store.alertReservations();
+  const reservations = store.alerts;
   for (const dealId of ids) {
     const key = alertKey({ tenantId: store.tenantId, dealId, kind: 'buyer_silent' });
     const episode = alertEpisodeKey(key, AS_OF);
-    await reservations.reserve(key, episode);
-    if (!pending) await reservations.confirm(key, episode, `task-${dealId}`);
+    const reserved = (await reservations.reserve(key, episode)) as AlertReservation;
+    if (!pending) await reservations.confirm(key, reserved, `task-${dealId}`);
   }
 }
 
@@ -65,7 +66,7 @@ describe('deals leaving the tenant', () => {
     const store = newStore();
     await seed(client, store, ['d1', 'd2']);
     await seed(client, store, ['d3'], true);
-    const saved = await store.savePage({
+    const saved = await store.sync.savePage({
       deals: [],
       activities: [],
       contacts: [],
@@ -110,7 +111,7 @@ describe('deals leaving the tenant', () => {
       expect(totals).toEqual({ dropped: gone.length, alertsClosed: gone.length });
       for (const id of gone.slice(0, 50)) expect(await presence(client, store, id)).not.toContain(true);
       expect(await client.hlen(store.keys.alertsOpen)).toBe(kept.length);
-      expect(await store.dealCount()).toBe(kept.length);
+      expect(await store.deals.dealCount()).toBe(kept.length);
       // Another run counts its own (nothing left to drop).
       expect(await store.fullSync.reconcileIds('run-2', listed(kept))).toEqual({
         dropped: 0,

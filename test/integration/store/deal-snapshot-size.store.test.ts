@@ -72,19 +72,19 @@ describe('stored deal snapshots', () => {
       closedAt: '2026-11-30T17:03:00.000Z',
       amount: null,
     });
-    await store.savePage(page([deal('d1'), closed]));
+    await store.sync.savePage(page([deal('d1'), closed]));
     expect(await client.hstrlen(store.keys.deals, 'd1')).toBeLessThanOrEqual(
       JSON.stringify(deal('d1')).length * 0.65,
     );
-    expect((await store.getDeal('d1'))?.deal).toEqual(deal('d1'));
-    expect((await store.getDeals(['d1', 'd2'])).get('d2')).toEqual(closed);
+    expect((await store.deals.getDeal('d1'))?.deal).toEqual(deal('d1'));
+    expect((await store.deals.getDeals(['d1', 'd2'])).get('d2')).toEqual(closed);
     const all: Deal[] = [];
-    for await (const chunk of store.iterateDealSnapshots()) all.push(...chunk);
+    for await (const chunk of store.deals.iterateDealSnapshots()) all.push(...chunk);
     expect(all.sort((a, b) => a.id.localeCompare(b.id))).toEqual([deal('d1'), closed]);
   });
 
   it('snapshots stored before (JSON objects) are still read', async () => {
     await client.hset(store.keys.deals, 'old', JSON.stringify(deal('old')));
-    expect((await store.getDeal('old'))?.deal).toEqual(deal('old'));
+    expect((await store.deals.getDeal('old'))?.deal).toEqual(deal('old'));
   });
 });

@@ -33,27 +33,27 @@ describe('a tenant with 200,000 closed deals', () => {
 
   it('removes results of 200,000 ids without throwing, and only those that had one', async () => {
     // A few of the closed deals still have a result from when they were open.
-    await store.saveResults(['d7', 'd150000', 'd199999'].map(result));
-    await store.saveResults([result('open-1')]);
-    const removed = await store.removeResults(ids);
+    await store.results.saveResults(['d7', 'd150000', 'd199999'].map(result));
+    await store.results.saveResults([result('open-1')]);
+    const removed = await store.results.removeResults(ids);
     expect(removed).toBe(3);
-    expect(await store.getResult('d150000')).toBeNull();
-    expect(await store.getResult('open-1')).not.toBeNull();
+    expect(await store.results.getResult('d150000')).toBeNull();
+    expect(await store.results.getResult('open-1')).not.toBeNull();
   });
 
   it('takes 200,000 ids in every id-list call', async () => {
     const values = new Map(ids.map((id) => [id, { score: 1 }]));
-    await store.saveWriteIntents(values);
-    await expect(store.getWritten(ids)).resolves.toBeInstanceOf(Map);
-    await store.markWritten(values);
-    expect((await store.getWriteIntents()).size).toBe(0);
-    expect((await store.getWritten(['d123456'])).get('d123456')).toEqual({ score: 1 });
-    await store.saveWriteIntents(values);
-    await store.clearWriteIntents(ids);
-    expect((await store.getWriteIntents()).size).toBe(0);
-    await expect(store.previousScores(ids, Date.now())).resolves.toBeInstanceOf(Map);
-    await expect(store.getDeals(ids)).resolves.toBeInstanceOf(Map);
-    await store.savePage({
+    await store.written.saveWriteIntents(values);
+    await expect(store.written.getWritten(ids)).resolves.toBeInstanceOf(Map);
+    await store.written.markWritten(values);
+    expect((await store.written.getWriteIntents()).size).toBe(0);
+    expect((await store.written.getWritten(['d123456'])).get('d123456')).toEqual({ score: 1 });
+    await store.written.saveWriteIntents(values);
+    await store.written.clearWriteIntents(values);
+    expect((await store.written.getWriteIntents()).size).toBe(0);
+    await expect(store.results.previousScores(ids, Date.now())).resolves.toBeInstanceOf(Map);
+    await expect(store.deals.getDeals(ids)).resolves.toBeInstanceOf(Map);
+    await store.sync.savePage({
       deals: [],
       activities: [],
       contacts: [],
@@ -62,6 +62,6 @@ describe('a tenant with 200,000 closed deals', () => {
       quarantined: [],
       cursor: 'c',
     });
-    expect(await store.getCursor()).toBe('c');
+    expect(await store.sync.getCursor()).toBe('c');
   });
 });

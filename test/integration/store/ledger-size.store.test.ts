@@ -92,25 +92,25 @@ describe('stored activity ledgers', () => {
 
   it('take at most 40% of the array form and read back exactly, merged ones too', async () => {
     const acts = activities('d1');
-    await store.savePage(page([deal('d1')], acts));
+    await store.sync.savePage(page([deal('d1')], acts));
     const arrayForm = JSON.stringify(acts.map(encodeActivity)).length;
     expect(await client.hstrlen(store.keys.activities, 'd1')).toBeLessThanOrEqual(arrayForm * 0.4);
     const byTime = (list: Activity[]) => [...list].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-    expect((await store.getDeal('d1'))?.activities).toEqual(byTime(acts));
+    expect((await store.deals.getDeal('d1'))?.activities).toEqual(byTime(acts));
 
     // A stray activity merged into the stored ledger (an engagement of an unchanged deal).
     const stray = { ...activities('d1')[4]!, id: '49999999999', occurredAt: '2026-07-15T10:00:00.123Z' };
-    await store.savePage(page([], [stray]));
-    expect((await store.getDeal('d1'))?.activities).toEqual(byTime([...acts, stray]));
+    await store.sync.savePage(page([], [stray]));
+    expect((await store.deals.getDeal('d1'))?.activities).toEqual(byTime([...acts, stray]));
   });
 
   it('ledgers stored before (arrays of entries) are still read and merged', async () => {
     const acts = activities('old');
-    await store.savePage(page([deal('old')], []));
+    await store.sync.savePage(page([deal('old')], []));
     await client.hset(store.keys.activities, 'old', JSON.stringify(acts.map(encodeActivity)));
-    expect((await store.getDeal('old'))?.activities).toEqual(acts);
+    expect((await store.deals.getDeal('old'))?.activities).toEqual(acts);
     const extra = { ...acts[0]!, id: '48888888888', occurredAt: '2026-12-01T00:00:00.000Z' };
-    await store.savePage(page([], [extra]));
-    expect((await store.getDeal('old'))?.activities).toEqual([...acts, extra]);
+    await store.sync.savePage(page([], [extra]));
+    expect((await store.deals.getDeal('old'))?.activities).toEqual([...acts, extra]);
   });
 });

@@ -51,14 +51,14 @@ describe('live outcomes', () => {
     // Daily scores for 60 days: the score is the day number; the prior-weight score is 100 minus it.
     for (let day = 0; day <= 60; day++) {
       const at = T0 + day * DAY + 3_600_000;
-      await store.saveScoredChunk(
+      await store.results.saveScoredChunk(
         [result('won-1', at, day)],
         `run-${day}`,
         [],
         new Map([['won-1', 100 - day]]),
       );
     }
-    await store.saveScoredChunk([result('young', T0 + 55 * DAY, 70)], 'run-y', []);
+    await store.results.saveScoredChunk([result('young', T0 + 55 * DAY, 70)], 'run-y', []);
     const closedAt = T0 + 61 * DAY;
     const versionAt = (t: number) => (t < T0 + 20 * DAY ? 'fit-old' : 'fit-a');
     const closing = [

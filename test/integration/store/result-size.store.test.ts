@@ -62,22 +62,22 @@ describe('stored results', () => {
     };
     const saved = [withActions, { ...result('d2'), contributions: undefined, reasons: [] }];
     delete (saved[1] as { contributions?: unknown }).contributions;
-    await store.saveResults(saved);
-    await store.saveScoredChunk([result('d3')], 'run-1', []);
+    await store.results.saveResults(saved);
+    await store.results.saveScoredChunk([result('d3')], 'run-1', []);
     const json = JSON.stringify(withActions).length;
     expect(await client.hstrlen(store.keys.results, 'd1')).toBeLessThanOrEqual(json * 0.5);
-    expect(await store.getResult('d1')).toEqual(saved[0]);
-    expect(await store.getResult('d2')).toEqual(saved[1]);
-    expect((await store.getResults(['d1', 'd2', 'd3'])).get('d3')).toEqual(result('d3'));
+    expect(await store.results.getResult('d1')).toEqual(saved[0]);
+    expect(await store.results.getResult('d2')).toEqual(saved[1]);
+    expect((await store.results.getResults(['d1', 'd2', 'd3'])).get('d3')).toEqual(result('d3'));
     const all: HealthResult[] = [];
-    for await (const chunk of store.iterateResults()) all.push(...chunk);
+    for await (const chunk of store.results.iterateResults()) all.push(...chunk);
     expect(all.sort((a, b) => a.dealId.localeCompare(b.dealId))).toEqual([saved[0], saved[1], result('d3')]);
     // Another worker (its own store, nothing cached) reads them the same.
-    expect(await new TenantStateStore(client, prefix, 'acme').getResult('d1')).toEqual(saved[0]);
+    expect(await new TenantStateStore(client, prefix, 'acme').results.getResult('d1')).toEqual(saved[0]);
   });
 
   it('results stored before (JSON objects) are still read', async () => {
     await client.hset(store.keys.results, 'old', JSON.stringify(result('old')));
-    expect(await store.getResult('old')).toEqual(result('old'));
+    expect(await store.results.getResult('old')).toEqual(result('old'));
   });
 });

@@ -54,9 +54,9 @@ describe('score history on a 15-minute schedule', () => {
     // The score is the day number, so the day a found score comes from is known.
     const last = START + 40 * DAY;
     for (let at = START; at <= last; at += 15 * MIN) {
-      await store.saveScoredChunk([result('d1', at, Math.floor((at - START) / DAY))], 'run', []);
+      await store.results.saveScoredChunk([result('d1', at, Math.floor((at - START) / DAY))], 'run', []);
     }
-    const week = await store.previousScores(['d1'], last);
+    const week = await store.results.previousScores(['d1'], last);
     // A score 6.5 to 8 days old (the latest kept at least 6.5 days before day 40): day 32 or 33.
     const found = week.get('d1')?.score;
     expect(found).toBeGreaterThanOrEqual(32);
@@ -80,6 +80,6 @@ describe('score history on a 15-minute schedule', () => {
         [START, 40],
       ]),
     );
-    expect((await store.previousScores(['old'], START)).get('old')).toEqual({ score: 61.5 });
+    expect((await store.results.previousScores(['old'], START)).get('old')).toEqual({ score: 61.5 });
   });
 });

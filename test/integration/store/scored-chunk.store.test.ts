@@ -30,20 +30,23 @@ describe('saving a scored chunk', () => {
 
   it('keeps results, history and the run candidates together, and gathers them across chunks', async () => {
     const asOf = '2026-12-01T00:00:00.000Z';
-    await store.saveScoredChunk([result('d1', asOf, 40), result('d2', asOf, 70)], 'run-1', [
+    await store.results.saveScoredChunk([result('d1', asOf, 40), result('d2', asOf, 70)], 'run-1', [
       { dealId: 'd1' },
     ]);
-    await store.saveScoredChunk([result('d3', asOf, 20)], 'run-1', [{ dealId: 'd3' }, { dealId: 'd3b' }]);
-    expect((await store.getResult('d2'))?.score).toBe(70);
+    await store.results.saveScoredChunk([result('d3', asOf, 20)], 'run-1', [
+      { dealId: 'd3' },
+      { dealId: 'd3b' },
+    ]);
+    expect((await store.results.getResult('d2'))?.score).toBe(70);
     const week = Date.parse(asOf) + 7 * 86_400_000;
-    expect((await store.previousScores(['d1', 'd3'], week)).get('d3')).toEqual({ score: 20 });
-    expect(await store.runCandidates('run-1')).toEqual([
+    expect((await store.results.previousScores(['d1', 'd3'], week)).get('d3')).toEqual({ score: 20 });
+    expect(await store.alerts.runCandidates('run-1')).toEqual([
       { dealId: 'd1' },
       { dealId: 'd3' },
       { dealId: 'd3b' },
     ]);
-    expect(await store.runCandidates('run-2')).toEqual([]);
-    await store.dropRunCandidates('run-1');
-    expect(await store.runCandidates('run-1')).toEqual([]);
+    expect(await store.alerts.runCandidates('run-2')).toEqual([]);
+    await store.alerts.dropRunCandidates('run-1');
+    expect(await store.alerts.runCandidates('run-1')).toEqual([]);
   });
 });

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activity, Deal, HealthResult } from '../../../src/domain/index.ts';
 import { decodeActivity, encodeActivity, MAX_LEDGER_ACTIVITIES } from '../../../src/store/activity-ledger.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
-import { type StoredPage, TenantStateStore } from '../../../src/store/tenant-state.store.ts';
+import type { AlertReservation } from '../../../src/store/alerts.store.ts';
+import type { StoredPage } from '../../../src/store/sync-state.store.ts';
+import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 
 const deal = (id: string, extra: Partial<Deal> = {}): Deal => ({
   id,
@@ -85,7 +87,7 @@ describe('tenant state store', () => {
   });
 
   it('stores a page with its cursor, replaces ledgers of paged deals and merges stray activities', async () => {
-    await store.savePage(
+    await store.sync.savePage(
       page({
         deals: [deal('d1'), deal('d2')],
         activities: [
@@ -106,9 +108,9 @@ describe('tenant state store', () => {
         cursor: 'cursor-1',
       }),
     );
-    expect(await store.getCursor()).toBe('cursor-1');
+    expect(await store.sync.getCursor()).toBe('cursor-1');
     // d1 pulled again with a different set; a stray activity for d2 (deal unchanged) is merged; one for an unknown deal is not kept.
-    await store.savePage(
+    await store.sync.savePage(
       page({
         deals: [deal('d1', { name: 'Renamed' })],
         activities: [
@@ -119,16 +121,16 @@ describe('tenant state store', () => {
         cursor: 'cursor-2',
       }),
     );
-    const d1 = await store.getDeal('d1');
+    const d1 = await store.deals.getDeal('d1');
     expect(d1?.deal.name).toBe('Renamed');
     expect(d1?.activities.map((a) => a.id)).toEqual(['e3']);
     expect(d1?.contacts[0]?.title).toBe('VP Sales');
     expect(d1?.account?.industry).toBe('Software');
-    expect((await store.getDeal('d2'))?.activities.map((a) => a.id)).toEqual(['e2', 'e4']);
-    expect(await store.getDeal('zz')).toBeNull();
-    expect(await store.quarantineCount()).toBe(1);
-    expect((await store.quarantined())[0]?.reason).toBe('closedate: invalid date');
-    expect(await store.getCursor()).toBe('cursor-2');
+    expect((await store.deals.getDeal('d2'))?.activities.map((a) => a.id)).toEqual(['e2', 'e4']);
+    expect(await store.deals.getDeal('zz')).toBeNull();
+    expect(await store.sync.quarantineCount()).toBe(1);
+    expect((await store.sync.quarantined())[0]?.reason).toBe('closedate: invalid date');
+    expect(await store.sync.getCursor()).toBe('cursor-2');
     // Issue 14 item 9: the same bad record read again (a resync, a lookback) is one bad record.
     const bad = {
       objectType: 'deals',
@@ -137,22 +139,22 @@ describe('tenant state store', () => {
       raw: {},
       at: '2026-11-05T00:00:00.000Z',
     };
-    await store.savePage(page({ quarantined: [bad], cursor: 'cursor-2' }));
-    expect(await store.quarantineCount()).toBe(1);
-    await store.savePage(page({ quarantined: [{ ...bad, recordId: 'bad-2' }], cursor: 'cursor-2' }));
-    expect(await store.quarantineCount()).toBe(2);
+    await store.sync.savePage(page({ quarantined: [bad], cursor: 'cursor-2' }));
+    expect(await store.sync.quarantineCount()).toBe(1);
+    await store.sync.savePage(page({ quarantined: [{ ...bad, recordId: 'bad-2' }], cursor: 'cursor-2' }));
+    expect(await store.sync.quarantineCount()).toBe(2);
 
-    await store.savePage(page({ deletedDealIds: ['d2'], cursor: 'cursor-3' }));
-    expect(await store.getDeal('d2')).toBeNull();
-    expect(await store.dealCount()).toBe(1);
+    await store.sync.savePage(page({ deletedDealIds: ['d2'], cursor: 'cursor-3' }));
+    expect(await store.deals.getDeal('d2')).toBeNull();
+    expect(await store.deals.dealCount()).toBe(1);
   });
 
   it('keeps only the latest activities per deal', async () => {
     const many = Array.from({ length: MAX_LEDGER_ACTIVITIES + 20 }, (_, i) =>
       activity(`m${i}`, 'd9', new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString()),
     );
-    await store.savePage(page({ deals: [deal('d9')], activities: many }));
-    const stored = await store.getDeal('d9');
+    await store.sync.savePage(page({ deals: [deal('d9')], activities: many }));
+    const stored = await store.deals.getDeal('d9');
     expect(stored?.activities).toHaveLength(MAX_LEDGER_ACTIVITIES);
     expect(stored?.activities[0]?.id).toBe('m20');
   });
@@ -171,34 +173,34 @@ describe('tenant state store', () => {
         trend: null,
         modelVersion: 'prior-v1',
       }) as HealthResult;
-    await store.saveResults([result('2026-11-01T02:00:00.000Z', 40)]);
-    await store.saveResults([result('2026-11-05T02:00:00.000Z', 50)]);
-    await store.saveResults([result('2026-11-09T02:00:00.000Z', 60)]);
+    await store.results.saveResults([result('2026-11-01T02:00:00.000Z', 40)]);
+    await store.results.saveResults([result('2026-11-05T02:00:00.000Z', 50)]);
+    await store.results.saveResults([result('2026-11-09T02:00:00.000Z', 60)]);
     const asOf = Date.parse('2026-11-09T02:00:00.000Z');
-    expect((await store.previousScores(['d1'], asOf)).get('d1')).toEqual({ score: 40 });
-    expect((await store.previousScores(['d1'], Date.parse('2026-11-03T00:00:00.000Z'))).has('d1')).toBe(
-      false,
-    );
-    expect((await store.getResult('d1'))?.score).toBe(60);
+    expect((await store.results.previousScores(['d1'], asOf)).get('d1')).toEqual({ score: 40 });
+    expect(
+      (await store.results.previousScores(['d1'], Date.parse('2026-11-03T00:00:00.000Z'))).has('d1'),
+    ).toBe(false);
+    expect((await store.results.getResult('d1'))?.score).toBe(60);
   });
 
   it('holds one cycle lock per tenant, released only by its holder', async () => {
-    expect((await store.acquireCycleLock('run-a', 60_000)).acquired).toBe(true);
-    expect(await store.acquireCycleLock('run-b', 60_000)).toEqual({ acquired: false, holder: 'run-a' });
-    expect(await store.releaseCycleLock('run-b')).toBe(false);
-    expect(await store.releaseCycleLock('run-a')).toBe(true);
-    expect((await store.acquireCycleLock('run-b', 60_000)).acquired).toBe(true);
-    await store.releaseCycleLock('run-b');
+    expect((await store.runs.acquireCycleLock('run-a', 60_000)).acquired).toBe(true);
+    expect(await store.runs.acquireCycleLock('run-b', 60_000)).toEqual({ acquired: false, holder: 'run-a' });
+    expect(await store.runs.releaseCycleLock('run-b')).toBe(false);
+    expect(await store.runs.releaseCycleLock('run-a')).toBe(true);
+    expect((await store.runs.acquireCycleLock('run-b', 60_000)).acquired).toBe(true);
+    await store.runs.releaseCycleLock('run-b');
   });
 
   it('reserves an alert once per episode and counts raised alerts (not attempts) per owner and day', async () => {
-    const alerts = store.alertReservations();
+    const alerts = store.alerts;
     const key = 'acme:d1:buyer_silent';
-    const first = await alerts.reserve(key, `${key}@e1`);
-    expect(first?.episodeKey).toBe(`${key}@e1`);
-    expect(await alerts.reserve(key, `${key}@e2`)).toBeNull();
-    await alerts.confirm(key, `${key}@e1`, 'task-1');
-    expect((await store.openAlerts()).get(key)).toBe('task-1');
+    const first = (await alerts.reserve(key, `${key}@e1`)) as AlertReservation;
+    expect(first.episodeKey).toBe(`${key}@e1`);
+    expect(await alerts.reserve(key, `${key}@e2`)).toBe('open');
+    await alerts.confirm(key, first, 'task-1');
+    expect((await store.alerts.openAlerts()).get(key)).toBe('task-1');
     // Attempts (a retry confirming the same episode again) count once.
     await alerts.countRaised('2026-11-27', 'o1', `${key}@e1`);
     await alerts.countRaised('2026-11-27', 'o1', `${key}@e1`);
@@ -207,15 +209,15 @@ describe('tenant state store', () => {
     expect(await alerts.raisedOn('2026-11-27', 'o1')).toBe(2);
     expect(await alerts.raisedOn('2026-11-28', 'o1')).toBe(0);
     // The condition clears: the next reservation is a new episode.
-    await alerts.release(key);
-    expect((await alerts.reserve(key, `${key}@e2`))?.episodeKey).toBe(`${key}@e2`);
+    await alerts.release(key, (await alerts.open()).get(key)!.raw);
+    expect(await alerts.reserve(key, `${key}@e2`)).toMatchObject({ episodeKey: `${key}@e2` });
   });
 
   it('purges every key of the tenant and nothing else', async () => {
     const other = new TenantStateStore(client, store.keys.cursor.split(':')[0]!, 'other');
-    await other.setCursor('keep');
+    await other.sync.setCursor('keep');
     expect(await store.purge()).toBeGreaterThan(3);
-    expect(await store.getCursor()).toBeNull();
-    expect(await other.getCursor()).toBe('keep');
+    expect(await store.sync.getCursor()).toBeNull();
+    expect(await other.sync.getCursor()).toBe('keep');
   });
 });

@@ -1,0 +1,160 @@
+import type { Redis } from 'ioredis';
+import { execChecked } from './exec-checked.ts';
+import { GuardedWrite } from './guarded-write.ts';
+import { luaScript } from './lua-script.ts';
+import type { TenantKeys } from './tenant-keys.ts';
+
+/** One open alert: the episode's key and its CRM task (null while the task is being created). */
+export interface AlertReservation {
+  episodeKey: string;
+  taskId: string | null;
+  /** The stored value, for effect fences that must see it unchanged. */
+  raw: string;
+}
+
+/** Owners' "raised today" sets live a little longer than the day they count. */
+const CAP_TTL_SECONDS = 3 * 86_400;
+
+/** An owner's daily cap: at most `limit` alert episodes raised on `day` (tenant-local calendar day). */
+export interface DailyCap {
+  day: string;
+  ownerId: string;
+  limit: number;
+}
+
+/**
+ * KEYS: open alerts, the owner's raised set for the day (with a cap). ARGV: alert key, reservation,
+ * and with a cap: episode key, limit, the set's TTL (s). 0: already open, -1: capped, 1: reserved.
+ */
+const RESERVE = `
+if redis.call('hexists', KEYS[1], ARGV[1]) == 1 then return 0 end
+if KEYS[2] then
+  if redis.call('sismember', KEYS[2], ARGV[3]) == 0 and redis.call('scard', KEYS[2]) >= tonumber(ARGV[4]) then
+    return -1
+  end
+  redis.call('sadd', KEYS[2], ARGV[3])
+  redis.call('expire', KEYS[2], ARGV[5])
+end
+redis.call('hset', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
+
+/** Decode a stored reservation; values written before episodes ("pending" or a task id) keep their key. */
+function decodeReservation(key: string, raw: string): AlertReservation {
+  if (raw.startsWith('{')) {
+    const v = JSON.parse(raw) as { e: string; t?: string };
+    return { episodeKey: v.e, taskId: v.t ?? null, raw };
+  }
+  return { episodeKey: key, taskId: raw === 'pending' ? null : raw, raw };
+}
+
+/**
+ * Open alerts per alert key (tenant:deal:kind), each in one episode, and the per-owner daily cap.
+ * An alert is reserved before its task is created (so a rerun or a second worker never raises it
+ * twice), confirmed with its task id, and released when its condition clears: the next time the
+ * condition holds is a new episode. The cap counts distinct episodes raised per owner and day,
+ * not attempts: counted when reserved (given back when the task is never created) and again,
+ * changing nothing, when confirmed. Confirming and releasing are compare-and-set on the reservation the caller read
+ * (another run or a sync may have changed it meanwhile). Also the alert candidates a run's score
+ * step keeps for its alert step (written with the results, src/store/results.store.ts).
+ */
+export class AlertsStore {
+  readonly #redis: Redis;
+  readonly #keys: TenantKeys;
+
+  constructor(redis: Redis, keys: TenantKeys) {
+    this.#redis = redis;
+    this.#keys = keys;
+  }
+
+  async open(): Promise<Map<string, AlertReservation>> {
+    const all = await this.#redis.hgetall(this.#keys.alertsOpen);
+    return new Map(Object.entries(all).map(([key, raw]) => [key, decodeReservation(key, raw)]));
+  }
+
+  /**
+   * Start an episode: 'open' when the alert is already open (another attempt or worker has it),
+   * 'capped' when its owner already has `cap.limit` episodes on `cap.day`. The cap is checked and
+   * the episode counted in the same script as the reservation, so two alert steps of one tenant at
+   * once cannot both take the owner's last place.
+   */
+  async reserve(
+    key: string,
+    episodeKey: string,
+    cap?: DailyCap,
+  ): Promise<AlertReservation | 'open' | 'capped'> {
+    const raw = JSON.stringify({ e: episodeKey });
+    const run = luaScript<number>(this.#redis, 'phReserveAlert', RESERVE);
+    const outcome = cap
+      ? await run(
+          [this.#keys.alertsOpen, this.#capKey(cap.day, cap.ownerId)],
+          [key, raw, episodeKey, cap.limit, CAP_TTL_SECONDS],
+        )
+      : await run([this.#keys.alertsOpen], [key, raw]);
+    if (outcome === 0) return 'open';
+    if (outcome === -1) return 'capped';
+    return { episodeKey, taskId: null, raw };
+  }
+
+  /**
+   * Record the task of a reservation, only if the alert still holds that reservation: a deal
+   * deleted or reconciled away meanwhile closed it, and a newer run may have ended it; confirming
+   * anyway would reopen an alert of a deal that is gone. Returns whether it was confirmed.
+   */
+  async confirm(key: string, reservation: AlertReservation, taskId: string): Promise<boolean> {
+    const w = new GuardedWrite();
+    w.expect(this.#keys.alertsOpen, key, reservation.raw);
+    w.hset(this.#keys.alertsOpen, [[key, JSON.stringify({ e: reservation.episodeKey, t: taskId })]]);
+    return (await w.apply(this.#redis)) !== null;
+  }
+
+  /**
+   * End the episode (condition cleared, or its task can never be created), only if the alert still
+   * holds the reservation read (`raw`): another run may have ended it and started a newer one. With
+   * `cap` (no task was created) the episode no longer counts against its owner's day.
+   */
+  async release(key: string, raw: string, cap?: Omit<DailyCap, 'limit'>): Promise<boolean> {
+    const w = new GuardedWrite();
+    w.expect(this.#keys.alertsOpen, key, raw);
+    w.hdel(this.#keys.alertsOpen, [key]);
+    if (cap) w.call('srem', this.#capKey(cap.day, cap.ownerId), [decodeReservation(key, raw).episodeKey]);
+    return (await w.apply(this.#redis)) !== null;
+  }
+
+  /** Alerts raised for an owner on a day (tenant-local calendar day). */
+  async raisedOn(day: string, ownerId: string): Promise<number> {
+    return this.#redis.scard(this.#capKey(day, ownerId));
+  }
+
+  /** Count a raised episode against its owner's day; counting the same episode again changes nothing. */
+  async countRaised(day: string, ownerId: string, episodeKey: string): Promise<void> {
+    const key = this.#capKey(day, ownerId);
+    await execChecked(this.#redis.multi().sadd(key, episodeKey).expire(key, CAP_TTL_SECONDS));
+  }
+
+  /** Open alerts: key -> task id, or "pending" while the task is being created. */
+  async openAlerts(): Promise<Map<string, string>> {
+    const open = await this.open();
+    return new Map([...open].map(([key, r]) => [key, r.taskId ?? 'pending']));
+  }
+
+  /** Every alert candidate a run's scoring kept (see saveScoredChunk). */
+  async runCandidates<T>(runId: string): Promise<T[]> {
+    const key = this.#keys.runCandidates(runId);
+    const out: T[] = [];
+    const batch = 5_000;
+    for (let start = 0; ; start += batch) {
+      const raw = await this.#redis.lrange(key, start, start + batch - 1);
+      for (const r of raw) out.push(JSON.parse(r) as T);
+      if (raw.length < batch) break;
+    }
+    return out;
+  }
+
+  async dropRunCandidates(runId: string): Promise<void> {
+    await this.#redis.del(this.#keys.runCandidates(runId));
+  }
+
+  #capKey(day: string, ownerId: string): string {
+    return `${this.#keys.alertCap(day)}:${ownerId}`;
+  }
+}

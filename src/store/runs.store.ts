@@ -1,0 +1,155 @@
+import type { Redis } from 'ioredis';
+import { redactSecrets } from '../shared/redact.ts';
+import { EffectFence, type StepLease } from './effect-fence.ts';
+import { luaScript } from './lua-script.ts';
+import type { TenantKeys } from './tenant-keys.ts';
+
+/** A cycle holds its tenant's lock at most this long without a step or a synced page refreshing it. */
+const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * Drop the alert candidates document if it is this run's: it is `{"runId":"<id>",...}` (the score
+ * step writes runId first), so its first bytes say whose it is without reading it all.
+ */
+const DROP_RUN_CANDIDATES = `
+if redis.call('getrange', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`;
+
+/** Runs kept in the history. */
+const MAX_RUNS = 50;
+
+/**
+ * Record a run once: a finalize that runs again after recording it (a crash before its job
+ * completed) finds the run in the history and changes nothing (its steps are gone by then).
+ * KEYS: the runs list, the run's step hash (when it has an id). ARGV: the record, `"runId":"<id>"`.
+ */
+const RECORD_RUN = `
+if ARGV[2] then
+  for _, r in ipairs(redis.call('lrange', KEYS[1], 0, ${MAX_RUNS - 1})) do
+    if string.find(r, ARGV[2], 1, true) then return 0 end
+  end
+end
+redis.call('lpush', KEYS[1], ARGV[1])
+redis.call('ltrim', KEYS[1], 0, ${MAX_RUNS - 1})
+if KEYS[2] then redis.call('del', KEYS[2]) end
+return 1`;
+
+/** KEYS: the runs list, the run's step hash. ARGV: `"runId":"<id>"`, step, summary, TTL (s). */
+const RECORD_STEP = `
+for _, r in ipairs(redis.call('lrange', KEYS[1], 0, ${MAX_RUNS - 1})) do
+  if string.find(r, ARGV[1], 1, true) then return 0 end
+end
+redis.call('hset', KEYS[2], ARGV[2], ARGV[3])
+redis.call('expire', KEYS[2], ARGV[4])
+return 1`;
+
+/**
+ * A tenant's runs: the cycle lock (one cycle at a time; every change is a compare-and-set script on
+ * the holder's run id), each step's summary while the run goes on, the history of finished runs,
+ * and the step leases that fence a step's CRM effects.
+ */
+export class RunsStore {
+  /** How long the cycle lock lives without a refresh (configurable so tests can use short lifetimes). */
+  readonly cycleLockTtlMs: number;
+  readonly #redis: Redis;
+  readonly #keys: TenantKeys;
+
+  constructor(redis: Redis, keys: TenantKeys, options: { cycleLockTtlMs?: number } = {}) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;
+  }
+
+  /** Take the tenant's cycle lock (at most one cycle at a time). Returns the holder's run id. */
+  async acquireCycleLock(
+    runId: string,
+    ttlMs: number,
+  ): Promise<{ acquired: boolean; holder: string | null }> {
+    const ok = await this.#redis.set(this.#keys.cycleLock, runId, 'PX', ttlMs, 'NX');
+    if (ok === 'OK') return { acquired: true, holder: runId };
+    return { acquired: false, holder: await this.#redis.get(this.#keys.cycleLock) };
+  }
+
+  /** Extend the cycle lock while a long step runs (only if `runId` still holds it). */
+  async refreshCycleLock(runId: string, ttlMs: number = this.cycleLockTtlMs): Promise<boolean> {
+    const script =
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+    return (await this.#redis.eval(script, 1, this.#keys.cycleLock, runId, ttlMs)) === 1;
+  }
+
+  /**
+   * Keep the cycle lock (only if `runId` holds it) while a step waits until `until` (a CRM quota
+   * reset, up to a day away), plus one lock lifetime after it for the step to resume and refresh it.
+   * Never shortens the lock. Without this the lock lapses during the wait and the scheduler starts
+   * more cycles that all wake at the reset together.
+   */
+  async holdCycleLockUntil(runId: string, until: number, now: number = Date.now()): Promise<boolean> {
+    const ttlMs = Math.max(0, until - now) + this.cycleLockTtlMs;
+    const script =
+      "if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end if redis.call('pttl', KEYS[1]) < tonumber(ARGV[2]) then redis.call('pexpire', KEYS[1], ARGV[2]) end return 1";
+    return (await this.#redis.eval(script, 1, this.#keys.cycleLock, runId, ttlMs)) === 1;
+  }
+
+  /** Release the lock only if `runId` still holds it (compare-and-delete in one script). */
+  async releaseCycleLock(runId: string): Promise<boolean> {
+    const script =
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+    return (await this.#redis.eval(script, 1, this.#keys.cycleLock, runId)) === 1;
+  }
+
+  async cycleLockHolder(): Promise<string | null> {
+    return this.#redis.get(this.#keys.cycleLock);
+  }
+
+  /** The effect fence of a step this worker holds (src/store/effect-fence.ts). */
+  effectFence(lease: StepLease): EffectFence {
+    return new EffectFence(this.#redis, this.#keys, lease);
+  }
+
+  /**
+   * One step's summary within a run (kept 7 days), unless the run is recorded already: a worker
+   * that lost its step and finishes late must not bring back the hash the record dropped.
+   */
+  async recordStep(runId: string, step: string, summary: Record<string, unknown>): Promise<void> {
+    const run = luaScript<number>(this.#redis, 'phRecordStep', RECORD_STEP);
+    await run(
+      [this.#keys.runs, this.#keys.runSteps(runId)],
+      [`"runId":${JSON.stringify(runId)}`, step, JSON.stringify(redactSecrets(summary)), 7 * 86_400],
+    );
+  }
+
+  async runSteps(runId: string): Promise<Record<string, Record<string, unknown>>> {
+    const all = await this.#redis.hgetall(this.#keys.runSteps(runId));
+    return Object.fromEntries(
+      Object.entries(all).map(([k, v]) => [k, JSON.parse(v) as Record<string, unknown>]),
+    );
+  }
+
+  /**
+   * Record a finished run in the history (the last 50). The summary carries each step's counts and
+   * error, so the run's working step hash is dropped in the same script (kept compact); a run is recorded once.
+   */
+  async recordRun(summary: Record<string, unknown>): Promise<void> {
+    // Redacted before it is stored: an error text may carry a token a CRM echoed back.
+    const record = JSON.stringify(redactSecrets(summary));
+    const run = luaScript<number>(this.#redis, 'phRecordRun', RECORD_RUN);
+    if (typeof summary.runId === 'string') {
+      await run(
+        [this.#keys.runs, this.#keys.runSteps(summary.runId)],
+        [record, `"runId":${JSON.stringify(summary.runId)}`],
+      );
+    } else await run([this.#keys.runs], [record]);
+    // The run's alert candidates (a copy per open deal with a warning, hundreds of bytes each)
+    // only carry its score step to its alert step: gone once the run is recorded.
+    if (typeof summary.runId === 'string') {
+      const prefix = JSON.stringify({ runId: summary.runId }).slice(0, -1);
+      await this.#redis.eval(DROP_RUN_CANDIDATES, 1, this.#keys.alertCandidates, `${prefix},`);
+    }
+  }
+
+  async recent(limit = 20): Promise<Record<string, unknown>[]> {
+    return (await this.#redis.lrange(this.#keys.runs, 0, limit - 1)).map(
+      (r) => JSON.parse(r) as Record<string, unknown>,
+    );
+  }
+}
