@@ -10,7 +10,6 @@ export const SURVEY_ELEMENTS = [
   { key: 'satisfaction', label: 'satisfaction' },
   { key: 'trust', label: 'trust' },
 ] as const;
-export type SurveyElementKey = (typeof SURVEY_ELEMENTS)[number]['key'];
 
 /**
  * One element of a deal as written to the CRM: a level, not the raw sub-score, so a CRM view can

@@ -70,8 +70,8 @@ export const HEALTH_FIELDS = [
 export type HealthFieldKey = (typeof HEALTH_FIELDS)[number]['key'];
 
 /** The element profile's field keys (one per survey element). */
-export type ElementFieldKey = Extract<(typeof HEALTH_FIELDS)[number], { element: string }>['key'];
-export const ELEMENT_FIELDS = HEALTH_FIELDS.filter(
+type ElementFieldKey = Extract<(typeof HEALTH_FIELDS)[number], { element: string }>['key'];
+const ELEMENT_FIELDS = HEALTH_FIELDS.filter(
   (f): f is Extract<(typeof HEALTH_FIELDS)[number], { element: string }> => 'element' in f,
 );
 
