@@ -12,6 +12,14 @@ export const HEALTH_PROPERTY_NAMES: Record<HealthFieldKey, string> = {
   trend: 'ph_trend',
   scoredAt: 'ph_scored_at',
   modelVersion: 'ph_model_version',
+  // The element profile (issue 18 item 2): one enumeration per survey element.
+  openCommunication: 'ph_open_communication',
+  frequentAccess: 'ph_frequent_access',
+  knowledgeSharing: 'ph_knowledge_sharing',
+  jointPlanning: 'ph_joint_planning',
+  industryUnderstanding: 'ph_industry_understanding',
+  satisfaction: 'ph_satisfaction',
+  trust: 'ph_trust',
 };
 
 /** The task property that carries an alert's dedupe key. */
@@ -46,7 +54,7 @@ export function healthPropertyDefinitions(): HubSpotPropertyDefinition[] {
     ...('options' in f
       ? {
           options: f.options.map((value, i) => ({
-            label: value.replace('_', ' '),
+            label: 'optionLabels' in f ? (f.optionLabels[i] ?? value) : value.replace('_', ' '),
             value,
             displayOrder: i,
             hidden: false,

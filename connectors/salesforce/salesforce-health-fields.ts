@@ -21,19 +21,27 @@ export const SALESFORCE_HEALTH_FIELD_NAMES: Record<HealthFieldKey, string> = {
   trend: 'PH_Trend__c',
   scoredAt: 'PH_Scored_At__c',
   modelVersion: 'PH_Model_Version__c',
+  // The element profile (issue 18 item 2): one restricted picklist per survey element.
+  openCommunication: 'PH_Open_Communication__c',
+  frequentAccess: 'PH_Frequent_Access__c',
+  knowledgeSharing: 'PH_Knowledge_Sharing__c',
+  jointPlanning: 'PH_Joint_Planning__c',
+  industryUnderstanding: 'PH_Industry_Understanding__c',
+  satisfaction: 'PH_Satisfaction__c',
+  trust: 'PH_Trust__c',
 };
 
 /** Task field holding the alert dedupe key (External ID, so it is indexed for the IN lookup). */
 export const ALERT_KEY_FIELD = 'PH_Alert_Key__c';
 
-function picklist(options: readonly string[]): Record<string, unknown> {
+function picklist(options: readonly string[], labels: readonly string[] = options): Record<string, unknown> {
   return {
     type: 'Picklist',
     valueSet: {
       restricted: true,
       valueSetDefinition: {
         sorted: false,
-        value: options.map((o) => ({ fullName: o, label: o, default: false })),
+        value: options.map((o, i) => ({ fullName: o, label: labels[i] ?? o, default: false })),
       },
     },
   };
@@ -55,6 +63,9 @@ function metadataFor(field: (typeof HEALTH_FIELDS)[number]): Record<string, unkn
       return { ...common, type: 'DateTime' };
     case 'modelVersion':
       return { ...common, type: 'Text', length: 64 };
+    default:
+      // The element profile: a restricted picklist of the four levels.
+      return { ...common, ...picklist(field.options, field.optionLabels) };
   }
 }
 

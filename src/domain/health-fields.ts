@@ -1,4 +1,17 @@
+import { ELEMENT_LEVEL_LABELS, ELEMENT_LEVELS, type ElementLevel, elementLevel } from './element-levels.ts';
 import type { HealthResult } from './health-result.ts';
+
+/** One field per survey element (issue 18 item 2): its key, label and the indicator it reports. */
+const elementField = <K extends string, I extends string>(key: K, indicator: I, name: string) =>
+  ({
+    key,
+    label: `Element: ${name}`,
+    type: 'enumeration',
+    options: ELEMENT_LEVELS,
+    optionLabels: ELEMENT_LEVELS.map((l) => ELEMENT_LEVEL_LABELS[l]),
+    element: indicator,
+    description: `Survey element "${name}" on this deal: strong / ok / weak, or not enough data to judge`,
+  }) as const;
 
 /**
  * The values pipeline-health writes on each deal (INDICATORS.md, "What is written back"),
@@ -45,11 +58,28 @@ export const HEALTH_FIELDS = [
     type: 'string',
     description: 'Scoring model version',
   },
+  elementField('openCommunication', 'open_communication', 'open communication'),
+  elementField('frequentAccess', 'access', 'frequent access'),
+  elementField('knowledgeSharing', 'knowledge_sharing', 'mutual knowledge sharing'),
+  elementField('jointPlanning', 'joint_planning', 'joint planning'),
+  elementField('industryUnderstanding', 'industry_understanding', 'industry understanding'),
+  elementField('satisfaction', 'satisfaction', 'satisfaction'),
+  elementField('trust', 'trust', 'trust'),
 ] as const;
 
 export type HealthFieldKey = (typeof HEALTH_FIELDS)[number]['key'];
 
-/** One deal's health values; null clears a field in the CRM. */
+/** The element profile's field keys (one per survey element). */
+type ElementFieldKey = Extract<(typeof HEALTH_FIELDS)[number], { element: string }>['key'];
+const ELEMENT_FIELDS = HEALTH_FIELDS.filter(
+  (f): f is Extract<(typeof HEALTH_FIELDS)[number], { element: string }> => 'element' in f,
+);
+
+/**
+ * One deal's health values; null clears a field in the CRM. The element levels are always set by
+ * `toHealthFieldValues`; they are optional in the type because values written before the element
+ * profile existed (and writes of the core fields alone) do not carry them.
+ */
 export type HealthFieldValues = {
   score: number;
   band: string;
@@ -58,11 +88,16 @@ export type HealthFieldValues = {
   trend: string | null;
   scoredAt: string;
   modelVersion: string;
-};
+} & Partial<Record<ElementFieldKey, ElementLevel>>;
 
 /** The CRM values for a result. Scores are rounded so noise below display precision never causes a write. */
 export function toHealthFieldValues(result: HealthResult): HealthFieldValues {
+  const byKey = new Map(result.indicators.map((i) => [i.key, i]));
+  const elements = Object.fromEntries(
+    ELEMENT_FIELDS.map((f) => [f.key, elementLevel(byKey.get(f.element))]),
+  ) as Record<ElementFieldKey, ElementLevel>;
   return {
+    ...elements,
     score: Math.round(result.score),
     band: result.band,
     winProbability: result.winProbability === null ? null : Math.round(result.winProbability * 1000) / 1000,

@@ -11,6 +11,7 @@ export * from './quarantined-record.ts';
 export * from './stage-change.ts';
 export * from './tenant.ts';
 export * from './health-fields.ts';
+export * from './element-levels.ts';
 export * from './crm-hosts.ts';
 export * from './zoned-day.ts';
 export * from './did-you-mean.ts';

@@ -2,18 +2,11 @@
 // deals that are weak on each element, so a manager sees "joint planning is weak across most of
 // this owner's deals" instead of reading deal by deal.
 
-import type { IndicatorResult } from '../domain/index.ts';
+import { ELEMENT_THRESHOLDS, type IndicatorResult, SURVEY_ELEMENTS } from '../domain/index.ts';
 
-/** The relationship elements of the Sandler survey, as indicator keys, in report order. */
-export const SURVEY_ELEMENTS = [
-  { key: 'open_communication', label: 'open communication' },
-  { key: 'access', label: 'frequent access' },
-  { key: 'knowledge_sharing', label: 'mutual knowledge sharing' },
-  { key: 'joint_planning', label: 'joint planning' },
-  { key: 'industry_understanding', label: 'industry understanding' },
-  { key: 'satisfaction', label: 'satisfaction' },
-  { key: 'trust', label: 'trust' },
-] as const;
+// The element list and the weak / not-enough-data cut points live in the domain, shared with the
+// per-deal element profile written to the CRM (domain/element-levels.ts).
+export { SURVEY_ELEMENTS };
 type ElementKey = (typeof SURVEY_ELEMENTS)[number]['key'];
 
 export interface TeamElementOptions {
@@ -98,8 +91,8 @@ export class TeamElementTally {
   readonly #team = emptyRow(null, true);
 
   constructor(options: TeamElementOptions = {}) {
-    this.#weakBelow = options.weakBelow ?? 0.4;
-    this.#minConfidence = options.minConfidence ?? 0.3;
+    this.#weakBelow = options.weakBelow ?? ELEMENT_THRESHOLDS.weakBelow;
+    this.#minConfidence = options.minConfidence ?? ELEMENT_THRESHOLDS.minConfidence;
     this.#mostShare = options.mostShare ?? 0.5;
   }
 

@@ -95,6 +95,16 @@ export function createCustomField(
       'Length',
     ]);
   }
+  const picklist = type === 'picklist' ? picklistOf(metadata) : { values: [], restricted: false };
+  if (type === 'picklist' && picklist.values.length === 0) {
+    // Metadata API Picklist: "picklistValues — Required"; the code and wording are the sandbox's (docs/SANDBOX.md).
+    throw new SalesforceApiError(
+      400,
+      'FIELD_INTEGRITY_EXCEPTION',
+      'Picklist: You must enter at least one value',
+      ['Metadata'],
+    );
+  }
   const apiName = `${developerName}__c`;
   const tableName = isActivity ? 'Activity' : object.name;
   if (targets.some((t) => t.fields.has(apiName.toLowerCase()))) {
@@ -111,6 +121,8 @@ export function createCustomField(
     if (typeof metadata.length === 'number') field.length = metadata.length;
     if (typeof metadata.precision === 'number') field.precision = metadata.precision;
     if (typeof metadata.scale === 'number') field.scale = metadata.scale;
+    field.picklistValues = picklist.values;
+    field.restrictedPicklist = picklist.restricted;
     data.addField(target.name, field);
   }
 
@@ -133,4 +145,26 @@ export function createCustomField(
     SystemModstamp: at,
   });
   return id;
+}
+
+/**
+ * The values and restriction of a Picklist field: `valueSet` (API 38.0+: `restricted`,
+ * `valueSetDefinition.value[].fullName`) or the older `picklist` (`restrictedPicklist`,
+ * `picklistValues[].fullName`), as the Metadata API documents both.
+ */
+function picklistOf(metadata: Record<string, unknown>): { values: string[]; restricted: boolean } {
+  const record = (v: unknown) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+  const names = (list: unknown) =>
+    (Array.isArray(list) ? list : [])
+      .map((v) => record(v).fullName)
+      .filter((n): n is string => typeof n === 'string' && n !== '');
+  const valueSet = record(metadata.valueSet);
+  if (Object.keys(valueSet).length > 0) {
+    return {
+      values: names(record(valueSet.valueSetDefinition).value),
+      restricted: valueSet.restricted === true,
+    };
+  }
+  const legacy = record(metadata.picklist);
+  return { values: names(legacy.picklistValues), restricted: legacy.restrictedPicklist === true };
 }

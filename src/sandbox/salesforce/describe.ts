@@ -58,7 +58,7 @@ function describeField(object: SfObject, field: SfField, access: FieldAccess): R
       validFor: null,
       value: v,
     })),
-    restrictedPicklist: field.name === 'StageName',
+    restrictedPicklist: field.restrictedPicklist,
   };
 }
 

@@ -160,6 +160,21 @@ function prepare(ctx: WriteContext, op: 'create' | 'update', req: WriteRequest):
       ),
     ];
   }
+  // A restricted picklist takes only its own values, through the API too (Metadata API, Picklist:
+  // "users can't load or remove values through the API"); null clears it.
+  for (const [name, value] of Object.entries(values)) {
+    const field = object.fields.get(name.toLowerCase()) as SfField;
+    if (!field.custom || !field.restrictedPicklist || value === null || value === undefined) continue;
+    if (!field.picklistValues.includes(String(value))) {
+      return [
+        saveError(
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          `${field.label}: bad value for restricted picklist field: ${String(value)}`,
+          [field.name],
+        ),
+      ];
+    }
+  }
   const special = objectRules(ctx, object, op, values, existing);
   if (special !== null) return [special];
   return { object, existing, values };

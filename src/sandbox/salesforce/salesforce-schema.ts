@@ -38,6 +38,8 @@ export interface SfField {
   precision: number;
   scale: number;
   picklistValues: string[];
+  /** Values outside `picklistValues` are refused on write (INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST). */
+  restrictedPicklist: boolean;
   /** True for fields created through the Tooling API: hidden until a permission set grants them. */
   needsGrant: boolean;
 }
@@ -96,6 +98,7 @@ export function makeField(name: string, type: SfFieldType, spec: FieldSpec = {})
     precision: type === 'currency' || type === 'double' ? 18 : type === 'percent' ? 3 : 0,
     scale: type === 'currency' ? 2 : 0,
     picklistValues: spec.picklist ?? [],
+    restrictedPicklist: name === 'StageName',
     needsGrant: false,
   };
 }

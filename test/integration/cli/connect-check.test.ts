@@ -206,7 +206,8 @@ describe('pipeline-health connect check (HubSpot sandbox)', () => {
     const { code, report } = await checkJson(tenantsFile(sb, 'private_app'));
     expect(code).toBe(2);
     const props = report.checks.filter((c) => c.name.startsWith('property:'));
-    expect(props.length).toBe(8);
+    // The seven health properties, the seven element properties (issue 18 item 2) and ph_alert_key.
+    expect(props.length).toBe(15);
     expect(
       props.every((c) => !c.ok && c.code === 'CONFIG_INVALID' && c.hint!.includes('pipeline-health run')),
     ).toBe(true);

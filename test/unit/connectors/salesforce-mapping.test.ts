@@ -212,6 +212,13 @@ describe('toSalesforceHealthValues', () => {
       trend: 'steady',
       scoredAt: AT,
       modelVersion: 'm',
+      openCommunication: 'ok',
+      frequentAccess: 'weak',
+      knowledgeSharing: 'strong',
+      jointPlanning: 'unknown',
+      industryUnderstanding: 'ok',
+      satisfaction: 'ok',
+      trust: 'weak',
     });
     expect(Object.keys(all).sort()).toEqual(Object.values(SALESFORCE_HEALTH_FIELD_NAMES).sort());
     expect(Object.keys(all).every((k) => /^PH_[A-Za-z_]+__c$/.test(k))).toBe(true);
