@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { execChecked } from './exec-checked.ts';
 import type { TenantKeys } from './tenant-keys.ts';
 
@@ -30,10 +30,10 @@ function decodeReservation(key: string, raw: string): AlertReservation {
  * not attempts.
  */
 export class AlertReservations {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
 
-  constructor(redis: Redis, keys: TenantKeys) {
+  constructor(redis: RedisClient, keys: TenantKeys) {
     this.#redis = redis;
     this.#keys = keys;
   }

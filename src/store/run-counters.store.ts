@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 /** Upper bounds (seconds) of the run-duration histogram buckets. */
 export const RUN_DURATION_BUCKETS = [10, 30, 60, 300, 900, 3600] as const;
@@ -19,10 +19,10 @@ export interface RunCounters {
  * exact as long as a tenant finishes fewer than 50 runs between two scrapes.
  */
 export class RunCountersStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import type {
   Account,
   Activity,
@@ -105,10 +105,15 @@ export class TenantStateStore {
   readonly cycleLockTtlMs: number;
   /** The full sync in progress: begin or resume, and reconcile when it ends. */
   readonly fullSync: FullSyncStore;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #resultCodec: ResultCodec;
 
-  constructor(redis: Redis, prefix: string, tenantId: string, options: { cycleLockTtlMs?: number } = {}) {
+  constructor(
+    redis: RedisClient,
+    prefix: string,
+    tenantId: string,
+    options: { cycleLockTtlMs?: number } = {},
+  ) {
     this.#redis = redis;
     this.tenantId = tenantId;
     this.keys = tenantKeys(prefix, tenantId);

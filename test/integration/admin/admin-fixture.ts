@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import type { AdminDeps } from '../../../src/admin/admin-deps.ts';
 import { buildAdminServer } from '../../../src/admin/admin-server.ts';
 import type { Tenant } from '../../../src/domain/index.ts';
@@ -26,7 +26,7 @@ export interface AdminFixture {
   app: FastifyInstance;
   prefix: string;
   /** The fixture's Redis connection (its status shows an outage). */
-  client: Redis;
+  client: RedisClient;
   queues: Queue[];
   registry: TenantRegistryStore;
   store: (tenantId: string) => TenantStateStore;
@@ -46,7 +46,7 @@ export async function adminFixture(
   options: { fileTenants?: Tenant[]; withKey?: boolean; deps?: Partial<AdminDeps> } = {},
 ): Promise<AdminFixture> {
   const prefix = `a${randomUUID().slice(0, 8)}`;
-  const client: Redis = redis.createClient();
+  const client: RedisClient = redis.createClient();
   const registry = new TenantRegistryStore({
     redis: client,
     prefix,

@@ -1,5 +1,5 @@
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmConnector } from '../../../connectors/crm-connector.ts';
 import type { Runtime } from '../../../src/cli/runtime.ts';
@@ -50,7 +50,7 @@ describe('a step delayed until a quota reset keeps its tenant', () => {
   let sandbox: HubSpotSandboxHandle;
   let runtime: Runtime;
   let events: QueueEvents;
-  let subscriber: Redis;
+  let subscriber: RedisClient;
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);

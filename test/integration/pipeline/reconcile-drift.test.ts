@@ -11,7 +11,7 @@ import {
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { type AlertKind, alertEpisodeKey, alertKey } from '../../../src/domain/index.ts';
 import { dealScopedKeys } from '../../../src/store/deal-scoped-keys.ts';
 import type { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
@@ -46,7 +46,7 @@ async function dealWithOpenAlerts(store: TenantStateStore): Promise<{ dealId: st
 }
 
 /** Nothing of the deal is left in any hash keyed by deal id, nor among the open alerts. */
-async function expectNoState(redis: Redis, store: TenantStateStore, dealId: string) {
+async function expectNoState(redis: RedisClient, store: TenantStateStore, dealId: string) {
   for (const key of dealScopedKeys(store.keys)) expect(await redis.hexists(key, dealId), key).toBe(0);
   const open = await store.openAlerts();
   expect([...open.keys()].filter((k) => k.includes(`:${dealId}:`))).toEqual([]);
@@ -74,7 +74,7 @@ describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => 
   let sandbox: HubSpotSandboxHandle;
   let runtime: Runtime;
   let store: TenantStateStore;
-  let client: Redis;
+  let client: RedisClient;
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
@@ -158,7 +158,7 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
   let sandbox: SalesforceSandboxHandle;
   let runtime: Runtime;
   let store: TenantStateStore;
-  let client: Redis;
+  let client: RedisClient;
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
