@@ -15,7 +15,8 @@ import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { type AlertKind, alertEpisodeKey, alertKey } from '../../../src/domain/index.ts';
 import { dealScopedKeys } from '../../../src/store/deal-scoped-keys.ts';
 import type { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { hubspotConnectors, newRuntime, salesforceAdminConnector, salesforceTenant } from './harness.ts';
 
 /**
@@ -77,7 +78,7 @@ describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => 
   let client: RedisClient;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     client = redis.createClient();
     sandbox = await startHubSpotSandbox({ seed: 31, deals: 60 });
     const [tenant] = parseTenants({
@@ -161,7 +162,7 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
   let client: RedisClient;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     client = redis.createClient();
     sandbox = await startSalesforceSandbox({ world: generateWorld({ seed: 37, deals: 60 }) });
     const tenant = salesforceTenant('sfdrift', sandbox);
