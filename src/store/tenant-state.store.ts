@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from './redis-client.ts';
+import { masterNodes, type RedisClient } from './redis-client.ts';
 import type {
   Account,
   Activity,
@@ -667,16 +667,22 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
     return this.#redis.get(this.keys.cycleLock);
   }
 
-  /** Delete every key of this tenant (tenant removed). */
+  /**
+   * Delete every key of this tenant (tenant removed). SCAN reaches one server: on a Redis Cluster
+   * every master is scanned (the tenant's slot is on one of them, or moving between two); the
+   * keys, all of the tenant's hash tag, are deleted through the client.
+   */
   async purge(): Promise<number> {
     const pattern = `${this.keys.cursor.slice(0, -'cursor'.length)}*`;
-    let cursor = '0';
     let removed = 0;
-    do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) removed += await this.#redis.del(...keys);
-    } while (cursor !== '0');
+    for (const node of await masterNodes(this.#redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) removed += await this.#redis.del(...keys);
+      } while (cursor !== '0');
+    }
     return removed;
   }
 }

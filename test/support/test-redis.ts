@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+import { masterNodes, type RedisClient } from '../../src/store/redis-client.ts';
 import { type RedisEndpoint, resolveRedis } from '../../src/store/redis-connection.ts';
 import { launchThrowawayCluster } from './redis-cluster-launcher.ts';
 
@@ -18,4 +20,29 @@ export async function startTestRedis(): Promise<RedisEndpoint> {
     await cluster.stop();
     throw err;
   }
+}
+
+/**
+ * Call `onEvent` with each keyspace event of `key` (`expired`, `del`, ...). Keyspace notifications
+ * are node-local on a Redis Cluster, unlike ordinary Pub/Sub ("Events in a cluster",
+ * https://redis.io/docs/latest/develop/use/keyspace-notifications/): every master is configured
+ * and subscribed, so the event is heard wherever the key lives. Returns the unsubscribe.
+ */
+export async function watchKeyspace(
+  client: RedisClient,
+  key: string,
+  onEvent: (event: string) => void,
+): Promise<() => void> {
+  const subscribers: Redis[] = [];
+  for (const node of await masterNodes(client)) {
+    await node.config('SET', 'notify-keyspace-events', 'Kgx');
+    const subscriber = node.duplicate();
+    subscriber.on('error', () => {});
+    subscriber.on('message', (_channel: string, event: string) => onEvent(event));
+    await subscriber.subscribe(`__keyspace@0__:${key}`);
+    subscribers.push(subscriber);
+  }
+  return () => {
+    for (const s of subscribers) s.disconnect();
+  };
 }

@@ -10,7 +10,8 @@ import type { Tenant } from '../../../src/domain/index.ts';
 import { bullPrefix, QUEUES } from '../../../src/queue/queue-names.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { AuditLogStore } from '../../../src/store/audit-log.store.ts';
@@ -141,7 +142,7 @@ export function adminSuite(): {
   let redis: RedisEndpoint | undefined;
   const open: AdminFixture[] = [];
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
   });
   afterAll(async () => {
     await redis?.close();

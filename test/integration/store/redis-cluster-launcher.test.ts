@@ -1,6 +1,8 @@
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { resolveRedis } from '../../../src/store/redis-connection.ts';
 import { launchThrowawayCluster } from '../../support/redis-cluster-launcher.ts';
+import { watchKeyspace } from '../../support/test-redis.ts';
 
 function isAlive(pid: number): boolean {
   try {
@@ -41,5 +43,41 @@ describe('throwaway Redis Cluster', () => {
 
     await cluster.stop();
     expect(cluster.nodes.some((n) => isAlive(n.pid))).toBe(false);
+  });
+
+  // Keyspace notifications are node-local on a cluster, unlike ordinary Pub/Sub ("Events in a
+  // cluster", https://redis.io/docs/latest/develop/use/keyspace-notifications/): one subscriber
+  // heard none of six expiries; the delayed-step-lock test relies on hearing its lock expire.
+  it('lets a test hear a key expire whichever master holds it', { timeout: 120_000 }, async () => {
+    const cluster = await launchThrowawayCluster({ masters: 3 });
+    const redis = await resolveRedis(undefined, { nodes: cluster.nodes, tls: false }, () => cluster.stop());
+    const client = redis.createClient();
+    try {
+      const keys = Array.from({ length: 6 }, (_, i) => `x:{t:tenant-${i}}:cycle-lock`);
+      const expired = new Set<string>();
+      const unwatch: (() => void)[] = [];
+      for (const key of keys) {
+        unwatch.push(
+          await watchKeyspace(client, key, (event) => {
+            if (event === 'expired') expired.add(key);
+          }),
+        );
+      }
+      for (const key of keys) await client.set(key, '1', 'PX', 50);
+      // Redis expires a key when it is touched or by its background cycle; touch them until all are heard.
+      const deadline = Date.now() + 30_000;
+      while (expired.size < keys.length && Date.now() < deadline) {
+        for (const key of keys) await client.get(key);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      for (const u of unwatch) u();
+      expect([...expired].sort()).toEqual([...keys].sort());
+      // The keys really are spread: more than one master (the launcher's equal slot ranges) holds them.
+      const slots = await Promise.all(keys.map((k) => client.cluster('KEYSLOT', k)));
+      expect(new Set(slots.map((slot) => Math.floor((slot * 3) / 16_384))).size).toBeGreaterThan(1);
+    } finally {
+      client.disconnect();
+      await redis.close();
+    }
   });
 });
