@@ -1,6 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { resolveRedis } from '../../../src/store/redis-connection.ts';
+import { launchThrowawayRedis } from '../../../src/store/redis-server-launcher.ts';
 import { launchThrowawayCluster } from '../../support/redis-cluster-launcher.ts';
 import { watchKeyspace } from '../../support/test-redis.ts';
 
@@ -79,5 +80,25 @@ describe('throwaway Redis Cluster', () => {
       client.disconnect();
       await redis.close();
     }
+  });
+
+  it('fails fast with REDIS_UNAVAILABLE when the seeds are no cluster or do not answer', async () => {
+    const single = await launchThrowawayRedis();
+    try {
+      // A plain server named as a cluster seed: CLUSTER SLOTS is refused, so there is no slot map.
+      await expect(
+        resolveRedis(undefined, { nodes: [{ host: '127.0.0.1', port: single.port }], tls: false }),
+      ).rejects.toMatchObject({
+        code: 'REDIS_UNAVAILABLE',
+      });
+    } finally {
+      await single.stop();
+    }
+    // The stopped server's port: nothing listens there any more.
+    await expect(
+      resolveRedis(undefined, { nodes: [{ host: '127.0.0.1', port: single.port }], tls: false }),
+    ).rejects.toMatchObject({
+      code: 'REDIS_UNAVAILABLE',
+    });
   });
 });
