@@ -60,23 +60,27 @@ function clusterClient(seeds: RedisClusterSeeds, options: RedisOptions): Cluster
   );
 }
 
+/** `user:password@` of the seeds, URL-encoded ('' without a password). */
+function seedAuth(seeds: RedisClusterSeeds): string {
+  return seeds.password === undefined
+    ? ''
+    : `${encodeURIComponent(seeds.username ?? '')}:${encodeURIComponent(seeds.password)}@`;
+}
+
+/** host:port, an IPv6 host in brackets. */
+function hostPort(node: { host: string; port: number }): string {
+  return `${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.port}`;
+}
+
 /** The `redis-cluster://` form of the seeds, for messages (redactUrl hides a password). */
 function clusterUrl(seeds: RedisClusterSeeds): string {
-  const auth =
-    seeds.password === undefined
-      ? ''
-      : `${encodeURIComponent(seeds.username ?? '')}:${encodeURIComponent(seeds.password)}@`;
-  return `redis-cluster://${auth}${seeds.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  return `redis-cluster://${seedAuth(seeds)}${seeds.nodes.map(hostPort).join(',')}`;
 }
 
 /** REDIS_CLUSTER_NODES for a child process: the seeds as the env schema reads them. */
 function clusterEnv(seeds: RedisClusterSeeds): string {
   const scheme = seeds.tls ? 'rediss' : 'redis';
-  const auth =
-    seeds.password === undefined
-      ? ''
-      : `${encodeURIComponent(seeds.username ?? '')}:${encodeURIComponent(seeds.password)}@`;
-  return seeds.nodes.map((n) => `${scheme}://${auth}${n.host}:${n.port}`).join(',');
+  return seeds.nodes.map((n) => `${scheme}://${seedAuth(seeds)}${hostPort(n)}`).join(',');
 }
 
 /**
