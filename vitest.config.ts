@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: unit tests are pure and fast; integration tests start real processes
-// (redis-server, the CRM sandbox) and so run with longer timeouts and fewer workers.
+// Three projects: unit tests are pure and fast; integration tests start real processes
+// (redis-server, the CRM sandbox) and so run with longer timeouts and fewer workers; cluster runs
+// a chosen set of integration tests again against a Redis Cluster (PH_TEST_REDIS=cluster).
 export default defineConfig({
   test: {
     projects: [
@@ -28,6 +29,41 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Integration tests again, against a throwaway 3-master Redis Cluster (test/support/test-redis.ts):
+        // the pipeline tests that between them reach every store path of a cycle, the admin paths
+        // outside it (run counters, tenant purge, registry), and the CLI reaching the cluster from
+        // REDIS_CLUSTER_NODES (unknown-tenant). Left out as their store paths are covered here: the
+        // Salesforce variants, alert-episodes, incremental-after-write-back. Left out as their holding
+        // link fronts one server: crash-recovery, paused-worker. Listed in docs/PIPELINE.md.
+        test: {
+          name: 'cluster',
+          include: [
+            ...[
+              'hubspot-cycle',
+              'incremental-cycle',
+              'full-resync-resume',
+              'reconcile-drift',
+              'delayed-step-lock',
+              'retention',
+              'schema-rebootstrap',
+              'nightly-schedule',
+              'tenant-isolation',
+              'unknown-tenant',
+            ].map((name) => `test/integration/pipeline/${name}.test.ts`),
+            'test/integration/admin/admin-end-to-end.test.ts',
+            'test/integration/admin/admin-observability.test.ts',
+            'test/integration/store/cluster-store-paths.test.ts',
+          ],
+          environment: 'node',
+          env: { PH_TEST_REDIS: 'cluster' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          maxWorkers: 2,
+          // Beside the integration project: the same worker settings, so one group shares the 2 workers.
           sequence: { groupOrder: 1 },
         },
       },

@@ -3,7 +3,7 @@
 # throwaway one). Skipped when REDIS_URL points at a running Redis. Installs it with apt-get
 # where that is permitted (root on Debian/Ubuntu); otherwise says exactly what to do.
 set -eu
-if [ -n "${REDIS_URL:-}" ]; then exit 0; fi
+if [ -n "${REDIS_URL:-}" ] || [ -n "${REDIS_CLUSTER_NODES:-}" ]; then exit 0; fi
 if command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ]; then exit 0; fi
 
 if command -v apt-get >/dev/null 2>&1; then

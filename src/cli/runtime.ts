@@ -1,5 +1,5 @@
 import { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.ts';
 import type { TrainPayload } from '../../jobs/train.job.ts';
 import type { CalibrationReport } from '../scoring/index.ts';
 import { JOB_RETENTION } from '../queue/job-retention.ts';
@@ -47,12 +47,12 @@ export class Runtime {
   readonly launcher: CycleLauncher;
   readonly schedules: ScheduleReconciler;
   readonly pool: WorkerPool | null;
-  readonly client: Redis;
+  readonly client: RedisClient;
   #tenants: Map<string, Tenant>;
-  readonly #connections: Redis[] = [];
+  readonly #connections: RedisClient[] = [];
   /** The key prefix of this deployment (PH_PREFIX); BullMQ's is `bullPrefix(prefix)`. */
   readonly prefix: string;
-  readonly #connect: () => Redis;
+  readonly #connect: () => RedisClient;
 
   constructor(options: RuntimeOptions) {
     const connect = () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FlowProducer, type FlowJob, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.ts';
 import type { CyclePayload } from '../../jobs/cycle-payload.ts';
 import type { TenantStateStore } from '../store/tenant-state.store.ts';
 import { JOB_RETENTION } from './job-retention.ts';
@@ -39,7 +39,7 @@ export class CycleLauncher {
   readonly #now: () => number;
 
   constructor(options: {
-    connection: Redis;
+    connection: RedisClient;
     prefix: string;
     store: (tenantId: string) => TenantStateStore;
     now?: () => number;

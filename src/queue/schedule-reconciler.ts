@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.ts';
 import type { Tenant } from '../domain/index.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import { JOB_RETENTION } from './job-retention.ts';
@@ -37,7 +37,7 @@ function trainingId(tenantId: string): string {
 export class ScheduleReconciler {
   readonly queue: Queue;
 
-  constructor(options: { connection: Redis; prefix: string }) {
+  constructor(options: { connection: RedisClient; prefix: string }) {
     this.queue = new Queue(QUEUES.schedule, {
       connection: options.connection,
       prefix: bullPrefix(options.prefix),

@@ -1,5 +1,5 @@
 import type { JobType, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.ts';
 
 const STATES: JobType[] = ['completed', 'failed', 'delayed', 'wait', 'waiting-children', 'prioritized'];
 const EVENTS_PAGE = 1_000;
@@ -37,7 +37,7 @@ export async function purgeTenantJobs(queues: readonly Queue[], tenantId: string
 
 async function purgeEvents(queue: Queue, belongs: (jobId: string) => boolean): Promise<number> {
   // Our queues run on ioredis connections (src/store/redis-connection.ts).
-  const client = (await queue.getBackend().client) as unknown as Redis;
+  const client = (await queue.getBackend().client) as unknown as RedisClient;
   const key = queue.keys.events;
   if (key === undefined) return 0;
   let removed = 0;

@@ -1,6 +1,6 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import type { TrainPayload } from '../../jobs/train.job.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import type { CycleLauncher } from './cycle-launcher.ts';
 import { JOB_RETENTION } from './job-retention.ts';
@@ -11,7 +11,7 @@ import { isFinalFailure, onFinalFailure, processJob } from './step-processor.ts'
 
 export interface WorkerPoolOptions {
   /** A connection factory: BullMQ workers need their own blocking connections. */
-  connection: () => Redis;
+  connection: () => RedisClient;
   prefix: string;
   deps: JobDeps;
   launcher: CycleLauncher;

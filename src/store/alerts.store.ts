@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { execChecked } from './exec-checked.ts';
 import { GuardedWrite } from './guarded-write.ts';
 import { luaScript } from './lua-script.ts';
@@ -58,10 +58,10 @@ function decodeReservation(key: string, raw: string): AlertReservation {
  * step keeps for its alert step (written with the results, src/store/results.store.ts).
  */
 export class AlertsStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
 
-  constructor(redis: Redis, keys: TenantKeys) {
+  constructor(redis: RedisClient, keys: TenantKeys) {
     this.#redis = redis;
     this.#keys = keys;
   }

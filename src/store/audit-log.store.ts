@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 /** One change made through the admin API (or a session opened / closed). */
 export interface AuditEntry {
@@ -20,9 +20,9 @@ const AUDIT_KEEP = 10_000;
 export class AuditLogStore {
   readonly key: string;
 
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.key = `${prefix}:admin:audit`;
   }

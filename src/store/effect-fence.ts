@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import type { HealthFieldValues } from '../domain/index.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { TenantKeys } from './tenant-keys.ts';
@@ -48,11 +48,11 @@ return 1`;
  * successor's recovery (intent read-back, task look-up) narrows that to one in-flight batch.
  */
 export class EffectFence {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
   readonly #lease: StepLease;
 
-  constructor(redis: Redis, keys: TenantKeys, lease: StepLease) {
+  constructor(redis: RedisClient, keys: TenantKeys, lease: StepLease) {
     this.#redis = redis;
     this.#keys = keys;
     this.#lease = lease;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { ALERT_KINDS } from '../domain/index.ts';
 import { dealAlertFields, dealScopedKeys } from './deal-scoped-keys.ts';
 import { chunked } from './redis-chunks.ts';
@@ -69,11 +69,11 @@ return 'incremental'`;
  * time: an interrupted reconciliation is simply run again and its totals add up across attempts.
  */
 export class FullSyncStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
   readonly #tenantId: string;
 
-  constructor(redis: Redis, keys: TenantKeys, tenantId: string) {
+  constructor(redis: RedisClient, keys: TenantKeys, tenantId: string) {
     this.#redis = redis;
     this.#keys = keys;
     this.#tenantId = tenantId;

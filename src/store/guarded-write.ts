@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { AppError } from '../shared/app-error.ts';
 import { luaScript } from './lua-script.ts';
 
@@ -109,7 +109,7 @@ export class GuardedWrite {
   }
 
   /** Run it: the commands' replies, or null when a field it read changed (nothing was written). */
-  async apply(redis: Redis): Promise<unknown[] | null> {
+  async apply(redis: RedisClient): Promise<unknown[] | null> {
     const guards = this.#guards.length / 4;
     const run = luaScript<unknown[] | null>(redis, 'phGuardedWrite', GUARDED_WRITE);
     return run(this.#keys, [guards, this.#guards, this.#commands]);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 /** How long an idempotency key is remembered. */
 const IDEMPOTENCY_TTL_S = 24 * 3600;
@@ -10,10 +10,10 @@ const PENDING = '__pending__';
  * instead of starting another. Keys live in `<prefix>:admin:idem:<tenantId>:<key>` for 24 hours.
  */
 export class IdempotencyStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
   }

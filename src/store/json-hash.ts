@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { chunked, READ_CHUNK } from './redis-chunks.ts';
 
 /** A stored JSON value, or null when the field or key is absent. */
@@ -8,7 +8,7 @@ export function parseJson<T>(value: string | null | undefined): T | null {
 
 /** These fields of a hash of JSON values, parsed, in chunks; absent fields are left out. */
 export async function hmgetJson<T>(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   ids: readonly string[],
 ): Promise<Map<string, T>> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { chunked } from './redis-chunks.ts';
 import { decodeHistory, scoreAsOf } from './score-history.ts';
 import type { TenantKeys } from './tenant-keys.ts';
@@ -47,10 +47,10 @@ return {removed, recorded}`;
 
 /** The tenant's live outcomes: recorded when deals close, read to judge the served model. */
 export class LiveOutcomesStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
 
-  constructor(redis: Redis, keys: TenantKeys) {
+  constructor(redis: RedisClient, keys: TenantKeys) {
     this.#redis = redis;
     this.#keys = keys;
   }

@@ -1,14 +1,35 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { AppError } from '../shared/app-error.ts';
+import type { RedisClient } from './redis-client.ts';
 import { launchThrowawayRedis } from './redis-server-launcher.ts';
+
+/**
+ * The seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES, parsed by src/config/redis-cluster-nodes.ts):
+ * the client learns every other node and the slot map from them.
+ */
+export interface RedisClusterSeeds {
+  nodes: readonly { host: string; port: number }[];
+  username?: string | undefined;
+  password?: string | undefined;
+  /** rediss:// seeds: TLS to every node. */
+  tls: boolean;
+}
 
 /** Where Redis is, and how to let it go. */
 export interface RedisEndpoint {
+  /** The Redis URL, or for a cluster `redis-cluster://` and its seed nodes (for messages; may hold a password: redactUrl). */
   url: string;
+  /** True on a Redis Cluster: clients are ioredis `Cluster` instances. */
+  cluster: boolean;
   /** True when we started a private redis-server for this process. */
   throwaway: boolean;
-  /** A new ioredis client; BullMQ workers need `maxRetriesPerRequest: null`, which is the default here. */
-  createClient(options?: RedisOptions): Redis;
+  /** The environment variables that point another process at this Redis (REDIS_URL or REDIS_CLUSTER_NODES). */
+  env: Record<string, string>;
+  /**
+   * A new ioredis client (a `Cluster` on a cluster); BullMQ workers need `maxRetriesPerRequest:
+   * null`, which is the default here.
+   */
+  createClient(options?: RedisOptions): RedisClient;
   /** Stops the throwaway server (no-op for an external Redis). */
   close(): Promise<void>;
   /**
@@ -19,22 +40,78 @@ export interface RedisEndpoint {
   unavailableMs(): number;
 }
 
+/** A Cluster client from seeds, with the per-node options of a single client mapped to where ioredis wants them. */
+function clusterClient(seeds: RedisClusterSeeds, options: RedisOptions): Cluster {
+  const { lazyConnect, retryStrategy, enableOfflineQueue, ...nodeOptions } = options;
+  return new Cluster(
+    seeds.nodes.map((n) => ({ host: n.host, port: n.port })),
+    {
+      redisOptions: {
+        maxRetriesPerRequest: null,
+        ...(seeds.username === undefined ? {} : { username: seeds.username }),
+        ...(seeds.password === undefined ? {} : { password: seeds.password }),
+        ...(seeds.tls ? { tls: {} } : {}),
+        ...nodeOptions,
+      },
+      ...(lazyConnect === undefined ? {} : { lazyConnect }),
+      ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+      ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) } : {}),
+    },
+  );
+}
+
+/** `user:password@` of the seeds, URL-encoded ('' without a password). */
+function seedAuth(seeds: RedisClusterSeeds): string {
+  return seeds.password === undefined
+    ? ''
+    : `${encodeURIComponent(seeds.username ?? '')}:${encodeURIComponent(seeds.password)}@`;
+}
+
+/** host:port, an IPv6 host in brackets. */
+function hostPort(node: { host: string; port: number }): string {
+  return `${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.port}`;
+}
+
+/** The `redis-cluster://` form of the seeds, for messages (redactUrl hides a password). */
+function clusterUrl(seeds: RedisClusterSeeds): string {
+  return `redis-cluster://${seedAuth(seeds)}${seeds.nodes.map(hostPort).join(',')}`;
+}
+
+/** REDIS_CLUSTER_NODES for a child process: the seeds as the env schema reads them. */
+function clusterEnv(seeds: RedisClusterSeeds): string {
+  const scheme = seeds.tls ? 'rediss' : 'redis';
+  return seeds.nodes.map((n) => `${scheme}://${seedAuth(seeds)}${hostPort(n)}`).join(',');
+}
+
 /**
- * Connect from REDIS_URL, or when it is unset start a private throwaway redis-server on a free
- * loopback port (demo and tests) and stop it on close.
+ * Connect from REDIS_URL, or to a Redis Cluster from REDIS_CLUSTER_NODES, or when both are unset
+ * start a private throwaway redis-server on a free loopback port (demo and tests) and stop it on
+ * close. `onClose` runs after the endpoint's own cleanup (tests stop a throwaway cluster there).
  */
-export async function resolveRedis(redisUrl: string | undefined): Promise<RedisEndpoint> {
-  const server = redisUrl === undefined ? await launchThrowawayRedis() : undefined;
-  const url = redisUrl ?? server!.url;
+export async function resolveRedis(
+  redisUrl: string | undefined,
+  clusterSeeds?: RedisClusterSeeds,
+  onClose?: () => Promise<void>,
+): Promise<RedisEndpoint> {
+  if (redisUrl !== undefined && clusterSeeds !== undefined) {
+    throw new AppError('CONFIG_INVALID', 'Set REDIS_URL or REDIS_CLUSTER_NODES, not both');
+  }
+  const server =
+    redisUrl === undefined && clusterSeeds === undefined ? await launchThrowawayRedis() : undefined;
+  const url = clusterSeeds ? clusterUrl(clusterSeeds) : (redisUrl ?? server!.url);
   let lostSince: number | null = null;
   const lost = () => {
     lostSince ??= Date.now();
   };
   const endpoint: RedisEndpoint = {
     url,
+    cluster: clusterSeeds !== undefined,
     throwaway: server !== undefined,
+    env: clusterSeeds ? { REDIS_CLUSTER_NODES: clusterEnv(clusterSeeds) } : { REDIS_URL: url },
     createClient: (options = {}) => {
-      const client = new Redis(url, { maxRetriesPerRequest: null, ...options });
+      const client: RedisClient = clusterSeeds
+        ? clusterClient(clusterSeeds, options)
+        : new Redis(url, { maxRetriesPerRequest: null, ...options });
       client.on('error', lost);
       client.on('reconnecting', lost);
       client.on('ready', () => {
@@ -44,6 +121,7 @@ export async function resolveRedis(redisUrl: string | undefined): Promise<RedisE
     },
     close: async () => {
       await server?.stop();
+      await onClose?.();
     },
     unavailableMs: () => (lostSince === null ? 0 : Date.now() - lostSince),
   };
@@ -75,6 +153,8 @@ export async function resolveRedis(redisUrl: string | undefined): Promise<RedisE
 
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
+  // A cluster's several host:port pairs are no WHATWG URL: hide the password by hand.
+  if (url.startsWith('redis-cluster://')) return url.replace(/^(redis-cluster:\/\/[^:@/]*:)[^@]*@/, '$1***@');
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import type { RateWindow, SharedRateBudget } from '../shared/shared-rate-budget.ts';
 
 /**
@@ -41,10 +41,10 @@ return 0
 
 /** The Redis-backed {@link SharedRateBudget}: keys `{prefix}:rate:{account}:{window}`. */
 export class RedisRateBudget implements SharedRateBudget {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
   }

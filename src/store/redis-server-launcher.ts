@@ -14,6 +14,8 @@ export const REDIS_MISSING_HELP =
 export interface ThrowawayRedis {
   url: string;
   port: number;
+  /** The cluster bus port (cluster mode only). */
+  busPort?: number;
   pid: number;
   stop(): Promise<void>;
 }
@@ -23,6 +25,11 @@ export interface LaunchOptions {
   binary?: string;
   /** How long to wait for PING, in ms; default 10,000. */
   startTimeoutMs?: number;
+  /**
+   * Start in cluster mode (a node with no slots yet, see test/support/redis-cluster-launcher.ts):
+   * its nodes.conf in its own directory and its cluster bus on a second free port, never port+10000.
+   */
+  cluster?: boolean;
 }
 
 function isExecutable(path: string): boolean {
@@ -83,9 +90,21 @@ async function waitForPing(port: number, child: ChildProcess, timeoutMs: number)
   throw new Error(`redis-server did not answer PING within ${timeoutMs} ms`);
 }
 
-async function launchOnce(binary: string, timeoutMs: number): Promise<ThrowawayRedis> {
+async function launchOnce(binary: string, timeoutMs: number, cluster: boolean): Promise<ThrowawayRedis> {
   const port = await getPort({ host: '127.0.0.1' });
+  const busPort = cluster ? await getPort({ host: '127.0.0.1', exclude: [port] }) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'ph-redis-'));
+  const clusterArgs =
+    busPort === undefined
+      ? []
+      : [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, 'nodes.conf'),
+          '--cluster-port',
+          String(busPort),
+        ];
   const child = spawn(
     binary,
     [
@@ -105,6 +124,7 @@ async function launchOnce(binary: string, timeoutMs: number): Promise<ThrowawayR
       'no',
       '--loglevel',
       'warning',
+      ...clusterArgs,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -132,6 +152,7 @@ async function launchOnce(binary: string, timeoutMs: number): Promise<ThrowawayR
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    ...(busPort === undefined ? {} : { busPort }),
     pid: child.pid ?? -1,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
@@ -157,7 +178,7 @@ export async function launchThrowawayRedis(options: LaunchOptions = {}): Promise
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      return await launchOnce(binary, options.startTimeoutMs ?? 10_000);
+      return await launchOnce(binary, options.startTimeoutMs ?? 10_000, options.cluster ?? false);
     } catch (err) {
       lastError = err;
     }

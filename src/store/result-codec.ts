@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { type HealthResult, type IndicatorResult, REP_ACTION_KEYS } from '../domain/index.ts';
 
 /**
@@ -48,12 +48,12 @@ return out`;
 
 /** A tenant's results codec with its legend of indicator keys and labels (cached; ids never change). */
 export class ResultCodec {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #legendKey: string;
   readonly #ids = new Map<string, number>();
   readonly #entries = new Map<number, Entry>();
 
-  constructor(redis: Redis, legendKey: string) {
+  constructor(redis: RedisClient, legendKey: string) {
     this.#redis = redis;
     this.#legendKey = legendKey;
   }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import type { HealthResult } from '../domain/index.ts';
 import { execChecked } from './exec-checked.ts';
 import { GuardedWrite, untilApplied } from './guarded-write.ts';
@@ -14,11 +14,11 @@ import type { TenantKeys } from './tenant-keys.ts';
  * history reads it first, and another score step may append to it meanwhile.
  */
 export class ResultsStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
   readonly #resultCodec: ResultCodec;
 
-  constructor(redis: Redis, keys: TenantKeys) {
+  constructor(redis: RedisClient, keys: TenantKeys) {
     this.#redis = redis;
     this.#keys = keys;
     this.#resultCodec = new ResultCodec(redis, keys.resultLegend);

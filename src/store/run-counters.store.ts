@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 /** Upper bounds (seconds) of the run-duration histogram buckets. */
 export const RUN_DURATION_BUCKETS = [10, 30, 60, 300, 900, 3600] as const;
@@ -12,6 +12,16 @@ export interface RunCounters {
   duration: { buckets: Record<string, number>; sum: number; count: number };
 }
 
+/** RENAME each old key (KEYS 1, 3) to its new name (KEYS 2, 4) unless the new one exists. */
+const ADOPT = `
+for i = 1, #KEYS, 2 do
+  if redis.call('exists', KEYS[i]) == 1 and redis.call('exists', KEYS[i + 1]) == 0 then
+    redis.call('rename', KEYS[i], KEYS[i + 1])
+  end
+end
+return 0
+`;
+
 /**
  * Monotonic run counters for Prometheus `_total` counters and the duration histogram, kept in
  * Redis so they survive restarts and cover every worker process. Runs are absorbed from the runs
@@ -19,17 +29,37 @@ export interface RunCounters {
  * exact as long as a tenant finishes fewer than 50 runs between two scrapes.
  */
 export class RunCountersStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
+  readonly #adopted = new Set<string>();
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
   }
 
+  /**
+   * One hash tag per tenant (`{m:<tenant>}`), so the MULTI of `absorb` names keys of one slot on a
+   * Redis Cluster. Not the tenant's own `{t:<tenant>}`: a tenant purge keeps its counters.
+   */
   #keys(tenantId: string) {
-    const base = `${this.#prefix}:admin:metrics:${tenantId}`;
+    const base = `${this.#prefix}:admin:metrics:{m:${tenantId}}`;
     return { seen: `${base}:seen`, counters: `${base}:counters` };
+  }
+
+  /**
+   * Counters kept before the hash tag (`<prefix>:admin:metrics:<tenant>:*`, one server only) move to
+   * the tagged keys once per tenant and process, so an upgrade neither resets them nor counts the
+   * runs it had seen again.
+   */
+  async #adoptUntagged(tenantId: string): Promise<void> {
+    if (this.#adopted.has(tenantId)) return;
+    if (!this.#redis.isCluster) {
+      const old = `${this.#prefix}:admin:metrics:${tenantId}`;
+      const k = this.#keys(tenantId);
+      await this.#redis.eval(ADOPT, 4, `${old}:seen`, k.seen, `${old}:counters`, k.counters);
+    }
+    this.#adopted.add(tenantId);
   }
 
   /** Count the finished runs not counted yet (newest first, as the runs list holds them). */
@@ -38,6 +68,7 @@ export class RunCountersStore {
     runs: readonly Record<string, unknown>[],
     durationOf: (run: Record<string, unknown>) => number,
   ): Promise<void> {
+    await this.#adoptUntagged(tenantId);
     const k = this.#keys(tenantId);
     for (const run of [...runs].reverse()) {
       if (typeof run.runId !== 'string') continue;
@@ -57,6 +88,7 @@ export class RunCountersStore {
   }
 
   async read(tenantId: string): Promise<RunCounters> {
+    await this.#adoptUntagged(tenantId);
     const all = await this.#redis.hgetall(this.#keys(tenantId).counters);
     const out: RunCounters = {
       runs: {},

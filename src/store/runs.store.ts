@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { redactSecrets } from '../shared/redact.ts';
 import { EffectFence, type StepLease } from './effect-fence.ts';
 import { luaScript } from './lua-script.ts';
@@ -51,10 +51,10 @@ return 1`;
 export class RunsStore {
   /** How long the cycle lock lives without a refresh (configurable so tests can use short lifetimes). */
   readonly cycleLockTtlMs: number;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
 
-  constructor(redis: Redis, keys: TenantKeys, options: { cycleLockTtlMs?: number } = {}) {
+  constructor(redis: RedisClient, keys: TenantKeys, options: { cycleLockTtlMs?: number } = {}) {
     this.#redis = redis;
     this.#keys = keys;
     this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import type { Account, Activity, Contact, Deal } from '../domain/index.ts';
 import { decodeActivity, type LedgerEntry, unpackLedger } from './activity-ledger.ts';
 import { decodeDeal } from './deal-codec.ts';
@@ -20,10 +20,10 @@ export interface StoredDealRecord {
  * writes them, src/store/sync-state.store.ts).
  */
 export class StoredDealsStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
 
-  constructor(redis: Redis, keys: TenantKeys) {
+  constructor(redis: RedisClient, keys: TenantKeys) {
     this.#redis = redis;
     this.#keys = keys;
   }

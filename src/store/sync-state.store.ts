@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import type {
   Account,
   Activity,
@@ -60,11 +60,11 @@ function quarantineIdentity(q: QuarantinedRecord): string {
  * The one read-then-write, merging activities into stored ledgers, is a guarded write.
  */
 export class SyncStateStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
   readonly #tenantId: string;
 
-  constructor(redis: Redis, keys: TenantKeys, tenantId: string) {
+  constructor(redis: RedisClient, keys: TenantKeys, tenantId: string) {
     this.#redis = redis;
     this.#keys = keys;
     this.#tenantId = tenantId;

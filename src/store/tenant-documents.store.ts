@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { parseJson } from './json-hash.ts';
 import type { TenantKeys } from './tenant-keys.ts';
 
@@ -17,10 +17,10 @@ export type JsonDocument =
 
 /** The tenant's documents: model, norms, schema marker, alert candidates, training report, views. */
 export class TenantDocumentsStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
 
-  constructor(redis: Redis, keys: TenantKeys) {
+  constructor(redis: RedisClient, keys: TenantKeys) {
     this.#redis = redis;
     this.#keys = keys;
   }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { z } from 'zod';
 import { type Tenant, TenantSchema } from '../domain/index.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -25,10 +25,10 @@ export const MISSING_KEY_MESSAGE =
  */
 export class TenantRegistryStore {
   readonly key: string;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #cipher: CredentialCipher | null;
 
-  constructor(options: { redis: Redis; prefix: string; cipher: CredentialCipher | null }) {
+  constructor(options: { redis: RedisClient; prefix: string; cipher: CredentialCipher | null }) {
     this.#redis = options.redis;
     this.key = `${options.prefix}:admin:tenants`;
     this.#cipher = options.cipher;

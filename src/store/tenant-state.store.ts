@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { AlertsStore } from './alerts.store.ts';
 import { FullSyncStore } from './full-sync.store.ts';
 import { LiveOutcomesStore } from './live-outcomes.store.ts';
@@ -7,6 +6,7 @@ import { RunsStore } from './runs.store.ts';
 import { StoredDealsStore } from './stored-deals.store.ts';
 import { SyncStateStore } from './sync-state.store.ts';
 import { TenantDocumentsStore } from './tenant-documents.store.ts';
+import { masterNodes, type RedisClient } from './redis-client.ts';
 import { type TenantKeys, tenantKeys } from './tenant-keys.ts';
 import { WrittenValuesStore } from './written-values.store.ts';
 
@@ -37,9 +37,14 @@ export class TenantStateStore {
   readonly documents: TenantDocumentsStore;
   /** Closed deals against their live scores (live accuracy). */
   readonly liveOutcomes: LiveOutcomesStore;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
 
-  constructor(redis: Redis, prefix: string, tenantId: string, options: { cycleLockTtlMs?: number } = {}) {
+  constructor(
+    redis: RedisClient,
+    prefix: string,
+    tenantId: string,
+    options: { cycleLockTtlMs?: number } = {},
+  ) {
     this.#redis = redis;
     this.tenantId = tenantId;
     this.keys = tenantKeys(prefix, tenantId);
@@ -57,13 +62,17 @@ export class TenantStateStore {
   /** Delete every key of this tenant (tenant removed). */
   async purge(): Promise<number> {
     const pattern = `${this.keys.cursor.slice(0, -'cursor'.length)}*`;
-    let cursor = '0';
     let removed = 0;
-    do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) removed += await this.#redis.del(...keys);
-    } while (cursor !== '0');
+    // SCAN reaches one node: on a cluster, every master is scanned (the tenant's keys share one
+    // slot, but which master holds it is the cluster's business).
+    for (const node of await masterNodes(this.#redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) removed += await this.#redis.del(...keys);
+      } while (cursor !== '0');
+    }
     return removed;
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import type { HealthFieldValues } from '../domain/index.ts';
 import { GuardedWrite, untilApplied } from './guarded-write.ts';
 import { hmgetJson, parseJson } from './json-hash.ts';
@@ -12,10 +12,10 @@ import type { TenantKeys } from './tenant-keys.ts';
  * stored by the step's effect fence (src/store/effect-fence.ts), which also stamps each clearance.
  */
 export class WrittenValuesStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
 
-  constructor(redis: Redis, keys: TenantKeys) {
+  constructor(redis: RedisClient, keys: TenantKeys) {
     this.#redis = redis;
     this.#keys = keys;
   }

@@ -216,9 +216,11 @@ export function registerAdmin(program: Command): void {
           throw new AppError('CONFIG_INVALID', `--port must be a port number, got "${opts.port}"`);
         }
         const tenantsPath = opts.tenants ?? env.TENANTS_FILE;
-        const redis = await resolveRedis(env.REDIS_URL);
+        const redis = await resolveRedis(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
         if (redis.throwaway)
-          logger.warn('REDIS_URL is unset: using a throwaway redis-server; state is lost on exit');
+          logger.warn(
+            'REDIS_URL and REDIS_CLUSTER_NODES are unset: using a throwaway redis-server; state is lost on exit',
+          );
         let service: AdminService;
         try {
           service = await startAdminService({

@@ -73,7 +73,7 @@ export function registerDemo(program: Command): void {
         say(
           `pipeline-health demo: ${crm.data} sandbox with ${imported ? `${imported.world.deals.length} deals imported from ${imported.source}` : `${deals} generated deals (seed ${seed})`}, Node ${process.version}`,
         );
-        const redis = await resolveRedis(env.REDIS_URL);
+        const redis = await resolveRedis(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
         const sandbox = await startSandbox({
           crm: crm.data,
           deals,
@@ -81,7 +81,7 @@ export function registerDemo(program: Command): void {
           ...(imported ? { world: imported.world } : {}),
         });
         say(
-          `  sandbox at ${sandbox.baseUrl}; Redis ${redis.throwaway ? 'throwaway redis-server' : 'from REDIS_URL'}`,
+          `  sandbox at ${sandbox.baseUrl}; Redis ${redis.throwaway ? 'throwaway redis-server' : redis.cluster ? 'Redis Cluster from REDIS_CLUSTER_NODES' : 'from REDIS_URL'}`,
         );
         const tenantId = 'demo';
         const [tenant] = parseTenants({

@@ -160,7 +160,7 @@ export function registerEvaluate(program: Command): void {
           const tenants = await loadConfiguredTenants(env, opts.tenants);
           const tenant = tenants.find((t) => t.id === opts.tenant);
           if (!tenant) throw new AppError('TENANT_NOT_FOUND', `Tenant "${opts.tenant}" is not configured`);
-          const redis = await resolveRedis(env.REDIS_URL);
+          const redis = await resolveRedis(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
           const client = redis.createClient();
           try {
             const store = new TenantStateStore(client, env.PH_PREFIX, tenant.id);

@@ -25,10 +25,13 @@ export function registerKeys(program: Command): void {
         if (env.PH_ENCRYPTION_KEY === undefined) {
           throw new AppError('CONFIG_INVALID', 'PH_ENCRYPTION_KEY (the new key) is not set');
         }
-        if (env.REDIS_URL === undefined) {
-          throw new AppError('CONFIG_INVALID', 'REDIS_URL is not set: keys rotate works on the shared Redis');
+        if (env.REDIS_URL === undefined && env.REDIS_CLUSTER_NODES === undefined) {
+          throw new AppError(
+            'CONFIG_INVALID',
+            'REDIS_URL (or REDIS_CLUSTER_NODES) is not set: keys rotate works on the shared Redis',
+          );
         }
-        const redis = await resolveRedis(env.REDIS_URL);
+        const redis = await resolveRedis(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
         const client = redis.createClient();
         try {
           const registry = new TenantRegistryStore({

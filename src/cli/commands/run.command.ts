@@ -24,7 +24,7 @@ export function registerRun(program: Command): void {
       runCommand(async () => {
         const env = loadEnv();
         const tenants = await loadConfiguredTenants(env, opts.tenants);
-        const redis = await resolveRedis(env.REDIS_URL);
+        const redis = await resolveRedis(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
         const logger = createLogger({
           level: opts.json ? 'warn' : env.LOG_LEVEL,
           destination: process.stderr as never,

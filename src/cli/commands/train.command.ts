@@ -63,7 +63,7 @@ export function registerTrain(program: Command): void {
         const tenants = await loadConfiguredTenants(env, opts.tenants);
         if (!tenants.some((t) => t.id === opts.tenant))
           throw new AppError('TENANT_NOT_FOUND', `Tenant "${opts.tenant}" is not configured`);
-        const redis = await resolveRedis(env.REDIS_URL);
+        const redis = await resolveRedis(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
         const logger = createLogger({ level: 'warn', destination: process.stderr as never });
         const runtime = new Runtime({ redis, prefix: env.PH_PREFIX, logger, tenants, concurrency: 1 });
         try {

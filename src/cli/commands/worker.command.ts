@@ -40,7 +40,7 @@ export function registerWorker(program: Command): void {
           process.once('SIGTERM', () => stop('SIGTERM'));
           process.once('SIGINT', () => stop('SIGINT'));
         });
-        const redis = await resolveRedis(env.REDIS_URL);
+        const redis = await resolveRedis(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
         const registryClient = redis.createClient();
         const registry = new TenantRegistryStore({
           redis: registryClient,
@@ -56,7 +56,9 @@ export function registerWorker(program: Command): void {
         });
         const tenants = await mergeTenants(fileTenants, registry);
         if (redis.throwaway)
-          logger.warn('REDIS_URL is unset: using a throwaway redis-server; state is lost on exit');
+          logger.warn(
+            'REDIS_URL and REDIS_CLUSTER_NODES are unset: using a throwaway redis-server; state is lost on exit',
+          );
         const runtime = new Runtime({
           redis,
           prefix: env.PH_PREFIX,

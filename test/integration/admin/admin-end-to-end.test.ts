@@ -4,7 +4,8 @@ import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 
 import { adminCaller, type Json, startTestAdminService } from './admin-service-fixture.ts';
 
@@ -24,7 +25,7 @@ describe('admin API end to end (real HTTP on 127.0.0.1, real Runtime, HubSpot sa
   }
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     sandbox = await startHubSpotSandbox({ seed: 5, deals: 40 });
     service = await startTestAdminService({ redis, tokens: [TOKEN], concurrency: 2 });
   });

@@ -3,14 +3,15 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import type { AdminDeps } from '../../../src/admin/admin-deps.ts';
 import { buildAdminServer } from '../../../src/admin/admin-server.ts';
 import type { Tenant } from '../../../src/domain/index.ts';
 import { bullPrefix, QUEUES } from '../../../src/queue/queue-names.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { AuditLogStore } from '../../../src/store/audit-log.store.ts';
@@ -26,7 +27,7 @@ export interface AdminFixture {
   app: FastifyInstance;
   prefix: string;
   /** The fixture's Redis connection (its status shows an outage). */
-  client: Redis;
+  client: RedisClient;
   queues: Queue[];
   registry: TenantRegistryStore;
   store: (tenantId: string) => TenantStateStore;
@@ -46,7 +47,7 @@ export async function adminFixture(
   options: { fileTenants?: Tenant[]; withKey?: boolean; deps?: Partial<AdminDeps> } = {},
 ): Promise<AdminFixture> {
   const prefix = `a${randomUUID().slice(0, 8)}`;
-  const client: Redis = redis.createClient();
+  const client: RedisClient = redis.createClient();
   const registry = new TenantRegistryStore({
     redis: client,
     prefix,
@@ -141,7 +142,7 @@ export function adminSuite(): {
   let redis: RedisEndpoint | undefined;
   const open: AdminFixture[] = [];
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
   });
   afterAll(async () => {
     await redis?.close();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminService } from '../../../src/cli/commands/admin.command.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
@@ -12,7 +12,7 @@ const CRM_SECRET = 'pat-na1-echoed-secret-7f3a9c';
 const WEBHOOK = 'https://hooks.example.com/services/T000/B000/webhook-secret-91c2';
 
 /** Every key under the prefix with every value in it, as text (strings, lists, hashes, sets, zsets, streams). */
-async function dumpRedis(redis: Redis, prefix: string): Promise<string> {
+async function dumpRedis(redis: RedisClient, prefix: string): Promise<string> {
   const keys = new Set<string>();
   for (const pattern of [`${prefix}:*`, `{${prefix}}*`, `*${prefix}*`]) {
     for (const key of await redis.keys(pattern)) keys.add(key);
@@ -42,7 +42,7 @@ describe('secrets at rest (real Runtime, real workers, an echoing CRM on loopbac
   let echo: Server;
   let echoUrl: string;
   let service: AdminService;
-  let client: Redis;
+  let client: RedisClient;
   const prefix = `s${randomUUID().slice(0, 8)}`;
 
   const call = adminCaller(() => service.url, TOKEN);

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTenants } from '../../../src/config/tenants-file.ts';
 import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
@@ -33,7 +33,7 @@ const tenant = (id: string) =>
 /** Issue 17 item 5: a new PH_ENCRYPTION_KEY took the whole service down and the process hung. */
 describe('key rotation and start-up failures (real processes)', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
   const prefix = `k${randomBytes(3).toString('hex')}`;
   const env = (extra: Record<string, string>) => ({
     PATH: process.env.PATH ?? '',

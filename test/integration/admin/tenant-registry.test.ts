@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTenants } from '../../../src/config/tenants-file.ts';
 import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
@@ -21,7 +21,7 @@ const [tenant] = parseTenants({
 
 describe('TenantRegistryStore (real Redis)', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
     client = redis.createClient();

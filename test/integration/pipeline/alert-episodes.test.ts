@@ -3,7 +3,8 @@ import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../../src/cli/runtime.ts';
 import type { CrmKind } from '../../../src/domain/index.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { type CrmUnderTest, startCrm } from './crm-fixture.ts';
 import { newRuntime } from './harness.ts';
 
@@ -59,7 +60,7 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('alert episodes (%s)', (crm) =
   let runtime: Runtime;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     target = await startCrm(crm, 'episodes', {
       deals: 120,
       seed: 5,

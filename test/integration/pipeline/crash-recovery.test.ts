@@ -8,7 +8,8 @@ import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { tenantKeys } from '../../../src/store/tenant-keys.ts';
 import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
 import { type HoldingLink, occurrences, startHoldingLink } from '../../support/holding-link.ts';
@@ -22,7 +23,7 @@ describe('a worker killed mid-write-back', () => {
   let link: HoldingLink | undefined;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     // Enough open deals for three or more write batches of 100, and every response slowed a little so
     // the kill lands while later batches are still to come (or in flight, applied after the kill).
     sandbox = await startHubSpotSandbox({ seed: 21, deals: 1_200, faults: { latencyMs: 40 } });

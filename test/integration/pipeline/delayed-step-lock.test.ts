@@ -1,5 +1,4 @@
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmConnector } from '../../../connectors/crm-connector.ts';
 import type { Runtime } from '../../../src/cli/runtime.ts';
@@ -10,7 +9,8 @@ import {
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { AppError } from '../../../src/shared/app-error.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis, watchKeyspace } from '../../support/test-redis.ts';
 import { hubspotConnectors, hubspotTenant, newRuntime } from './harness.ts';
 
 /**
@@ -50,15 +50,15 @@ describe('a step delayed until a quota reset keeps its tenant', () => {
   let sandbox: HubSpotSandboxHandle;
   let runtime: Runtime;
   let events: QueueEvents;
-  let subscriber: Redis;
+  let unwatch: (() => void) | undefined;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     sandbox = await startHubSpotSandbox({ seed: 19, deals: 15 });
   });
   afterAll(async () => {
     await events?.close();
-    subscriber?.disconnect();
+    unwatch?.();
     await runtime?.close();
     await sandbox?.close();
     await redis?.close();
@@ -77,15 +77,15 @@ describe('a step delayed until a quota reset keeps its tenant', () => {
     await Promise.all([runtime.pool?.waitUntilReady(), events.waitUntilReady()]);
     const store = runtime.deps.store('big');
 
-    // Keyspace events tell us when the lock key lapses (the failure the issue describes).
-    await runtime.client.config('SET', 'notify-keyspace-events', 'Kgx');
-    subscriber = redis.createClient();
+    // Keyspace events tell us when the lock key lapses (the failure the issue describes); on a
+    // cluster they come from the lock's own node only, so every master is watched.
+    let lapse: (value: 'lapsed') => void = () => {};
     const lockLapsed = new Promise<'lapsed'>((resolve) => {
-      subscriber.on('message', (_channel, event) => {
-        if (event === 'expired') resolve('lapsed');
-      });
+      lapse = resolve;
     });
-    await subscriber.subscribe(`__keyspace@0__:${store.keys.cycleLock}`);
+    unwatch = await watchKeyspace(runtime.client, store.keys.cycleLock, (event) => {
+      if (event === 'expired') lapse('lapsed');
+    });
 
     const first = await runtime.launcher.start({ tenantId: 'big', trigger: 'manual' });
     expect(first.started).toBe(true);

@@ -8,7 +8,8 @@ import {
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { AppError } from '../../../src/shared/app-error.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { hubspotTenant, newRuntime, testLogger } from './harness.ts';
 
 /**
@@ -54,7 +55,7 @@ describe('a full resync interrupted by a quota wait', () => {
   let runtime: Runtime;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     sandbox = await startHubSpotSandbox({ seed: 23, deals: 60 });
   });
   afterAll(async () => {

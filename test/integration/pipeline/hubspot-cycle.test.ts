@@ -7,7 +7,8 @@ import {
   type HubSpotSandboxHandle,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 
 describe('a full HubSpot cycle through the real queues', () => {
   let redis: RedisEndpoint;
@@ -15,7 +16,7 @@ describe('a full HubSpot cycle through the real queues', () => {
   let runtime: Runtime;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     sandbox = await startHubSpotSandbox({ seed: 11, deals: 80 });
     const tenants = parseTenants({
       tenants: [

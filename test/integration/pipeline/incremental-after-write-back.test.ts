@@ -7,7 +7,8 @@ import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { hubspotConnectors, hubspotTenant, newRuntime, testLogger } from './harness.ts';
 
 // Alerts off: our alert tasks are new activities of their deals, which rightly brings those
@@ -48,7 +49,7 @@ describe('the incremental sync after a write-back', () => {
   let redis: RedisEndpoint;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
   });
   afterAll(async () => {
     await redis?.close();

@@ -5,7 +5,8 @@ import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { hubspotConnectors, hubspotTenant, newRuntime } from './harness.ts';
 
 describe('an incremental cycle', () => {
@@ -14,7 +15,7 @@ describe('an incremental cycle', () => {
   let runtime: Runtime;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     sandbox = await startHubSpotSandbox({ seed: 5, deals: 60 });
     runtime = newRuntime(redis, [hubspotTenant('inc', sandbox)], { connector: hubspotConnectors() });
     await runtime.pool?.waitUntilReady();

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../../src/cli/runtime.ts';
 import type { CrmKind } from '../../../src/domain/index.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { type CrmUnderTest, startCrm } from './crm-fixture.ts';
 import { type HoldingLink, occurrences, startHoldingLink } from '../../support/holding-link.ts';
 import { tenantKeys } from '../../../src/store/tenant-keys.ts';
@@ -32,7 +33,7 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after t
   let link: HoldingLink | undefined;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
   });
   afterEach(async () => {
     for (const p of procs.splice(0)) {

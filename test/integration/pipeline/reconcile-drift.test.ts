@@ -11,11 +11,12 @@ import {
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
 import type { SandboxHandle } from '../../../src/sandbox/sandbox-handle.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { type AlertKind, alertEpisodeKey, alertKey } from '../../../src/domain/index.ts';
 import { dealScopedKeys } from '../../../src/store/deal-scoped-keys.ts';
 import type { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { hubspotConnectors, newRuntime, salesforceAdminConnector, salesforceTenant } from './harness.ts';
 
 /**
@@ -46,7 +47,7 @@ async function dealWithOpenAlerts(store: TenantStateStore): Promise<{ dealId: st
 }
 
 /** Nothing of the deal is left in any hash keyed by deal id, nor among the open alerts. */
-async function expectNoState(redis: Redis, store: TenantStateStore, dealId: string) {
+async function expectNoState(redis: RedisClient, store: TenantStateStore, dealId: string) {
   for (const key of dealScopedKeys(store.keys)) expect(await redis.hexists(key, dealId), key).toBe(0);
   const open = await store.alerts.openAlerts();
   expect([...open.keys()].filter((k) => k.includes(`:${dealId}:`))).toEqual([]);
@@ -74,10 +75,10 @@ describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => 
   let sandbox: HubSpotSandboxHandle;
   let runtime: Runtime;
   let store: TenantStateStore;
-  let client: Redis;
+  let client: RedisClient;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     client = redis.createClient();
     sandbox = await startHubSpotSandbox({ seed: 31, deals: 60 });
     const [tenant] = parseTenants({
@@ -158,10 +159,10 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
   let sandbox: SalesforceSandboxHandle;
   let runtime: Runtime;
   let store: TenantStateStore;
-  let client: Redis;
+  let client: RedisClient;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     client = redis.createClient();
     sandbox = await startSalesforceSandbox({ world: generateWorld({ seed: 37, deals: 60 }) });
     const tenant = salesforceTenant('sfdrift', sandbox);

@@ -5,7 +5,8 @@ import {
   type SalesforceSandboxHandle,
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { newRuntime, salesforceAdminConnector, salesforceTenant } from './harness.ts';
 
 describe('a full Salesforce cycle through the real queues', () => {
@@ -14,7 +15,7 @@ describe('a full Salesforce cycle through the real queues', () => {
   let runtime: Runtime;
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     sandbox = await startSalesforceSandbox({ world: generateWorld({ seed: 13, deals: 80 }) });
     const tenant = salesforceTenant('globex', sandbox, { name: 'Globex' });
     // The test org has no admin to assign the permission set; the connector may do it here.

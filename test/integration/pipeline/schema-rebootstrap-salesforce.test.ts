@@ -5,7 +5,8 @@ import {
   type SalesforceSandboxHandle,
   startSalesforceSandbox,
 } from '../../../src/sandbox/salesforce/salesforce-sandbox.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { newRuntime, salesforceAdminConnector, salesforceTenant } from './harness.ts';
 
 /**
@@ -25,7 +26,7 @@ describe('a Salesforce tenant pointed at another org', () => {
   const runtimes: Runtime[] = [];
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     first = await startSalesforceSandbox({ world: generateWorld({ seed: 43, deals: 30 }) });
     second = await startSalesforceSandbox({ world: generateWorld({ seed: 44, deals: 30 }) });
   });

@@ -4,7 +4,8 @@ import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { hubspotConnectors, hubspotTenant, newRuntime } from './harness.ts';
 
 /**
@@ -20,7 +21,7 @@ describe('a tenant pointed at another portal', () => {
   const runtimes: Runtime[] = [];
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     // Another portal (other deals), whose health properties were never created.
     first = await startHubSpotSandbox({ seed: 41, deals: 30 });
     second = await startHubSpotSandbox({ seed: 42, deals: 30 });

@@ -4,7 +4,8 @@ import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { hubspotConnectors, hubspotTenant, newRuntime } from './harness.ts';
 
 describe('several workers and tenants on one Redis', () => {
@@ -13,7 +14,7 @@ describe('several workers and tenants on one Redis', () => {
   const runtimes: Runtime[] = [];
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
   });
   afterAll(async () => {
     for (const r of runtimes) await r.close();

@@ -7,7 +7,8 @@ import {
   type HubSpotSandboxHandle,
   startHubSpotSandbox,
 } from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
-import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
+import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
+import { startTestRedis } from '../../support/test-redis.ts';
 import { hubspotTenant } from './harness.ts';
 import { type CliProcess, startCli } from '../../support/cli-process.ts';
 
@@ -22,7 +23,7 @@ describe('a step of a tenant this process does not know', () => {
   const procs: CliProcess[] = [];
 
   beforeAll(async () => {
-    redis = await resolveRedis(undefined);
+    redis = await startTestRedis();
     sandbox = await startHubSpotSandbox({ seed: 8, deals: 40 });
   });
   afterAll(async () => {
@@ -40,7 +41,7 @@ describe('a step of a tenant this process does not know', () => {
     writeFileSync(fileB, JSON.stringify({ tenants: [hubspotTenant('beta', sandbox, schedule)] }));
     const env = {
       LOG_LEVEL: 'info',
-      REDIS_URL: redis.url,
+      ...redis.env,
       PH_PREFIX: `u${randomUUID().slice(0, 8)}`,
       WORKER_CONCURRENCY: '1',
     };

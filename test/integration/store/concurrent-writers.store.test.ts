@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Activity, Deal, HealthResult } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
@@ -70,7 +71,7 @@ const result = (dealId: string, asOf: string, score: number): HealthResult =>
 
 describe('two writers on one tenant', () => {
   let redis: RedisEndpoint;
-  let direct: Redis;
+  let direct: RedisClient;
   let link: HoldingLink | undefined;
   let linked: Redis | undefined;
 
@@ -186,7 +187,7 @@ describe('two writers on one tenant', () => {
 
 describe('alert reservations under a second writer', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
@@ -252,7 +253,7 @@ describe('alert reservations under a second writer', () => {
 
 describe('run records under a second attempt', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertEpisodeKey, alertKey } from '../../../src/domain/index.ts';
 import { dealScopedKeys } from '../../../src/store/deal-scoped-keys.ts';
@@ -16,7 +16,12 @@ import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 const AS_OF = '2026-12-01T00:00:00.000Z';
 
 /** A stored deal with a result, a ledger, written values and one open alert (confirmed or pending). */
-async function seed(client: Redis, store: TenantStateStore, ids: string[], pending = false): Promise<void> {
+async function seed(
+  client: RedisClient,
+  store: TenantStateStore,
+  ids: string[],
+  pending = false,
+): Promise<void> {
   const k = store.keys;
   const fields = (value: string) => Object.fromEntries(ids.map((id) => [id, value]));
   await client.hset(k.deals, fields('{}'));
@@ -34,7 +39,7 @@ async function seed(client: Redis, store: TenantStateStore, ids: string[], pendi
 }
 
 /** Per deal: [stored in any deal-scoped hash, has an open alert]. */
-async function presence(client: Redis, store: TenantStateStore, dealId: string): Promise<boolean[]> {
+async function presence(client: RedisClient, store: TenantStateStore, dealId: string): Promise<boolean[]> {
   const perHash = await Promise.all(dealScopedKeys(store.keys).map((key) => client.hexists(key, dealId)));
   const alert = await client.hexists(
     store.keys.alertsOpen,
@@ -49,7 +54,7 @@ async function* listed(ids: string[]): AsyncIterable<string[]> {
 
 describe('deals leaving the tenant', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
 
   beforeAll(async () => {
     redis = await resolveRedis(undefined);
@@ -60,7 +65,8 @@ describe('deals leaving the tenant', () => {
     await redis.close();
   });
 
-  const newStore = (c: Redis = client) => new TenantStateStore(c, `r${randomUUID().slice(0, 6)}`, 'acme');
+  const newStore = (c: RedisClient = client) =>
+    new TenantStateStore(c, `r${randomUUID().slice(0, 6)}`, 'acme');
 
   it('a deleted deal closes its open alerts, confirmed and pending, in the page transaction', async () => {
     const store = newStore();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deal } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
@@ -42,7 +42,7 @@ const deal = (id: string, extra: Partial<Deal> = {}): Deal => ({
 
 describe('stored deal snapshots', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
   let store: TenantStateStore;
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthResult } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
@@ -17,7 +17,7 @@ const result = (dealId: string): HealthResult =>
 
 describe('a tenant with 200,000 closed deals', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
   let store: TenantStateStore;
   const ids = Array.from({ length: N }, (_, i) => `d${i}`);
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activity, Deal } from '../../../src/domain/index.ts';
 import { encodeActivity } from '../../../src/store/activity-ledger.ts';
@@ -77,7 +77,7 @@ const page = (deals: Deal[], acts: Activity[]) => ({
 
 describe('stored activity ledgers', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
   let store: TenantStateStore;
 
   beforeAll(async () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE_INDICATOR_KEYS, type HealthResult } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 
 /**
- * Issue 19: Redis held about 4.8 KB per deal (target 2 KB); a stored result was about 2.1 KB, over
+ * Issue 19: RedisClient held about 4.8 KB per deal (target 2 KB); a stored result was about 2.1 KB, over
  * half of it JSON key names and the same indicator keys and labels. It is stored positionally with
  * a per-tenant legend of (key, label) now, and reads back exactly as saved.
  */
@@ -37,7 +37,7 @@ const result = (dealId: string): HealthResult => ({
 
 describe('stored results', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
   let store: TenantStateStore;
   const prefix = `z${randomUUID().slice(0, 6)}`;
 

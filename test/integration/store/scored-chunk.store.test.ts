@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthResult } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
@@ -15,7 +15,7 @@ const result = (dealId: string, asOf: string, score: number): HealthResult =>
 
 describe('saving a scored chunk', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
   let store: TenantStateStore;
 
   beforeAll(async () => {

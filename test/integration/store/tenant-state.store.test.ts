@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activity, Deal, HealthResult } from '../../../src/domain/index.ts';
 import { decodeActivity, encodeActivity, MAX_LEDGER_ACTIVITIES } from '../../../src/store/activity-ledger.ts';
@@ -62,7 +62,7 @@ const page = (p: Partial<StoredPage>): StoredPage => ({
 
 describe('tenant state store', () => {
   let redis: RedisEndpoint;
-  let client: Redis;
+  let client: RedisClient;
   let store: TenantStateStore;
 
   beforeAll(async () => {

@@ -1,0 +1,94 @@
+import { Redis } from 'ioredis';
+import { launchThrowawayRedis, type ThrowawayRedis } from '../../src/store/redis-server-launcher.ts';
+
+/** Slots in a Redis Cluster (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/). */
+const SLOTS = 16_384;
+
+/** A private Redis Cluster of masters on loopback ports, gone on stop. */
+export interface ThrowawayCluster {
+  /** The masters, in slot order (the first serves slot 0). */
+  nodes: { host: string; port: number; busPort: number; pid: number }[];
+  stop(): Promise<void>;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`Redis Cluster: ${what} not reached within ${timeoutMs} ms`);
+}
+
+/**
+ * Start `masters` redis-server processes in cluster mode (each with its own temp dir, nodes.conf,
+ * and free client and bus ports), give each an equal range of the 16,384 slots, join them with
+ * CLUSTER MEET, and wait until every node reports `cluster_state:ok` and knows every other node.
+ * No replicas. `stop` kills the processes (by PID) and removes their directories.
+ */
+export async function launchThrowawayCluster(
+  options: { masters?: number; timeoutMs?: number } = {},
+): Promise<ThrowawayCluster> {
+  const masters = options.masters ?? 3;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const servers: ThrowawayRedis[] = [];
+  const admins: Redis[] = [];
+  const stop = async () => {
+    for (const a of admins) a.disconnect();
+    await Promise.all(servers.map((s) => s.stop()));
+  };
+  try {
+    for (let i = 0; i < masters; i += 1) servers.push(await launchThrowawayRedis({ cluster: true }));
+    for (const s of servers) {
+      const admin = new Redis({ host: '127.0.0.1', port: s.port, maxRetriesPerRequest: 1 });
+      admin.on('error', () => {});
+      admins.push(admin);
+    }
+    // Equal contiguous slot ranges, as `redis-cli --cluster create` would assign them.
+    await Promise.all(
+      admins.map((admin, i) => {
+        const first = Math.floor((SLOTS * i) / masters);
+        const last = Math.floor((SLOTS * (i + 1)) / masters) - 1;
+        return admin.call('CLUSTER', 'ADDSLOTSRANGE', first, last);
+      }),
+    );
+    // Cluster bus ports are not port+10000 here: MEET names each one.
+    for (const s of servers.slice(1)) {
+      await admins[0]!.call('CLUSTER', 'MEET', '127.0.0.1', s.port, s.busPort!);
+    }
+    await waitFor(
+      'cluster_state:ok on every node',
+      async () => {
+        const infos = await Promise.all(admins.map((a) => a.call('CLUSTER', 'INFO') as Promise<string>));
+        return infos.every(
+          (info) =>
+            info.includes('cluster_state:ok') &&
+            info.includes(`cluster_known_nodes:${masters}`) &&
+            info.includes(`cluster_slots_assigned:${SLOTS}`) &&
+            info.includes(`cluster_size:${masters}`),
+        );
+      },
+      timeoutMs,
+    );
+    // Every node must also agree on who serves every slot, or a client's first MOVED could loop.
+    await waitFor(
+      'one slot map on every node',
+      async () => {
+        const maps = await Promise.all(
+          admins.map(async (a) => JSON.stringify(((await a.call('CLUSTER', 'SLOTS')) as unknown[][]).sort())),
+        );
+        return maps.every((m) => m === maps[0]);
+      },
+      timeoutMs,
+    );
+    for (const a of admins) a.disconnect();
+    admins.length = 0;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port, busPort: s.busPort!, pid: s.pid })),
+    stop,
+  };
+}
