@@ -21,3 +21,4 @@ export * from './forecast/index.ts';
 export * from './calibration/boosted-trees.ts';
 export * from './calibration/model-selection.ts';
 export * from './tree-ensemble.ts';
+export * from './what-changed.ts';
