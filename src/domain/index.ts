@@ -16,3 +16,4 @@ export * from './zoned-day.ts';
 export * from './did-you-mean.ts';
 export * from './strict-object.ts';
 export * from './crm-account.ts';
+export * from './iso-week.ts';

@@ -33,6 +33,8 @@ export interface TenantKeys {
   /** The seven survey elements across owners, as of the last score step. */
   teamElements: string;
   forecast: string;
+  /** What changed since last week, as of the last score step (docs/DIGEST.md). */
+  whatChanged: string;
   cycleLock: string;
   /** The run that began the full sync in progress (absent: none in progress). */
   fullSync: string;
@@ -77,6 +79,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     pipelineHealth: `${base}:pipeline-health`,
     teamElements: `${base}:team-elements`,
     forecast: `${base}:forecast`,
+    whatChanged: `${base}:whatChanged`,
     cycleLock: `${base}:cycle-lock`,
     fullSync: `${base}:full-sync`,
     syncSeen: `${base}:sync-seen`,

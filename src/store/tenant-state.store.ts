@@ -23,6 +23,7 @@ import {
   unpackLedger,
 } from './activity-ledger.ts';
 import { AlertReservations } from './alert-reservations.ts';
+import { DigestStore } from './digest.store.ts';
 import { EffectFence, type StepLease } from './effect-fence.ts';
 import { execChecked } from './exec-checked.ts';
 import { dealAlertFields, dealScopedKeys } from './deal-scoped-keys.ts';
@@ -68,7 +69,8 @@ export type JsonDocument =
   | 'trainingReport'
   | 'pipelineHealth'
   | 'teamElements'
-  | 'forecast';
+  | 'forecast'
+  | 'whatChanged';
 
 /** A cycle holds its tenant's lock at most this long without a step or a synced page refreshing it. */
 const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
@@ -530,6 +532,11 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(at)`
   /** Open alerts and the owners' daily cap (src/store/alert-reservations.ts). */
   alertReservations(): AlertReservations {
     return new AlertReservations(this.#redis, this.keys);
+  }
+
+  /** The weekly digest's idempotency keys and delivery log (src/store/digest.store.ts). */
+  digest(): DigestStore {
+    return new DigestStore(this.#redis, this.keys);
   }
 
   /** Open alerts: key -> task id, or "pending" while the task is being created. */

@@ -74,7 +74,12 @@ describe('what changed since last week (issue 18 item 3)', () => {
     expect(ann!.movedOut.count).toBe(1);
     expect(bob!.pushed).toMatchObject({ count: 1, days: 9 });
     expect(bob!.movedOut.count).toBe(0);
-    expect(bob!.pushed.deals[0]).toMatchObject({ dealId: 'b', from: '2026-12-01', to: '2026-12-10', days: 9 });
+    expect(bob!.pushed.deals[0]).toMatchObject({
+      dealId: 'b',
+      from: '2026-12-01',
+      to: '2026-12-10',
+      days: 9,
+    });
   });
 
   it('sums amounts cut this week, not raises or cuts before it', () => {
@@ -127,13 +132,21 @@ describe('what changed since last week (issue 18 item 3)', () => {
         reason: 'No buyer reply in 20 days, usually 3',
       },
     ]);
-    expect(bob!.bandChanges.deals[0]).toMatchObject({ from: 'healthy', to: 'watch', reason: 'Stage age 90 days' });
+    expect(bob!.bandChanges.deals[0]).toMatchObject({
+      from: 'healthy',
+      to: 'watch',
+      reason: 'Stage age 90 days',
+    });
     expect(bob!.newAtRisk.count).toBe(0);
   });
 
   it('lists only owners with a change; deals without an owner count for the team', () => {
     const doc = run([
-      deal('a', { ownerId: null, amount: 400, amountChanges: [{ at: '2026-11-17T00:00:00Z', from: '500', to: '400' }] }),
+      deal('a', {
+        ownerId: null,
+        amount: 400,
+        amountChanges: [{ at: '2026-11-17T00:00:00Z', from: '500', to: '400' }],
+      }),
       deal('b', { ownerId: 'bob' }),
     ]);
     expect(doc.groups).toHaveLength(1);
