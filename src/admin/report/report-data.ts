@@ -36,6 +36,23 @@ interface StoredRollup {
   }[];
 }
 
+/** What the report reads of the stored "what changed" (jobs/what-changed-step.ts, docs/DIGEST.md). */
+interface StoredChangeGroup {
+  ownerId: string | null;
+  name: string;
+  movedOut: { count: number; amount: number };
+  pushed: { count: number; days: number };
+  amountCut: { count: number; amount: number };
+  newAtRisk: { count: number };
+  bandChanges: { count: number; deals: { name: string; from: Band; to: Band; reason: string | null }[] };
+}
+interface StoredWhatChanged {
+  asOf: string;
+  since: string;
+  period: { label: string };
+  groups: StoredChangeGroup[];
+}
+
 /** What the report reads of the stored forecast (jobs/forecast-step.ts, docs/FORECAST.md). */
 interface StoredForecast {
   periods: {
@@ -115,6 +132,8 @@ export interface ReportData {
   trendHasHistory: boolean;
   /** The current quarter's forecast with ranges; null until a score step stored one. */
   forecast: ReportForecast | null;
+  /** What changed since last week per owner and team (GET /tenants/:id/changes); null before a score step stored it. */
+  changes: StoredWhatChanged | null;
 }
 
 const BUCKETS = Array.from({ length: 10 }, (_, i) => (i === 9 ? '90-100' : `${i * 10}-${i * 10 + 9}`));
@@ -143,10 +162,11 @@ export async function buildReportData(
     if (asOf === null || r.asOf > asOf) asOf = r.asOf;
   }
 
-  const [metadata, rollup, storedForecast] = await Promise.all([
+  const [metadata, rollup, storedForecast, changes] = await Promise.all([
     store.getMetadata(),
     store.getJson<StoredRollup>('pipelineHealth'),
     store.getJson<StoredForecast>('forecast'),
+    store.getJson<StoredWhatChanged>('whatChanged'),
   ]);
   const [open, elements] = await Promise.all([
     readOpenDeals(store, results, metadata),
@@ -217,6 +237,7 @@ export async function buildReportData(
     trend,
     trendHasHistory: trend.filter((p) => p.averageScore !== null).length >= 2,
     forecast,
+    changes,
   };
 }
 

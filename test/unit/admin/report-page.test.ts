@@ -46,6 +46,7 @@ function data(): ReportData {
     trend: [{ label: 'now', averageScore: 5, deals: 1 }],
     trendHasHistory: false,
     forecast: null,
+    changes: null,
   };
 }
 
