@@ -45,7 +45,7 @@ class Receiver {
       });
       req.on('end', async () => {
         this.requests.push({ headers: req.headers, body });
-        if (this.gate) await this.gate;
+        if (this.gate !== null) await this.gate;
         const next = this.script.shift() ?? { status: 200 };
         res.writeHead(next.status, next.headers ?? {});
         res.end(next.status === 200 ? 'ok' : 'no');
