@@ -39,7 +39,7 @@ export type DigestOutcome = 'delivered' | 'already' | 'deferred' | 'failed' | 'u
 type Decision = { kind: 'delivered' } | { kind: 'retry'; retryAfterMs: number | null } | { kind: 'fail' };
 
 /** Retry-After: delay-seconds or an HTTP date (RFC 9110 section 10.2.3). */
-export function retryAfterMs(header: string | null, now: number): number | null {
+function retryAfterMs(header: string | null, now: number): number | null {
   if (header === null) return null;
   const trimmed = header.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;

@@ -21,7 +21,7 @@ export interface WhatChangedStepInput {
   owners: readonly Owner[];
 }
 
-export async function computeAndStoreWhatChanged(input: WhatChangedStepInput): Promise<WhatChangedDocument> {
+async function computeAndStoreWhatChanged(input: WhatChangedStepInput): Promise<WhatChangedDocument> {
   const { store, asOf } = input;
   const deals: ChangeDeal[] = [];
   for await (const chunk of store.iterateDeals()) {

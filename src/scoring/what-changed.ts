@@ -10,7 +10,7 @@ import { DAY_MS } from './time.ts';
 
 const WEEK_MS = 7 * DAY_MS;
 /** Deals listed per category and group (counts and sums cover all of them). */
-export const WHAT_CHANGED_LIST_LIMIT = 20;
+const WHAT_CHANGED_LIST_LIMIT = 20;
 
 /** One open deal as the computation needs it. */
 export interface ChangeDeal {
@@ -67,7 +67,7 @@ export interface WhatChangedOptions {
   owners: readonly { id: string; name: string }[];
 }
 
-export function bandOf(score: number, bands: BandThresholds): Band {
+function bandOf(score: number, bands: BandThresholds): Band {
   return score >= bands.healthy ? 'healthy' : score >= bands.watch ? 'watch' : 'at_risk';
 }
 
