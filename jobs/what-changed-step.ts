@@ -24,8 +24,9 @@ export interface WhatChangedStepInput {
 async function computeAndStoreWhatChanged(input: WhatChangedStepInput): Promise<WhatChangedDocument> {
   const { store, asOf } = input;
   const deals: ChangeDeal[] = [];
-  for await (const chunk of store.iterateDeals()) {
-    const open = chunk.filter((s) => !s.deal.isClosed).map((s) => s.deal);
+  // Deal snapshots alone (no activities): the change history is on the deal.
+  for await (const chunk of store.iterateDealSnapshots()) {
+    const open = chunk.filter((d) => !d.isClosed);
     const ids = open.map((d) => d.id);
     const results = await store.getResults(ids);
     const weekAgo = await store.previousScores(ids, asOf);

@@ -242,6 +242,24 @@ describe('weekly digest webhook', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it('with owners on, sends the team and each changed owner their own digest', async () => {
+    tenant = { ...tenant, digest: { ...tenant.digest!, owners: true } };
+    const summary = await runDigest(MONDAY);
+    expect(summary.outcomes).toMatchObject({ delivered: 3 });
+    const ids = receiver.requests.map((r) => String(r.headers['x-ph-delivery-id'])).sort();
+    expect(ids).toEqual(['acme.2026-W47.owner:ann', 'acme.2026-W47.owner:bob', 'acme.2026-W47.team']);
+    const ann = receiver.requests.find((r) => r.headers['x-ph-delivery-id'] === 'acme.2026-W47.owner:ann')!;
+    const body = JSON.parse(ann.body) as { text: string; metadata: { ownerId: string } };
+    expect(body.metadata.ownerId).toBe('ann');
+    expect(body.text).toContain('for Ann: 1 moved out of 2026-Q4');
+  });
+
+  it("is not sent before the week's send time (Monday 08:00 local by default)", async () => {
+    const early = await runDigest(Date.parse('2026-11-16T07:59:00Z'));
+    expect(early).toMatchObject({ status: 'not_due', week: '2026-W47' });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
   it('two workers running the step at once send one request', async () => {
     let open: () => void = () => {};
     receiver.gate = new Promise<void>((resolve) => {
