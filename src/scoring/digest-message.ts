@@ -12,6 +12,16 @@ export interface DigestMessage {
 
 /** Listed deals per section in the message (the counts cover all). */
 const LISTED = 5;
+/** Block Kit limits: a header's text 150 characters, a section's text 3000. */
+const HEADER_MAX = 150;
+const SECTION_MAX = 3_000;
+/** CRM text in one line, before escaping (which may lengthen it). */
+const NAME_MAX = 120;
+const REASON_MAX = 160;
+
+function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
 
 const money = (n: number) => Math.round(n).toLocaleString('en-US');
 const band = (b: string) => b.replace('_', ' ');
@@ -21,9 +31,23 @@ function esc(s: string): string {
   return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
+/** A section with as many lines as fit in Block Kit's limit (the rest summed up in a last line). */
 function section(title: string, lines: string[]): Record<string, unknown> {
-  return { type: 'section', text: { type: 'mrkdwn', text: [`*${title}*`, ...lines].join('\n') } };
+  let text = `*${title}*`;
+  for (let i = 0; i < lines.length; i++) {
+    const rest = lines.length - i;
+    // Room is kept for the "and N more" line.
+    if (text.length + 1 + lines[i]!.length > SECTION_MAX - 40) {
+      text += `\n…and ${rest} more lines`;
+      break;
+    }
+    text += `\n${lines[i]}`;
+  }
+  return { type: 'section', text: { type: 'mrkdwn', text } };
 }
+
+const nameOf = (s: string) => esc(clip(s, NAME_MAX));
+const reasonOf = (s: string) => esc(clip(s, REASON_MAX));
 
 export function digestMessage(
   tenantId: string,
@@ -31,7 +55,7 @@ export function digestMessage(
   doc: WhatChangedDocument,
   group: WhatChangedGroup,
 ): DigestMessage {
-  const who = group.ownerId === null ? 'the team' : esc(group.name);
+  const who = group.ownerId === null ? 'the team' : nameOf(group.name);
   const g = group;
   const summary =
     `${g.movedOut.count} moved out of ${doc.period.label}, ${g.pushed.count} close dates pushed ` +
@@ -41,7 +65,10 @@ export function digestMessage(
   const blocks: Record<string, unknown>[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: `What changed: ${group.ownerId === null ? 'Team' : group.name}` },
+      text: {
+        type: 'plain_text',
+        text: clip(`What changed: ${group.ownerId === null ? 'Team' : group.name}`, HEADER_MAX),
+      },
     },
     section('Summary', [summary]),
   ];
@@ -54,31 +81,31 @@ export function digestMessage(
     `Moved out of ${doc.period.label}`,
     g.movedOut.deals,
     g.movedOut.count,
-    (d) => `${esc(d.name)}: ${d.from} → ${d.to ?? 'no close date'}`,
+    (d) => `${nameOf(d.name)}: ${d.from} → ${d.to ?? 'no close date'}`,
   );
   list(
     'Close dates pushed',
     g.pushed.deals,
     g.pushed.count,
-    (d) => `${esc(d.name)}: +${d.days} days (${d.to})`,
+    (d) => `${nameOf(d.name)}: +${d.days} days (${d.to})`,
   );
   list(
     'Amounts cut',
     g.amountCut.deals,
     g.amountCut.count,
-    (d) => `${esc(d.name)}: ${money(d.from)} → ${money(d.to)}`,
+    (d) => `${nameOf(d.name)}: ${money(d.from)} → ${money(d.to)}`,
   );
   list(
     'New at risk',
     g.newAtRisk.deals,
     g.newAtRisk.count,
-    (d) => `${esc(d.name)}${d.reason ? `: ${esc(d.reason)}` : ''}`,
+    (d) => `${nameOf(d.name)}${d.reason ? `: ${reasonOf(d.reason)}` : ''}`,
   );
   list(
     'Band changes',
     g.bandChanges.deals,
     g.bandChanges.count,
-    (d) => `${esc(d.name)}: ${band(d.from)} → ${band(d.to)}${d.reason ? ` (${esc(d.reason)})` : ''}`,
+    (d) => `${nameOf(d.name)}: ${band(d.from)} → ${band(d.to)}${d.reason ? ` (${reasonOf(d.reason)})` : ''}`,
   );
   blocks.push({
     type: 'context',
