@@ -120,7 +120,18 @@ export async function deliverDigest(d: DigestDelivery): Promise<DigestOutcome> {
     const decision = decide(status, retryAfter);
     if (decision.kind === 'delivered') {
       const kept = await d.store.finish(d.deliveryId, d.holder, 'delivered');
-      await record({ attempt, status, outcome: 'delivered', error: null, retryInMs: null });
+      // Not kept: this worker was too slow and another one marked the digest unknown meanwhile.
+      await record(
+        kept
+          ? { attempt, status, outcome: 'delivered', error: null, retryInMs: null }
+          : {
+              attempt,
+              status,
+              outcome: 'unknown',
+              error: 'accepted after the claim ran out',
+              retryInMs: null,
+            },
+      );
       return kept ? 'delivered' : 'unknown';
     }
     if (decision.kind === 'fail' || attempt >= d.retry.attempts) {

@@ -73,6 +73,7 @@ export const digestJob: JobDefinition<CyclePayload, DigestSummary> = {
       });
       outcomes[outcome] += 1;
     }
+    await digests.prune();
     return { status: 'ran', week: pos.week, outcomes };
   },
 };

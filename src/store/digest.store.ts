@@ -13,6 +13,8 @@ export interface DigestDeliveryState {
   holder?: string;
   leaseUntil?: number;
   notBefore?: number;
+  /** When the digest was first claimed (Redis time, ms): old ones are pruned. */
+  createdAt?: number;
 }
 
 /** One attempt, as the delivery log shows it (newest first). */
@@ -40,6 +42,20 @@ const LOG_LIMIT = 1_000;
 /** Delivery states are kept this long (a week's key is useless after it). */
 const STATE_TTL_SECONDS = 35 * 86_400;
 
+/** Delete the states first claimed before ARGV[1] ms ago (Redis time). */
+const PRUNE = `
+local t = redis.call('time')
+local cutoff = tonumber(t[1]) * 1000 - tonumber(ARGV[1])
+local all = redis.call('hgetall', KEYS[1])
+local n = 0
+for i = 1, #all, 2 do
+  local s = cjson.decode(all[i + 1])
+  if s.createdAt and tonumber(s.createdAt) < cutoff then
+    redis.call('hdel', KEYS[1], all[i]); n = n + 1
+  end
+end
+return n`;
+
 /**
  * Claim a digest for one request. KEYS[1] the state hash; ARGV: delivery id, holder, lease ms,
  * max attempts. Returns {1, attempt} or {0, state json, abandoned}. A `sending` state whose lease
@@ -50,7 +66,7 @@ const CLAIM = `
 local t = redis.call('time')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local raw = redis.call('hget', KEYS[1], ARGV[1])
-local s = {state = 'retry', attempts = 0}
+local s = {state = 'retry', attempts = 0, createdAt = now}
 if raw then s = cjson.decode(raw) end
 if s.state == 'sending' and tonumber(s.leaseUntil) <= now then
   s.state = 'unknown'; s.holder = nil; s.leaseUntil = nil
@@ -136,6 +152,14 @@ export class DigestStore {
   ): Promise<boolean> {
     const ok = await this.#redis.eval(FINISH, 1, this.#states, deliveryId, holder, next, retryInMs);
     return ok === 1;
+  }
+
+  /**
+   * Drop digests first claimed more than 35 days ago (the hash holds a few weeks of owners and
+   * the team: bounded). The whole hash also expires 35 days after the last claim.
+   */
+  async prune(): Promise<number> {
+    return (await this.#redis.eval(PRUNE, 1, this.#states, STATE_TTL_SECONDS * 1000)) as number;
   }
 
   async state(deliveryId: string): Promise<DigestDeliveryState | null> {

@@ -285,6 +285,19 @@ describe('weekly digest webhook', () => {
     expect(outcomes.map((o) => o.deferred).sort()).toEqual([0, 1]);
   });
 
+  it('prunes digests first claimed more than 35 days ago when it runs', async () => {
+    const states = `${store.keys.cursor.slice(0, -'cursor'.length)}digest:deliveries`;
+    const old = Date.now() - 36 * 86_400_000;
+    await client.hset(
+      states,
+      'acme.2026-W40.team',
+      JSON.stringify({ state: 'delivered', attempts: 1, createdAt: old }),
+    );
+    await runDigest(MONDAY);
+    expect(await client.hexists(states, 'acme.2026-W40.team')).toBe(0);
+    expect((await store.digest().state('acme.2026-W47.team'))?.state).toBe('delivered');
+  });
+
   it('a worker lost during its request leaves the outcome unknown and it is never resent', async () => {
     const digests = store.digest();
     const claim = await digests.claim('acme.2026-W47.team', 'lost-worker', 1, 5);
