@@ -28,6 +28,7 @@ import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { dealSampler } from './deal-sample.ts';
 import { computeAndStoreForecast } from './forecast-step.ts';
 import { closeScoredDeals, serveModel } from './live-accuracy-step.ts';
+import { whatChangedHook } from './what-changed-step.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
 
 /** Pipeline health per owner, team and total for the current calendar quarter (UTC dates). */
@@ -219,6 +220,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         'forecast failed; scores are kept',
       );
     }
+    const owners = metadata?.owners ?? [];
+    await whatChangedHook({ store, tenant, asOf, bands: ctx.bands, owners }, deps.logger);
     report(scored, scored);
     return {
       deals: dealCount,
