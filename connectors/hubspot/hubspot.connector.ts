@@ -11,7 +11,7 @@ import { scopedIterable } from '../shared/scoped-iterable.ts';
 import { SharedLimiter } from '../shared/shared-limiter.ts';
 import { hubspotAccountKey } from './hubspot-account.ts';
 import { checkHubSpotConnection } from './hubspot-connection-check.ts';
-import { HubSpotHttp, type HubSpotRetryOptions } from './hubspot-http.ts';
+import { HUBSPOT_MAX_SOCKETS, HubSpotHttp, type HubSpotRetryOptions } from './hubspot-http.ts';
 import { HubSpotReader } from './hubspot-reader.ts';
 import {
   GOAL_PROPERTIES,
@@ -54,9 +54,10 @@ export interface HubSpotConnectorOptions {
   /** Rounds of retrying records a batch write refused for a transient reason; default 2. */
   recordRetries?: number;
   /**
-   * API calls in flight at once; default 4. Independent reads of a page (batches, association
-   * kinds) run side by side so that network latency, not only the rate limit, is covered; the
-   * limiter still decides when each call may start.
+   * API calls in flight at once; default 16 (the connector's socket pool). Independent reads of a
+   * page (batches, association kinds) run side by side so that network latency does not cap the
+   * rate below the CRM's limit (the rolling window's burst included); the limiter still decides
+   * when each call may start.
    */
   concurrency?: number;
 }
@@ -110,7 +111,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     now,
     requestTimeoutMs,
     retry: options.retry ?? {},
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? HUBSPOT_MAX_SOCKETS,
   });
   const reader = new HubSpotReader({
     http,
