@@ -4,7 +4,7 @@
 // wall time against the rate-limit floor ((calls - burst) / allowed rate) and against the rolling
 // window's own minimum (whole windows: 10 s x ceil((calls - burst) / burst)), each step's duration,
 // and Redis memory per deal.
-// BENCH_DEALS sets the size (default 50,000; BENCH_QUICK=1: 2,000).
+// BENCH_DEALS sets the size (default 50,000; BENCH_QUICK=1: 2,000); BENCH_LATENCY_MS delays answers.
 import { CRM_LIMITS } from '../connectors/shared/crm-limits.ts';
 import { Runtime } from '../src/cli/runtime.ts';
 import { parseTenants } from '../src/config/tenants-file.ts';
@@ -20,7 +20,10 @@ const mib = (kib: number) => Math.round(kib / 1024);
 const t0 = performance.now();
 const world = generateWorld({ seed: 2026, deals });
 const generatedMs = performance.now() - t0;
-const sandbox = await startHubSpotSandbox({ world });
+// BENCH_LATENCY_MS: added to every sandbox answer (default 0: the in-process sandbox answers in
+// milliseconds, where HubSpot over the internet takes longer; shows what waiting for answers costs).
+const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 0);
+const sandbox = await startHubSpotSandbox({ world, faults: { latencyMs } });
 const redis = await resolveRedis(process.env.REDIS_URL);
 const [tenant] = parseTenants({
   tenants: [
@@ -64,6 +67,7 @@ const storedDeals = await runtime.deps.store('bench').dealCount();
 
 const figures = {
   deals,
+  latencyMs,
   activities: world.activities.length,
   status: summary.status,
   generateWorldMs: Math.round(generatedMs),
@@ -83,7 +87,9 @@ const figures = {
   redisBytesPerDeal: Math.round((memAfter - memBefore) / Math.max(1, storedDeals)),
   peakRssMiB: mib(process.resourceUsage().maxRSS),
 };
-console.log(`nightly cycle, ${deals} deals / ${figures.activities} activities: ${summary.status}`);
+console.log(
+  `nightly cycle, ${deals} deals / ${figures.activities} activities${latencyMs > 0 ? `, answers delayed ${latencyMs} ms` : ''}: ${summary.status}`,
+);
 console.log(
   `  wall ${(wallMs / 1000).toFixed(1)} s vs rate-limit floor ${(floorMs / 1000).toFixed(1)} s (x${figures.wallOverFloor}); vs whole-window minimum ${(windowMinimumMs / 1000).toFixed(1)} s (x${figures.wallOverWindowMinimum})`,
 );
