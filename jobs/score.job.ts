@@ -114,7 +114,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         if (sampled(stored.deal.id)) {
           const input = compileDeal(record, { asOf });
           normInputs.push(input);
-          compiled.push({ input, name: stored.deal.name, isClosed: stored.deal.isClosed });
+          if (compiledChunks !== null)
+            compiled.push({ input, name: stored.deal.name, isClosed: stored.deal.isClosed });
         }
       }
       compiledChunks?.push(compiled);
