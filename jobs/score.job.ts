@@ -61,6 +61,13 @@ export interface ScoreSummary {
   durationMs: number;
 }
 
+/** A deal compiled as of the run, with what pass 2 needs of its stored record. */
+interface CompiledDeal {
+  input: DealInput;
+  name: string;
+  isClosed: boolean;
+}
+
 /** Compiled deals the norms are learned from, at most (a deterministic sample above it). */
 const NORMS_SAMPLE = 100_000;
 
@@ -96,8 +103,12 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const outcomes: DealOutcome[] = [];
     const fieldSamples: FieldSample[] = [];
     const history = new Map<string, HistoryDeal>();
+    // When every deal is in the sample, pass 1 has compiled them all already (and holds them for the
+    // norms anyway): pass 2 scores those instead of reading, decoding and compiling every deal again.
+    let compiledChunks: CompiledDeal[][] | null = sampled.all ? [] : null;
     let dealCount = 0;
     for await (const chunk of store.deals.iterateDeals()) {
+      const compiled: CompiledDeal[] = [];
       for (const stored of chunk) {
         dealCount += 1;
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
@@ -109,8 +120,14 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
           for (const f of qualification) if (f in stored.deal.fields) fields[f] = stored.deal.fields[f]!;
           fieldSamples.push({ fields, outcome });
         }
-        if (sampled(stored.deal.id)) normInputs.push(compileDeal(record, { asOf }));
+        if (sampled(stored.deal.id)) {
+          const input = compileDeal(record, { asOf });
+          normInputs.push(input);
+          if (compiledChunks !== null)
+            compiled.push({ input, name: stored.deal.name, isClosed: stored.deal.isClosed });
+        }
       }
+      compiledChunks?.push(compiled);
     }
     const norms = learnNorms(normInputs, outcomes);
     normInputs.length = 0;
@@ -136,16 +153,34 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     let scored = 0;
     let removed = 0;
     let outcomesRecorded = 0;
-    for await (const chunk of store.deals.iterateDeals()) {
+    // Pass 1's compiled deals when it kept them (each chunk let go once scored), else a second read.
+    const kept = compiledChunks;
+    compiledChunks = null;
+    const chunks: AsyncIterable<CompiledDeal[]> =
+      kept === null
+        ? (async function* () {
+            for await (const chunk of store.deals.iterateDeals()) {
+              yield chunk.map((stored) => ({
+                input: compileDeal(
+                  { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null },
+                  { asOf },
+                ),
+                name: stored.deal.name,
+                isClosed: stored.deal.isClosed,
+              }));
+            }
+          })()
+        : (async function* () {
+            while (kept.length > 0) yield kept.shift()!;
+          })();
+    for await (const chunk of chunks) {
       const open: { input: DealInput; name: string }[] = [];
       const closed: DealInput[] = [];
-      for (const stored of chunk) {
-        const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
-        const input = compileDeal(record, { asOf });
-        if (stored.deal.isClosed) {
+      for (const { input, name, isClosed } of chunk) {
+        if (isClosed) {
           closed.push(input);
           rollupDeals.push(pipelineDealFrom(input, null));
-        } else open.push({ input, name: stored.deal.name });
+        } else open.push({ input, name });
       }
       const ids = open.map((o) => o.input.id);
       const previous = await store.results.previousScores(ids, asOf);
