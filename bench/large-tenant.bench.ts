@@ -4,6 +4,7 @@
 // Write-back goes to a counting stand-in that answers like HubSpot's batch update (100 per call,
 // every record written). Prints per-step wall time, this process's peak RSS (it is the worker) and
 // Redis bytes per deal, and ends with one JSON line. Targets: peak RSS <= 1 GiB, Redis <= 2 KB/deal.
+import { getHeapStatistics } from 'node:v8';
 import type { Job } from 'bullmq';
 import type { CrmConnector, HealthWrite } from '../connectors/crm-connector.ts';
 import type { JobDeps } from '../jobs/job-deps.ts';
@@ -217,10 +218,26 @@ try {
   // As a worker holds the step: a job id and lock token, claimed for the effect fence.
   const job = { id: 'large.bench.step', token: 'bench-token', name: 'bench' } as Job;
   await store.runs.effectFence({ jobId: job.id!, token: job.token! }).claim();
+  // Per-step peak RSS: maxRSS cannot be reset, so RSS is sampled while each step runs.
   const timed = async <T>(fn: () => Promise<T>) => {
     const t = performance.now();
-    const value = await fn();
-    return { value, ms: Math.round(performance.now() - t) };
+    // RSS does not shrink after a collection, so the JS heap in use is sampled too (what a step holds).
+    const startRss = process.memoryUsage.rss();
+    let peak = startRss;
+    let peakHeap = 0;
+    const sample = () => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+      const heap = getHeapStatistics();
+      peakHeap = Math.max(peakHeap, heap.used_heap_size + heap.external_memory);
+    };
+    const sampler = setInterval(sample, 50);
+    try {
+      const value = await fn();
+      sample();
+      return { value, ms: Math.round(performance.now() - t), startRss, peakRss: peak, peakHeap };
+    } finally {
+      clearInterval(sampler);
+    }
   };
   const score = await timed(() => scoreJob.process(job, payload, deps));
   const writeBack = await timed(() => writeBackJob.process(job, payload, deps));
@@ -257,6 +274,13 @@ try {
     written: writeBack.value.written,
     writeCalls: writeBack.value.apiCalls,
     trainStatus: train.value.status,
+    scorePeakRssMiB: mib(score.peakRss),
+    writeBackPeakRssMiB: mib(writeBack.peakRss),
+    trainPeakRssMiB: mib(train.peakRss),
+    scorePeakHeapMiB: mib(score.peakHeap),
+    writeBackPeakHeapMiB: mib(writeBack.peakHeap),
+    trainPeakHeapMiB: mib(train.peakHeap),
+    rssBeforeStepsMiB: mib(score.startRss),
     peakRssMiB: mib(process.resourceUsage().maxRSS * 1024),
     peakRssAfterBuildMiB: mib(rssAfterBuild),
     redisBytesPerDealBuilt: Math.round(builtBytes / Math.max(1, storedDeals)),
@@ -268,13 +292,13 @@ try {
   console.log(`large tenant: ${DEALS} deals (${figures.closed} closed), ${ACTIVITIES} activities each`);
   console.log(`  build (through the store)   ${(figures.buildMs / 1000).toFixed(1)} s`);
   console.log(
-    `  score                       ${(figures.scoreMs / 1000).toFixed(1)} s (${figures.scored} open scored)`,
+    `  score                       ${(figures.scoreMs / 1000).toFixed(1)} s (${figures.scored} open scored), peak RSS ${figures.scorePeakRssMiB} MiB (${figures.rssBeforeStepsMiB} before), heap ${figures.scorePeakHeapMiB} MiB`,
   );
   console.log(
-    `  write-back                  ${(figures.writeBackMs / 1000).toFixed(1)} s (${figures.written} written, ${figures.writeCalls} calls)`,
+    `  write-back                  ${(figures.writeBackMs / 1000).toFixed(1)} s (${figures.written} written, ${figures.writeCalls} calls), peak RSS ${figures.writeBackPeakRssMiB} MiB, heap ${figures.writeBackPeakHeapMiB} MiB`,
   );
   console.log(
-    `  train                       ${(figures.trainMs / 1000).toFixed(1)} s (${figures.trainStatus})`,
+    `  train                       ${(figures.trainMs / 1000).toFixed(1)} s (${figures.trainStatus}), peak RSS ${figures.trainPeakRssMiB} MiB, heap ${figures.trainPeakHeapMiB} MiB`,
   );
   console.log(
     `  peak RSS (worker)           ${figures.peakRssMiB} MiB (after build ${figures.peakRssAfterBuildMiB} MiB)`,

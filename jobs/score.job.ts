@@ -6,20 +6,18 @@ import {
   compileDeal,
   createScoringContext,
   type DealInput,
-  type DealOutcome,
   type FieldSample,
   type ForecastDeal,
   forecastDealFrom,
   type HistoryDeal,
   historyDealFrom,
-  learnNorms,
-  type PipelineDeal,
+  NormsLearner,
   outcomeOf,
   PRIOR_MODEL,
   pipelineDealFrom,
   priorScoreOf,
+  PipelineRollup,
   type RollupRow,
-  rollupPipelineHealth,
   ScoringModelSchema,
   scoreDeal,
   TeamElementTally,
@@ -89,10 +87,10 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const qualification = tenant.scoring.qualificationFields.map((f) => f.field);
 
     // Pass 1, statistics: outcomes and qualification values of every deal (small), and compiled
-    // deals for the norms from a deterministic sample, so memory stays bounded on large tenants.
+    // deals for the norms from a deterministic sample; the norms are learned deal by deal (only
+    // the numbers each adds are kept), so memory stays bounded on large tenants.
     const sampled = dealSampler(await store.deals.dealCount(), NORMS_SAMPLE);
-    const normInputs: DealInput[] = [];
-    const outcomes: DealOutcome[] = [];
+    const learner = new NormsLearner();
     const fieldSamples: FieldSample[] = [];
     const history = new Map<string, HistoryDeal>();
     let dealCount = 0;
@@ -101,18 +99,17 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         dealCount += 1;
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
         const outcome = outcomeOf(record);
-        if (outcome) outcomes.push(outcome);
+        if (outcome) learner.addOutcome(outcome);
         history.set(stored.deal.id, historyDealFrom(stored.deal));
         if (qualification.length > 0) {
           const fields: Record<string, FieldSample['fields'][string]> = {};
           for (const f of qualification) if (f in stored.deal.fields) fields[f] = stored.deal.fields[f]!;
           fieldSamples.push({ fields, outcome });
         }
-        if (sampled(stored.deal.id)) normInputs.push(compileDeal(record, { asOf }));
+        if (sampled(stored.deal.id)) learner.addDeal(compileDeal(record, { asOf }));
       }
     }
-    const norms = learnNorms(normInputs, outcomes);
-    normInputs.length = 0;
+    const norms = learner.norms();
     await store.documents.setJson('norms', norms);
     const modelJson = await store.documents.getJson<unknown>('model');
     const storedModel = modelJson === null ? null : ScoringModelSchema.parse(modelJson);
@@ -128,7 +125,10 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     // saved together, so a rerun after a crash keeps the candidates computed against the bands
     // before this run (deals already scored as of this run are not compared again).
     const bands: Record<Band, number> = { healthy: 0, watch: 0, at_risk: 0 };
-    const rollupDeals: PipelineDeal[] = [];
+    const targets = [...(metadata?.targets ?? []), ...tenant.targets];
+    const period = quarterOf(asOf);
+    // Summed as the deals come (per owner, team and total), not one object per deal.
+    const rollup = new PipelineRollup({ periods: [period], targets, owners: metadata?.owners ?? [] });
     const elements = new TeamElementTally();
     const forecastDeals: ForecastDeal[] = [];
     const report = progressReporter(deps, tenant.id, payload.runId, 'score', 'deals');
@@ -143,7 +143,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         const input = compileDeal(record, { asOf });
         if (stored.deal.isClosed) {
           closed.push(input);
-          rollupDeals.push(pipelineDealFrom(input, null));
+          rollup.add(pipelineDealFrom(input, null));
         } else open.push({ input, name: stored.deal.name });
       }
       const ids = open.map((o) => o.input.id);
@@ -161,7 +161,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         results.push(result);
         priorScores?.set(input.id, priorScoreOf(result.indicators, ctx));
         bands[result.band] += 1;
-        rollupDeals.push(pipelineDealFrom(input, result));
+        rollup.add(pipelineDealFrom(input, result));
         elements.add({ ownerId: input.ownerId, indicators: result.indicators });
         forecastDeals.push(forecastDealFrom(input, result));
         const last = lastResults.get(input.id);
@@ -186,13 +186,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     }
     await store.alerts.dropRunCandidates(payload.runId);
 
-    const period = quarterOf(asOf);
-    const targets = [...(metadata?.targets ?? []), ...tenant.targets];
-    const rows = rollupPipelineHealth(rollupDeals, {
-      periods: [period],
-      targets,
-      owners: metadata?.owners ?? [],
-    });
+    const rows = rollup.rows();
     await store.documents.setJson('pipelineHealth', {
       asOf: payload.asOf,
       period,
