@@ -9,8 +9,7 @@ import {
   type FieldSample,
   type ForecastDeal,
   forecastDealFrom,
-  type HistoryDeal,
-  historyDealFrom,
+  HistoryTable,
   NormsLearner,
   outcomeOf,
   PRIOR_MODEL,
@@ -89,10 +88,11 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     // Pass 1, statistics: outcomes and qualification values of every deal (small), and compiled
     // deals for the norms from a deterministic sample; the norms are learned deal by deal (only
     // the numbers each adds are kept), so memory stays bounded on large tenants.
-    const sampled = dealSampler(await store.deals.dealCount(), NORMS_SAMPLE);
+    const total = await store.deals.dealCount();
+    const sampled = dealSampler(total, NORMS_SAMPLE);
     const learner = new NormsLearner();
     const fieldSamples: FieldSample[] = [];
-    const history = new Map<string, HistoryDeal>();
+    const history = new HistoryTable(total);
     let dealCount = 0;
     for await (const chunk of store.deals.iterateDeals()) {
       for (const stored of chunk) {
@@ -100,7 +100,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
         const outcome = outcomeOf(record);
         if (outcome) learner.addOutcome(outcome);
-        history.set(stored.deal.id, historyDealFrom(stored.deal));
+        history.add(stored.deal);
         if (qualification.length > 0) {
           const fields: Record<string, FieldSample['fields'][string]> = {};
           for (const f of qualification) if (f in stored.deal.fields) fields[f] = stored.deal.fields[f]!;
