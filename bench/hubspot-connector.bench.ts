@@ -2,7 +2,8 @@
  * HubSpot connector benchmark: a full sync and write-back of a generated world against the
  * embedded sandbox at HubSpot Professional's real limits (190 requests per 10 s, 5 searches per
  * second). Prints calls used against the minimum the page/batch limits allow, wall time against
- * the rate-limit floor ((calls - burst) / allowed rate), 429s received and peak memory.
+ * the rate-limit floor ((calls - burst) / allowed rate) and the rolling window's whole-window minimum,
+ * 429s received and peak memory.
  *
  *   npx node bench/hubspot-connector.bench.ts            # 20,000 deals
  *   BENCH_QUICK=1 npx node bench/hubspot-connector.bench.ts   # 1,000 deals
@@ -14,7 +15,7 @@ import { createHubSpotConnector } from '../connectors/hubspot/hubspot.connector.
 import { CRM_LIMITS } from '../connectors/shared/crm-limits.ts';
 import { startHubSpotSandbox } from '../src/sandbox/hubspot/start-hubspot-sandbox.ts';
 import { createLogger } from '../src/shared/logger.ts';
-import { hubspotLimit, overFloor, rateLimitFloorMs } from './rate-limit-floor.ts';
+import { hubspotLimit, overFloor, rateLimitFloorMs, rollingWindowMinimumMs } from './rate-limit-floor.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dealCount = quick ? 1_000 : 20_000;
@@ -81,6 +82,7 @@ try {
   const totalMs = performance.now() - start;
   const usage = connector.usage();
   const floorMs = rateLimitFloorMs(usage.calls, hubspotLimit(limits));
+  const windowMinimumMs = rollingWindowMinimumMs(usage.calls, hubspotLimit(limits));
   const figures = {
     deals: dealCount,
     dealsPulled: deals,
@@ -95,6 +97,8 @@ try {
     pullSeconds: Math.round(pullMs / 100) / 10,
     floorSeconds: Math.round(floorMs / 100) / 10,
     wallOverFloor: overFloor(totalMs, floorMs),
+    windowMinimumSeconds: windowMinimumMs / 1000,
+    wallOverWindowMinimum: overFloor(totalMs, windowMinimumMs),
     rateLimited429: usage.rateLimited,
     sandbox429: sandbox.inspect.rateLimited().length,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -106,7 +110,7 @@ try {
   );
   console.log(`  API calls: ${usage.calls} (minimum ${minimum}, over by ${usage.calls - minimum})`);
   console.log(
-    `  wall time: ${figures.wallSeconds} s (pull ${figures.pullSeconds} s); rate-limit floor ${figures.floorSeconds} s; ratio ${figures.wallOverFloor}`,
+    `  wall time: ${figures.wallSeconds} s (pull ${figures.pullSeconds} s); rate-limit floor ${figures.floorSeconds} s; ratio ${figures.wallOverFloor}; whole-window minimum ${figures.windowMinimumSeconds} s, ratio ${figures.wallOverWindowMinimum}`,
   );
   console.log(`  429s received: ${usage.rateLimited} (sandbox served ${figures.sandbox429})`);
   console.log(

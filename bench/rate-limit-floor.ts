@@ -8,6 +8,17 @@ export function rateLimitFloorMs(calls: number, limit: { burst: number; ratePerS
   return (Math.max(0, calls - limit.burst) / limit.ratePerSecond) * 1_000;
 }
 
+/**
+ * The least wall time a strict rolling window allows, to the last call's start: with at most
+ * `burst` calls in any `windowMs`, call k can start only once call k - burst is a full window old,
+ * so the calls go out in whole windows and the last starts windowMs x ceil((calls - burst) / burst)
+ * after the first. It equals {@link rateLimitFloorMs} when the calls fill their last window, and
+ * exceeds it by up to one window otherwise (687 calls: 30 s, where the steady-rate floor says 26.2 s).
+ */
+export function rollingWindowMinimumMs(calls: number, limit: { burst: number; windowMs: number }): number {
+  return Math.ceil(Math.max(0, calls - limit.burst) / limit.burst) * limit.windowMs;
+}
+
 /** Wall time over the floor, rounded to 0.01; null when the floor is 0 (everything fit in the burst). */
 export function overFloor(wallMs: number, floorMs: number): number | null {
   return floorMs > 0 ? Math.round((wallMs / floorMs) * 100) / 100 : null;
@@ -17,6 +28,7 @@ export function overFloor(wallMs: number, floorMs: number): number | null {
 export function hubspotLimit(limits: { requestsPerWindow: number; windowMs: number }) {
   return {
     burst: limits.requestsPerWindow,
+    windowMs: limits.windowMs,
     ratePerSecond: limits.requestsPerWindow / (limits.windowMs / 1_000),
   };
 }

@@ -2,12 +2,15 @@
  * A deterministic sample of a tenant's deals, so statistics over very large tenants (norms learned
  * from every deal's activity) stay in bounded memory. Each deal is in or out by a hash of its id,
  * not by the order Redis returns deals, so a retried step learns exactly the same norms. Tenants
- * with at most `limit` deals are taken whole.
+ * with at most `limit` deals are taken whole (`all`).
  */
-export function dealSampler(total: number, limit: number): (dealId: string) => boolean {
-  if (total <= limit) return () => true;
+export function dealSampler(
+  total: number,
+  limit: number,
+): ((dealId: string) => boolean) & { readonly all: boolean } {
+  if (total <= limit) return Object.assign(() => true, { all: true });
   const threshold = Math.floor((limit / total) * 0x1_0000_0000);
-  return (dealId) => fnv1a(dealId) < threshold;
+  return Object.assign((dealId: string) => fnv1a(dealId) < threshold, { all: false });
 }
 
 /** FNV-1a, 32 bits: cheap, stable across processes and versions. */

@@ -25,6 +25,7 @@ import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { dealSampler } from './deal-sample.ts';
 import { computeAndStoreForecast } from './forecast-step.ts';
 import { closeScoredDeals, serveModel } from './live-accuracy-step.ts';
+import { whatChangedHook } from './what-changed-step.ts';
 import { type JobDefinition, progressReporter, requireTenant } from './job-definition.ts';
 
 /** Pipeline health per owner, team and total for the current calendar quarter (UTC dates). */
@@ -55,6 +56,13 @@ export interface ScoreSummary {
   modelFallback?: string;
   modelVersion: string;
   durationMs: number;
+}
+
+/** A deal compiled as of the run, with what pass 2 needs of its stored record. */
+interface CompiledDeal {
+  input: DealInput;
+  name: string;
+  isClosed: boolean;
 }
 
 /** Compiled deals the norms are learned from, at most (a deterministic sample above it). */
@@ -93,8 +101,12 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const learner = new NormsLearner();
     const fieldSamples: FieldSample[] = [];
     const history = new HistoryTable(total);
+    // When every deal is in the sample, pass 1 compiles them all already: pass 2 scores those
+    // instead of reading, decoding and compiling every deal again (bounded: at most NORMS_SAMPLE).
+    let compiledChunks: CompiledDeal[][] | null = sampled.all ? [] : null;
     let dealCount = 0;
     for await (const chunk of store.deals.iterateDeals()) {
+      const compiled: CompiledDeal[] = [];
       for (const stored of chunk) {
         dealCount += 1;
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
@@ -106,8 +118,14 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
           for (const f of qualification) if (f in stored.deal.fields) fields[f] = stored.deal.fields[f]!;
           fieldSamples.push({ fields, outcome });
         }
-        if (sampled(stored.deal.id)) learner.addDeal(compileDeal(record, { asOf }));
+        if (sampled(stored.deal.id)) {
+          const input = compileDeal(record, { asOf });
+          learner.addDeal(input);
+          if (compiledChunks !== null)
+            compiled.push({ input, name: stored.deal.name, isClosed: stored.deal.isClosed });
+        }
       }
+      compiledChunks?.push(compiled);
     }
     const norms = learner.norms();
     await store.documents.setJson('norms', norms);
@@ -135,16 +153,34 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     let scored = 0;
     let removed = 0;
     let outcomesRecorded = 0;
-    for await (const chunk of store.deals.iterateDeals()) {
+    // Pass 1's compiled deals when it kept them (each chunk let go once scored), else a second read.
+    const kept = compiledChunks;
+    compiledChunks = null;
+    const chunks: AsyncIterable<CompiledDeal[]> =
+      kept === null
+        ? (async function* () {
+            for await (const chunk of store.deals.iterateDeals()) {
+              yield chunk.map((stored) => ({
+                input: compileDeal(
+                  { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null },
+                  { asOf },
+                ),
+                name: stored.deal.name,
+                isClosed: stored.deal.isClosed,
+              }));
+            }
+          })()
+        : (async function* () {
+            while (kept.length > 0) yield kept.shift()!;
+          })();
+    for await (const chunk of chunks) {
       const open: { input: DealInput; name: string }[] = [];
       const closed: DealInput[] = [];
-      for (const stored of chunk) {
-        const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
-        const input = compileDeal(record, { asOf });
-        if (stored.deal.isClosed) {
+      for (const { input, name, isClosed } of chunk) {
+        if (isClosed) {
           closed.push(input);
           rollup.add(pipelineDealFrom(input, null));
-        } else open.push({ input, name: stored.deal.name });
+        } else open.push({ input, name });
       }
       const ids = open.map((o) => o.input.id);
       const previous = await store.results.previousScores(ids, asOf);
@@ -213,6 +249,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         'forecast failed; scores are kept',
       );
     }
+    const owners = metadata?.owners ?? [];
+    await whatChangedHook({ store, tenant, asOf, bands: ctx.bands, owners }, deps.logger);
     report(scored, scored);
     return {
       deals: dealCount,

@@ -66,8 +66,16 @@ function deadlineAgent(basePath: string, timeoutMs: number): http.Agent {
       );
     }
   }
-  return new DeadlineAgent({ keepAlive: true, maxSockets: 16 });
+  return new DeadlineAgent({ keepAlive: true, maxSockets: HUBSPOT_MAX_SOCKETS });
 }
+
+/**
+ * Sockets per connector, and so requests in flight at once (the connector's default concurrency):
+ * the limiter, not the wait for answers, decides when a call starts. With 4 in flight and answers
+ * taking 150 ms a connector sends ~26 requests a second and cannot spend the rolling window's
+ * burst (190 at once); 16 sends a window's worth in about 2 s at that latency.
+ */
+export const HUBSPOT_MAX_SOCKETS = 16;
 
 interface RequestContextLike {
   getUrl(): string;

@@ -11,7 +11,7 @@ import { scopedIterable } from '../shared/scoped-iterable.ts';
 import { SharedLimiter } from '../shared/shared-limiter.ts';
 import { hubspotAccountKey } from './hubspot-account.ts';
 import { checkHubSpotConnection } from './hubspot-connection-check.ts';
-import { HubSpotHttp, type HubSpotRetryOptions } from './hubspot-http.ts';
+import { HUBSPOT_MAX_SOCKETS, HubSpotHttp, type HubSpotRetryOptions } from './hubspot-http.ts';
 import { HubSpotReader } from './hubspot-reader.ts';
 import {
   GOAL_PROPERTIES,
@@ -54,9 +54,10 @@ export interface HubSpotConnectorOptions {
   /** Rounds of retrying records a batch write refused for a transient reason; default 2. */
   recordRetries?: number;
   /**
-   * API calls in flight at once; default 4. Independent reads of a page (batches, association
-   * kinds) run side by side so that network latency, not only the rate limit, is covered; the
-   * limiter still decides when each call may start.
+   * API calls in flight at once; default 16 (the connector's socket pool). Independent reads of a
+   * page (batches, association kinds) run side by side so that network latency does not cap the
+   * rate below the CRM's limit (the rolling window's burst included); the limiter still decides
+   * when each call may start.
    */
   concurrency?: number;
 }
@@ -110,7 +111,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     now,
     requestTimeoutMs,
     retry: options.retry ?? {},
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? HUBSPOT_MAX_SOCKETS,
   });
   const reader = new HubSpotReader({
     http,
@@ -127,26 +128,44 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
     recordRetries: options.recordRetries ?? 2,
   });
 
+  /** Every page of `list` (HubSpot's `after` paging), one after another. */
+  async function allPages<T>(
+    list: (after: string | undefined) => Promise<{ results: T[]; paging?: { next?: { after?: string } } }>,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    let after: string | undefined;
+    for (let guard = 0; guard < 10_000; guard += 1) {
+      const res = await list(after);
+      out.push(...res.results);
+      after = res.paging?.next?.after;
+      if (after === undefined) break;
+    }
+    return out;
+  }
+
   /**
    * Every owner: the current ones, then the deactivated ones, which HubSpot lists only with
-   * `archived=true` (they keep their deals but can take no new task).
+   * `archived=true` (they keep their deals but can take no new task). Both lists are read side by
+   * side, and mapped current first.
    */
   async function listOwners(): Promise<{ owners: Owner[]; ownerByUser: Map<string, string> }> {
+    const lists = await Promise.all(
+      [false, true].map((archived) =>
+        allPages((after) =>
+          http.call('default', () =>
+            http.client.crm.owners.ownersApi.getPage(undefined, after, 500, archived),
+          ),
+        ),
+      ),
+    );
     const owners: Owner[] = [];
     const ownerByUser = new Map<string, string>();
-    for (const archived of [false, true]) {
-      let after: string | undefined;
-      for (let guard = 0; guard < 10_000; guard += 1) {
-        const res = await http.call('default', () =>
-          http.client.crm.owners.ownersApi.getPage(undefined, after, 500, archived),
-        );
-        for (const raw of res.results) {
-          const { owner, userId } = mapOwner(archived ? { ...raw, archived: true } : raw);
-          owners.push(owner);
-          if (userId !== null && !ownerByUser.has(userId)) ownerByUser.set(userId, owner.id);
-        }
-        after = res.paging?.next?.after;
-        if (after === undefined) break;
+    for (const [index, raws] of lists.entries()) {
+      const archived = index === 1;
+      for (const raw of raws) {
+        const { owner, userId } = mapOwner(archived ? { ...raw, archived: true } : raw);
+        owners.push(owner);
+        if (userId !== null && !ownerByUser.has(userId)) ownerByUser.set(userId, owner.id);
       }
     }
     return { owners, ownerByUser };
@@ -154,35 +173,39 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): CrmCon
   /** Owners for alert assignment: from fetchMetadata when it ran, else read once. */
   let ownersOnce: Promise<Owner[]> | null = null;
 
+  /**
+   * The account's zone, pipelines, owners and goal targets. The reads do not depend on each other
+   * and run side by side: one after another they made a chain of round trips at the start of every
+   * sync, before the first page could be read (issue 19).
+   */
   async function fetchMetadata(): Promise<CrmMetadata> {
-    // The account's zone, once per connector, so a later DAILY 429 knows the account's midnight.
-    const zone = await http.accountZone.load();
+    const [zone, pipelines, { owners, ownerByUser }, goals] = await Promise.all([
+      // The account's zone, once per connector, so a later DAILY 429 knows the account's midnight.
+      http.accountZone.load(),
+      reader.pipelines(),
+      listOwners(),
+      allPages((after) =>
+        http.call('default', () =>
+          http.client.crm.objects.basicApi.getPage('goal_targets', limits.pageSize, after, GOAL_PROPERTIES),
+        ),
+      ),
+    ]);
     if (!zone.ok)
       options.logger.warn({ reason: zone.reason }, 'could not read the HubSpot account time zone');
-    const pipelines = await reader.pipelines();
-    const { owners, ownerByUser } = await listOwners();
     ownersOnce = Promise.resolve(owners);
-    let after: string | undefined;
     const targets: Target[] = [];
-    for (let guard = 0; guard < 10_000; guard += 1) {
-      const res = await http.call('default', () =>
-        http.client.crm.objects.basicApi.getPage('goal_targets', limits.pageSize, after, GOAL_PROPERTIES),
-      );
-      for (const raw of res.results) {
-        const parsed = RawObjectSchema.safeParse(raw);
-        if (!parsed.success) continue;
-        try {
-          const t = mapGoalTarget(parsed.data, ownerByUser);
-          // Goals measure many KPIs; only revenue targets are pipeline targets.
-          const kpi = parsed.data.properties.hs_kpi_display_name;
-          if (kpi === undefined || kpi === null || /revenue/i.test(kpi)) targets.push(t);
-        } catch (err) {
-          if (!(err instanceof MappingError)) throw err;
-          options.logger.warn({ goalId: parsed.data.id, reason: err.message }, 'skipping a goal target');
-        }
+    for (const raw of goals) {
+      const parsed = RawObjectSchema.safeParse(raw);
+      if (!parsed.success) continue;
+      try {
+        const t = mapGoalTarget(parsed.data, ownerByUser);
+        // Goals measure many KPIs; only revenue targets are pipeline targets.
+        const kpi = parsed.data.properties.hs_kpi_display_name;
+        if (kpi === undefined || kpi === null || /revenue/i.test(kpi)) targets.push(t);
+      } catch (err) {
+        if (!(err instanceof MappingError)) throw err;
+        options.logger.warn({ goalId: parsed.data.id, reason: err.message }, 'skipping a goal target');
       }
-      after = res.paging?.next?.after;
-      if (after === undefined) break;
     }
     const account: CrmAccount = {
       crm: 'hubspot',

@@ -18,6 +18,7 @@ import { ReportViewTokens } from './report-view-token.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { buildOpenApiDocument } from './openapi-document.ts';
 import { registerDealRoutes } from './routes/deals.routes.ts';
+import { registerDigestRoutes } from './routes/digest.routes.ts';
 import { registerForecastRoutes } from './routes/forecast.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMetricsRoutes } from './routes/metrics.routes.ts';
@@ -145,6 +146,7 @@ export async function buildAdminServer(deps: AdminDeps): Promise<FastifyInstance
   registerModelRoutes(app, ctx);
   registerTeamElementRoutes(app, ctx);
   registerForecastRoutes(app, ctx);
+  registerDigestRoutes(app, ctx);
   registerDealRoutes(app, ctx);
   registerReportRoutes(app, ctx);
   registerAuditRoutes(app, ctx);

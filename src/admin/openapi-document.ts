@@ -265,6 +265,22 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { '200': ok('forecast'), '404': err('FORECAST_NOT_FOUND') },
         }),
       },
+      '/tenants/{tenantId}/changes': {
+        get: op({
+          summary:
+            'What changed since last week, per owner and team: close dates moved out of the quarter and pushed, amounts cut, new at-risk deals, band changes with their reason (docs/DIGEST.md)',
+          params: t,
+          responses: { '200': ok('what changed'), '404': err('REPORT_NOT_FOUND') },
+        }),
+      },
+      '/tenants/{tenantId}/digest/deliveries': {
+        get: op({
+          summary:
+            "The weekly digest webhook: its delivery log (per attempt: time, status, error) and each digest's state",
+          params: t,
+          responses: { '200': ok('delivery log'), '404': err('TENANT_NOT_FOUND') },
+        }),
+      },
       '/metrics': {
         get: op({ summary: 'Prometheus metrics (text format)', responses: { '200': ok('metrics') } }),
       },

@@ -27,10 +27,27 @@ function invalid(source: string, lines: string[]): AppError {
   });
 }
 
-/** Validate parsed tenants-file content; throws CONFIG_INVALID naming every bad field. */
-export function parseTenants(content: unknown, source = '(inline)'): Tenant[] {
+/**
+ * Validate parsed tenants-file content; throws CONFIG_INVALID naming every bad field. Secrets given
+ * by reference (the digest's signing secret variable) must be set in `env`.
+ */
+export function parseTenants(
+  content: unknown,
+  source = '(inline)',
+  env: Record<string, string | undefined> = process.env,
+): Tenant[] {
   const result = TenantsFileSchema.safeParse(content);
   if (!result.success) throw invalid(source, formatIssues(result.error.issues));
+  const missing: string[] = [];
+  result.data.tenants.forEach((t, i) => {
+    const name = t.digest?.enabled ? t.digest.signingSecretEnv : undefined;
+    if (name !== undefined && !env[name]) {
+      missing.push(
+        `tenants[${i}].digest.signingSecretEnv: the environment variable ${name} is not set (it holds the signing secret)`,
+      );
+    }
+  });
+  if (missing.length > 0) throw invalid(source, missing);
   return result.data.tenants;
 }
 

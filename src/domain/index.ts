@@ -17,3 +17,4 @@ export * from './zoned-day.ts';
 export * from './did-you-mean.ts';
 export * from './strict-object.ts';
 export * from './crm-account.ts';
+export * from './iso-week.ts';

@@ -160,6 +160,47 @@ const AlertConfigSchema = strictObject({
   fallbackOwnerId: z.string().min(1).optional(),
 });
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The weekly "what changed" digest (docs/DIGEST.md): Slack-compatible JSON, HMAC-signed, sent at
+ * most once per owner/team and ISO week, retried with backoff.
+ */
+const DigestConfigSchema = strictObject({
+  enabled: z.boolean().default(true),
+  /** https anywhere; plain http only on loopback (a local receiver, tests). Never logged. */
+  webhookUrl: z.url().refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  }, 'must be an https URL (plain http only on loopback)'),
+  /**
+   * The environment variable that holds the signing secret (a reference, not the secret itself,
+   * so the secret is never in the tenants file, Redis or the admin API).
+   */
+  signingSecretEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable, e.g. PH_DIGEST_SECRET_ACME'),
+  /** Send each owner with changes their own digest as well as the team's. Default true. */
+  owners: z.boolean().default(true),
+  /** The week's digest is due from this local weekday (1 = Monday .. 7 = Sunday) and hour. Default Monday 08:00. */
+  sendFrom: strictObject({
+    weekday: z.number().int().min(1).max(7).default(1),
+    hour: z.number().int().min(0).max(23).default(8),
+  }).default({ weekday: 1, hour: 8 }),
+  retry: strictObject({
+    /** Attempts per digest in all (across cycles of the week). Default 6. */
+    attempts: z.number().int().min(1).max(20).default(6),
+    /** The first retry's delay; each next one doubles. Default 2000 ms. */
+    initialDelayMs: z.number().int().min(1).default(2_000),
+    /**
+     * The longest wait inside one run (default 60 s): a longer backoff or Retry-After is kept
+     * for the next run of the week instead of holding the step.
+     */
+    maxDelayMs: z.number().int().min(1).default(60_000),
+  }).default({ attempts: 6, initialDelayMs: 2_000, maxDelayMs: 60_000 }),
+});
+export type DigestConfig = z.infer<typeof DigestConfigSchema>;
+
 const TenantTargetSchema = strictObject({
   ownerId: z.string().nullable().default(null),
   periodStart: z.iso.date(),
@@ -186,6 +227,8 @@ export const TenantSchema = strictObject({
   alerts: AlertConfigSchema.default({ enabled: true, dailyCapPerOwner: 10 }),
   /** Revenue targets used when the CRM has no goals/quotas. */
   targets: z.array(TenantTargetSchema).default([]),
+  /** The weekly digest webhook; absent: no digest. */
+  digest: DigestConfigSchema.optional(),
 });
 export type Tenant = z.infer<typeof TenantSchema>;
 type TenantInput = z.input<typeof TenantSchema>;

@@ -22,3 +22,5 @@ export * from './calibration/boosted-trees.ts';
 export * from './calibration/model-selection.ts';
 export * from './tree-ensemble.ts';
 export * from './live-accuracy.ts';
+export * from './what-changed.ts';
+export * from './digest-message.ts';

@@ -13,7 +13,8 @@ export type JsonDocument =
   | 'teamElements'
   | 'forecast'
   | 'modelLog'
-  | 'liveAccuracy';
+  | 'liveAccuracy'
+  | 'whatChanged';
 
 /** The tenant's documents: model, norms, schema marker, alert candidates, training report, views. */
 export class TenantDocumentsStore {

@@ -39,6 +39,8 @@ export interface TenantKeys {
   modelLog: string;
   /** Live accuracy by month and the fallback decision, as of the last score step. */
   liveAccuracy: string;
+  /** What changed since last week, as of the last score step (docs/DIGEST.md). */
+  whatChanged: string;
   cycleLock: string;
   /** The run that began the full sync in progress (absent: none in progress). */
   fullSync: string;
@@ -86,6 +88,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     liveOutcomes: `${base}:live-outcomes`,
     modelLog: `${base}:model-log`,
     liveAccuracy: `${base}:live-accuracy`,
+    whatChanged: `${base}:what-changed`,
     cycleLock: `${base}:cycle-lock`,
     fullSync: `${base}:full-sync`,
     syncSeen: `${base}:sync-seen`,

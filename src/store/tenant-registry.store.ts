@@ -11,6 +11,8 @@ const StoredTenantSchema = z.object({
   credentials: z.string(),
   /** The alert webhook URL, encrypted like the credentials (it can carry a token). */
   webhookUrl: z.string().optional(),
+  /** The digest webhook URL (a Slack webhook URL is itself a credential), encrypted the same way. */
+  digestWebhookUrl: z.string().optional(),
   updatedAt: z.string(),
 });
 type StoredTenant = z.infer<typeof StoredTenantSchema>;
@@ -43,13 +45,18 @@ export class TenantRegistryStore {
     const cipher = this.#requireCipher();
     const { auth, ...connection } = tenant.connection;
     const { webhookUrl, ...alerts } = tenant.alerts;
+    const digestUrl = tenant.digest?.webhookUrl;
+    const { webhookUrl: _encrypted, ...digest } = tenant.digest ?? {};
     const record: StoredTenant = {
-      tenant: { ...tenant, connection, alerts },
+      tenant: { ...tenant, connection, alerts, ...(tenant.digest === undefined ? {} : { digest }) },
       authType: auth.type,
       credentials: cipher.encrypt(JSON.stringify(auth), tenant.id),
       ...(webhookUrl === undefined
         ? {}
         : { webhookUrl: cipher.encrypt(webhookUrl, `${tenant.id}:webhookUrl`) }),
+      ...(digestUrl === undefined
+        ? {}
+        : { digestWebhookUrl: cipher.encrypt(digestUrl, `${tenant.id}:digestWebhookUrl`) }),
       updatedAt: new Date().toISOString(),
     };
     await this.#redis.hset(this.key, tenant.id, JSON.stringify(record));
@@ -106,7 +113,9 @@ export class TenantRegistryStore {
       const record = StoredTenantSchema.parse(JSON.parse(raw));
       const upToDate =
         cipher.isCurrent(record.credentials, id) &&
-        (record.webhookUrl === undefined || cipher.isCurrent(record.webhookUrl, `${id}:webhookUrl`));
+        (record.webhookUrl === undefined || cipher.isCurrent(record.webhookUrl, `${id}:webhookUrl`)) &&
+        (record.digestWebhookUrl === undefined ||
+          cipher.isCurrent(record.digestWebhookUrl, `${id}:digestWebhookUrl`));
       if (upToDate) {
         current.push(id);
         continue;
@@ -151,7 +160,18 @@ export class TenantRegistryStore {
     if (record.webhookUrl !== undefined) {
       alerts.webhookUrl = cipher.decrypt(record.webhookUrl, `${id}:webhookUrl`);
     }
-    const parsed = TenantSchema.safeParse({ ...record.tenant, connection, alerts });
+    const digest =
+      record.tenant.digest === undefined
+        ? {}
+        : {
+            digest: {
+              ...(record.tenant.digest as Record<string, unknown>),
+              ...(record.digestWebhookUrl === undefined
+                ? {}
+                : { webhookUrl: cipher.decrypt(record.digestWebhookUrl, `${id}:digestWebhookUrl`) }),
+            },
+          };
+    const parsed = TenantSchema.safeParse({ ...record.tenant, connection, alerts, ...digest });
     if (!parsed.success || parsed.data.id !== id) {
       throw new AppError('CONFIG_INVALID', `stored tenant "${id}" is not valid`, {
         details: { tenantId: id },

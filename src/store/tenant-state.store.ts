@@ -1,4 +1,5 @@
 import { AlertsStore } from './alerts.store.ts';
+import { DigestStore } from './digest.store.ts';
 import { FullSyncStore } from './full-sync.store.ts';
 import { LiveOutcomesStore } from './live-outcomes.store.ts';
 import { ResultsStore } from './results.store.ts';
@@ -37,6 +38,8 @@ export class TenantStateStore {
   readonly documents: TenantDocumentsStore;
   /** Closed deals against their live scores (live accuracy). */
   readonly liveOutcomes: LiveOutcomesStore;
+  /** The weekly digest's claims and delivery log (src/store/digest.store.ts). */
+  readonly digests: DigestStore;
   readonly #redis: RedisClient;
 
   constructor(
@@ -57,6 +60,7 @@ export class TenantStateStore {
     this.runs = new RunsStore(redis, this.keys, options);
     this.documents = new TenantDocumentsStore(redis, this.keys);
     this.liveOutcomes = new LiveOutcomesStore(redis, this.keys);
+    this.digests = new DigestStore(redis, this.keys);
   }
 
   /** Delete every key of this tenant (tenant removed). */

@@ -37,6 +37,23 @@ interface StoredRollup {
   }[];
 }
 
+/** What the report reads of the stored "what changed" (jobs/what-changed-step.ts, docs/DIGEST.md). */
+interface StoredChangeGroup {
+  ownerId: string | null;
+  name: string;
+  movedOut: { count: number; amount: number };
+  pushed: { count: number; days: number };
+  amountCut: { count: number; amount: number };
+  newAtRisk: { count: number };
+  bandChanges: { count: number; deals: { name: string; from: Band; to: Band; reason: string | null }[] };
+}
+interface StoredWhatChanged {
+  asOf: string;
+  since: string;
+  period: { label: string };
+  groups: StoredChangeGroup[];
+}
+
 /** What the report reads of the stored forecast (jobs/forecast-step.ts, docs/FORECAST.md). */
 interface StoredForecast {
   periods: {
@@ -118,6 +135,8 @@ export interface ReportData {
   forecast: ReportForecast | null;
   /** How the live scores did on the deals that closed since (GET /tenants/:id/model/report `live`). */
   live: LiveAccuracyView | null;
+  /** What changed since last week per owner and team (GET /tenants/:id/changes); null before a score step stored it. */
+  changes: StoredWhatChanged | null;
 }
 
 const BUCKETS = Array.from({ length: 10 }, (_, i) => (i === 9 ? '90-100' : `${i * 10}-${i * 10 + 9}`));
@@ -146,10 +165,11 @@ export async function buildReportData(
     if (asOf === null || r.asOf > asOf) asOf = r.asOf;
   }
 
-  const [metadata, rollup, storedForecast] = await Promise.all([
+  const [metadata, rollup, storedForecast, changes] = await Promise.all([
     store.sync.getMetadata(),
     store.documents.getJson<StoredRollup>('pipelineHealth'),
     store.documents.getJson<StoredForecast>('forecast'),
+    store.documents.getJson<StoredWhatChanged>('whatChanged'),
   ]);
   const [open, elements, live] = await Promise.all([
     readOpenDeals(store, results, metadata),
@@ -222,6 +242,7 @@ export async function buildReportData(
     trendHasHistory: trend.filter((p) => p.averageScore !== null).length >= 2,
     forecast,
     live,
+    changes,
   };
 }
 

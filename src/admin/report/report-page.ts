@@ -252,6 +252,36 @@ const CLIENT_SCRIPT = `
     });
   }
   text('live-note', live ? live.reason : 'Not measured yet: the next score step records deals as they close.');
+  // What changed since last week (docs/DIGEST.md): per owner and team, and the band changes' reasons.
+  var ch = data.changes;
+  if (ch) {
+    text('changes-period', 'since ' + ch.since.slice(0, 10) + ', quarter ' + ch.period.label);
+    var cbody = document.getElementById('changes-body');
+    var reasons = document.getElementById('changes-reasons');
+    ch.groups.forEach(function (g) {
+      var tr = document.createElement('tr');
+      tr.setAttribute('data-owner', g.ownerId === null ? 'team' : g.ownerId);
+      [['name', g.name], ['movedOut', g.movedOut.count], ['movedOutAmount', money(g.movedOut.amount)],
+       ['pushed', g.pushed.count], ['pushedDays', g.pushed.days], ['amountCut', g.amountCut.count],
+       ['amountCutAmount', money(g.amountCut.amount)], ['newAtRisk', g.newAtRisk.count],
+       ['bandChanges', g.bandChanges.count]].forEach(function (cell) {
+        var td = document.createElement('td');
+        td.setAttribute('data-k', cell[0]);
+        td.textContent = String(cell[1]);
+        tr.appendChild(td);
+      });
+      cbody.appendChild(tr);
+      if (g.ownerId === null) {
+        g.bandChanges.deals.forEach(function (d) {
+          var li = document.createElement('li');
+          li.textContent = d.name + ': ' + d.from.replace('_', ' ') + ' to ' + d.to.replace('_', ' ') + (d.reason ? ' (' + d.reason + ')' : '');
+          reasons.appendChild(li);
+        });
+      }
+    });
+  } else {
+    text('changes-empty', 'Not computed yet: the next score step compares with last week.');
+  }
   document.body.setAttribute('data-rendered', 'true');
 })();
 `;
@@ -330,6 +360,11 @@ export function renderReportPage(data: ReportData, nonce: string): string {
   <section class="card" id="live"><h2>Live accuracy: the scores of 30 days before each close</h2>
     <div class="scroll"><table><thead><tr><th>Month closed</th><th>Deals</th><th>Won</th><th>AUC</th><th>Prior AUC</th><th>Brier</th></tr></thead><tbody id="live-body"></tbody></table></div>
     <p id="live-note" class="muted"></p>
+  </section>
+  <section class="card wide" id="changes"><h2>What changed <span id="changes-period"></span></h2>
+    <div class="scroll"><table><thead><tr><th>Owner</th><th>Moved out of quarter</th><th>Amount moved out</th><th>Close dates pushed</th><th>Days pushed</th><th>Amounts cut</th><th>Amount cut</th><th>New at risk</th><th>Band changes</th></tr></thead><tbody id="changes-body"></tbody></table></div>
+    <ul id="changes-reasons"></ul>
+    <p id="changes-empty" class="muted"></p>
   </section>
   <section class="card" id="distribution"><h2>Score distribution</h2><div class="chart"><canvas id="chart-distribution"></canvas></div></section>
   <section class="card" id="coverage"><h2>Per owner: closed-won + probability-weighted open pipeline against target</h2><div class="chart"><canvas id="chart-coverage"></canvas></div></section>

@@ -69,6 +69,8 @@ describe('admin API (fastify.inject, real Redis)', () => {
       ['GET', '/tenants/acme/deals/d1/explain'],
       ['GET', '/tenants/acme/model/report'],
       ['GET', '/tenants/acme/elements'],
+      ['GET', '/tenants/acme/changes'],
+      ['GET', '/tenants/acme/digest/deliveries'],
       ['GET', '/tenants/acme/deals'],
       ['GET', '/report/acme/deals.csv'],
       ['GET', '/report/acme/data.json'],

@@ -231,6 +231,34 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
         '0.200',
       ]);
       expect(await page.locator('#live-note').textContent()).toContain('prior weights are served');
+      // Issue 18 item 3: the "what changed" section shows the API's numbers (GET /tenants/:id/changes),
+      // computed by the run's score step, one row per group (the team first).
+      const changes = (await api('GET', '/tenants/acme/changes')).json as {
+        since: string;
+        groups: {
+          ownerId: string | null;
+          movedOut: { count: number; amount: number };
+          pushed: { count: number; days: number };
+          amountCut: { count: number; amount: number };
+          newAtRisk: { count: number };
+          bandChanges: { count: number };
+        }[];
+      };
+      expect(changes.groups[0]!.ownerId).toBeNull();
+      expect(await page.locator('#changes-body tr').count()).toBe(changes.groups.length);
+      for (const g of changes.groups) {
+        const row = page.locator(`#changes-body tr[data-owner="${g.ownerId ?? 'team'}"]`);
+        const cell = (k: string) => row.locator(`td[data-k="${k}"]`).textContent();
+        expect(await cell('movedOut')).toBe(String(g.movedOut.count));
+        expect(await cell('movedOutAmount')).toBe(money(g.movedOut.amount));
+        expect(await cell('pushed')).toBe(String(g.pushed.count));
+        expect(await cell('pushedDays')).toBe(String(g.pushed.days));
+        expect(await cell('amountCut')).toBe(String(g.amountCut.count));
+        expect(await cell('amountCutAmount')).toBe(money(g.amountCut.amount));
+        expect(await cell('newAtRisk')).toBe(String(g.newAtRisk.count));
+        expect(await cell('bandChanges')).toBe(String(g.bandChanges.count));
+      }
+      expect(await page.locator('#changes-period').textContent()).toContain(changes.since.slice(0, 10));
       // The tenant name is CRM/admin text: shown as text, never parsed as markup.
       expect(await page.locator('h1').textContent()).toBe('Pipeline health: Acme <Report>');
 

@@ -150,7 +150,7 @@ describe.skipIf(!hasChromium)('report page as a working view (headless Chromium)
     await page.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
 
     // Sections present.
-    for (const id of ['deals', 'watch-list', 'at-risk', 'elements', 'trend', 'forecast']) {
+    for (const id of ['deals', 'watch-list', 'at-risk', 'elements', 'trend', 'forecast', 'changes']) {
       expect(await page.locator(`section#${id}`).count(), id).toBe(1);
     }
 

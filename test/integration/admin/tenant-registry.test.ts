@@ -6,18 +6,15 @@ import { CredentialCipher } from '../../../src/store/credential-cipher.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { TenantRegistryStore } from '../../../src/store/tenant-registry.store.ts';
 
-const [tenant] = parseTenants({
-  tenants: [
-    {
-      id: 'globex',
-      name: 'Globex',
-      connection: {
-        crm: 'salesforce',
-        auth: { type: 'client_credentials', clientId: 'cid-registry-1', clientSecret: 'cs-registry-2' },
-      },
-    },
-  ],
-});
+const tenantInput = {
+  id: 'globex',
+  name: 'Globex',
+  connection: {
+    crm: 'salesforce',
+    auth: { type: 'client_credentials', clientId: 'cid-registry-1', clientSecret: 'cs-registry-2' },
+  },
+};
+const [tenant] = parseTenants({ tenants: [tenantInput] });
 
 describe('TenantRegistryStore (real Redis)', () => {
   let redis: RedisEndpoint;
@@ -47,6 +44,26 @@ describe('TenantRegistryStore (real Redis)', () => {
     expect(await registry.list()).toEqual([tenant]);
     expect(await registry.delete('globex')).toBe(true);
     expect(await registry.get('globex')).toBeNull();
+  });
+
+  it('keeps the digest webhook URL encrypted (a Slack webhook URL is a credential; docs/DIGEST.md)', async () => {
+    const prefix = `g${randomUUID().slice(0, 8)}`;
+    const registry = new TenantRegistryStore({
+      redis: client,
+      prefix,
+      cipher: new CredentialCipher(randomBytes(32)),
+    });
+    const url = 'https://hooks.slack.com/services/T0/B0/digest-token-registry-3';
+    const [withDigest] = parseTenants(
+      { tenants: [{ ...tenantInput, digest: { webhookUrl: url, signingSecretEnv: 'PH_DIGEST_GLOBEX' } }] },
+      '(test)',
+      { PH_DIGEST_GLOBEX: 'set' },
+    );
+    await registry.put(withDigest!);
+    const raw = (await client.hget(`${prefix}:admin:tenants`, 'globex')) ?? '';
+    expect(raw).not.toContain('digest-token-registry-3');
+    expect(raw).toContain('PH_DIGEST_GLOBEX'); // the variable's name is not a secret
+    expect(await registry.get('globex')).toEqual(withDigest);
   });
 
   it('refuses to store or read without a key, and cannot read with another key or under another id', async () => {

@@ -47,6 +47,7 @@ function data(): ReportData {
     trendHasHistory: false,
     forecast: null,
     live: null,
+    changes: null,
   };
 }
 

@@ -123,3 +123,44 @@ describe('tenants file', () => {
     await expect(loadTenantsFile(file)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });
+
+describe('digest webhook config (issue 18 item 3, docs/DIGEST.md)', () => {
+  const tenant = (digest: unknown) => ({
+    id: 'acme',
+    name: 'Acme',
+    connection: { crm: 'hubspot', auth: { type: 'private_app', accessToken: 'pat-x' } },
+    digest,
+  });
+
+  it('names each bad field: a plain-http URL off loopback, a secret given instead of a variable name', () => {
+    const problems = problemsOf(() =>
+      parseTenants(
+        { tenants: [tenant({ webhookUrl: 'http://hooks.example.com/x', signingSecretEnv: 's3cr3t value' })] },
+        'tenants.yaml',
+        {},
+      ),
+    );
+    expect(problems.some((p) => p.startsWith('tenants[0].digest.webhookUrl:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('tenants[0].digest.signingSecretEnv:'))).toBe(true);
+    // The value that may be a secret is never echoed.
+    expect(problems.join('\n')).not.toContain('s3cr3t');
+  });
+
+  it('requires the signing secret variable to be set, naming the field and the variable', () => {
+    const file = {
+      tenants: [
+        tenant({ webhookUrl: 'https://hooks.slack.com/services/T/B/X', signingSecretEnv: 'PH_DIGEST_ACME' }),
+      ],
+    };
+    const problems = problemsOf(() => parseTenants(file, 'tenants.yaml', {}));
+    expect(problems).toEqual([
+      'tenants[0].digest.signingSecretEnv: the environment variable PH_DIGEST_ACME is not set (it holds the signing secret)',
+    ]);
+    const [parsed] = parseTenants(file, 'tenants.yaml', { PH_DIGEST_ACME: 'x'.repeat(32) });
+    expect(parsed?.digest).toMatchObject({
+      owners: true,
+      sendFrom: { weekday: 1, hour: 8 },
+      retry: { attempts: 6 },
+    });
+  });
+});
