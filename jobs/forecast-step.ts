@@ -62,8 +62,11 @@ export async function computeAndStoreForecast(input: ForecastStepInput): Promise
         const h = input.history.get(stored.deal.id);
         if (!h) continue;
         const record = { ...stored, pipeline: input.pipelines.get(stored.deal.pipelineId) ?? null };
+        // Only deals closing inside the replayed quarter enter its forecast (forecastPeriod's own
+        // filter): the others are not kept, so a large tenant's replays stay small.
         replayDeal(record, h, replays).forEach((d, k) => {
-          if (d) past[k]!.push(d);
+          const { period } = replays[k]!;
+          if (d && d.closeDate >= period.startDay && d.closeDate < period.endDay) past[k]!.push(d);
         });
       }
     }
