@@ -4,6 +4,8 @@
 // Write-back goes to a counting stand-in that answers like HubSpot's batch update (100 per call,
 // every record written). Prints per-step wall time, this process's peak RSS (it is the worker) and
 // Redis bytes per deal, and ends with one JSON line. Targets: peak RSS <= 1 GiB, Redis <= 2 KB/deal.
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Job } from 'bullmq';
 import type { CrmConnector, HealthWrite } from '../connectors/crm-connector.ts';
 import type { JobDeps } from '../jobs/job-deps.ts';
@@ -131,6 +133,12 @@ function countingCrm(): CrmConnector & { written: number } {
 }
 
 const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
+function exposedGc(): (() => void) | undefined {
+  if (process.env.BENCH_RETAINED !== '1') return undefined;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+const forceGc = exposedGc();
 const redis = await resolveRedis(process.env.REDIS_URL);
 const client = redis.createClient();
 const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0);
@@ -168,40 +176,43 @@ try {
     })),
     targets: [],
   });
-  const accounts: Account[] = Array.from({ length: ACCOUNTS }, (_, i) => ({
-    id: `a${i}`,
-    name: `Account ${i}`,
-    industry: ['Software', 'Retail', 'Finance'][i % 3]!,
-    employees: 50 + (i % 500),
-    annualRevenue: null,
-  }));
-  const contacts: Contact[] = Array.from({ length: CONTACTS }, (_, i) => ({
-    id: `c${i}`,
-    name: `Contact ${i}`,
-    email: null,
-    title: i % 4 === 0 ? 'VP Finance' : 'Engineer',
-    accountId: `a${i % ACCOUNTS}`,
-  }));
-  for (let start = 0; start < DEALS; start += PAGE) {
-    const deals: Deal[] = [];
-    const activities: Activity[] = [];
-    for (let i = start; i < Math.min(DEALS, start + PAGE); i++) {
-      const made = makeDeal(i, rand);
-      deals.push(made.deal);
-      activities.push(...made.activities);
+  // In a block: the worker does not hold the build's accounts and contacts, so neither do the steps.
+  {
+    const accounts: Account[] = Array.from({ length: ACCOUNTS }, (_, i) => ({
+      id: `a${i}`,
+      name: `Account ${i}`,
+      industry: ['Software', 'Retail', 'Finance'][i % 3]!,
+      employees: 50 + (i % 500),
+      annualRevenue: null,
+    }));
+    const contacts: Contact[] = Array.from({ length: CONTACTS }, (_, i) => ({
+      id: `c${i}`,
+      name: `Contact ${i}`,
+      email: null,
+      title: i % 4 === 0 ? 'VP Finance' : 'Engineer',
+      accountId: `a${i % ACCOUNTS}`,
+    }));
+    for (let start = 0; start < DEALS; start += PAGE) {
+      const deals: Deal[] = [];
+      const activities: Activity[] = [];
+      for (let i = start; i < Math.min(DEALS, start + PAGE); i++) {
+        const made = makeDeal(i, rand);
+        deals.push(made.deal);
+        activities.push(...made.activities);
+      }
+      await store.sync.savePage({
+        deals,
+        activities,
+        contacts: [...new Set(activities.flatMap((a) => a.contactIds))].map(
+          (id) => contacts[Number(id.slice(1))]!,
+        ),
+        accounts: [...new Set(deals.map((d) => d.accountId!))].map((id) => accounts[Number(id.slice(1))]!),
+        deletedDealIds: [],
+        quarantined: [],
+        cursor: `built-${start}`,
+      });
+      if ((start / PAGE) % 100 === 0) process.stderr.write(`  built ${start + PAGE} deals\n`);
     }
-    await store.sync.savePage({
-      deals,
-      activities,
-      contacts: [...new Set(activities.flatMap((a) => a.contactIds))].map(
-        (id) => contacts[Number(id.slice(1))]!,
-      ),
-      accounts: [...new Set(deals.map((d) => d.accountId!))].map((id) => accounts[Number(id.slice(1))]!),
-      deletedDealIds: [],
-      quarantined: [],
-      cursor: `built-${start}`,
-    });
-    if ((start / PAGE) % 100 === 0) process.stderr.write(`  built ${start + PAGE} deals\n`);
   }
   const buildMs = performance.now() - buildStart;
   const builtBytes = (await usedMemory()) - memBefore;
@@ -217,10 +228,36 @@ try {
   // As a worker holds the step: a job id and lock token, claimed for the effect fence.
   const job = { id: 'large.bench.step', token: 'bench-token', name: 'bench' } as Job;
   await store.runs.effectFence({ jobId: job.id!, token: job.token! }).claim();
+  // Per-step peak RSS: maxRSS cannot be reset, so RSS is sampled while each step runs.
   const timed = async <T>(fn: () => Promise<T>) => {
     const t = performance.now();
-    const value = await fn();
-    return { value, ms: Math.round(performance.now() - t) };
+    // RSS does not shrink after a collection, so the JS heap in use is sampled too (what a step holds).
+    const startRss = process.memoryUsage.rss();
+    let peak = startRss;
+    let peakHeap = 0;
+    const sample = () => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+      const heap = getHeapStatistics();
+      peakHeap = Math.max(peakHeap, heap.used_heap_size + heap.external_memory);
+    };
+    const sampler = setInterval(sample, 50);
+    // BENCH_RETAINED=1: a full collection every 2 s, so the heap measured is what the step holds
+    // (slower; RSS is then lower than a normal run's).
+    let peakLive = 0;
+    const live = () => {
+      forceGc?.();
+      peakLive = Math.max(peakLive, getHeapStatistics().used_heap_size);
+    };
+    const liveSampler = forceGc ? setInterval(live, 2_000) : undefined;
+    try {
+      const value = await fn();
+      sample();
+      if (forceGc) live();
+      return { value, ms: Math.round(performance.now() - t), startRss, peakRss: peak, peakHeap, peakLive };
+    } finally {
+      clearInterval(sampler);
+      clearInterval(liveSampler);
+    }
   };
   const score = await timed(() => scoreJob.process(job, payload, deps));
   const writeBack = await timed(() => writeBackJob.process(job, payload, deps));
@@ -257,6 +294,20 @@ try {
     written: writeBack.value.written,
     writeCalls: writeBack.value.apiCalls,
     trainStatus: train.value.status,
+    scorePeakRssMiB: mib(score.peakRss),
+    writeBackPeakRssMiB: mib(writeBack.peakRss),
+    trainPeakRssMiB: mib(train.peakRss),
+    scorePeakHeapMiB: mib(score.peakHeap),
+    writeBackPeakHeapMiB: mib(writeBack.peakHeap),
+    trainPeakHeapMiB: mib(train.peakHeap),
+    rssBeforeStepsMiB: mib(score.startRss),
+    ...(forceGc
+      ? {
+          scoreLiveMiB: mib(score.peakLive),
+          writeBackLiveMiB: mib(writeBack.peakLive),
+          trainLiveMiB: mib(train.peakLive),
+        }
+      : {}),
     peakRssMiB: mib(process.resourceUsage().maxRSS * 1024),
     peakRssAfterBuildMiB: mib(rssAfterBuild),
     redisBytesPerDealBuilt: Math.round(builtBytes / Math.max(1, storedDeals)),
@@ -268,17 +319,21 @@ try {
   console.log(`large tenant: ${DEALS} deals (${figures.closed} closed), ${ACTIVITIES} activities each`);
   console.log(`  build (through the store)   ${(figures.buildMs / 1000).toFixed(1)} s`);
   console.log(
-    `  score                       ${(figures.scoreMs / 1000).toFixed(1)} s (${figures.scored} open scored)`,
+    `  score                       ${(figures.scoreMs / 1000).toFixed(1)} s (${figures.scored} open scored), peak RSS ${figures.scorePeakRssMiB} MiB (${figures.rssBeforeStepsMiB} before), heap ${figures.scorePeakHeapMiB} MiB`,
   );
   console.log(
-    `  write-back                  ${(figures.writeBackMs / 1000).toFixed(1)} s (${figures.written} written, ${figures.writeCalls} calls)`,
+    `  write-back                  ${(figures.writeBackMs / 1000).toFixed(1)} s (${figures.written} written, ${figures.writeCalls} calls), peak RSS ${figures.writeBackPeakRssMiB} MiB, heap ${figures.writeBackPeakHeapMiB} MiB`,
   );
   console.log(
-    `  train                       ${(figures.trainMs / 1000).toFixed(1)} s (${figures.trainStatus})`,
+    `  train                       ${(figures.trainMs / 1000).toFixed(1)} s (${figures.trainStatus}), peak RSS ${figures.trainPeakRssMiB} MiB, heap ${figures.trainPeakHeapMiB} MiB`,
   );
   console.log(
     `  peak RSS (worker)           ${figures.peakRssMiB} MiB (after build ${figures.peakRssAfterBuildMiB} MiB)`,
   );
+  if (forceGc)
+    console.log(
+      `  heap held (after a full GC) score ${figures.scoreLiveMiB} MiB, write-back ${figures.writeBackLiveMiB} MiB, train ${figures.trainLiveMiB} MiB`,
+    );
   console.log(
     `  Redis per deal              ${figures.redisBytesPerDeal} B (deals + ledgers alone: ${figures.redisBytesPerDealBuilt} B)`,
   );

@@ -31,7 +31,11 @@ export interface ForecastStepInput {
   tenant: Pick<Tenant, 'timezone' | 'targets'>;
   asOf: number;
   ctx: ScoringContext;
-  history: ReadonlyMap<string, HistoryDeal>;
+  /** Every deal's history, open and closed, by deal id (the score step's HistoryTable, or a map). */
+  history: {
+    get(dealId: string): HistoryDeal | undefined;
+    values(): Iterable<HistoryDeal>;
+  };
   open: readonly ForecastDeal[];
   owners: readonly Owner[];
   targets: readonly Target[];
@@ -41,7 +45,10 @@ export interface ForecastStepInput {
 export async function computeAndStoreForecast(input: ForecastStepInput): Promise<StoredForecast> {
   const { store, tenant, asOf, ctx } = input;
   const timezone = tenant.timezone;
-  const history = [...input.history.values()];
+  // Read many times over (windows, periods, backtest), never copied into one array.
+  const history: Iterable<HistoryDeal> = {
+    [Symbol.iterator]: () => input.history.values()[Symbol.iterator](),
+  };
   const current = quarterContaining(asOf, timezone);
   const backtestKey = `${ctx.model.version}|${current.label}|${localDayNumber(asOf, timezone)}`;
   const previous = await store.documents.getJson<StoredForecast>('forecast');
@@ -55,8 +62,11 @@ export async function computeAndStoreForecast(input: ForecastStepInput): Promise
         const h = input.history.get(stored.deal.id);
         if (!h) continue;
         const record = { ...stored, pipeline: input.pipelines.get(stored.deal.pipelineId) ?? null };
+        // Only deals closing inside the replayed quarter enter its forecast (forecastPeriod's own
+        // filter): the others are not kept, so a large tenant's replays stay small.
         replayDeal(record, h, replays).forEach((d, k) => {
-          if (d) past[k]!.push(d);
+          const { period } = replays[k]!;
+          if (d && d.closeDate >= period.startDay && d.closeDate < period.endDay) past[k]!.push(d);
         });
       }
     }

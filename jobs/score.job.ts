@@ -6,20 +6,17 @@ import {
   compileDeal,
   createScoringContext,
   type DealInput,
-  type DealOutcome,
   type FieldSample,
   type ForecastDeal,
   forecastDealFrom,
-  type HistoryDeal,
-  historyDealFrom,
-  learnNorms,
-  type PipelineDeal,
+  HistoryTable,
+  NormsLearner,
   outcomeOf,
   PRIOR_MODEL,
   pipelineDealFrom,
   priorScoreOf,
+  PipelineRollup,
   type RollupRow,
-  rollupPipelineHealth,
   ScoringModelSchema,
   scoreDeal,
   TeamElementTally,
@@ -97,14 +94,15 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     const qualification = tenant.scoring.qualificationFields.map((f) => f.field);
 
     // Pass 1, statistics: outcomes and qualification values of every deal (small), and compiled
-    // deals for the norms from a deterministic sample, so memory stays bounded on large tenants.
-    const sampled = dealSampler(await store.deals.dealCount(), NORMS_SAMPLE);
-    const normInputs: DealInput[] = [];
-    const outcomes: DealOutcome[] = [];
+    // deals for the norms from a deterministic sample; the norms are learned deal by deal (only
+    // the numbers each adds are kept), so memory stays bounded on large tenants.
+    const total = await store.deals.dealCount();
+    const sampled = dealSampler(total, NORMS_SAMPLE);
+    const learner = new NormsLearner();
     const fieldSamples: FieldSample[] = [];
-    const history = new Map<string, HistoryDeal>();
-    // When every deal is in the sample, pass 1 has compiled them all already (and holds them for the
-    // norms anyway): pass 2 scores those instead of reading, decoding and compiling every deal again.
+    const history = new HistoryTable(total);
+    // When every deal is in the sample, pass 1 compiles them all already: pass 2 scores those
+    // instead of reading, decoding and compiling every deal again (bounded: at most NORMS_SAMPLE).
     let compiledChunks: CompiledDeal[][] | null = sampled.all ? [] : null;
     let dealCount = 0;
     for await (const chunk of store.deals.iterateDeals()) {
@@ -113,8 +111,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         dealCount += 1;
         const record = { ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null };
         const outcome = outcomeOf(record);
-        if (outcome) outcomes.push(outcome);
-        history.set(stored.deal.id, historyDealFrom(stored.deal));
+        if (outcome) learner.addOutcome(outcome);
+        history.add(stored.deal);
         if (qualification.length > 0) {
           const fields: Record<string, FieldSample['fields'][string]> = {};
           for (const f of qualification) if (f in stored.deal.fields) fields[f] = stored.deal.fields[f]!;
@@ -122,15 +120,14 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         }
         if (sampled(stored.deal.id)) {
           const input = compileDeal(record, { asOf });
-          normInputs.push(input);
+          learner.addDeal(input);
           if (compiledChunks !== null)
             compiled.push({ input, name: stored.deal.name, isClosed: stored.deal.isClosed });
         }
       }
       compiledChunks?.push(compiled);
     }
-    const norms = learnNorms(normInputs, outcomes);
-    normInputs.length = 0;
+    const norms = learner.norms();
     await store.documents.setJson('norms', norms);
     const modelJson = await store.documents.getJson<unknown>('model');
     const storedModel = modelJson === null ? null : ScoringModelSchema.parse(modelJson);
@@ -146,7 +143,10 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     // saved together, so a rerun after a crash keeps the candidates computed against the bands
     // before this run (deals already scored as of this run are not compared again).
     const bands: Record<Band, number> = { healthy: 0, watch: 0, at_risk: 0 };
-    const rollupDeals: PipelineDeal[] = [];
+    const targets = [...(metadata?.targets ?? []), ...tenant.targets];
+    const period = quarterOf(asOf);
+    // Summed as the deals come (per owner, team and total), not one object per deal.
+    const rollup = new PipelineRollup({ periods: [period], targets, owners: metadata?.owners ?? [] });
     const elements = new TeamElementTally();
     const forecastDeals: ForecastDeal[] = [];
     const report = progressReporter(deps, tenant.id, payload.runId, 'score', 'deals');
@@ -179,7 +179,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       for (const { input, name, isClosed } of chunk) {
         if (isClosed) {
           closed.push(input);
-          rollupDeals.push(pipelineDealFrom(input, null));
+          rollup.add(pipelineDealFrom(input, null));
         } else open.push({ input, name });
       }
       const ids = open.map((o) => o.input.id);
@@ -197,7 +197,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
         results.push(result);
         priorScores?.set(input.id, priorScoreOf(result.indicators, ctx));
         bands[result.band] += 1;
-        rollupDeals.push(pipelineDealFrom(input, result));
+        rollup.add(pipelineDealFrom(input, result));
         elements.add({ ownerId: input.ownerId, indicators: result.indicators });
         forecastDeals.push(forecastDealFrom(input, result));
         const last = lastResults.get(input.id);
@@ -222,13 +222,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     }
     await store.alerts.dropRunCandidates(payload.runId);
 
-    const period = quarterOf(asOf);
-    const targets = [...(metadata?.targets ?? []), ...tenant.targets];
-    const rows = rollupPipelineHealth(rollupDeals, {
-      periods: [period],
-      targets,
-      owners: metadata?.owners ?? [],
-    });
+    const rows = rollup.rows();
     await store.documents.setJson('pipelineHealth', {
       asOf: payload.asOf,
       period,

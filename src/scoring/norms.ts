@@ -155,21 +155,26 @@ function sortSeries(s: OutcomeSeries): void {
 }
 
 /**
- * Learns norms from compiled deals (each already cut at its own `asOf`, so nothing later is seen)
- * and from closed-deal outcomes. Deterministic: the same inputs give the same JSON.
+ * Learns norms one deal at a time, so a large tenant's compiled deals and outcomes need not be held
+ * together: what is kept is the few numbers each deal adds (stage stays, touch rates, reply gaps,
+ * close times). The same deals and outcomes in the same order give the same norms as
+ * {@link learnNorms}, whichever way they are interleaved.
  */
-export function learnNorms(
-  inputs: Iterable<DealInput>,
-  outcomes: Iterable<DealOutcome>,
-  options: LearnNormsOptions = {},
-): Norms {
-  const stageDur = new Map<string, Map<string, number[]>>();
-  const touchRate = new Map<string, Map<string, number[]>>();
-  const touchAll: number[] = [];
-  const gaps: number[] = [];
-  let deals = 0;
-  for (const d of inputs) {
-    deals++;
+export class NormsLearner {
+  readonly #stageDur = new Map<string, Map<string, number[]>>();
+  readonly #touchRate = new Map<string, Map<string, number[]>>();
+  readonly #touchAll: number[] = [];
+  readonly #gaps: number[] = [];
+  #deals = 0;
+  // Maps, not objects, while collecting: CRM ids such as "__proto__" must stay plain keys.
+  readonly #all: OutcomeSeries = { wonAt: [], lostAt: [] };
+  readonly #owners = new Map<string, Map<string, OutcomeSeries>>();
+  readonly #accounts = new Map<string, OutcomeSeries>();
+  #closedDeals = 0;
+
+  /** A compiled deal (already cut at its own `asOf`, so nothing later is seen). */
+  addDeal(d: DealInput): void {
+    this.#deals++;
     // Stage stays: completed ones give durations; stays of a week or more give touch rates.
     const ns = d.stageAt.length;
     let a = 0;
@@ -178,7 +183,7 @@ export function learnNorms(
       if (d.pipeline?.closed.get(stageId) === true) continue;
       const from = d.stageAt[s]!;
       const to = s + 1 < ns ? d.stageAt[s + 1]! : d.isClosed ? from : d.asOf;
-      if (s + 1 < ns) push2(stageDur, d.pipelineId, stageId, (to - from) / DAY_MS);
+      if (s + 1 < ns) push2(this.#stageDur, d.pipelineId, stageId, (to - from) / DAY_MS);
       const days = (to - from) / DAY_MS;
       if (days >= 7) {
         let touches = 0;
@@ -186,8 +191,8 @@ export function learnNorms(
         for (let i = a; i < d.actCount && activityAt(d, i) < to; i++)
           if (isTwoWay(activityType(d, i), activityFlags(d, i))) touches++;
         const rate = (touches / days) * 30;
-        push2(touchRate, d.pipelineId, stageId, rate);
-        touchAll.push(rate);
+        push2(this.#touchRate, d.pipelineId, stageId, rate);
+        this.#touchAll.push(rate);
       }
     }
     // Gaps between the buyer's successive inbound emails/calls.
@@ -197,62 +202,79 @@ export function learnNorms(
       if (at > d.asOf) break;
       const t = activityType(d, i);
       if ((t === ACT_EMAIL || t === ACT_CALL) && (activityFlags(d, i) & F_INBOUND) !== 0) {
-        if (prevIn >= 0 && at - prevIn >= 3_600_000) gaps.push(Math.min(90, (at - prevIn) / DAY_MS));
+        if (prevIn >= 0 && at - prevIn >= 3_600_000) this.#gaps.push(Math.min(90, (at - prevIn) / DAY_MS));
         prevIn = at;
       }
     }
   }
-  // Maps, not objects, while collecting: CRM ids such as "__proto__" must stay plain keys.
-  const all: OutcomeSeries = { wonAt: [], lostAt: [] };
-  const owners = new Map<string, Map<string, OutcomeSeries>>();
-  const accounts = new Map<string, OutcomeSeries>();
-  const seriesIn = <K>(m: Map<K, OutcomeSeries>, k: K): OutcomeSeries => {
-    let s = m.get(k);
-    if (!s) {
-      s = { wonAt: [], lostAt: [] };
-      m.set(k, s);
-    }
-    return s;
-  };
-  let closedDeals = 0;
-  for (const o of outcomes) {
-    if (!Number.isFinite(o.closedAt)) continue;
-    closedDeals++;
-    addOutcome(all, o);
+
+  /** A closed deal's outcome (win rates and account history). */
+  addOutcome(o: DealOutcome): void {
+    if (!Number.isFinite(o.closedAt)) return;
+    this.#closedDeals++;
+    addOutcome(this.#all, o);
     if (o.ownerId != null) {
-      let owner = owners.get(o.ownerId);
+      let owner = this.#owners.get(o.ownerId);
       if (!owner) {
         owner = new Map();
-        owners.set(o.ownerId, owner);
+        this.#owners.set(o.ownerId, owner);
       }
       addOutcome(seriesIn(owner, '*'), o);
       if (o.industry != null) addOutcome(seriesIn(owner, o.industry), o);
     }
-    if (o.accountId != null) addOutcome(seriesIn(accounts, o.accountId), o);
+    if (o.accountId != null) addOutcome(seriesIn(this.#accounts, o.accountId), o);
   }
-  sortSeries(all);
-  const byOwner: Norms['outcomes']['byOwner'] = [];
-  for (const [ownerId, inds] of byKey(owners))
-    for (const [industry, series] of byKey(inds)) {
+
+  /** The norms learned so far (call once: the collected series are sorted in place). */
+  norms(options: LearnNormsOptions = {}): Norms {
+    sortSeries(this.#all);
+    const byOwner: Norms['outcomes']['byOwner'] = [];
+    for (const [ownerId, inds] of byKey(this.#owners))
+      for (const [industry, series] of byKey(inds)) {
+        sortSeries(series);
+        byOwner.push({ ownerId, industry, ...series });
+      }
+    const byAccount: Norms['outcomes']['byAccount'] = [];
+    for (const [accountId, series] of byKey(this.#accounts)) {
       sortSeries(series);
-      byOwner.push({ ownerId, industry, ...series });
+      byAccount.push({ accountId, ...series });
     }
-  const byAccount: Norms['outcomes']['byAccount'] = [];
-  for (const [accountId, series] of byKey(accounts)) {
-    sortSeries(series);
-    byAccount.push({ accountId, ...series });
+    return {
+      version: 1,
+      minSamples: options.minSamples ?? 5,
+      defaults: { ...DEFAULT_NORMS, ...options.defaults },
+      stageDays: nest(this.#stageDur),
+      replyGapDays: toNorm(this.#gaps),
+      twoWayPer30: nest(this.#touchRate),
+      twoWayPer30Overall: toNorm(this.#touchAll),
+      outcomes: { all: this.#all, byOwner, byAccount },
+      learnedFrom: { deals: this.#deals, closedDeals: this.#closedDeals },
+    };
   }
-  return {
-    version: 1,
-    minSamples: options.minSamples ?? 5,
-    defaults: { ...DEFAULT_NORMS, ...options.defaults },
-    stageDays: nest(stageDur),
-    replyGapDays: toNorm(gaps),
-    twoWayPer30: nest(touchRate),
-    twoWayPer30Overall: toNorm(touchAll),
-    outcomes: { all, byOwner, byAccount },
-    learnedFrom: { deals, closedDeals },
-  };
+}
+
+function seriesIn<K>(m: Map<K, OutcomeSeries>, k: K): OutcomeSeries {
+  let s = m.get(k);
+  if (!s) {
+    s = { wonAt: [], lostAt: [] };
+    m.set(k, s);
+  }
+  return s;
+}
+
+/**
+ * Learns norms from compiled deals (each already cut at its own `asOf`, so nothing later is seen)
+ * and from closed-deal outcomes. Deterministic: the same inputs give the same JSON.
+ */
+export function learnNorms(
+  inputs: Iterable<DealInput>,
+  outcomes: Iterable<DealOutcome>,
+  options: LearnNormsOptions = {},
+): Norms {
+  const learner = new NormsLearner();
+  for (const d of inputs) learner.addDeal(d);
+  for (const o of outcomes) learner.addOutcome(o);
+  return learner.norms(options);
 }
 
 /** Norms with nothing learned: every comparison uses {@link DEFAULT_NORMS}. */

@@ -165,59 +165,85 @@ function newAcc(): Acc {
   };
 }
 
+interface PeriodAccs {
+  period: Period;
+  from: number;
+  /** Exclusive. */
+  to: number;
+  byOwner: Map<string, Acc>;
+  byTeam: Map<string, Acc>;
+  total: Acc;
+}
+
+/** Orders contributions as the rows list them: largest expected first, ties by deal id. */
+const byExpected = (a: DealContribution, b: DealContribution) =>
+  b.expected - a.expected || (a.dealId < b.dealId ? -1 : 1);
+
 /**
- * Rolls deals up per owner, team and total for each period. Open deals count when their close date
- * falls inside the period (deals whose close date already passed before the period are not
- * counted: they belong to an earlier period); won deals count when closed inside it.
+ * The rollup built one deal at a time: per owner, team and total sums, and only the top deals each
+ * row lists (pruned as they come), so a large tenant's deals need not be held together. The same
+ * deals give the same rows as {@link rollupPipelineHealth} (sums in the same order per row).
  */
-export function rollupPipelineHealth(
-  deals: readonly PipelineDeal[],
-  options: RollupOptions = {},
-): RollupRow[] {
-  const targets = options.targets ?? [];
-  const periods: Period[] = options.periods
-    ? [...options.periods]
-    : [
-        ...new Map(
-          targets.map((t) => [`${t.periodStart}|${t.periodEnd}`, { start: t.periodStart, end: t.periodEnd }]),
-        ).values(),
-      ];
-  const teamOf = new Map<string, string>();
-  for (const o of options.owners ?? []) teamOf.set(o.id, o.team ?? NO_TEAM);
-  const bands = options.coverageBands ?? { healthy: 1, watch: 0.8 };
-  const top = options.topDeals ?? 5;
-  const rows: RollupRow[] = [];
-  for (const period of periods) {
-    const from = parseDate(period.start);
-    const to = parseDate(period.end) + DAY_MS; // exclusive
-    const byOwner = new Map<string, Acc>();
-    const byTeam = new Map<string, Acc>();
-    const total = newAcc();
-    const accsFor = (ownerId: string | null): Acc[] => {
-      const key = ownerId ?? '';
-      let o = byOwner.get(key);
-      if (!o) {
-        o = newAcc();
-        byOwner.set(key, o);
-      }
-      const team = ownerId != null ? (teamOf.get(ownerId) ?? NO_TEAM) : NO_TEAM;
-      let t = byTeam.get(team);
-      if (!t) {
-        t = newAcc();
-        byTeam.set(team, t);
-      }
-      return [o, t, total];
-    };
-    for (const deal of deals) {
-      const amount = deal.amount != null && Number.isFinite(deal.amount) ? deal.amount : Number.NaN;
+export class PipelineRollup {
+  readonly #targets: readonly Target[];
+  readonly #teamOf = new Map<string, string>();
+  readonly #bands: CoverageBands;
+  readonly #top: number;
+  readonly #periods: PeriodAccs[];
+
+  constructor(options: RollupOptions = {}) {
+    this.#targets = options.targets ?? [];
+    const periods: Period[] = options.periods
+      ? [...options.periods]
+      : [
+          ...new Map(
+            this.#targets.map((t) => [
+              `${t.periodStart}|${t.periodEnd}`,
+              { start: t.periodStart, end: t.periodEnd },
+            ]),
+          ).values(),
+        ];
+    for (const o of options.owners ?? []) this.#teamOf.set(o.id, o.team ?? NO_TEAM);
+    this.#bands = options.coverageBands ?? { healthy: 1, watch: 0.8 };
+    this.#top = options.topDeals ?? 5;
+    this.#periods = periods.map((period) => ({
+      period,
+      from: parseDate(period.start),
+      to: parseDate(period.end) + DAY_MS,
+      byOwner: new Map(),
+      byTeam: new Map(),
+      total: newAcc(),
+    }));
+  }
+
+  #accsFor(p: PeriodAccs, ownerId: string | null): Acc[] {
+    const key = ownerId ?? '';
+    let o = p.byOwner.get(key);
+    if (!o) {
+      o = newAcc();
+      p.byOwner.set(key, o);
+    }
+    const team = ownerId != null ? (this.#teamOf.get(ownerId) ?? NO_TEAM) : NO_TEAM;
+    let t = p.byTeam.get(team);
+    if (!t) {
+      t = newAcc();
+      p.byTeam.set(team, t);
+    }
+    return [o, t, p.total];
+  }
+
+  add(deal: PipelineDeal): void {
+    const amount = deal.amount != null && Number.isFinite(deal.amount) ? deal.amount : Number.NaN;
+    for (const p of this.#periods) {
+      const { from, to } = p;
       if (deal.isClosed) {
         if (deal.isWon && deal.closedAt >= from && deal.closedAt < to && amount > 0)
-          for (const a of accsFor(deal.ownerId)) a.closedWon += amount;
+          for (const a of this.#accsFor(p, deal.ownerId)) a.closedWon += amount;
         continue;
       }
       if (!(deal.closeDate >= from && deal.closeDate < to)) continue;
       const prob = probabilityFor(deal);
-      for (const a of accsFor(deal.ownerId)) {
+      for (const a of this.#accsFor(p, deal.ownerId)) {
         a.openDeals++;
         if (Number.isNaN(amount)) a.noAmount++;
         else a.openAmount += amount;
@@ -233,73 +259,101 @@ export function rollupPipelineHealth(
         source: prob.source,
         expected: amount * prob.p,
       };
-      for (const a of accsFor(deal.ownerId)) {
+      for (const a of this.#accsFor(p, deal.ownerId)) {
         a.expectedOpen += c.expected;
         a.contributions.push(c);
+        // Only the top deals are listed: keep those (the order is total, so the same ones survive).
+        if (a.contributions.length >= 2 * this.#top + 64)
+          a.contributions = a.contributions.sort(byExpected).slice(0, this.#top);
       }
     }
-    const periodTargets = targets.filter((t) => t.periodStart === period.start && t.periodEnd === period.end);
-    const ownerTarget = new Map<string, number>();
-    let totalTarget: number | null = null;
-    for (const t of periodTargets) {
-      if (t.ownerId == null) totalTarget = (totalTarget ?? 0) + t.amount;
-      else ownerTarget.set(t.ownerId, (ownerTarget.get(t.ownerId) ?? 0) + t.amount);
-    }
-    const teamTarget = new Map<string, number>();
-    for (const [ownerId, amount] of ownerTarget) {
-      const team = teamOf.get(ownerId) ?? NO_TEAM;
-      teamTarget.set(team, (teamTarget.get(team) ?? 0) + amount);
-    }
-    if (totalTarget == null && ownerTarget.size > 0)
-      totalTarget = [...ownerTarget.values()].reduce((a, b) => a + b, 0);
-    // Owners with a target but no deals still get a row (coverage 0).
-    for (const ownerId of ownerTarget.keys()) accsFor(ownerId);
-    const row = (level: RollupRow['level'], key: string, acc: Acc, target: number | null): RollupRow => {
-      const expectedRevenue = acc.expectedOpen + acc.closedWon;
-      const coverage = target != null && target > 0 ? expectedRevenue / target : null;
-      const remaining = target != null ? Math.max(0, target - acc.closedWon) : null;
-      return {
-        level,
-        key,
-        period,
-        expectedOpen: round2(acc.expectedOpen),
-        closedWon: round2(acc.closedWon),
-        expectedRevenue: round2(expectedRevenue),
-        openAmount: round2(acc.openAmount),
-        target,
-        remainingTarget: remaining === null ? null : round2(remaining),
-        pipelineCoverage:
-          remaining !== null && remaining > 0 ? Math.round((acc.openAmount / remaining) * 1000) / 1000 : null,
-        coverage: coverage != null ? Math.round(coverage * 1000) / 1000 : null,
-        band:
-          coverage == null
-            ? null
-            : coverage >= bands.healthy
-              ? 'healthy'
-              : coverage >= bands.watch
-                ? 'watch'
-                : 'at_risk',
-        openDeals: acc.openDeals,
-        openDealsWithoutAmount: acc.noAmount,
-        openDealsWithoutProbability: acc.noProb,
-        sources: acc.sources,
-        topDeals: [...acc.contributions]
-          .sort((a, b) => b.expected - a.expected || (a.dealId < b.dealId ? -1 : 1))
-          .slice(0, top),
-      };
-    };
-    for (const [key, acc] of [...byOwner].sort(([a], [b]) => (a < b ? -1 : 1)))
-      rows.push(
-        row(
-          'owner',
-          key === '' ? '(no owner)' : key,
-          acc,
-          key === '' ? null : (ownerTarget.get(key) ?? null),
-        ),
-      );
-    for (const [key, acc] of [...byTeam].sort(([a], [b]) => (a < b ? -1 : 1)))
-      rows.push(row('team', key, acc, teamTarget.get(key) ?? null));
-    rows.push(row('total', '*', total, totalTarget));
   }
-  return rows;
+
+  /** The rows, per period: owners, then teams, then the total (call once, after every deal). */
+  rows(): RollupRow[] {
+    const [targets, teamOf, bands, top] = [this.#targets, this.#teamOf, this.#bands, this.#top];
+    const rows: RollupRow[] = [];
+    for (const p of this.#periods) {
+      const { period, byOwner, byTeam, total } = p;
+      const periodTargets = targets.filter(
+        (t) => t.periodStart === period.start && t.periodEnd === period.end,
+      );
+      const ownerTarget = new Map<string, number>();
+      let totalTarget: number | null = null;
+      for (const t of periodTargets) {
+        if (t.ownerId == null) totalTarget = (totalTarget ?? 0) + t.amount;
+        else ownerTarget.set(t.ownerId, (ownerTarget.get(t.ownerId) ?? 0) + t.amount);
+      }
+      const teamTarget = new Map<string, number>();
+      for (const [ownerId, amount] of ownerTarget) {
+        const team = teamOf.get(ownerId) ?? NO_TEAM;
+        teamTarget.set(team, (teamTarget.get(team) ?? 0) + amount);
+      }
+      if (totalTarget == null && ownerTarget.size > 0)
+        totalTarget = [...ownerTarget.values()].reduce((a, b) => a + b, 0);
+      // Owners with a target but no deals still get a row (coverage 0).
+      for (const ownerId of ownerTarget.keys()) this.#accsFor(p, ownerId);
+      const row = (level: RollupRow['level'], key: string, acc: Acc, target: number | null): RollupRow => {
+        const expectedRevenue = acc.expectedOpen + acc.closedWon;
+        const coverage = target != null && target > 0 ? expectedRevenue / target : null;
+        const remaining = target != null ? Math.max(0, target - acc.closedWon) : null;
+        return {
+          level,
+          key,
+          period,
+          expectedOpen: round2(acc.expectedOpen),
+          closedWon: round2(acc.closedWon),
+          expectedRevenue: round2(expectedRevenue),
+          openAmount: round2(acc.openAmount),
+          target,
+          remainingTarget: remaining === null ? null : round2(remaining),
+          pipelineCoverage:
+            remaining !== null && remaining > 0
+              ? Math.round((acc.openAmount / remaining) * 1000) / 1000
+              : null,
+          coverage: coverage != null ? Math.round(coverage * 1000) / 1000 : null,
+          band:
+            coverage == null
+              ? null
+              : coverage >= bands.healthy
+                ? 'healthy'
+                : coverage >= bands.watch
+                  ? 'watch'
+                  : 'at_risk',
+          openDeals: acc.openDeals,
+          openDealsWithoutAmount: acc.noAmount,
+          openDealsWithoutProbability: acc.noProb,
+          sources: acc.sources,
+          topDeals: [...acc.contributions].sort(byExpected).slice(0, top),
+        };
+      };
+      for (const [key, acc] of [...byOwner].sort(([a], [b]) => (a < b ? -1 : 1)))
+        rows.push(
+          row(
+            'owner',
+            key === '' ? '(no owner)' : key,
+            acc,
+            key === '' ? null : (ownerTarget.get(key) ?? null),
+          ),
+        );
+      for (const [key, acc] of [...byTeam].sort(([a], [b]) => (a < b ? -1 : 1)))
+        rows.push(row('team', key, acc, teamTarget.get(key) ?? null));
+      rows.push(row('total', '*', total, totalTarget));
+    }
+    return rows;
+  }
+}
+
+/**
+ * Rolls deals up per owner, team and total for each period. Open deals count when their close date
+ * falls inside the period (deals whose close date already passed before the period are not
+ * counted: they belong to an earlier period); won deals count when closed inside it.
+ */
+export function rollupPipelineHealth(
+  deals: readonly PipelineDeal[],
+  options: RollupOptions = {},
+): RollupRow[] {
+  const rollup = new PipelineRollup(options);
+  for (const deal of deals) rollup.add(deal);
+  return rollup.rows();
 }

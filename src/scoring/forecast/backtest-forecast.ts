@@ -44,7 +44,7 @@ export interface BacktestResult {
 /** The quarters before `current` to replay, most recent first: those after the history's warm-up. */
 export function backtestPeriods(
   current: ForecastPeriod,
-  history: readonly HistoryDeal[],
+  history: Iterable<HistoryDeal>,
   timeZone: string,
   max = 8,
 ): ForecastPeriod[] {
@@ -61,7 +61,7 @@ export function backtestPeriods(
 
 export function backtestForecast(
   inputs: readonly BacktestInput[],
-  history: readonly HistoryDeal[],
+  history: Iterable<HistoryDeal>,
   options: { timezone: string; draws?: number; seed?: number; minAnalogs?: number },
 ): BacktestResult {
   const minAnalogs = options.minAnalogs ?? 2;

@@ -19,7 +19,7 @@ export interface ConversionSpread {
 }
 
 export function learnConversionSpread(
-  history: readonly HistoryDeal[],
+  history: Iterable<HistoryDeal>,
   windows: readonly AnalogWindow[],
 ): ConversionSpread {
   const conversions: number[] = [];

@@ -22,7 +22,7 @@ export interface ForecastDocumentInput {
   /** The open deals, scored as of `asOf`. */
   deals: readonly ForecastDeal[];
   /** Every deal, open and closed. */
-  history: readonly HistoryDeal[];
+  history: Iterable<HistoryDeal>;
   backtest: readonly BacktestInput[] | BacktestResult;
   owners?: readonly Owner[];
   targets?: readonly Target[];

@@ -118,7 +118,7 @@ function round4(x: number): number {
  */
 export function forecastPeriod(
   deals: readonly ForecastDeal[],
-  history: readonly HistoryDeal[],
+  history: Iterable<HistoryDeal>,
   period: ForecastPeriod,
   asOf: number,
   options: ForecastOptions,
@@ -139,7 +139,8 @@ export function forecastPeriod(
   const inPeriod = deals
     .filter((d) => d.closeDate >= period.startDay && d.closeDate < period.endDay)
     .sort((a, b) => (a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : 0));
-  const won = history.filter((h) => wonBetween(h, period.startMs, Math.min(period.endMs, asOf + 1)));
+  const won: HistoryDeal[] = [];
+  for (const h of history) if (wonBetween(h, period.startMs, Math.min(period.endMs, asOf + 1))) won.push(h);
   // Every owner with a share of the revenue gets a row, so team and total rows add up.
   const outsideOwners = outside.flatMap((byOwner) => [...byOwner.keys()].map((k) => (k === '' ? null : k)));
   const { groups, groupsOf } = forecastGroups(

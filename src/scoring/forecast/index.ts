@@ -12,3 +12,4 @@ export * from './simulate-revenue.ts';
 export * from './slip-rate.ts';
 export * from './forecast-document.ts';
 export * from './replay-deals.ts';
+export * from './history-table.ts';

@@ -9,7 +9,7 @@ import { type HistoryDeal, inForecastPopulation, wonBetween } from './history-de
 
 /** Per window, the amount won per owner (key `ownerId ?? ''`) from outside the population. */
 export function outsidePipelineRevenue(
-  history: readonly HistoryDeal[],
+  history: Iterable<HistoryDeal>,
   windows: readonly AnalogWindow[],
 ): Map<string, number>[] {
   return windows.map((w) => {

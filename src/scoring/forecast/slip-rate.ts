@@ -36,7 +36,7 @@ export interface SlipEstimate {
 }
 
 export function learnSlipRate(
-  history: readonly HistoryDeal[],
+  history: Iterable<HistoryDeal>,
   windows: readonly AnalogWindow[],
   knownAt: number,
 ): SlipEstimate {

@@ -4,6 +4,7 @@ import {
   DEFAULT_NORMS,
   defaultNorms,
   learnNorms,
+  NormsLearner,
   NormsSchema,
   outcomeOf,
   prepareNorms,
@@ -140,5 +141,26 @@ describe('learnNorms', () => {
     expect(outcomeOf(closed)).toMatchObject({ won: true, closedAt: NOW_MS, industry: null });
     expect(outcomeOf({ deal: makeDeal(), activities: [] })).toBeNull();
     expect(outcomeOf({ deal: makeDeal({ isClosed: true, closedAt: null }), activities: [] })).toBeNull();
+  });
+});
+
+describe('NormsLearner (deal by deal, as the score step learns on large tenants)', () => {
+  it('learns the same norms as learnNorms with deals and outcomes interleaved', () => {
+    const inputs = [10, 20, 30, 40, 50, 25, 35].map((d, i) => historyDeal(i, d));
+    const outcomes = [50, 40, 30, 10, 70].map((days, i) => ({
+      ownerId: `o${i % 2}`,
+      accountId: i % 3 === 0 ? null : `a${i % 2}`,
+      industry: i === 2 ? null : 'software',
+      closedAt: NOW_MS - days * DAY,
+      won: i % 2 === 0,
+    }));
+    const learner = new NormsLearner();
+    inputs.forEach((d, i) => {
+      learner.addDeal(d);
+      if (outcomes[i]) learner.addOutcome(outcomes[i]);
+    });
+    const batch = learnNorms(inputs, outcomes);
+    expect(learner.norms()).toEqual(batch);
+    expect(batch.learnedFrom).toEqual({ deals: 7, closedDeals: 5 });
   });
 });

@@ -5,6 +5,7 @@ import { createScoringContext } from '../../../src/scoring/context.ts';
 import { compileDeal } from '../../../src/scoring/deal-input.ts';
 import {
   type PipelineDeal,
+  PipelineRollup,
   pipelineDealFrom,
   probabilityFor,
   rollupPipelineHealth,
@@ -198,5 +199,46 @@ describe('closed-won, weighted open, their sum and pipeline coverage (issue 15 i
     const alice = rows.find((r) => r.level === 'owner' && r.key === 'alice')!;
     expect(alice.remainingTarget).toBe(0);
     expect(alice.pipelineCoverage).toBeNull();
+  });
+});
+
+describe('PipelineRollup (deal by deal, as the score step rolls up large tenants)', () => {
+  it('keeps only the top deals yet lists the same ones as sorting every contribution', () => {
+    // Far more deals than a row lists, so the running pruning happens many times over.
+    const deals: PipelineDeal[] = [];
+    for (let i = 0; i < 2_000; i++)
+      deals.push(
+        deal({
+          dealId: `d${String(i).padStart(4, '0')}`,
+          ownerId: ['alice', 'bob', 'carol', null][i % 4]!,
+          // Repeated amounts and probabilities: ties are broken by deal id.
+          amount: 1_000 * ((i * 7) % 13),
+          winProbability: ((i * 11) % 5) / 5,
+          closeDate: i % 9 === 0 ? ms('2026-07-15') : ms('2026-06-15'),
+          ...(i % 17 === 0
+            ? { isClosed: true, isWon: true, closedAt: ms('2026-06-10'), amount: 500 + i }
+            : {}),
+        }),
+      );
+    const rollup = new PipelineRollup({ periods: [june], targets, owners, topDeals: 5 });
+    for (const d of deals) rollup.add(d);
+    const rows = rollup.rows();
+    // The oracle: every open June deal with an amount and a probability, ranked as documented.
+    const teamOf = new Map(owners.map((o) => [o.id, o.team ?? '(no team)']));
+    const inRow = (level: string, key: string, d: PipelineDeal) =>
+      level === 'total' ||
+      (level === 'owner' && (d.ownerId ?? '(no owner)') === key) ||
+      (level === 'team' && (d.ownerId === null ? '(no team)' : teamOf.get(d.ownerId)) === key);
+    for (const row of rows) {
+      const expected = deals
+        .filter((d) => !d.isClosed && d.closeDate >= ms(june.start) && d.closeDate <= ms(june.end))
+        .filter((d) => inRow(row.level, row.key, d) && (d.amount ?? 0) > 0)
+        .map((d) => ({ dealId: d.dealId, expected: d.amount! * d.winProbability! }))
+        .sort((a, b) => b.expected - a.expected || (a.dealId < b.dealId ? -1 : 1))
+        .slice(0, 5);
+      expect(row.topDeals.map((c) => c.dealId)).toEqual(expected.map((c) => c.dealId));
+    }
+    expect(rows).toEqual(rollupPipelineHealth(deals, { periods: [june], targets, owners, topDeals: 5 }));
+    expect(rows.find((r) => r.level === 'total')!.closedWon).toBeGreaterThan(0);
   });
 });
