@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../../src/cli/runtime.ts';
-import { CORE_INDICATOR_KEYS, type HealthResult } from '../../../src/domain/index.ts';
 import type { ScoringModel } from '../../../src/scoring/model.ts';
 import {
   type HubSpotSandboxHandle,
@@ -9,6 +8,7 @@ import {
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import type { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 import { hubspotTenant, NO_SCHEDULE, newRuntime } from './harness.ts';
+import { scoredResult } from '../../support/scored-result.ts';
 
 /**
  * Issue 18 item 5: "if the live model does worse than the prior over a window, fall back to the
@@ -28,26 +28,6 @@ const MODEL: ScoringModel = {
   trainedOn: { won: 60, lost: 60, leadDays: 14, l2: 1 },
 };
 
-const scored = (dealId: string, at: number, score: number): HealthResult => ({
-  dealId,
-  asOf: new Date(at).toISOString(),
-  score,
-  band: 'watch',
-  winProbability: score / 100,
-  confidence: 0.5,
-  indicators: CORE_INDICATOR_KEYS.map((key) => ({
-    key,
-    label: key,
-    value: null,
-    subScore: 0.5,
-    confidence: 0,
-    evidence: '',
-  })),
-  reasons: [],
-  trend: null,
-  modelVersion: MODEL.version,
-});
-
 /** 25 won and 25 lost deals closed 10 days ago, each scored 41 days before by MODEL. */
 async function injectOutcomes(store: TenantStateStore, modelRight: boolean): Promise<void> {
   const now = Date.now();
@@ -59,7 +39,12 @@ async function injectOutcomes(store: TenantStateStore, modelRight: boolean): Pro
     const priorScore = won ? 65 : 30;
     const id = `past-${i}`;
     await store.results.saveScoredChunk(
-      [scored(id, scoredAt, modelScore)],
+      [
+        scoredResult(id, scoredAt, modelScore, {
+          modelVersion: MODEL.version,
+          winProbability: modelScore / 100,
+        }),
+      ],
       'past-run',
       [],
       new Map([[id, priorScore]]),

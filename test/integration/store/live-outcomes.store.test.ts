@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE_INDICATOR_KEYS, type HealthResult } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
+import { scoredResult } from '../../support/scored-result.ts';
 
 /**
  * Live accuracy (issue 18 item 5) judges the score a deal had 30 days before it closed. When a
@@ -12,25 +12,10 @@ import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
  */
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 8, 1);
-const result = (dealId: string, at: number, score: number): HealthResult => ({
-  dealId,
-  asOf: new Date(at).toISOString(),
-  score,
-  band: 'watch',
-  winProbability: score / 100,
-  confidence: 0.5,
-  indicators: CORE_INDICATOR_KEYS.map((key) => ({
-    key,
-    label: key,
-    value: null,
-    subScore: 0.5,
-    confidence: 0,
-    evidence: '',
-  })),
-  reasons: [],
-  trend: null,
-  modelVersion: 'fit-a',
-});
+
+/** A result of the fitted model 'fit-a' (score = 100 x win probability). */
+const fitted = (dealId: string, at: number, score: number) =>
+  scoredResult(dealId, at, score, { modelVersion: 'fit-a', winProbability: score / 100 });
 
 describe('live outcomes', () => {
   let redis: RedisEndpoint;
@@ -52,13 +37,13 @@ describe('live outcomes', () => {
     for (let day = 0; day <= 60; day++) {
       const at = T0 + day * DAY + 3_600_000;
       await store.results.saveScoredChunk(
-        [result('won-1', at, day)],
+        [fitted('won-1', at, day)],
         `run-${day}`,
         [],
         new Map([['won-1', 100 - day]]),
       );
     }
-    await store.results.saveScoredChunk([result('young', T0 + 55 * DAY, 70)], 'run-y', []);
+    await store.results.saveScoredChunk([fitted('young', T0 + 55 * DAY, 70)], 'run-y', []);
     const closedAt = T0 + 61 * DAY;
     const versionAt = (t: number) => (t < T0 + 20 * DAY ? 'fit-old' : 'fit-a');
     const closing = [

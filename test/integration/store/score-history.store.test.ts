@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../../../src/store/redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE_INDICATOR_KEYS, type HealthResult } from '../../../src/domain/index.ts';
 import { type RedisEndpoint, resolveRedis } from '../../../src/store/redis-connection.ts';
 import { decodeHistory, scoreAsOf } from '../../../src/store/score-history.ts';
 import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
+import { scoredResult } from '../../support/scored-result.ts';
 
 /**
  * The trend compares a deal with its score of about 7 days ago (docs/SCORING.md), and live accuracy
@@ -15,25 +15,6 @@ import { TenantStateStore } from '../../../src/store/tenant-state.store.ts';
 const MIN = 60_000;
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 9, 1);
-const result = (dealId: string, at: number, score: number): HealthResult => ({
-  dealId,
-  asOf: new Date(at).toISOString(),
-  score,
-  band: 'watch',
-  winProbability: null,
-  confidence: 0.5,
-  indicators: CORE_INDICATOR_KEYS.map((key) => ({
-    key,
-    label: key,
-    value: null,
-    subScore: 0.5,
-    confidence: 0,
-    evidence: '',
-  })),
-  reasons: [],
-  trend: null,
-  modelVersion: 'prior-v1',
-});
 
 describe('score history on a 15-minute schedule', () => {
   let redis: RedisEndpoint;
@@ -54,7 +35,11 @@ describe('score history on a 15-minute schedule', () => {
     // The score is the day number, so the day a found score comes from is known.
     const last = START + 40 * DAY;
     for (let at = START; at <= last; at += 15 * MIN) {
-      await store.results.saveScoredChunk([result('d1', at, Math.floor((at - START) / DAY))], 'run', []);
+      await store.results.saveScoredChunk(
+        [scoredResult('d1', at, Math.floor((at - START) / DAY))],
+        'run',
+        [],
+      );
     }
     const week = await store.results.previousScores(['d1'], last);
     // A score 6.5 to 8 days old (the latest kept at least 6.5 days before day 40): day 32 or 33.
