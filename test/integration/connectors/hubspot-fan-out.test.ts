@@ -1,45 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubSpotConnector } from '../../../connectors/hubspot/hubspot.connector.ts';
+import { describe, expect, it } from 'vitest';
+import { proxiedHubSpotSuite } from './proxied-hubspot.ts';
 import { isAppError } from '../../../src/shared/app-error.ts';
-import {
-  type HubSpotSandboxHandle,
-  startHubSpotSandbox,
-} from '../../../src/sandbox/hubspot/start-hubspot-sandbox.ts';
-import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
-import { testLogger } from '../pipeline/harness.ts';
 
 /**
  * Issue 14 item 9 (HubSpot part): a page's reads fan out (associations of eight kinds, batch reads);
  * once one has failed for good, the rest must not go on spending the portal's quota.
  */
 describe('a HubSpot page read whose first fan-out call fails for good', () => {
-  let sandbox: HubSpotSandboxHandle;
-  let proxy: FaultProxy;
-
-  beforeAll(async () => {
-    sandbox = await startHubSpotSandbox({ seed: 51, deals: 30 });
-    proxy = await startFaultProxy(sandbox.baseUrl);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await sandbox?.close();
-  });
+  const suite = proxiedHubSpotSuite({ seed: 51, deals: 30 });
 
   it('starts no further call of the page', async () => {
     // Every deal-to-contact association read has its connection reset: it fails after its retries.
-    proxy.addRule({
+    suite.proxy.addRule({
       method: 'POST',
       path: '/crm/v4/associations/deals/contacts/batch/read',
       occurrence: 'every',
       action: { kind: 'reset' },
     });
-    const connector = createHubSpotConnector({
-      connection: {
-        crm: 'hubspot',
-        basePath: proxy.url,
-        auth: { type: 'private_app', accessToken: sandbox.accessToken },
-      },
-      logger: testLogger(),
+    const connector = suite.connector({
       // One call at a time: the page's other reads are queued behind the failing one.
       concurrency: 1,
       retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
@@ -53,11 +31,11 @@ describe('a HubSpot page read whose first fan-out call fails for good', () => {
       error = err;
     }
     expect(isAppError(error) && error.code).toBe('CRM_UNAVAILABLE');
-    expect(proxy.count({ path: '/crm/v4/associations/deals/contacts/batch/read' })).toBe(2);
+    expect(suite.proxy.count({ path: '/crm/v4/associations/deals/contacts/batch/read' })).toBe(2);
     // A call queued now runs after everything queued before it (one slot, first come first served):
     // once it is answered, every call the failed page had queued has started or been dropped.
     await connector.fetchMetadata();
-    const requests = proxy.requests();
+    const requests = suite.proxy.requests();
     const lastReset = requests.findLastIndex((r) => r.fault === 'reset');
     // fetchMetadata's first request: the account's time zone (read once), then owners and pipelines.
     const sentinel = requests.findIndex(
