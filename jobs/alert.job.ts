@@ -1,6 +1,7 @@
 import type { AlertTask } from '../connectors/crm-connector.ts';
 import { type Alert, alertEpisodeKey, alertKey } from '../src/domain/index.ts';
 import type { AlertReservation } from '../src/store/alerts.store.ts';
+import type { TenantStateStore } from '../src/store/tenant-state.store.ts';
 import { AppError } from '../src/shared/app-error.ts';
 import { type CyclePayload, CyclePayloadSchema } from './cycle-payload.ts';
 import { type JobDefinition, requireTenant } from './job-definition.ts';
@@ -22,6 +23,8 @@ export interface AlertSummary {
   cleared: number;
   failed: number;
   webhook: 'sent' | 'failed' | 'off';
+  /** The run's kept candidates were gone (expired): nothing raised, and no open alert cleared. */
+  candidatesMissing?: true;
   apiCalls: number;
   durationMs: number;
 }
@@ -46,6 +49,17 @@ function toTask(alert: Alert, dealName: string, dueAt: string, key: string): Ale
     body: `${alert.reason}\n\nSuggested action: ${alert.suggestedAction}\n\n(pipeline-health alert ${key})`,
     dueAt,
   };
+}
+
+/** Candidates kept by a score step of the version before 2026-12-08 (one JSON document). */
+async function legacyCandidates(
+  store: TenantStateStore,
+  runId: string,
+): Promise<StoredAlertCandidate[] | null> {
+  const doc = await store.documents.getJson<{ runId: string; candidates: StoredAlertCandidate[] }>(
+    'alertCandidates',
+  );
+  return doc?.runId === runId ? doc.candidates : null;
 }
 
 /**
@@ -76,10 +90,17 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
       apiCalls: 0,
       durationMs: 0,
     };
-    const stored = await store.documents.getJson<{ runId: string; candidates: StoredAlertCandidate[] }>(
-      'alertCandidates',
-    );
-    const candidates = stored?.runId === payload.runId ? stored.candidates : [];
+    const candidates =
+      (await store.alerts.keptCandidates<StoredAlertCandidate>(payload.runId)) ??
+      (await legacyCandidates(store, payload.runId));
+    if (candidates === null) {
+      // Without the run's candidates every open alert would look cleared and be raised again later.
+      deps.logger.warn(
+        { tenantId: tenant.id, runId: payload.runId },
+        "the run's alert candidates are gone; no alert raised or cleared",
+      );
+      return { ...summary, candidatesMissing: true, durationMs: deps.now() - started };
+    }
     summary.candidates = candidates.length;
     if (!tenant.alerts.enabled) return { ...summary, durationMs: deps.now() - started };
 

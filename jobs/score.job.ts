@@ -215,12 +215,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       scored += results.length;
       report(scored, null);
     }
-    const candidates = await store.alerts.runCandidates<StoredAlertCandidate>(payload.runId);
-    // A rerun after this point finds the candidates stored for this run and keeps them.
-    if ((await store.documents.getJson<{ runId: string }>('alertCandidates'))?.runId !== payload.runId) {
-      await store.documents.setJson('alertCandidates', { runId: payload.runId, candidates });
-    }
-    await store.alerts.dropRunCandidates(payload.runId);
+    // Moved in Redis, never read here: a rerun after this point keeps what this attempt kept.
+    const alertCandidates = await store.alerts.keepRunCandidates(payload.runId);
 
     const rows = rollup.rows();
     await store.documents.setJson('pipelineHealth', {
@@ -259,7 +255,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       outcomesRecorded,
       ...(served.live.fallBack ? { modelFallback: served.live.reason } : {}),
       bands,
-      alertCandidates: candidates.length,
+      alertCandidates,
       modelVersion: ctx.model.version,
       durationMs: deps.now() - started,
     };

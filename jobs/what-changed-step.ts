@@ -7,8 +7,8 @@ import type { Owner, Tenant } from '../src/domain/index.ts';
 import {
   type BandThresholds,
   type ChangeDeal,
-  computeWhatChanged,
   type WhatChangedDocument,
+  WhatChangedTally,
 } from '../src/scoring/index.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import type { TenantStateStore } from '../src/store/tenant-state.store.ts';
@@ -23,8 +23,13 @@ export interface WhatChangedStepInput {
 
 async function computeAndStoreWhatChanged(input: WhatChangedStepInput): Promise<WhatChangedDocument> {
   const { store, asOf } = input;
-  const deals: ChangeDeal[] = [];
-  // Deal snapshots alone (no activities): the change history is on the deal.
+  const tally = new WhatChangedTally({
+    asOf,
+    timezone: input.tenant.timezone,
+    bands: input.bands,
+    owners: input.owners,
+  });
+  // Deal snapshots alone (no activities): the change history is on the deal. Summed as they come.
   for await (const chunk of store.deals.iterateDealSnapshots()) {
     const open = chunk.filter((d) => !d.isClosed);
     const ids = open.map((d) => d.id);
@@ -32,7 +37,7 @@ async function computeAndStoreWhatChanged(input: WhatChangedStepInput): Promise<
     const weekAgo = await store.results.previousScores(ids, asOf);
     for (const d of open) {
       const r = results.get(d.id);
-      deals.push({
+      tally.add({
         id: d.id,
         name: d.name,
         ownerId: d.ownerId,
@@ -44,15 +49,10 @@ async function computeAndStoreWhatChanged(input: WhatChangedStepInput): Promise<
         band: r?.band ?? null,
         reason: r?.reasons[0] ?? null,
         scoreWeekAgo: weekAgo.get(d.id)?.score ?? null,
-      });
+      } satisfies ChangeDeal);
     }
   }
-  const doc = computeWhatChanged(deals, {
-    asOf,
-    timezone: input.tenant.timezone,
-    bands: input.bands,
-    owners: input.owners,
-  });
+  const doc = tally.document();
   await store.documents.setJson('whatChanged', doc);
   return doc;
 }

@@ -115,30 +115,55 @@ function emptyGroup(ownerId: string | null, name: string): WhatChangedGroup {
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** What changed for each deal, added to the team and the deal's owner. */
-export function computeWhatChanged(
-  deals: readonly ChangeDeal[],
-  options: WhatChangedOptions,
-): WhatChangedDocument {
-  const { asOf, bands } = options;
-  const since = asOf - WEEK_MS;
-  const period = quarterContaining(asOf, options.timezone);
-  const inPeriod = (day: number | null) => day !== null && day >= period.startDay && day < period.endDay;
-  const names = new Map(options.owners.map((o) => [o.id, o.name]));
-  const team = emptyGroup(null, 'Team');
-  const byOwner = new Map<string, WhatChangedGroup>();
-  const groupsOf = (ownerId: string | null): WhatChangedGroup[] => {
-    if (ownerId === null) return [team];
-    let g = byOwner.get(ownerId);
-    if (!g) {
-      g = emptyGroup(ownerId, names.get(ownerId) ?? ownerId);
-      byOwner.set(ownerId, g);
-    }
-    return [team, g];
-  };
-  const touched = new Set<WhatChangedGroup>();
+const byAmount = (a: DealRef, b: DealRef) =>
+  (b.amount ?? 0) - (a.amount ?? 0) || a.dealId.localeCompare(b.dealId);
 
-  for (const d of deals) {
+/** Keep a category's list to its largest deals (by amount, then id) once it doubles the limit. */
+function bounded<T extends DealRef>(list: T[]): void {
+  if (list.length < 2 * WHAT_CHANGED_LIST_LIMIT) return;
+  list.sort(byAmount);
+  list.length = WHAT_CHANGED_LIST_LIMIT;
+}
+
+/**
+ * What changed, summed deal by deal as they come (a large tenant's open deals are never held at
+ * once): counts and sums cover every deal, each list keeps at most twice its limit in between.
+ */
+export class WhatChangedTally {
+  readonly #asOf: number;
+  readonly #since: number;
+  readonly #bands: BandThresholds;
+  readonly #period: ReturnType<typeof quarterContaining>;
+  readonly #names: Map<string, string>;
+  readonly #team = emptyGroup(null, 'Team');
+  readonly #byOwner = new Map<string, WhatChangedGroup>();
+  readonly #touched = new Set<WhatChangedGroup>();
+
+  constructor(options: WhatChangedOptions) {
+    this.#asOf = options.asOf;
+    this.#since = options.asOf - WEEK_MS;
+    this.#bands = options.bands;
+    this.#period = quarterContaining(options.asOf, options.timezone);
+    this.#names = new Map(options.owners.map((o) => [o.id, o.name]));
+  }
+
+  #groupsOf(ownerId: string | null): WhatChangedGroup[] {
+    if (ownerId === null) return [this.#team];
+    let g = this.#byOwner.get(ownerId);
+    if (!g) {
+      g = emptyGroup(ownerId, this.#names.get(ownerId) ?? ownerId);
+      this.#byOwner.set(ownerId, g);
+    }
+    return [this.#team, g];
+  }
+
+  /** One open deal: what changed for it, added to the team and the deal's owner. */
+  add(d: ChangeDeal): void {
+    const asOf = this.#asOf;
+    const since = this.#since;
+    const bands = this.#bands;
+    const period = this.#period;
+    const inPeriod = (day: number | null) => day !== null && day >= period.startDay && day < period.endDay;
     const ref: DealRef = { dealId: d.id, name: d.name, ownerId: d.ownerId, amount: d.amount };
     const closeThen = valueAt(d.closeDateChanges, d.closeDate, since);
     const dayThen = dayOf(closeThen);
@@ -151,9 +176,14 @@ export function computeWhatChanged(
     const bandThen = d.scoreWeekAgo === null ? null : bandOf(d.scoreWeekAgo, bands);
     const isNew = Date.parse(d.createdAt) > since;
     const apply = (fn: (g: WhatChangedGroup) => void) => {
-      for (const g of groupsOf(d.ownerId)) {
+      for (const g of this.#groupsOf(d.ownerId)) {
         fn(g);
-        touched.add(g);
+        this.#touched.add(g);
+        bounded(g.movedOut.deals);
+        bounded(g.pushed.deals);
+        bounded(g.amountCut.deals);
+        bounded(g.newAtRisk.deals);
+        bounded(g.bandChanges.deals);
       }
     };
 
@@ -197,22 +227,33 @@ export function computeWhatChanged(
     }
   }
 
-  const byAmount = (a: DealRef, b: DealRef) =>
-    (b.amount ?? 0) - (a.amount ?? 0) || a.dealId.localeCompare(b.dealId);
-  const finish = (g: WhatChangedGroup): WhatChangedGroup => {
-    for (const list of [g.movedOut, g.pushed, g.amountCut, g.newAtRisk, g.bandChanges]) {
-      list.deals.sort(byAmount);
-      list.deals.length = Math.min(list.deals.length, WHAT_CHANGED_LIST_LIMIT);
-    }
-    return g;
-  };
-  const owners = [...byOwner.values()]
-    .filter((g) => touched.has(g))
-    .sort((a, b) => a.name.localeCompare(b.name) || (a.ownerId ?? '').localeCompare(b.ownerId ?? ''));
-  return {
-    asOf: new Date(asOf).toISOString(),
-    since: new Date(since).toISOString(),
-    period: { label: period.label, start: period.start, end: period.end },
-    groups: [finish(team), ...owners.map(finish)],
-  };
+  document(): WhatChangedDocument {
+    const finish = (g: WhatChangedGroup): WhatChangedGroup => {
+      for (const list of [g.movedOut, g.pushed, g.amountCut, g.newAtRisk, g.bandChanges]) {
+        list.deals.sort(byAmount);
+        list.deals.length = Math.min(list.deals.length, WHAT_CHANGED_LIST_LIMIT);
+      }
+      return g;
+    };
+    const owners = [...this.#byOwner.values()]
+      .filter((g) => this.#touched.has(g))
+      .sort((a, b) => a.name.localeCompare(b.name) || (a.ownerId ?? '').localeCompare(b.ownerId ?? ''));
+    const period = this.#period;
+    return {
+      asOf: new Date(this.#asOf).toISOString(),
+      since: new Date(this.#since).toISOString(),
+      period: { label: period.label, start: period.start, end: period.end },
+      groups: [finish(this.#team), ...owners.map(finish)],
+    };
+  }
+}
+
+/** What changed for each deal, added to the team and the deal's owner. */
+export function computeWhatChanged(
+  deals: Iterable<ChangeDeal>,
+  options: WhatChangedOptions,
+): WhatChangedDocument {
+  const tally = new WhatChangedTally(options);
+  for (const d of deals) tally.add(d);
+  return tally.document();
 }

@@ -48,6 +48,28 @@ function decodeReservation(key: string, raw: string): AlertReservation {
 }
 
 /**
+ * Keep a run's alert candidates for its alert step: its candidate list becomes the kept list, headed
+ * by the run id, without passing through the worker (a large tenant's candidates are hundreds of MB
+ * as objects). A rerun of the same run's score step keeps what the first attempt kept.
+ * KEYS: the run's candidate list, the kept list. ARGV: run id, TTL (ms). Returns the kept count.
+ */
+const KEEP_RUN_CANDIDATES = `
+if redis.call('lindex', KEYS[2], 0) ~= ARGV[1] then
+  redis.call('del', KEYS[2])
+  if redis.call('exists', KEYS[1]) == 1 then redis.call('rename', KEYS[1], KEYS[2]) end
+  redis.call('lpush', KEYS[2], ARGV[1])
+  redis.call('pexpire', KEYS[2], ARGV[2])
+end
+redis.call('del', KEYS[1])
+return redis.call('llen', KEYS[2]) - 1`;
+
+/** Kept candidates outlive a run that never reaches its finalize step by this long. */
+const KEPT_CANDIDATES_TTL_MS = 7 * 86_400_000;
+
+/** Candidates read per round trip. */
+const CANDIDATE_BATCH = 5_000;
+
+/**
  * Open alerts per alert key (tenant:deal:kind), each in one episode, and the per-owner daily cap.
  * An alert is reserved before its task is created (so a rerun or a second worker never raises it
  * twice), confirmed with its task id, and released when its condition clears: the next time the
@@ -137,21 +159,30 @@ export class AlertsStore {
     return new Map([...open].map(([key, r]) => [key, r.taskId ?? 'pending']));
   }
 
-  /** Every alert candidate a run's scoring kept (see saveScoredChunk). */
-  async runCandidates<T>(runId: string): Promise<T[]> {
-    const key = this.#keys.runCandidates(runId);
-    const out: T[] = [];
-    const batch = 5_000;
-    for (let start = 0; ; start += batch) {
-      const raw = await this.#redis.lrange(key, start, start + batch - 1);
-      for (const r of raw) out.push(JSON.parse(r) as T);
-      if (raw.length < batch) break;
-    }
-    return out;
+  /**
+   * At the end of a run's score step: its candidates (pushed chunk by chunk with the results, see
+   * saveScoredChunk) become the ones its alert step reads. Returns how many are kept.
+   */
+  async keepRunCandidates(runId: string): Promise<number> {
+    const keep = luaScript<number>(this.#redis, 'phKeepRunCandidates', KEEP_RUN_CANDIDATES);
+    return keep(
+      [this.#keys.runCandidates(runId), this.#keys.alertCandidateList],
+      [runId, KEPT_CANDIDATES_TTL_MS],
+    );
   }
 
-  async dropRunCandidates(runId: string): Promise<void> {
-    await this.#redis.del(this.#keys.runCandidates(runId));
+  /** The candidates kept for `runId`, in batches; null when none were kept for that run. */
+  async keptCandidates<T>(runId: string): Promise<T[] | null> {
+    const key = this.#keys.alertCandidateList;
+    if ((await this.#redis.lindex(key, 0)) !== runId) return null;
+    const out: T[] = [];
+    for (let start = 1; ; start += CANDIDATE_BATCH) {
+      const raw = await this.#redis.lrange(key, start, start + CANDIDATE_BATCH - 1);
+      for (const r of raw) out.push(JSON.parse(r) as T);
+      if (raw.length < CANDIDATE_BATCH) break;
+    }
+    // The list belongs to one run: another run's score step may have replaced it between two reads.
+    return (await this.#redis.lindex(key, 0)) === runId ? out : null;
   }
 
   #capKey(day: string, ownerId: string): string {

@@ -8,11 +8,13 @@ import type { TenantKeys } from './tenant-keys.ts';
 const CYCLE_LOCK_TTL_MS = 2 * 60 * 60 * 1000;
 
 /**
- * Drop the alert candidates document if it is this run's: it is `{"runId":"<id>",...}` (the score
- * step writes runId first), so its first bytes say whose it is without reading it all.
+ * Drop the run's kept alert candidates: the list headed by its run id, and a legacy document
+ * `{"runId":"<id>",...}` (written before 2026-12-08; its first bytes say whose it is).
+ * KEYS: the legacy document, the kept list. ARGV: the document's prefix, the run id.
  */
 const DROP_RUN_CANDIDATES = `
-if redis.call('getrange', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then return redis.call('del', KEYS[1]) end
+if redis.call('getrange', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then redis.call('del', KEYS[1]) end
+if redis.call('lindex', KEYS[2], 0) == ARGV[2] then redis.call('del', KEYS[2]) end
 return 0`;
 
 /** Runs kept in the history. */
@@ -143,7 +145,14 @@ export class RunsStore {
     // only carry its score step to its alert step: gone once the run is recorded.
     if (typeof summary.runId === 'string') {
       const prefix = JSON.stringify({ runId: summary.runId }).slice(0, -1);
-      await this.#redis.eval(DROP_RUN_CANDIDATES, 1, this.#keys.alertCandidates, `${prefix},`);
+      await this.#redis.eval(
+        DROP_RUN_CANDIDATES,
+        2,
+        this.#keys.alertCandidates,
+        this.#keys.alertCandidateList,
+        `${prefix},`,
+        summary.runId,
+      );
     }
   }
 

@@ -26,7 +26,10 @@ export interface TenantKeys {
   norms: string;
   runs: string;
   runSteps: (runId: string) => string;
+  /** Before 2026-12-08: the alert candidates of the last score step as one JSON document (legacy). */
   alertCandidates: string;
+  /** The alert candidates the last score step kept for its alert step: [runId, candidate...]. */
+  alertCandidateList: string;
   schema: string;
   trainingReport: string;
   pipelineHealth: string;
@@ -80,6 +83,7 @@ export function tenantKeys(prefix: string, tenantId: string): TenantKeys {
     runs: `${base}:runs`,
     runSteps: (runId) => `${base}:run:${runId}`,
     alertCandidates: `${base}:alert-candidates`,
+    alertCandidateList: `${base}:alert-candidate-list`,
     schema: `${base}:schema`,
     trainingReport: `${base}:training-report`,
     pipelineHealth: `${base}:pipeline-health`,

@@ -98,8 +98,8 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('a paused worker woken after t
           'the write-back step',
           240_000,
         );
-        const candidates = await store.documents.getJson<{ candidates: unknown[] }>('alertCandidates');
-        expect(candidates?.candidates.length ?? 0).toBeGreaterThan(0);
+        const candidates = await store.alerts.keptCandidates(started.runId);
+        expect(candidates?.length ?? 0).toBeGreaterThan(0);
       }
       const activeLink = link;
       await until(() => activeLink.holding(), `the first ${step} batch cleared by the fence`, 240_000);

@@ -61,13 +61,15 @@ function touched(sandbox: SandboxHandle, from: number, dealId: string) {
   );
 }
 
-async function expectGone(store: TenantStateStore, dealId: string) {
+async function expectGone(client: RedisClient, store: TenantStateStore, dealId: string) {
   expect(await store.deals.getDeal(dealId)).toBeNull();
   expect(await store.results.getResult(dealId)).toBeNull();
-  const candidates = (await store.documents.getJson<{ candidates: { dealId: string }[] }>('alertCandidates'))
-    ?.candidates;
-  // (The run's candidates are dropped once the run is recorded; `touched` shows no task either.)
-  expect(candidates?.some((c) => c.dealId === dealId) ?? false).toBe(false);
+  // Kept candidates: [runId, candidate...]. (The run's candidates are dropped once the run is
+  // recorded; `touched` shows no task either.)
+  const kept = (await client.lrange(store.keys.alertCandidateList, 1, -1)).map(
+    (c) => JSON.parse(c) as { dealId: string },
+  );
+  expect(kept.some((c) => c.dealId === dealId)).toBe(false);
 }
 
 describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => {
@@ -135,7 +137,7 @@ describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => 
     const nightly = await runtime.runCycle({ tenantId: 'drift', trigger: 'nightly' });
     expect(nightly.status).toBe('completed');
     expect(nightly.steps.sync).toMatchObject({ reconciled: 'ids', dropped: 1, alertsClosed: alerts });
-    await expectGone(store, dealId);
+    await expectGone(client, store, dealId);
     await expectNoState(client, store, dealId);
     expect(touched(sandbox, mark, dealId)).toEqual([]);
   }, 120_000);
@@ -148,7 +150,7 @@ describe('HubSpot: a deal moved to a pipeline the tenant does not track', () => 
     const resync = await runtime.runCycle({ tenantId: 'drift', trigger: 'manual', fullResync: true });
     expect(resync.status).toBe('completed');
     expect(resync.steps.sync).toMatchObject({ reconciled: 'full', dropped: 1, alertsClosed: alerts });
-    await expectGone(store, dealId);
+    await expectGone(client, store, dealId);
     await expectNoState(client, store, dealId);
     expect(touched(sandbox, mark, dealId)).toEqual([]);
   }, 120_000);
@@ -197,7 +199,7 @@ describe('Salesforce: an opportunity deleted and purged from the Recycle Bin', (
     const nightly = await runtime.runCycle({ tenantId: 'sfdrift', trigger: 'nightly' });
     expect(nightly.status).toBe('completed');
     expect(nightly.steps.sync).toMatchObject({ reconciled: 'ids', dropped: 1, alertsClosed: alerts });
-    await expectGone(store, dealId);
+    await expectGone(client, store, dealId);
     await expectNoState(client, store, dealId);
     expect(touched(sandbox, mark, dealId)).toEqual([]);
   }, 120_000);

@@ -77,6 +77,6 @@ describe('retention', () => {
     // Nor its alert candidates (kept only from its score step to its alert step): at rest a
     // tenant's Redis holds its deals, not a copy of the last run's candidates.
     expect((run.steps.score as { alertCandidates: number }).alertCandidates).toBeGreaterThan(0);
-    expect(await runtime.client.exists(store.keys.alertCandidates)).toBe(0);
+    expect(await runtime.client.exists(store.keys.alertCandidateList)).toBe(0);
   }, 120_000);
 });

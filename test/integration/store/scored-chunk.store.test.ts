@@ -28,7 +28,7 @@ describe('saving a scored chunk', () => {
     await redis.close();
   });
 
-  it('keeps results, history and the run candidates together, and gathers them across chunks', async () => {
+  it('keeps results, history and the run candidates together, and keeps them across chunks for the alert step, once per run', async () => {
     const asOf = '2026-12-01T00:00:00.000Z';
     await store.results.saveScoredChunk([result('d1', asOf, 40), result('d2', asOf, 70)], 'run-1', [
       { dealId: 'd1' },
@@ -40,13 +40,26 @@ describe('saving a scored chunk', () => {
     expect((await store.results.getResult('d2'))?.score).toBe(70);
     const week = Date.parse(asOf) + 7 * 86_400_000;
     expect((await store.results.previousScores(['d1', 'd3'], week)).get('d3')).toEqual({ score: 20 });
-    expect(await store.alerts.runCandidates('run-1')).toEqual([
+    // Nothing is kept for the alert step until the score step keeps the run's candidates.
+    expect(await store.alerts.keptCandidates('run-1')).toBeNull();
+    expect(await store.alerts.keepRunCandidates('run-1')).toBe(3);
+    expect(await store.alerts.keptCandidates('run-1')).toEqual([
       { dealId: 'd1' },
       { dealId: 'd3' },
       { dealId: 'd3b' },
     ]);
-    expect(await store.alerts.runCandidates('run-2')).toEqual([]);
-    await store.alerts.dropRunCandidates('run-1');
-    expect(await store.alerts.runCandidates('run-1')).toEqual([]);
+    // A rerun of the same score step keeps what the first attempt kept (its own pushes are dropped).
+    await store.results.saveScoredChunk([result('d4', asOf, 20)], 'run-1', [{ dealId: 'd4' }]);
+    expect(await store.alerts.keepRunCandidates('run-1')).toBe(3);
+    expect(await client.exists(store.keys.runCandidates('run-1'))).toBe(0);
+    // The next run's candidates replace them; none is an empty list, not a missing one.
+    expect(await store.alerts.keepRunCandidates('run-2')).toBe(0);
+    expect(await store.alerts.keptCandidates('run-2')).toEqual([]);
+    expect(await store.alerts.keptCandidates('run-1')).toBeNull();
+    // Recording another run leaves them; recording their own run drops them.
+    await store.runs.recordRun({ runId: 'run-1' });
+    expect(await store.alerts.keptCandidates('run-2')).toEqual([]);
+    await store.runs.recordRun({ runId: 'run-2' });
+    expect(await client.exists(store.keys.alertCandidateList)).toBe(0);
   });
 });

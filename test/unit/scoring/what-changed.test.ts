@@ -152,4 +152,14 @@ describe('what changed since last week (issue 18 item 3)', () => {
     expect(doc.groups).toHaveLength(1);
     expect(doc.groups[0]!.amountCut).toMatchObject({ count: 1, amount: 100 });
   });
+
+  it('counts every deal but lists the 20 largest, whichever order they come in (summed as they come)', () => {
+    // 150 band changes with distinct amounts, largest neither first nor last.
+    const amounts = Array.from({ length: 150 }, (_, k) => ((k * 67) % 150) * 10 + 5);
+    const doc = run(amounts.map((amount, k) => deal(`x${k}`, { amount, band: 'watch', scoreWeekAgo: 80 })));
+    const team = doc.groups[0]!;
+    expect(team.bandChanges.count).toBe(150);
+    const expected = [...amounts].sort((a, b) => b - a).slice(0, 20);
+    expect(team.bandChanges.deals.map((d) => d.amount)).toEqual(expected);
+  });
 });
