@@ -11,6 +11,12 @@ import { redactErrorInPlace } from '../shared/redact-error.ts';
 import { JOBS_BY_NAME } from './step-registry.ts';
 
 /**
+ * The abort reason the worker pool gives the active jobs when the process stops (SIGTERM). A step
+ * cancelled with it is put back in the queue, not failed: it resumes from its saved progress.
+ */
+export const WORKER_SHUTDOWN = 'worker shutting down';
+
+/**
  * Runs one job through its definition and turns failures into BullMQ's three outcomes (STYLE.md
  * #2): `retry` rethrows (attempts with backoff), `wait_until` moves the job to delayed until the
  * CRM's reset time (not counted as an attempt, and no worker slot is held while waiting),
@@ -50,6 +56,18 @@ export async function processJob(
     return result;
   } catch (err) {
     redactErrorInPlace(err);
+    // Cancelled because this process stops: whatever the step threw on its way out (an abort, or a
+    // failure caused by it) is not its outcome. Back to the queue at once, as no attempt, for any
+    // worker (this one when it restarts); it resumes from the pages and batches it saved.
+    if (signal?.aborted === true && signal.reason === WORKER_SHUTDOWN && token !== undefined) {
+      deps.logger.info(
+        { tenantId: payload.tenantId, runId: payload.runId, step: job.name, attempt: job.attemptsMade + 1 },
+        `${job.name} put back: ${WORKER_SHUTDOWN}`,
+      );
+      // BullMQ's clock, not the process clock (PH_CLOCK_OFFSET_MS would delay it by the offset).
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError(WORKER_SHUTDOWN);
+    }
     const decision = decideFailure(err, deps.now());
     deps.logger.warn(
       {

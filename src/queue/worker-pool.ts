@@ -7,7 +7,7 @@ import { JOB_RETENTION } from './job-retention.ts';
 import { bullErrorListener } from './connection-errors.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import type { ScheduledJobData } from './schedule-reconciler.ts';
-import { isFinalFailure, onFinalFailure, processJob } from './step-processor.ts';
+import { isFinalFailure, onFinalFailure, processJob, WORKER_SHUTDOWN } from './step-processor.ts';
 
 export interface WorkerPoolOptions {
   /** A connection factory: BullMQ workers need their own blocking connections. */
@@ -29,6 +29,8 @@ export class WorkerPool {
   readonly #workers: Worker[];
   readonly #deps: JobDeps;
   readonly #trainQueue: Queue;
+  /** Failed runs being recorded: close() waits for them before the connections go. */
+  readonly #recording = new Set<Promise<void>>();
 
   constructor(options: WorkerPoolOptions) {
     const { deps, launcher } = options;
@@ -45,7 +47,7 @@ export class WorkerPool {
       connection: options.connection(),
     });
     cycle.on('failed', (job, error) => {
-      if (job && isFinalFailure(job, error)) void this.#safely(() => onFinalFailure(job, error, deps));
+      if (job && isFinalFailure(job, error)) this.#track(this.#safely(() => onFinalFailure(job, error, deps)));
     });
     this.#trainQueue = new Queue(QUEUES.train, {
       connection: options.connection(),
@@ -85,6 +87,11 @@ export class WorkerPool {
     this.#trainQueue.on('error', bullErrorListener(deps.logger, 'train queue'));
   }
 
+  #track(recording: Promise<void>): void {
+    this.#recording.add(recording);
+    void recording.finally(() => this.#recording.delete(recording));
+  }
+
   async #safely(fn: () => Promise<void>): Promise<void> {
     try {
       await fn();
@@ -98,13 +105,15 @@ export class WorkerPool {
   }
 
   /**
-   * Stop taking jobs, cancel the active ones (their AbortSignal stops the CRM calls in flight; each
-   * saved its progress page by page or batch by batch, and is retried from there by any worker),
-   * and wait for them to end.
+   * Stop taking jobs, cancel the active ones (their AbortSignal stops the CRM calls in flight and
+   * the waits for a rate limit; each saved its progress page by page or batch by batch and is put
+   * back in the queue, without using an attempt, for any worker to resume), and wait for them to
+   * end and for failed runs being recorded.
    */
   async close(force = false): Promise<void> {
-    for (const w of this.#workers) w.cancelAllJobs('shutting down');
+    for (const w of this.#workers) w.cancelAllJobs(WORKER_SHUTDOWN);
     await Promise.all(this.#workers.map((w) => w.close(force)));
+    await Promise.all(this.#recording);
     await this.#trainQueue.close();
   }
 }
