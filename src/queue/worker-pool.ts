@@ -29,6 +29,8 @@ export class WorkerPool {
   readonly #workers: Worker[];
   readonly #deps: JobDeps;
   readonly #trainQueue: Queue;
+  /** Aborted (reason WORKER_SHUTDOWN) when the pool closes: cancels every step it runs. */
+  readonly #stop = new AbortController();
   /** Failed runs being recorded: close() waits for them before the connections go. */
   readonly #recording = new Set<Promise<void>>();
 
@@ -42,12 +44,21 @@ export class WorkerPool {
       lockDuration: lock,
       stalledInterval: lock,
     };
-    const cycle = new Worker(QUEUES.cycle, (job, token, signal) => processJob(job, token, deps, signal), {
-      ...common,
-      connection: options.connection(),
-    });
+    // A job's signal aborts when BullMQ cancels it or when this process stops: also a job fetched
+    // after the stop began (a fetch in flight), which cancelAllJobs would not reach.
+    const withStop = (signal: AbortSignal | undefined) =>
+      signal === undefined ? this.#stop.signal : AbortSignal.any([signal, this.#stop.signal]);
+    const cycle = new Worker(
+      QUEUES.cycle,
+      (job, token, signal) => processJob(job, token, deps, withStop(signal)),
+      {
+        ...common,
+        connection: options.connection(),
+      },
+    );
     cycle.on('failed', (job, error) => {
-      if (job && isFinalFailure(job, error)) this.#track(this.#safely(() => onFinalFailure(job, error, deps)));
+      if (job && isFinalFailure(job, error))
+        this.#track(this.#safely(() => onFinalFailure(job, error, deps)));
     });
     this.#trainQueue = new Queue(QUEUES.train, {
       connection: options.connection(),
@@ -77,11 +88,15 @@ export class WorkerPool {
       },
       { ...common, connection: options.connection() },
     );
-    const train = new Worker(QUEUES.train, (job, token, signal) => processJob(job, token, deps, signal), {
-      ...common,
-      concurrency: 1,
-      connection: options.connection(),
-    });
+    const train = new Worker(
+      QUEUES.train,
+      (job, token, signal) => processJob(job, token, deps, withStop(signal)),
+      {
+        ...common,
+        concurrency: 1,
+        connection: options.connection(),
+      },
+    );
     this.#workers = [cycle, schedule, train];
     for (const w of this.#workers) w.on('error', bullErrorListener(deps.logger, `worker ${w.name}`));
     this.#trainQueue.on('error', bullErrorListener(deps.logger, 'train queue'));
@@ -111,7 +126,7 @@ export class WorkerPool {
    * end and for failed runs being recorded.
    */
   async close(force = false): Promise<void> {
-    for (const w of this.#workers) w.cancelAllJobs(WORKER_SHUTDOWN);
+    this.#stop.abort(WORKER_SHUTDOWN);
     await Promise.all(this.#workers.map((w) => w.close(force)));
     await Promise.all(this.#recording);
     await this.#trainQueue.close();

@@ -96,4 +96,69 @@ describe('SIGTERM while a step waits on a CRM request that never answers', () =>
       await s.close();
     }
   });
+  it('several workers stopped while every CRM request hangs all exit by themselves; every run completes later', {
+    timeout: 300_000,
+  }, async () => {
+    proxy = await startFaultProxy(sandbox.baseUrl);
+    const ids = ['m1', 'm2', 'm3'];
+    const tenants = ids.map((id) =>
+      hubspotTenant(id, { baseUrl: proxy.url, accessToken: sandbox.accessToken }, NO_SCHEDULE),
+    );
+    // Four steps at once per worker (the default): a worker keeps a fetch for the next job in flight
+    // while it runs one, and a step put back at the stop must not be taken up by a stopping worker.
+    const s = scenario(redis, tenants, {
+      CRM_REQUEST_TIMEOUT_MS: '600000',
+      WORKER_LOCK_MS: '5000',
+      WORKER_CONCURRENCY: '4',
+    });
+    try {
+      const stopping = [0, 1].map(() => startCli(['worker'], { LOG_LEVEL: 'info', ...s.env }));
+      workers.push(...stopping);
+      for (const w of stopping) await w.waitForLog((l) => l.msg === 'worker ready', 'a worker');
+      const runIds = await Promise.all(ids.map((id) => s.start(id)));
+      // Every sync under way, then the CRM stops answering anything.
+      await until(
+        () =>
+          ids.every((id) =>
+            stopping.some((w) => w.lines.some((l) => l.msg === 'sync started' && l.tenantId === id)),
+          ),
+        'every sync to start',
+      );
+      const hold = proxy.addRule({ occurrence: 'every', action: { kind: 'hold' } });
+      await until(() => proxy.held() >= 1, 'a request to be held');
+
+      for (const w of stopping) w.signal('SIGTERM');
+      const exits = await Promise.all(
+        stopping.map((w) =>
+          Promise.race([
+            w.exited,
+            new Promise<'still running'>((r) =>
+              setTimeout(() => r('still running'), EXIT_DEADLINE_MS).unref(),
+            ),
+          ]),
+        ),
+      );
+      expect(exits).toEqual([
+        { code: 0, signal: null },
+        { code: 0, signal: null },
+      ]);
+      for (const w of stopping) {
+        expect(w.lines.filter((l) => String(l.msg).includes('resources open'))).toEqual([]);
+      }
+      // No run was recorded, failed or otherwise: each stopped where it was, to be resumed.
+      for (const [i, id] of ids.entries()) {
+        const recorded = await s.runtime.deps.store(id).runs.recent(50);
+        expect(recorded.find((r) => r.runId === runIds[i])).toBeUndefined();
+      }
+
+      hold.remove();
+      workers.push(startWorkerProcess(s.env));
+      for (const [i, id] of ids.entries()) {
+        const run = await s.finished(id, runIds[i]!, 180_000);
+        expect(run.status).toBe('completed');
+      }
+    } finally {
+      await s.close();
+    }
+  });
 });
