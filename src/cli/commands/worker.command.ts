@@ -26,7 +26,8 @@ const EXIT_AFTER_STOPPED_MS = 10_000;
  * `pipeline-health worker`: long-running. Reconciles each tenant's schedules (nightly cron in its
  * time zone, incremental interval), processes jobs for the tenants of the tenants file and those
  * stored through the admin API (checked every 30 s), reloads the tenants file on SIGHUP, and shuts
- * down gracefully on SIGTERM/SIGINT (active jobs finish; nothing is left half-written).
+ * down gracefully on SIGTERM/SIGINT: active steps are cancelled and put back in the queue, each
+ * resumable from its saved progress, then the process exits (docs/PIPELINE.md, "Stopping a worker").
  */
 export function registerWorker(program: Command): void {
   program
