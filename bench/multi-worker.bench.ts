@@ -30,6 +30,9 @@ const results: {
   apiCalls: number;
   rateLimited: number;
   sandbox429s: number;
+  /** Slowest worker's time from SIGTERM to exit, and how many had to be killed after 10 s. */
+  stopMs?: number;
+  killed?: number;
 }[] = [];
 
 /** Start a worker process and resolve when it logs "worker ready". */
@@ -103,13 +106,18 @@ try {
       );
     } finally {
       await runtime.close();
+      let killed = 0;
+      const stopped = performance.now();
       await Promise.all(
         children.map(
           (c) =>
             new Promise<void>((resolve) => {
               if (c.exitCode !== null) return resolve();
-              // Graceful first; a worker that has not exited after 10 s is killed.
-              const hard = setTimeout(() => c.kill('SIGKILL'), 10_000);
+              // Graceful first; a worker that has not exited after 10 s is killed (and counted).
+              const hard = setTimeout(() => {
+                killed += 1;
+                c.kill('SIGKILL');
+              }, 10_000);
               c.once('exit', () => {
                 clearTimeout(hard);
                 resolve();
@@ -117,6 +125,12 @@ try {
               c.kill('SIGTERM');
             }),
         ),
+      );
+      const stopMs = Math.round(performance.now() - stopped);
+      const last = results.at(-1);
+      if (last?.workers === workers) Object.assign(last, { stopMs, killed });
+      console.log(
+        `  SIGTERM to ${workers} worker(s): all exited after ${(stopMs / 1000).toFixed(1)} s; ${killed} had to be killed`,
       );
       for (const s of sandboxes) await s.close();
     }

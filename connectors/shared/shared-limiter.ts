@@ -40,7 +40,9 @@ export class SharedLimiter implements CallLimiter {
         this.#account = null;
         throw err;
       });
-      const account = await this.#account;
+      // The lookup is shared by every caller: a cancelled caller stops waiting for it (a lookup the
+      // CRM never answers otherwise held a cancelled job, and a stopping worker, until its deadline).
+      const account = await untilAborted(this.#account, signal);
       const windows: RateWindow[] = [
         { name: 'burst', max: this.#o.local.maxPerWindow, windowMs: this.#o.windowMs },
       ];
@@ -70,4 +72,24 @@ export class SharedLimiter implements CallLimiter {
   observe(seen: { max?: number | null; remaining?: number | null; intervalMs?: number | null }): void {
     this.#o.local.observe(seen);
   }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -195,7 +195,7 @@ export class Runtime {
     for (const c of this.#connections) c.disconnect();
   }
 
-  /** Graceful shutdown: workers finish their active jobs, then connections close. */
+  /** Graceful shutdown: workers cancel their active steps and put them back in the queue, then connections close. */
   async close(): Promise<void> {
     await this.pool?.close();
     await this.launcher.close();

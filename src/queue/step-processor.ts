@@ -11,6 +11,12 @@ import { redactErrorInPlace } from '../shared/redact-error.ts';
 import { JOBS_BY_NAME } from './step-registry.ts';
 
 /**
+ * The abort reason the worker pool gives the active jobs when the process stops (SIGTERM). A step
+ * cancelled with it is put back in the queue, not failed: it resumes from its saved progress.
+ */
+export const WORKER_SHUTDOWN = 'worker shutting down';
+
+/**
  * Runs one job through its definition and turns failures into BullMQ's three outcomes (STYLE.md
  * #2): `retry` rethrows (attempts with backoff), `wait_until` moves the job to delayed until the
  * CRM's reset time (not counted as an attempt, and no worker slot is held while waiting),
@@ -25,6 +31,8 @@ export async function processJob(
   const definition = JOBS_BY_NAME.get(job.name);
   if (definition === undefined) throw new UnrecoverableError(`Unknown job "${job.name}"`);
   const payload = parsePayload(definition, job.data) as unknown as Partial<CyclePayload>;
+  // Fetched while this process stops (a fetch already in flight when the shutdown began): not run.
+  if (stopping(signal) && token !== undefined) await putBack(job, token, payload, deps);
   const store = payload.tenantId === undefined ? undefined : deps.store(payload.tenantId);
   if (store && payload.runId !== undefined && token !== undefined) {
     const left = await leaveForAnotherProcess(job, token, payload as CyclePayload, store, deps);
@@ -50,6 +58,10 @@ export async function processJob(
     return result;
   } catch (err) {
     redactErrorInPlace(err);
+    // Cancelled because this process stops: whatever the step threw on its way out (an abort, or a
+    // failure caused by it) is not its outcome. Back to the queue at once, as no attempt, for any
+    // worker (this one when it restarts); it resumes from the pages and batches it saved.
+    if (stopping(signal) && token !== undefined) await putBack(job, token, payload, deps);
     const decision = decideFailure(err, deps.now());
     deps.logger.warn(
       {
@@ -81,6 +93,26 @@ export async function processJob(
     }
     throw isAppError(err) ? err : new AppError(decision.code, decision.reason, { cause: err });
   }
+}
+
+function stopping(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && signal.reason === WORKER_SHUTDOWN;
+}
+
+/** Back to the queue at once, as no attempt, for any worker; always throws (BullMQ's DelayedError). */
+async function putBack(
+  job: Job,
+  token: string,
+  payload: Partial<CyclePayload>,
+  deps: JobDeps,
+): Promise<never> {
+  deps.logger.info(
+    { tenantId: payload.tenantId, runId: payload.runId, step: job.name, attempt: job.attemptsMade + 1 },
+    `${job.name} put back: ${WORKER_SHUTDOWN}`,
+  );
+  // BullMQ's clock, not the process clock (PH_CLOCK_OFFSET_MS would delay it by the offset).
+  await job.moveToDelayed(Date.now(), token);
+  throw new DelayedError(WORKER_SHUTDOWN);
 }
 
 /** How long a step of a tenant this process does not know waits before any worker tries it again. */

@@ -7,7 +7,7 @@ import { JOB_RETENTION } from './job-retention.ts';
 import { bullErrorListener } from './connection-errors.ts';
 import { bullPrefix, QUEUES } from './queue-names.ts';
 import type { ScheduledJobData } from './schedule-reconciler.ts';
-import { isFinalFailure, onFinalFailure, processJob } from './step-processor.ts';
+import { isFinalFailure, onFinalFailure, processJob, WORKER_SHUTDOWN } from './step-processor.ts';
 
 export interface WorkerPoolOptions {
   /** A connection factory: BullMQ workers need their own blocking connections. */
@@ -29,6 +29,10 @@ export class WorkerPool {
   readonly #workers: Worker[];
   readonly #deps: JobDeps;
   readonly #trainQueue: Queue;
+  /** Aborted (reason WORKER_SHUTDOWN) when the pool closes: cancels every step it runs. */
+  readonly #stop = new AbortController();
+  /** Failed runs being recorded: close() waits for them before the connections go. */
+  readonly #recording = new Set<Promise<void>>();
 
   constructor(options: WorkerPoolOptions) {
     const { deps, launcher } = options;
@@ -40,12 +44,21 @@ export class WorkerPool {
       lockDuration: lock,
       stalledInterval: lock,
     };
-    const cycle = new Worker(QUEUES.cycle, (job, token, signal) => processJob(job, token, deps, signal), {
-      ...common,
-      connection: options.connection(),
-    });
+    // A job's signal aborts when BullMQ cancels it or when this process stops: also a job fetched
+    // after the stop began (a fetch in flight), which cancelAllJobs would not reach.
+    const withStop = (signal: AbortSignal | undefined) =>
+      signal === undefined ? this.#stop.signal : AbortSignal.any([signal, this.#stop.signal]);
+    const cycle = new Worker(
+      QUEUES.cycle,
+      (job, token, signal) => processJob(job, token, deps, withStop(signal)),
+      {
+        ...common,
+        connection: options.connection(),
+      },
+    );
     cycle.on('failed', (job, error) => {
-      if (job && isFinalFailure(job, error)) void this.#safely(() => onFinalFailure(job, error, deps));
+      if (job && isFinalFailure(job, error))
+        this.#track(this.#safely(() => onFinalFailure(job, error, deps)));
     });
     this.#trainQueue = new Queue(QUEUES.train, {
       connection: options.connection(),
@@ -75,14 +88,23 @@ export class WorkerPool {
       },
       { ...common, connection: options.connection() },
     );
-    const train = new Worker(QUEUES.train, (job, token, signal) => processJob(job, token, deps, signal), {
-      ...common,
-      concurrency: 1,
-      connection: options.connection(),
-    });
+    const train = new Worker(
+      QUEUES.train,
+      (job, token, signal) => processJob(job, token, deps, withStop(signal)),
+      {
+        ...common,
+        concurrency: 1,
+        connection: options.connection(),
+      },
+    );
     this.#workers = [cycle, schedule, train];
     for (const w of this.#workers) w.on('error', bullErrorListener(deps.logger, `worker ${w.name}`));
     this.#trainQueue.on('error', bullErrorListener(deps.logger, 'train queue'));
+  }
+
+  #track(recording: Promise<void>): void {
+    this.#recording.add(recording);
+    void recording.finally(() => this.#recording.delete(recording));
   }
 
   async #safely(fn: () => Promise<void>): Promise<void> {
@@ -98,13 +120,15 @@ export class WorkerPool {
   }
 
   /**
-   * Stop taking jobs, cancel the active ones (their AbortSignal stops the CRM calls in flight; each
-   * saved its progress page by page or batch by batch, and is retried from there by any worker),
-   * and wait for them to end.
+   * Stop taking jobs, cancel the active ones (their AbortSignal stops the CRM calls in flight and
+   * the waits for a rate limit; each saved its progress page by page or batch by batch and is put
+   * back in the queue, without using an attempt, for any worker to resume), and wait for them to
+   * end and for failed runs being recorded.
    */
   async close(force = false): Promise<void> {
-    for (const w of this.#workers) w.cancelAllJobs('shutting down');
+    this.#stop.abort(WORKER_SHUTDOWN);
     await Promise.all(this.#workers.map((w) => w.close(force)));
+    await Promise.all(this.#recording);
     await this.#trainQueue.close();
   }
 }

@@ -21,6 +21,7 @@ import type { AccessToken } from '../../config/admin-tokens.ts';
 import { mergeTenants } from '../tenant-source.ts';
 import { progressLogger } from '../progress-printer.ts';
 import { EXIT, runCommand } from '../run-command.ts';
+import { destroyHttpTransports } from '../http-transports.ts';
 import { Runtime } from '../runtime.ts';
 
 /** Options of {@link startAdminService}. */
@@ -263,6 +264,8 @@ export function registerAdmin(program: Command): void {
         });
         await stopRequested;
         await service.close();
+        // Requests the ended steps no longer wait for (see http-transports.ts).
+        await destroyHttpTransports();
         await redis.close();
         logger.info('stopped');
         return 0;

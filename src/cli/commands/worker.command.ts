@@ -8,6 +8,7 @@ import { redactUrl, resolveRedis } from '../../store/redis-connection.ts';
 import { progressLogger } from '../progress-printer.ts';
 import { runCommand } from '../run-command.ts';
 import { connectorSettings, processClock } from '../connector-factory.ts';
+import { destroyHttpTransports } from '../http-transports.ts';
 import { Runtime } from '../runtime.ts';
 import { loadConfiguredTenants, mergeTenants } from '../tenant-source.ts';
 
@@ -15,10 +16,18 @@ import { loadConfiguredTenants, mergeTenants } from '../tenant-source.ts';
 const REGISTRY_POLL_MS = 30_000;
 
 /**
+ * Last resort: how long a worker that has stopped (jobs ended, connections closed, "stopped"
+ * logged) may stay alive before it exits anyway, logging what was still open. Nothing should be:
+ * this only bounds a leak (a handle some library keeps) so an orchestrator does not have to kill.
+ */
+const EXIT_AFTER_STOPPED_MS = 10_000;
+
+/**
  * `pipeline-health worker`: long-running. Reconciles each tenant's schedules (nightly cron in its
  * time zone, incremental interval), processes jobs for the tenants of the tenants file and those
  * stored through the admin API (checked every 30 s), reloads the tenants file on SIGHUP, and shuts
- * down gracefully on SIGTERM/SIGINT (active jobs finish; nothing is left half-written).
+ * down gracefully on SIGTERM/SIGINT: active steps are cancelled and put back in the queue, each
+ * resumable from its saved progress, then the process exits (docs/PIPELINE.md, "Stopping a worker").
  */
 export function registerWorker(program: Command): void {
   program
@@ -104,11 +113,21 @@ export function registerWorker(program: Command): void {
         }, REGISTRY_POLL_MS);
         await stopRequested;
         clearInterval(poll);
+        // Active steps are cancelled and put back in the queue; waits for them to end.
         await runtime.close();
+        // Requests the ended steps no longer wait for (none, or a lookup the CRM never answered).
+        await destroyHttpTransports();
         // Every client this command opened is closed, or the process never exits on an external Redis.
         registryClient.disconnect();
         await redis.close();
         logger.info('stopped');
+        setTimeout(() => {
+          logger.warn(
+            { open: process.getActiveResourcesInfo() },
+            `still running ${EXIT_AFTER_STOPPED_MS / 1000} s after stopping: exiting with these resources open`,
+          );
+          process.exit(process.exitCode ?? 0);
+        }, EXIT_AFTER_STOPPED_MS).unref();
         return 0;
       }),
     );
