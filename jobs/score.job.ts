@@ -84,7 +84,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
   name: 'score',
   payload: CyclePayloadSchema,
   retry: { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } },
-  async process(_job, payload, deps) {
+  async process(_job, payload, deps, signal) {
     const started = deps.now();
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
@@ -106,6 +106,8 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
     let compiledChunks: CompiledDeal[][] | null = sampled.all ? [] : null;
     let dealCount = 0;
     for await (const chunk of store.deals.iterateDeals()) {
+      // A stopping worker cancels the step (put back, rerun from the start): at most a chunk late.
+      signal?.throwIfAborted();
       const compiled: CompiledDeal[] = [];
       for (const stored of chunk) {
         dealCount += 1;
@@ -174,6 +176,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
             while (kept.length > 0) yield kept.shift()!;
           })();
     for await (const chunk of chunks) {
+      signal?.throwIfAborted();
       const open: { input: DealInput; name: string }[] = [];
       const closed: DealInput[] = [];
       for (const { input, name, isClosed } of chunk) {
@@ -215,6 +218,7 @@ export const scoreJob: JobDefinition<CyclePayload, ScoreSummary> = {
       scored += results.length;
       report(scored, null);
     }
+    signal?.throwIfAborted();
     // Moved in Redis, never read here: a rerun after this point keeps what this attempt kept.
     const alertCandidates = await store.alerts.keepRunCandidates(payload.runId);
 

@@ -45,6 +45,7 @@ const MAX_TRAINING_DEALS = 20_000;
 export async function loadTrainingData(
   store: TenantStateStore,
   tenant: Tenant,
+  signal?: AbortSignal,
 ): Promise<{ records: DealRecord[]; extraIndicators: FieldIndicator[] }> {
   const metadata = await store.sync.getMetadata();
   const pipelines = new Map((metadata?.pipelines ?? []).map((p) => [p.id, p]));
@@ -52,6 +53,8 @@ export async function loadTrainingData(
   const closed: { id: string; closedAt: number }[] = [];
   const fieldSamples: FieldSample[] = [];
   for await (const deals of store.deals.iterateDealSnapshots()) {
+    // A stopping worker cancels the step between chunks (the fit itself runs to its end).
+    signal?.throwIfAborted();
     for (const deal of deals) {
       if (!deal.isClosed) continue;
       const closedAt = Date.parse(deal.closedAt ?? '');
@@ -72,6 +75,7 @@ export async function loadTrainingData(
     .sort();
   const records: DealRecord[] = [];
   for await (const chunk of store.deals.readDealRecords(chosen)) {
+    signal?.throwIfAborted();
     for (const stored of chunk) {
       records.push({ ...stored, pipeline: pipelines.get(stored.deal.pipelineId) ?? null });
     }
@@ -91,10 +95,10 @@ export const trainJob: JobDefinition<TrainPayload, TrainingReport> = {
   name: 'train',
   payload: TrainPayloadSchema,
   retry: { attempts: 2, backoff: { type: 'exponential', delay: 5_000 } },
-  async process(_job, payload, deps) {
+  async process(_job, payload, deps, signal) {
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
-    const { records, extraIndicators } = await loadTrainingData(store, tenant);
+    const { records, extraIndicators } = await loadTrainingData(store, tenant, signal);
     // Retraining follows the same adoption rule; the report names the model it replaces or withdraws.
     const current = ScoringModelSchema.safeParse(await store.documents.getJson<unknown>('model'));
     const { model, report: calibration } = calibrate(records, {
