@@ -3,7 +3,7 @@
 // 190 requests per 10 s, 5 searches per second). Prints calls against the connector's minimum,
 // wall time against the rate-limit floor ((calls - burst) / allowed rate) and against the rolling
 // window's own minimum (whole windows: 10 s x ceil((calls - burst) / burst)), each step's duration,
-// and Redis memory per deal.
+// the process's CPU time over the cycle, and Redis memory per deal.
 // BENCH_DEALS sets the size (default 50,000; BENCH_QUICK=1: 2,000); BENCH_LATENCY_MS delays answers.
 import { CRM_LIMITS } from '../connectors/shared/crm-limits.ts';
 import { Runtime } from '../src/cli/runtime.ts';
@@ -53,11 +53,16 @@ const client = redis.createClient();
 const memBefore = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0);
 
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const summary = await runtime.runCycle(
   { tenantId: 'bench', trigger: 'nightly' },
   { timeoutMs: 3 * 60 * 60_000 },
 );
 const wallMs = performance.now() - started;
+// CPU time of this process over the cycle (worker and in-process sandbox together): on a shared
+// machine wall time moves by seconds between identical runs, CPU time much less.
+const cpu = process.cpuUsage(cpuBefore);
+const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
 const memAfter = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0);
 const steps = summary.steps as Record<string, Record<string, number>>;
 const calls = summary.apiCalls;
@@ -72,6 +77,7 @@ const figures = {
   status: summary.status,
   generateWorldMs: Math.round(generatedMs),
   wallMs: Math.round(wallMs),
+  cpuMs,
   apiCalls: calls,
   callsByStep: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, v.apiCalls ?? 0])),
   rateLimitFloorMs: Math.round(floorMs),
@@ -93,7 +99,9 @@ console.log(
 console.log(
   `  wall ${(wallMs / 1000).toFixed(1)} s vs rate-limit floor ${(floorMs / 1000).toFixed(1)} s (x${figures.wallOverFloor}); vs whole-window minimum ${(windowMinimumMs / 1000).toFixed(1)} s (x${figures.wallOverWindowMinimum})`,
 );
-console.log(`  step durations (ms) ${JSON.stringify(figures.stepMs)}`);
+console.log(
+  `  step durations (ms) ${JSON.stringify(figures.stepMs)}; process CPU ${(cpuMs / 1000).toFixed(1)} s`,
+);
 console.log(
   `  API calls ${calls} (by step ${JSON.stringify(figures.callsByStep)}), 429s ${figures.sandbox429s}`,
 );

@@ -12,6 +12,7 @@ import {
   type ForecastDeal,
   type ForecastDocument,
   type HistoryDeal,
+  inForecastPopulation,
   quarterContaining,
   replayDeal,
   replaysFor,
@@ -57,14 +58,26 @@ export async function computeAndStoreForecast(input: ForecastStepInput): Promise
   else {
     const replays = replaysFor(backtestPeriods(current, history, timezone), ctx);
     const past = replays.map(() => [] as ForecastDeal[]);
-    for await (const chunk of store.deals.iterateDeals()) {
+    // A replayed quarter's forecast keeps only its population (forecastPeriod's own filter: open at
+    // its first instant with the close date as it stood then inside it; closeDateAsOf follows
+    // compileDeal's rule). The history tells which deals those are, so only they are read and
+    // compiled, not every deal with its activities a second time.
+    const inReplays = (h: HistoryDeal) =>
+      replays.flatMap(({ period }, k) => (inForecastPopulation(h, period.startMs, period) ? [k] : []));
+    const ids: string[] = [];
+    for (const h of history) if (inReplays(h).length > 0) ids.push(h.id);
+    for await (const chunk of store.deals.readDealRecords(ids)) {
       for (const stored of chunk) {
         const h = input.history.get(stored.deal.id);
         if (!h) continue;
+        const ks = inReplays(h);
         const record = { ...stored, pipeline: input.pipelines.get(stored.deal.pipelineId) ?? null };
-        // Only deals closing inside the replayed quarter enter its forecast (forecastPeriod's own
-        // filter): the others are not kept, so a large tenant's replays stay small.
-        replayDeal(record, h, replays).forEach((d, k) => {
+        replayDeal(
+          record,
+          h,
+          ks.map((k) => replays[k]!),
+        ).forEach((d, j) => {
+          const k = ks[j]!;
           const { period } = replays[k]!;
           if (d && d.closeDate >= period.startDay && d.closeDate < period.endDay) past[k]!.push(d);
         });

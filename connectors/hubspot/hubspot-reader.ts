@@ -374,57 +374,63 @@ export class HubSpotReader {
     if (raws.length === 0) return empty;
     const dealIds = raws.map((r) => r.id);
 
-    // Independent reads run side by side; the connector's semaphore and limiter pace them.
-    const [contactLinks, companyLinks, ...engagementLinks] = await Promise.all([
-      this.#associations('deals', 'contacts', dealIds, signal),
-      this.#associations('deals', 'companies', dealIds, signal),
-      ...ENGAGEMENT_OBJECTS.map((object) => this.#associations('deals', object, dealIds, signal)),
+    // Independent reads run side by side; the connector's semaphore and limiter pace them. Each
+    // read starts as soon as what it needs is answered: an activity type's batch reads wait for that
+    // type's association read only, the contact and company reads for theirs (not for all seven).
+    const people = async () => {
+      const [contactLinks, companyLinks] = await Promise.all([
+        this.#associations('deals', 'contacts', dealIds, signal),
+        this.#associations('deals', 'companies', dealIds, signal),
+      ]);
+      const contactIds = new Set<string>();
+      for (const list of contactLinks.values()) for (const t of list) contactIds.add(t.id);
+      const companyIds = new Set<string>();
+      for (const list of companyLinks.values()) for (const t of list) companyIds.add(t.id);
+      const [rawContacts, rawCompanies] = await Promise.all([
+        this.#batchRead('contacts', [...contactIds], CONTACT_PROPERTIES, [], quarantine, signal),
+        this.#batchRead('companies', [...companyIds], COMPANY_PROPERTIES, [], quarantine, signal),
+      ]);
+      return { contactLinks, companyLinks, rawContacts, rawCompanies };
+    };
+    const activitiesOf = async (object: EngagementObject): Promise<Activity[]> => {
+      const links = await this.#associations('deals', object, dealIds, signal);
+      const dealsByActivity = new Map<string, string[]>();
+      for (const [dealId, targets] of links) {
+        for (const t of targets) {
+          const list = dealsByActivity.get(t.id) ?? [];
+          list.push(dealId);
+          dealsByActivity.set(t.id, list);
+        }
+      }
+      if (dealsByActivity.size === 0) return [];
+      const engIds = [...dealsByActivity.keys()];
+      const [raw, attendees] = await Promise.all([
+        this.#batchRead(object, engIds, ENGAGEMENT_PROPERTIES[object], [], quarantine, signal),
+        this.#associations(object, 'contacts', engIds, signal),
+      ]);
+      const mapped: Activity[] = [];
+      for (const r of raw) {
+        try {
+          mapped.push(
+            mapActivity(
+              r,
+              object,
+              dealsByActivity.get(r.id) ?? [],
+              (attendees.get(r.id) ?? []).map((p) => p.id),
+            ),
+          );
+        } catch (err) {
+          quarantine(object, r, err instanceof MappingError ? err.message : String(err));
+        }
+      }
+      return mapped;
+    };
+    const [{ contactLinks, companyLinks, rawContacts, rawCompanies }, perType] = await Promise.all([
+      people(),
+      Promise.all(ENGAGEMENT_OBJECTS.map(activitiesOf)),
     ]);
-    const perType = await Promise.all(
-      ENGAGEMENT_OBJECTS.map(async (object, index) => {
-        const links = engagementLinks[index] ?? new Map();
-        const dealsByActivity = new Map<string, string[]>();
-        for (const [dealId, targets] of links) {
-          for (const t of targets) {
-            const list = dealsByActivity.get(t.id) ?? [];
-            list.push(dealId);
-            dealsByActivity.set(t.id, list);
-          }
-        }
-        if (dealsByActivity.size === 0) return [];
-        const engIds = [...dealsByActivity.keys()];
-        const [raw, people] = await Promise.all([
-          this.#batchRead(object, engIds, ENGAGEMENT_PROPERTIES[object], [], quarantine, signal),
-          this.#associations(object, 'contacts', engIds, signal),
-        ]);
-        const mapped: Activity[] = [];
-        for (const r of raw) {
-          try {
-            mapped.push(
-              mapActivity(
-                r,
-                object,
-                dealsByActivity.get(r.id) ?? [],
-                (people.get(r.id) ?? []).map((p) => p.id),
-              ),
-            );
-          } catch (err) {
-            quarantine(object, r, err instanceof MappingError ? err.message : String(err));
-          }
-        }
-        return mapped;
-      }),
-    );
     const activities: Activity[] = perType.flat();
 
-    const contactIds = new Set<string>();
-    for (const list of contactLinks.values()) for (const t of list) contactIds.add(t.id);
-    const companyIds = new Set<string>();
-    for (const list of companyLinks.values()) for (const t of list) companyIds.add(t.id);
-    const [rawContacts, rawCompanies] = await Promise.all([
-      this.#batchRead('contacts', [...contactIds], CONTACT_PROPERTIES, [], quarantine, signal),
-      this.#batchRead('companies', [...companyIds], COMPANY_PROPERTIES, [], quarantine, signal),
-    ]);
     const contacts: Contact[] = rawContacts.map((r) => mapContact(r, null));
     const accounts: Account[] = [];
     for (const r of rawCompanies) {
