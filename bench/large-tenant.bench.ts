@@ -1,14 +1,15 @@
 // `BENCH_ONLY=large-tenant npm run bench`: one tenant with BENCH_DEALS deals (default 1,000,000, half
 // closed; BENCH_QUICK=1: 20,000) and ~30 activities each, built directly into Redis through the store
-// (no sandbox sync), taken through the score, write-back and train steps as the worker runs them.
-// Write-back goes to a counting stand-in that answers like HubSpot's batch update (100 per call,
-// every record written). Prints per-step wall time, this process's peak RSS (it is the worker) and
+// (no sandbox sync), taken through the score, write-back, alert and train steps as the worker runs them.
+// Write-back and alert tasks go to a counting stand-in that answers like HubSpot's batch update
+// and create (100 per call, every record written or created). Prints per-step wall time, this process's peak RSS (it is the worker) and
 // Redis bytes per deal, and ends with one JSON line. Targets: peak RSS <= 1 GiB, Redis <= 2 KB/deal.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Job } from 'bullmq';
-import type { CrmConnector, HealthWrite } from '../connectors/crm-connector.ts';
+import type { AlertTask, CrmConnector, EffectOptions, HealthWrite } from '../connectors/crm-connector.ts';
 import type { JobDeps } from '../jobs/job-deps.ts';
+import { alertJob } from '../jobs/alert.job.ts';
 import { finalizeJob } from '../jobs/finalize.job.ts';
 import { scoreJob } from '../jobs/score.job.ts';
 import { trainJob } from '../jobs/train.job.ts';
@@ -108,7 +109,7 @@ function makeDeal(i: number, rand: () => number): { deal: Deal; activities: Acti
 }
 
 /** Answers like HubSpot's batch update: 100 records per call, each written; counts the calls. */
-function countingCrm(): CrmConnector & { written: number } {
+function countingCrm(): CrmConnector & { written: number; tasks: number } {
   let calls = 0;
   const stand = {
     crm: 'hubspot' as const,
@@ -127,7 +128,17 @@ function countingCrm(): CrmConnector & { written: number } {
     pull: () => {
       throw new Error('not in this benchmark');
     },
-    createAlertTasks: () => Promise.reject(new Error('not in this benchmark')),
+    tasks: 0,
+    async createAlertTasks(tasks: AlertTask[], options?: EffectOptions) {
+      const created: { key: string; taskId: string }[] = [];
+      for (let i = 0; i < tasks.length; i += HUBSPOT_BATCH) {
+        const batch = tasks.slice(i, i + HUBSPOT_BATCH);
+        await options?.beforeBatch?.(batch.map((t) => t.key));
+        calls += 1;
+        for (const t of batch) created.push({ key: t.key, taskId: `task-${++stand.tasks}` });
+      }
+      return { created, existing: [], failed: [] };
+    },
   };
   return stand;
 }
@@ -261,6 +272,7 @@ try {
   };
   const score = await timed(() => scoreJob.process(job, payload, deps));
   const writeBack = await timed(() => writeBackJob.process(job, payload, deps));
+  const alert = await timed(() => alertJob.process(job, payload, deps));
   const train = await timed(() =>
     trainJob.process(job, { tenantId: 'large', asOf: iso(NOW), seed: 1 }, deps),
   );
@@ -289,22 +301,29 @@ try {
     buildMs: Math.round(buildMs),
     scoreMs: score.ms,
     writeBackMs: writeBack.ms,
+    alertMs: alert.ms,
     trainMs: train.ms,
+    alertCandidates: alert.value.candidates,
+    alertsRaised: alert.value.raised,
+    alertsCapped: alert.value.suppressedByCap,
     scored: score.value.scored,
     written: writeBack.value.written,
     writeCalls: writeBack.value.apiCalls,
     trainStatus: train.value.status,
     scorePeakRssMiB: mib(score.peakRss),
     writeBackPeakRssMiB: mib(writeBack.peakRss),
+    alertPeakRssMiB: mib(alert.peakRss),
     trainPeakRssMiB: mib(train.peakRss),
     scorePeakHeapMiB: mib(score.peakHeap),
     writeBackPeakHeapMiB: mib(writeBack.peakHeap),
+    alertPeakHeapMiB: mib(alert.peakHeap),
     trainPeakHeapMiB: mib(train.peakHeap),
     rssBeforeStepsMiB: mib(score.startRss),
     ...(forceGc
       ? {
           scoreLiveMiB: mib(score.peakLive),
           writeBackLiveMiB: mib(writeBack.peakLive),
+          alertLiveMiB: mib(alert.peakLive),
           trainLiveMiB: mib(train.peakLive),
         }
       : {}),
@@ -325,6 +344,9 @@ try {
     `  write-back                  ${(figures.writeBackMs / 1000).toFixed(1)} s (${figures.written} written, ${figures.writeCalls} calls), peak RSS ${figures.writeBackPeakRssMiB} MiB, heap ${figures.writeBackPeakHeapMiB} MiB`,
   );
   console.log(
+    `  alert                       ${(figures.alertMs / 1000).toFixed(1)} s (${figures.alertCandidates} candidates, ${figures.alertsRaised} raised, ${figures.alertsCapped} over the owners' daily cap), peak RSS ${figures.alertPeakRssMiB} MiB, heap ${figures.alertPeakHeapMiB} MiB`,
+  );
+  console.log(
     `  train                       ${(figures.trainMs / 1000).toFixed(1)} s (${figures.trainStatus}), peak RSS ${figures.trainPeakRssMiB} MiB, heap ${figures.trainPeakHeapMiB} MiB`,
   );
   console.log(
@@ -332,7 +354,7 @@ try {
   );
   if (forceGc)
     console.log(
-      `  heap held (after a full GC) score ${figures.scoreLiveMiB} MiB, write-back ${figures.writeBackLiveMiB} MiB, train ${figures.trainLiveMiB} MiB`,
+      `  heap held (after a full GC) score ${figures.scoreLiveMiB} MiB, write-back ${figures.writeBackLiveMiB} MiB, alert ${figures.alertLiveMiB} MiB, train ${figures.trainLiveMiB} MiB`,
     );
   console.log(
     `  Redis per deal              ${figures.redisBytesPerDeal} B (deals + ledgers alone: ${figures.redisBytesPerDealBuilt} B)`,
@@ -348,6 +370,7 @@ try {
     closed: figures.closed,
     scoreMs: figures.scoreMs,
     writeBackMs: figures.writeBackMs,
+    alertMs: figures.alertMs,
     trainMs: figures.trainMs,
     peakRssMiB: figures.peakRssMiB,
     redisBytesPerDeal: figures.redisBytesPerDeal,

@@ -51,6 +51,24 @@ function toTask(alert: Alert, dealName: string, dueAt: string, key: string): Ale
   };
 }
 
+/** The run's kept candidates, read in batches; null when none were kept for it. */
+async function candidateSource(
+  store: TenantStateStore,
+  runId: string,
+): Promise<{ count: number; batches: () => AsyncIterable<StoredAlertCandidate[]> } | null> {
+  const count = await store.alerts.keptCandidateCount(runId);
+  if (count !== null)
+    return { count, batches: () => store.alerts.keptCandidateBatches<StoredAlertCandidate>() };
+  const legacy = await legacyCandidates(store, runId);
+  if (legacy === null) return null;
+  return {
+    count: legacy.length,
+    batches: async function* () {
+      yield legacy;
+    },
+  };
+}
+
 /** Candidates kept by a score step of the version before 2026-12-08 (one JSON document). */
 async function legacyCandidates(
   store: TenantStateStore,
@@ -90,10 +108,8 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
       apiCalls: 0,
       durationMs: 0,
     };
-    const candidates =
-      (await store.alerts.keptCandidates<StoredAlertCandidate>(payload.runId)) ??
-      (await legacyCandidates(store, payload.runId));
-    if (candidates === null) {
+    const source = await candidateSource(store, payload.runId);
+    if (source === null) {
       // Without the run's candidates every open alert would look cleared and be raised again later.
       deps.logger.warn(
         { tenantId: tenant.id, runId: payload.runId },
@@ -101,30 +117,30 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
       );
       return { ...summary, candidatesMissing: true, durationMs: deps.now() - started };
     }
-    summary.candidates = candidates.length;
+    summary.candidates = source.count;
     if (!tenant.alerts.enabled) return { ...summary, durationMs: deps.now() - started };
 
     const now = Date.parse(payload.asOf);
     const dueAt = new Date(now + DAY_MS).toISOString();
     const reservations = store.alerts;
     const open = await reservations.open();
-    const byKey = new Map<string, { alert: Alert; dealName: string }>();
-    for (const c of candidates) {
-      const alert: Alert = {
-        tenantId: tenant.id,
-        dealId: c.dealId,
-        kind: c.kind,
-        ownerId: c.ownerId,
-        reason: c.reason,
-        suggestedAction: c.suggestedAction,
-        raisedAt: payload.asOf,
-      };
-      byKey.set(alertKey(alert), { alert, dealName: c.dealName });
-    }
+    const alertOf = (c: StoredAlertCandidate): Alert => ({
+      tenantId: tenant.id,
+      dealId: c.dealId,
+      kind: c.kind,
+      ownerId: c.ownerId,
+      reason: c.reason,
+      suggestedAction: c.suggestedAction,
+      raisedAt: payload.asOf,
+    });
+    // The candidates are read twice, a batch at a time (a large tenant has about one per open deal):
+    // first their keys alone, to end the alerts that cleared, then each to raise.
+    const keys = new Set<string>();
+    for await (const batch of source.batches()) for (const c of batch) keys.add(alertKey(alertOf(c)));
 
     // Conditions that cleared end their episode (a pending one is still being created: keep it).
     for (const [key, r] of open) {
-      if (!byKey.has(key) && r.taskId !== null) {
+      if (!keys.has(key) && r.taskId !== null) {
         if (await reservations.release(key, r.raw)) summary.cleared += 1;
       }
     }
@@ -134,32 +150,48 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
     const tasks: AlertTask[] = [];
     const day = localDay(now, tenant.timezone);
     let resumed = 0;
+    const cappedOwners = new Set<string>();
     const take = (key: string, alert: Alert, dealName: string, r: AlertReservation) => {
       pending.set(r.episodeKey, { key, reservation: r, ownerId: alert.ownerId });
       tasks.push(toTask(alert, dealName, dueAt, r.episodeKey));
     };
-    for (const [key, { alert, dealName }] of byKey) {
-      const r = open.get(key);
-      if (r !== undefined && r.taskId === null) {
-        take(key, alert, dealName, r); // an interrupted attempt: the connector finds its task by episode key
-        resumed += 1;
-        continue;
+    for await (const batch of source.batches()) {
+      for (const c of batch) {
+        const alert = alertOf(c);
+        const key = alertKey(alert);
+        // Handled already (the same deal and kind twice in the run's candidates): once.
+        if (!keys.delete(key)) continue;
+        const dealName = c.dealName;
+        const r = open.get(key);
+        if (r !== undefined && r.taskId === null) {
+          take(key, alert, dealName, r); // an interrupted attempt: the connector finds its task by episode key
+          resumed += 1;
+          continue;
+        }
+        if (r !== undefined) {
+          // Same episode: raised once, even if the rep completed the task meanwhile.
+          summary.alreadyOpen += 1;
+          continue;
+        }
+        // An owner at the day's cap stays there for this step (places given back come after it):
+        // no script per remaining candidate of theirs (hundreds of thousands on a large tenant).
+        if (alert.ownerId !== null && cappedOwners.has(alert.ownerId)) {
+          summary.suppressedByCap += 1;
+          continue;
+        }
+        // The owner's daily cap is checked and counted with the reservation (one script), so another
+        // alert step of this tenant running at once cannot take the same last place.
+        const cap =
+          alert.ownerId === null
+            ? undefined
+            : { day, ownerId: alert.ownerId, limit: tenant.alerts.dailyCapPerOwner };
+        const reserved = await reservations.reserve(key, alertEpisodeKey(key, payload.asOf), cap);
+        if (reserved === 'capped') {
+          summary.suppressedByCap += 1;
+          if (alert.ownerId !== null) cappedOwners.add(alert.ownerId);
+        } else if (reserved === 'open') summary.alreadyOpen += 1;
+        else take(key, alert, dealName, reserved);
       }
-      if (r !== undefined) {
-        // Same episode: raised once, even if the rep completed the task meanwhile.
-        summary.alreadyOpen += 1;
-        continue;
-      }
-      // The owner's daily cap is checked and counted with the reservation (one script), so another
-      // alert step of this tenant running at once cannot take the same last place.
-      const cap =
-        alert.ownerId === null
-          ? undefined
-          : { day, ownerId: alert.ownerId, limit: tenant.alerts.dailyCapPerOwner };
-      const reserved = await reservations.reserve(key, alertEpisodeKey(key, payload.asOf), cap);
-      if (reserved === 'capped') summary.suppressedByCap += 1;
-      else if (reserved === 'open') summary.alreadyOpen += 1;
-      else take(key, alert, dealName, reserved);
     }
 
     // A reservation whose task was never created gives its place in the owner's day back.

@@ -171,18 +171,35 @@ export class AlertsStore {
     );
   }
 
-  /** The candidates kept for `runId`, in batches; null when none were kept for that run. */
-  async keptCandidates<T>(runId: string): Promise<T[] | null> {
+  /** How many candidates are kept for `runId`; null when none were kept for that run. */
+  async keptCandidateCount(runId: string): Promise<number | null> {
     const key = this.#keys.alertCandidateList;
-    if ((await this.#redis.lindex(key, 0)) !== runId) return null;
-    const out: T[] = [];
+    const [head, length] = (await execChecked(this.#redis.multi().lindex(key, 0).llen(key))) as [
+      string | null,
+      number,
+    ];
+    return head === runId ? length - 1 : null;
+  }
+
+  /**
+   * The kept candidates, a batch per round trip (a large tenant's are never all in memory). The
+   * tenant's cycle lock keeps another run's score step from replacing them meanwhile.
+   */
+  async *keptCandidateBatches<T>(): AsyncGenerator<T[]> {
+    const key = this.#keys.alertCandidateList;
     for (let start = 1; ; start += CANDIDATE_BATCH) {
       const raw = await this.#redis.lrange(key, start, start + CANDIDATE_BATCH - 1);
-      for (const r of raw) out.push(JSON.parse(r) as T);
-      if (raw.length < CANDIDATE_BATCH) break;
+      if (raw.length > 0) yield raw.map((r) => JSON.parse(r) as T);
+      if (raw.length < CANDIDATE_BATCH) return;
     }
-    // The list belongs to one run: another run's score step may have replaced it between two reads.
-    return (await this.#redis.lindex(key, 0)) === runId ? out : null;
+  }
+
+  /** The candidates kept for `runId`, all at once; null when none were kept for that run. */
+  async keptCandidates<T>(runId: string): Promise<T[] | null> {
+    if ((await this.keptCandidateCount(runId)) === null) return null;
+    const out: T[] = [];
+    for await (const batch of this.keptCandidateBatches<T>()) out.push(...batch);
+    return out;
   }
 
   #capKey(day: string, ownerId: string): string {
