@@ -9,5 +9,7 @@ COPY src ./src
 COPY connectors ./connectors
 COPY jobs ./jobs
 USER node
-ENTRYPOINT ["node", "src/cli/main.ts"]
+# V8's heap is capped (WORKER_HEAP_MIB, default 768 MiB) so a worker collects instead of growing
+# past 1 GiB on a large tenant; `exec` keeps node as PID 1 for the stop signals.
+ENTRYPOINT ["sh", "-c", "exec node --max-old-space-size=${WORKER_HEAP_MIB:-768} src/cli/main.ts \"$@\"", "pipeline-health"]
 CMD ["worker"]

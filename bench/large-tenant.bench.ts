@@ -328,6 +328,7 @@ try {
         }
       : {}),
     peakRssMiB: mib(process.resourceUsage().maxRSS * 1024),
+    heapLimitMiB: mib(getHeapStatistics().heap_size_limit),
     peakRssAfterBuildMiB: mib(rssAfterBuild),
     redisBytesPerDealBuilt: Math.round(builtBytes / Math.max(1, storedDeals)),
     redisBytesPerDeal: Math.round(finalBytes / Math.max(1, storedDeals)),
@@ -350,7 +351,7 @@ try {
     `  train                       ${(figures.trainMs / 1000).toFixed(1)} s (${figures.trainStatus}), peak RSS ${figures.trainPeakRssMiB} MiB, heap ${figures.trainPeakHeapMiB} MiB`,
   );
   console.log(
-    `  peak RSS (worker)           ${figures.peakRssMiB} MiB (after build ${figures.peakRssAfterBuildMiB} MiB)`,
+    `  peak RSS (worker)           ${figures.peakRssMiB} MiB (after build ${figures.peakRssAfterBuildMiB} MiB; V8 heap limit ${figures.heapLimitMiB} MiB)`,
   );
   if (forceGc)
     console.log(

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env.ts';
 import type { Tenant } from '../../domain/index.ts';
@@ -82,7 +83,13 @@ export function registerWorker(program: Command): void {
         const schedules = await runtime.schedules.reconcile(tenants);
         await runtime.pool?.waitUntilReady();
         logger.info(
-          { redis: redactUrl(redis.url), tenants: tenants.map((t) => t.id), schedules },
+          {
+            redis: redactUrl(redis.url),
+            tenants: tenants.map((t) => t.id),
+            schedules,
+            // V8's heap ceiling: WORKER_HEAP_MIB through `npm run cli` and the image (docs/PIPELINE.md).
+            heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 1_048_576),
+          },
           'worker ready',
         );
 

@@ -105,6 +105,13 @@ describe('shutdown and Redis loss', () => {
       out += d.toString();
     });
     await until(() => out.includes('worker ready'), 'the worker behind npm', 90_000);
+    // Started the documented way, the worker's V8 heap is capped (WORKER_HEAP_MIB, default 768 MiB)
+    // so the process collects instead of growing past 1 GiB on a large tenant (docs/PIPELINE.md).
+    const ready = JSON.parse(out.split('\n').find((l) => l.includes('worker ready'))!) as {
+      heapLimitMiB: number;
+    };
+    expect(ready.heapLimitMiB).toBeGreaterThanOrEqual(768);
+    expect(ready.heapLimitMiB).toBeLessThan(1024);
     const node = descendants(npm.pid!).filter((p) =>
       readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('src/cli/main.ts'),
     );
