@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../shared/app-error.ts';
 import { parseAdminTokens } from './admin-tokens.ts';
 import { formatIssues } from './format-issues.ts';
+import { parseClusterNatMap } from './redis-cluster-nat-map.ts';
 import { parseClusterNodes } from './redis-cluster-nodes.ts';
 
 const optionalNonEmpty = z
@@ -27,6 +28,23 @@ const EnvSchema = z
         .transform((s, ctx) => {
           try {
             return parseClusterNodes(s);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+            return z.NEVER;
+          }
+        })
+        .optional(),
+    ),
+    /**
+     * With REDIS_CLUSTER_NODES, when the nodes announce addresses this process cannot reach (NAT,
+     * Docker port mapping, a TCP proxy): comma-separated `announcedHost:port=reachableHost:port`.
+     */
+    REDIS_CLUSTER_NAT_MAP: optionalNonEmpty.pipe(
+      z
+        .string()
+        .transform((s, ctx) => {
+          try {
+            return parseClusterNatMap(s);
           } catch (err) {
             ctx.addIssue({ code: 'custom', message: (err as Error).message });
             return z.NEVER;
@@ -142,7 +160,20 @@ const EnvSchema = z
         message: 'set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
       });
     }
-  });
+    if (env.REDIS_CLUSTER_NAT_MAP !== undefined && env.REDIS_CLUSTER_NODES === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CLUSTER_NAT_MAP'],
+        message: 'maps the nodes of a Redis Cluster: set REDIS_CLUSTER_NODES too',
+      });
+    }
+  })
+  // The seeds carry the NAT map: every place that connects from REDIS_CLUSTER_NODES uses it.
+  .transform(({ REDIS_CLUSTER_NAT_MAP, ...env }) =>
+    REDIS_CLUSTER_NAT_MAP === undefined || env.REDIS_CLUSTER_NODES === undefined
+      ? env
+      : { ...env, REDIS_CLUSTER_NODES: { ...env.REDIS_CLUSTER_NODES, natMap: REDIS_CLUSTER_NAT_MAP } },
+  );
 
 export type Env = z.infer<typeof EnvSchema>;
 
