@@ -52,6 +52,13 @@ const EnvSchema = z
         })
         .optional(),
     ),
+    /**
+     * Replicas that must acknowledge (Redis WAIT) the write clearing each CRM effect batch before
+     * it is sent, so a failover cannot lose the write intents of a batch already sent. 0: no wait.
+     */
+    REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
+    /** How long a fence waits for those replicas, in ms; fewer: the batch is not sent (retried). */
+    REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
     /** Path of the tenants file (YAML or JSON). Unset: no tenants (the demo uses its own). */
     TENANTS_FILE: optionalNonEmpty,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

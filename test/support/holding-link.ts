@@ -26,10 +26,11 @@ export interface HoldingLink {
   /**
    * Hold the answers of a connection once it has sent the `nth` (default 1st) command the test is
    * looking for: `count` says how many of them a chunk of sent bytes holds (a client may pipeline
-   * several commands into one chunk). Counted over every node's link together.
+   * several commands into one chunk). Counted over every node's link together, from this call on;
+   * calling it again (before or after a release) aims the next hold.
    */
   holdAnswersAfter(count: (sent: string) => number, nth?: number): void;
-  /** True once a connection is being held. */
+  /** True while a connection is being held (not yet released). */
   holding(): boolean;
   /** The local ports of the link's open connections to Redis (what CLIENT LIST shows as `addr`). */
   upstreamPorts(): number[];
@@ -39,12 +40,18 @@ export interface HoldingLink {
 }
 
 /** What every front of one link shares: the command count and the held connections. */
+interface Hold {
+  client: net.Socket;
+  chunks: Buffer[];
+  released: boolean;
+}
+
 interface HoldState {
+  /** The aimed hold's command count, until it holds. */
   counter: ((sent: string) => number) | null;
   wanted: number;
   matched: number;
-  held: { client: net.Socket; chunks: Buffer[] }[];
-  released: boolean;
+  held: Hold[];
   sockets: Set<net.Socket>;
   upstreams: Set<net.Socket>;
 }
@@ -56,26 +63,26 @@ async function front(host: string, port: number, state: HoldState): Promise<net.
     state.sockets.add(client);
     state.sockets.add(up);
     state.upstreams.add(up);
-    let hold: { client: net.Socket; chunks: Buffer[] } | null = null;
+    let hold: Hold | null = null;
     // The tail of the previous chunk, so a name split across two chunks is still seen.
     let tail = '';
     client.on('data', (chunk: Buffer) => {
       const text = tail + chunk.toString('latin1');
       tail = text.slice(-512);
-      const found =
-        state.held.length === 0 && !state.released && state.counter !== null ? state.counter(text) : 0;
+      const found = hold === null || hold.released ? (state.counter?.(text) ?? 0) : 0;
       if (found > 0) {
         tail = ''; // counted once
         state.matched += found;
         if (state.matched >= state.wanted) {
-          hold = { client, chunks: [] };
+          state.counter = null;
+          hold = { client, chunks: [], released: false };
           state.held.push(hold);
         }
       }
       up.write(chunk);
     });
     up.on('data', (chunk: Buffer) => {
-      if (hold !== null && !state.released) hold.chunks.push(chunk);
+      if (hold !== null && !hold.released) hold.chunks.push(chunk);
       else client.write(chunk);
     });
     const end = () => {
@@ -108,13 +115,14 @@ function linkOf(
       state.wanted = nth;
       state.matched = 0;
     },
-    holding: () => state.held.length > 0,
+    holding: () => state.held.some((h) => !h.released),
     upstreamPorts: () =>
       [...state.upstreams].flatMap((up) => (up.localPort === undefined ? [] : [up.localPort])),
     release() {
-      state.released = true;
-      for (const h of state.held)
+      for (const h of state.held.splice(0)) {
+        h.released = true;
         for (const c of h.chunks.splice(0)) if (!h.client.destroyed) h.client.write(c);
+      }
     },
     async close() {
       for (const s of state.sockets) s.destroy();
@@ -131,7 +139,6 @@ function newState(): HoldState {
     wanted: 1,
     matched: 0,
     held: [],
-    released: false,
     sockets: new Set(),
     upstreams: new Set(),
   };

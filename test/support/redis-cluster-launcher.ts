@@ -20,6 +20,11 @@ export interface ThrowawayCluster {
   nodes: ClusterNode[];
   /** `replicas` per master, in the order of `nodes` (empty without replicas). */
   replicas: ClusterNode[][];
+  /**
+   * Start one more server and make it a replica of `master` (a node serving slots, e.g. a promoted
+   * replica), as an operator restores redundancy after a failover; resolves once it is in sync.
+   */
+  addReplica(master: ClusterNode): Promise<ClusterNode>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +54,8 @@ export async function launchThrowawayCluster(
   const servers: ThrowawayRedis[] = [];
   const admins: Redis[] = [];
   let nodes: ClusterNode[] = [];
+  let nodeOf: (server: ThrowawayRedis, id: string) => ClusterNode;
+  let follow: (master: ClusterNode) => Promise<ClusterNode>;
   const replicas: ClusterNode[][] = [];
   const stop = async () => {
     for (const a of admins) a.disconnect();
@@ -98,8 +105,25 @@ export async function launchThrowawayCluster(
       },
       timeoutMs,
     );
+    /** A new server, joined to the cluster through `master` and following it. */
+    follow = async (master: ClusterNode) => {
+      const server = await launchThrowawayRedis({ cluster: true });
+      servers.push(server);
+      const admin = new Redis({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: 1 });
+      admin.on('error', () => {});
+      admins.push(admin);
+      await admin.call('CLUSTER', 'MEET', master.host, master.port, master.busPort);
+      // A node can follow a master only once it knows it (gossip after the MEET).
+      await waitFor(
+        'the new replica to learn its master',
+        async () => ((await admin.call('CLUSTER', 'NODES')) as string).includes(master.id),
+        timeoutMs,
+      );
+      await admin.call('CLUSTER', 'REPLICATE', master.id);
+      return nodeOf(server, (await admin.call('CLUSTER', 'MYID')) as string);
+    };
     const ids = await Promise.all(admins.map((a) => a.call('CLUSTER', 'MYID') as Promise<string>));
-    const nodeOf = (server: ThrowawayRedis, id: string): ClusterNode => ({
+    nodeOf = (server: ThrowawayRedis, id: string): ClusterNode => ({
       host: '127.0.0.1',
       port: server.port,
       busPort: server.busPort!,
@@ -110,20 +134,7 @@ export async function launchThrowawayCluster(
     for (let m = 0; m < masters; m += 1) {
       const own: ClusterNode[] = [];
       for (let r = 0; r < perMaster; r += 1) {
-        const server = await launchThrowawayRedis({ cluster: true });
-        servers.push(server);
-        const admin = new Redis({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: 1 });
-        admin.on('error', () => {});
-        admins.push(admin);
-        await admin.call('CLUSTER', 'MEET', '127.0.0.1', servers[0]!.port, servers[0]!.busPort!);
-        // A node can follow a master only once it knows it (gossip after the MEET).
-        await waitFor(
-          'the new replica to learn its master',
-          async () => ((await admin.call('CLUSTER', 'NODES')) as string).includes(nodes[m]!.id),
-          timeoutMs,
-        );
-        await admin.call('CLUSTER', 'REPLICATE', nodes[m]!.id);
-        own.push(nodeOf(server, (await admin.call('CLUSTER', 'MYID')) as string));
+        own.push(await follow(nodes[m]!));
       }
       replicas.push(own);
     }
@@ -153,5 +164,15 @@ export async function launchThrowawayCluster(
     await stop();
     throw err;
   }
-  return { nodes, replicas, stop };
+  const addReplica = async (master: ClusterNode) => {
+    const replica = await follow(master);
+    const admin = admins.at(-1)!;
+    await waitFor(
+      'the added replica in sync',
+      async () => (await admin.info('replication')).includes('master_link_status:up'),
+      timeoutMs,
+    );
+    return replica;
+  };
+  return { nodes, replicas, addReplica, stop };
 }
