@@ -61,6 +61,7 @@ export default defineConfig({
             'test/integration/admin/admin-observability.test.ts',
             'test/integration/store/cluster-store-paths.test.ts',
             'test/integration/store/holding-link.test.ts',
+            'test/integration/store/fence-replicas.store.test.ts',
           ],
           environment: 'node',
           env: { PH_TEST_REDIS: 'cluster' },
