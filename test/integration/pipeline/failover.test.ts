@@ -175,7 +175,10 @@ describe.skipIf(!onCluster)(
         // The run is recorded before its cycle lock is let go: start once the lock is free.
         let next: Awaited<ReturnType<typeof runtime.launcher.start>> | undefined;
         await until(
-          async () => (next = await runtime.launcher.start({ tenantId: id, trigger: 'manual' })).started,
+          async () => {
+            next = await runtime.launcher.start({ tenantId: id, trigger: 'manual' });
+            return next.started;
+          },
           'the second cycle to start',
           120_000,
         );
