@@ -17,6 +17,7 @@ import { WorkerPool } from '../queue/worker-pool.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { RedisEndpoint } from '../store/redis-connection.ts';
 import { RedisRateBudget } from '../store/redis-rate-budget.ts';
+import type { FenceDurability } from '../store/effect-fence.ts';
 import { TenantStateStore } from '../store/tenant-state.store.ts';
 import { type ConnectorSettings, connectorCache } from './connector-factory.ts';
 
@@ -37,6 +38,8 @@ export interface RuntimeOptions {
   onProgress?: (progress: StepProgress) => void;
   /** Lifetime of a tenant's cycle lock without a refresh (default CYCLE_LOCK_TTL_MS, 2 hours). */
   cycleLockTtlMs?: number;
+  /** Replicas that must hold a fence's write before its CRM batch is sent (REDIS_WAIT_REPLICAS). */
+  fenceDurability?: FenceDurability;
   /** Start workers in this process (false: only enqueue, e.g. `run` against remote workers). */
   workers?: boolean;
 }
@@ -70,6 +73,7 @@ export class Runtime {
       if (!s) {
         s = new TenantStateStore(this.client, options.prefix, tenantId, {
           ...(options.cycleLockTtlMs === undefined ? {} : { cycleLockTtlMs: options.cycleLockTtlMs }),
+          ...(options.fenceDurability === undefined ? {} : { fenceDurability: options.fenceDurability }),
         });
         stores.set(tenantId, s);
       }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../shared/app-error.ts';
 import { parseAdminTokens } from './admin-tokens.ts';
 import { formatIssues } from './format-issues.ts';
+import { parseClusterNatMap } from './redis-cluster-nat-map.ts';
 import { parseClusterNodes } from './redis-cluster-nodes.ts';
 
 const optionalNonEmpty = z
@@ -34,6 +35,30 @@ const EnvSchema = z
         })
         .optional(),
     ),
+    /**
+     * With REDIS_CLUSTER_NODES, when the nodes announce addresses this process cannot reach (NAT,
+     * Docker port mapping, a TCP proxy): comma-separated `announcedHost:port=reachableHost:port`.
+     */
+    REDIS_CLUSTER_NAT_MAP: optionalNonEmpty.pipe(
+      z
+        .string()
+        .transform((s, ctx) => {
+          try {
+            return parseClusterNatMap(s);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+            return z.NEVER;
+          }
+        })
+        .optional(),
+    ),
+    /**
+     * Replicas that must acknowledge (Redis WAIT) the write clearing each CRM effect batch before
+     * it is sent, so a failover cannot lose the write intents of a batch already sent. 0: no wait.
+     */
+    REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
+    /** How long a fence waits for those replicas, in ms; fewer: the batch is not sent (retried). */
+    REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
     /** Path of the tenants file (YAML or JSON). Unset: no tenants (the demo uses its own). */
     TENANTS_FILE: optionalNonEmpty,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -142,7 +167,20 @@ const EnvSchema = z
         message: 'set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
       });
     }
-  });
+    if (env.REDIS_CLUSTER_NAT_MAP !== undefined && env.REDIS_CLUSTER_NODES === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CLUSTER_NAT_MAP'],
+        message: 'maps the nodes of a Redis Cluster: set REDIS_CLUSTER_NODES too',
+      });
+    }
+  })
+  // The seeds carry the NAT map: every place that connects from REDIS_CLUSTER_NODES uses it.
+  .transform(({ REDIS_CLUSTER_NAT_MAP, ...env }) =>
+    REDIS_CLUSTER_NAT_MAP === undefined || env.REDIS_CLUSTER_NODES === undefined
+      ? env
+      : { ...env, REDIS_CLUSTER_NODES: { ...env.REDIS_CLUSTER_NODES, natMap: REDIS_CLUSTER_NAT_MAP } },
+  );
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -1,9 +1,13 @@
+import type { ClusterNatMap } from './redis-cluster-nat-map.ts';
+
 /** The seed nodes of a Redis Cluster, as REDIS_CLUSTER_NODES gives them (see src/store/redis-connection.ts). */
 export interface ClusterSeeds {
   nodes: { host: string; port: number }[];
   username?: string;
   password?: string;
   tls: boolean;
+  /** REDIS_CLUSTER_NAT_MAP, merged in by the env schema (src/config/redis-cluster-nat-map.ts). */
+  natMap?: ClusterNatMap;
 }
 
 /**

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   REDIS_UNAVAILABLE: 'Redis could not be reached or started.',
   REDIS_CONTENDED:
     "Other workers kept changing the same tenant state between this worker's read and its write; retried with backoff.",
+  REDIS_NOT_REPLICATED:
+    'The write that clears a CRM effect batch did not reach REDIS_WAIT_REPLICAS replicas within REDIS_WAIT_TIMEOUT_MS: the batch was not sent; retried with backoff.',
   STEP_LOCK_LOST:
     'This worker lost its job lock (paused or starved) and another worker owns the step now: it stopped without effects.',
   IMPORT_DATE_ORDER_CONFLICT:

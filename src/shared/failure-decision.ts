@@ -60,6 +60,7 @@ function decideAppError(err: AppError, now: number): FailureDecision {
     case 'CRM_UNAVAILABLE':
     case 'REDIS_UNAVAILABLE':
     case 'REDIS_CONTENDED':
+    case 'REDIS_NOT_REPLICATED':
     // The job itself is not lost: its owner carries on; BullMQ refuses this worker's outcome.
     case 'STEP_LOCK_LOST':
       return { action: 'retry', code: err.code, reason: err.message };

@@ -9,6 +9,15 @@ export interface StepLease {
   token: string;
 }
 
+/**
+ * How many replicas must hold a fence's write (intents, clearance stamp) before its batch is sent,
+ * and how long to wait for them (Redis WAIT). 0 replicas: no wait.
+ */
+export interface FenceDurability {
+  replicas: number;
+  timeoutMs: number;
+}
+
 /** Leases outlive any step; they only need to be gone eventually. */
 const LEASE_TTL_MS = 86_400_000;
 
@@ -51,11 +60,49 @@ export class EffectFence {
   readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
   readonly #lease: StepLease;
+  readonly #durability: FenceDurability;
 
-  constructor(redis: RedisClient, keys: TenantKeys, lease: StepLease) {
+  constructor(
+    redis: RedisClient,
+    keys: TenantKeys,
+    lease: StepLease,
+    durability: FenceDurability = { replicas: 0, timeoutMs: 0 },
+  ) {
     this.#redis = redis;
     this.#keys = keys;
     this.#lease = lease;
+    this.#durability = durability;
+  }
+
+  /**
+   * Run a fence script and, with `durability.replicas`, WAIT on the same node (one pipeline: a
+   * keyless WAIT follows the script's slot on a cluster) until that many replicas acknowledged it.
+   * Replication is asynchronous: a failover can lose a write the master acknowledged ("Write
+   * safety", https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/), and
+   * intents lost that way make a successor write their batch again. Too few replicas: the batch is
+   * not sent (REDIS_NOT_REPLICATED, retried).
+   */
+  async #fenced(script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const { replicas, timeoutMs } = this.#durability;
+    if (replicas === 0) return this.#redis.eval(script, keys.length, ...keys, ...args);
+    const results = await this.#redis
+      .pipeline()
+      .eval(script, keys.length, ...keys, ...args)
+      .call('WAIT', replicas, timeoutMs)
+      .exec();
+    const [scriptError, scriptResult] = results?.[0] ?? [new Error('no answer to the fence')];
+    if (scriptError) throw scriptError;
+    const [waitError, acknowledged] = results?.[1] ?? [new Error('no answer to WAIT')];
+    if (waitError) throw waitError;
+    // A fence that refused (lost step) makes no effect either way: report that, not the replicas.
+    if (scriptResult === 1 && (acknowledged as number) < replicas) {
+      throw new AppError(
+        'REDIS_NOT_REPLICATED',
+        `The fence of job ${this.#lease.jobId} reached ${acknowledged} of ${replicas} replicas within ${timeoutMs} ms; batch not sent`,
+        { details: { jobId: this.#lease.jobId, acknowledged, replicas } },
+      );
+    }
+    return scriptResult;
   }
 
   /** Take the step over (called when BullMQ hands the job to this worker, before any effect). */
@@ -66,14 +113,10 @@ export class EffectFence {
   /** Store write intents for one batch, only if this worker still owns the step; else STEP_LOCK_LOST. */
   async saveWriteIntents(values: Map<string, Partial<HealthFieldValues>>): Promise<void> {
     const args = [...values].flatMap(([id, v]) => [id, JSON.stringify(v)]);
-    const ok = await this.#redis.eval(
+    const ok = await this.#fenced(
       SAVE_INTENTS,
-      3,
-      this.#keys.stepLease(this.#lease.jobId),
-      this.#keys.writeIntents,
-      this.#keys.effectClearedAt,
-      this.#lease.token,
-      ...args,
+      [this.#keys.stepLease(this.#lease.jobId), this.#keys.writeIntents, this.#keys.effectClearedAt],
+      [this.#lease.token, ...args],
     );
     if (ok !== 1) throw this.#lost('write intents');
   }
@@ -84,14 +127,10 @@ export class EffectFence {
    */
   async checkAlertReservations(expected: Map<string, string>): Promise<void> {
     const args = [...expected].flat();
-    const ok = await this.#redis.eval(
+    const ok = await this.#fenced(
       CHECK_RESERVATIONS,
-      3,
-      this.#keys.stepLease(this.#lease.jobId),
-      this.#keys.alertsOpen,
-      this.#keys.effectClearedAt,
-      this.#lease.token,
-      ...args,
+      [this.#keys.stepLease(this.#lease.jobId), this.#keys.alertsOpen, this.#keys.effectClearedAt],
+      [this.#lease.token, ...args],
     );
     if (ok === 0) throw this.#lost('alert tasks');
     if (ok !== 1) {

@@ -13,6 +13,11 @@ export interface RedisClusterSeeds {
   password?: string | undefined;
   /** rediss:// seeds: TLS to every node. */
   tls: boolean;
+  /**
+   * Where to reach the nodes whose announced `host:port` (CLUSTER SLOTS, MOVED) this process cannot
+   * (REDIS_CLUSTER_NAT_MAP): ioredis' `natMap` option.
+   */
+  natMap?: Readonly<Record<string, { host: string; port: number }>> | undefined;
 }
 
 /** Where Redis is, and how to let it go. */
@@ -53,6 +58,7 @@ function clusterClient(seeds: RedisClusterSeeds, options: RedisOptions): Cluster
         ...(seeds.tls ? { tls: {} } : {}),
         ...nodeOptions,
       },
+      ...(seeds.natMap === undefined ? {} : { natMap: { ...seeds.natMap } }),
       ...(lazyConnect === undefined ? {} : { lazyConnect }),
       ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
       ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) } : {}),
@@ -77,10 +83,22 @@ function clusterUrl(seeds: RedisClusterSeeds): string {
   return `redis-cluster://${seedAuth(seeds)}${seeds.nodes.map(hostPort).join(',')}`;
 }
 
-/** REDIS_CLUSTER_NODES for a child process: the seeds as the env schema reads them. */
-function clusterEnv(seeds: RedisClusterSeeds): string {
+/** REDIS_CLUSTER_NODES (and REDIS_CLUSTER_NAT_MAP) for a child process: the seeds as the env schema reads them. */
+export function clusterEnv(seeds: RedisClusterSeeds): Record<string, string> {
   const scheme = seeds.tls ? 'rediss' : 'redis';
-  return seeds.nodes.map((n) => `${scheme}://${seedAuth(seeds)}${hostPort(n)}`).join(',');
+  const env: Record<string, string> = {
+    REDIS_CLUSTER_NODES: seeds.nodes.map((n) => `${scheme}://${seedAuth(seeds)}${hostPort(n)}`).join(','),
+  };
+  if (seeds.natMap !== undefined) {
+    env.REDIS_CLUSTER_NAT_MAP = Object.entries(seeds.natMap)
+      .map(([announced, reachable]) => {
+        // ioredis keys an IPv6 node as `::1:7000`: the port is after the last colon.
+        const cut = announced.lastIndexOf(':');
+        return `${hostPort({ host: announced.slice(0, cut), port: Number(announced.slice(cut + 1)) })}=${hostPort(reachable)}`;
+      })
+      .join(',');
+  }
+  return env;
 }
 
 /**
@@ -107,7 +125,7 @@ export async function resolveRedis(
     url,
     cluster: clusterSeeds !== undefined,
     throwaway: server !== undefined,
-    env: clusterSeeds ? { REDIS_CLUSTER_NODES: clusterEnv(clusterSeeds) } : { REDIS_URL: url },
+    env: clusterSeeds ? clusterEnv(clusterSeeds) : { REDIS_URL: url },
     createClient: (options = {}) => {
       const client: RedisClient = clusterSeeds
         ? clusterClient(clusterSeeds, options)

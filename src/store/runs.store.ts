@@ -1,6 +1,6 @@
 import type { RedisClient } from './redis-client.ts';
 import { redactSecrets } from '../shared/redact.ts';
-import { EffectFence, type StepLease } from './effect-fence.ts';
+import { EffectFence, type FenceDurability, type StepLease } from './effect-fence.ts';
 import { luaScript } from './lua-script.ts';
 import type { TenantKeys } from './tenant-keys.ts';
 
@@ -56,10 +56,17 @@ export class RunsStore {
   readonly #redis: RedisClient;
   readonly #keys: TenantKeys;
 
-  constructor(redis: RedisClient, keys: TenantKeys, options: { cycleLockTtlMs?: number } = {}) {
+  readonly #fenceDurability: FenceDurability | undefined;
+
+  constructor(
+    redis: RedisClient,
+    keys: TenantKeys,
+    options: { cycleLockTtlMs?: number; fenceDurability?: FenceDurability } = {},
+  ) {
     this.#redis = redis;
     this.#keys = keys;
     this.cycleLockTtlMs = options.cycleLockTtlMs ?? CYCLE_LOCK_TTL_MS;
+    this.#fenceDurability = options.fenceDurability;
   }
 
   /** Take the tenant's cycle lock (at most one cycle at a time). Returns the holder's run id. */
@@ -105,7 +112,7 @@ export class RunsStore {
 
   /** The effect fence of a step this worker holds (src/store/effect-fence.ts). */
   effectFence(lease: StepLease): EffectFence {
-    return new EffectFence(this.#redis, this.#keys, lease);
+    return new EffectFence(this.#redis, this.#keys, lease, this.#fenceDurability);
   }
 
   /**

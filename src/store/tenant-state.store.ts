@@ -1,3 +1,4 @@
+import type { FenceDurability } from './effect-fence.ts';
 import { AlertsStore } from './alerts.store.ts';
 import { DigestStore } from './digest.store.ts';
 import { FullSyncStore } from './full-sync.store.ts';
@@ -46,7 +47,7 @@ export class TenantStateStore {
     redis: RedisClient,
     prefix: string,
     tenantId: string,
-    options: { cycleLockTtlMs?: number } = {},
+    options: { cycleLockTtlMs?: number; fenceDurability?: FenceDurability } = {},
   ) {
     this.#redis = redis;
     this.tenantId = tenantId;

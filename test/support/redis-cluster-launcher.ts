@@ -4,10 +4,27 @@ import { launchThrowawayRedis, type ThrowawayRedis } from '../../src/store/redis
 /** Slots in a Redis Cluster (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/). */
 const SLOTS = 16_384;
 
-/** A private Redis Cluster of masters on loopback ports, gone on stop. */
+/** One redis-server of a throwaway cluster. */
+export interface ClusterNode {
+  host: string;
+  port: number;
+  busPort: number;
+  pid: number;
+  /** The node's cluster id (CLUSTER MYID). */
+  id: string;
+}
+
+/** A private Redis Cluster of masters (and their replicas) on loopback ports, gone on stop. */
 export interface ThrowawayCluster {
   /** The masters, in slot order (the first serves slot 0). */
-  nodes: { host: string; port: number; busPort: number; pid: number }[];
+  nodes: ClusterNode[];
+  /** `replicas` per master, in the order of `nodes` (empty without replicas). */
+  replicas: ClusterNode[][];
+  /**
+   * Start one more server and make it a replica of `master` (a node serving slots, e.g. a promoted
+   * replica), as an operator restores redundancy after a failover; resolves once it is in sync.
+   */
+  addReplica(master: ClusterNode): Promise<ClusterNode>;
   stop(): Promise<void>;
 }
 
@@ -24,15 +41,22 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
  * Start `masters` redis-server processes in cluster mode (each with its own temp dir, nodes.conf,
  * and free client and bus ports), give each an equal range of the 16,384 slots, join them with
  * CLUSTER MEET, and wait until every node reports `cluster_state:ok` and knows every other node.
- * No replicas. `stop` kills the processes (by PID) and removes their directories.
+ * With `replicas` (per master), as many more servers join and each follows its master (CLUSTER
+ * REPLICATE), ready once every replica's link to its master is up and every node knows them.
+ * `stop` kills the processes (by PID) and removes their directories.
  */
 export async function launchThrowawayCluster(
-  options: { masters?: number; timeoutMs?: number } = {},
+  options: { masters?: number; replicas?: number; timeoutMs?: number } = {},
 ): Promise<ThrowawayCluster> {
   const masters = options.masters ?? 3;
+  const perMaster = options.replicas ?? 0;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const servers: ThrowawayRedis[] = [];
   const admins: Redis[] = [];
+  let nodes: ClusterNode[] = [];
+  let nodeOf: (server: ThrowawayRedis, id: string) => ClusterNode;
+  let follow: (master: ClusterNode) => Promise<ClusterNode>;
+  const replicas: ClusterNode[][] = [];
   const stop = async () => {
     for (const a of admins) a.disconnect();
     await Promise.all(servers.map((s) => s.stop()));
@@ -81,14 +105,74 @@ export async function launchThrowawayCluster(
       },
       timeoutMs,
     );
+    /** A new server, joined to the cluster through `master` and following it. */
+    follow = async (master: ClusterNode) => {
+      const server = await launchThrowawayRedis({ cluster: true });
+      servers.push(server);
+      const admin = new Redis({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: 1 });
+      admin.on('error', () => {});
+      admins.push(admin);
+      await admin.call('CLUSTER', 'MEET', master.host, master.port, master.busPort);
+      // A node can follow a master only once it knows it (gossip after the MEET).
+      await waitFor(
+        'the new replica to learn its master',
+        async () => ((await admin.call('CLUSTER', 'NODES')) as string).includes(master.id),
+        timeoutMs,
+      );
+      await admin.call('CLUSTER', 'REPLICATE', master.id);
+      return nodeOf(server, (await admin.call('CLUSTER', 'MYID')) as string);
+    };
+    const ids = await Promise.all(admins.map((a) => a.call('CLUSTER', 'MYID') as Promise<string>));
+    nodeOf = (server: ThrowawayRedis, id: string): ClusterNode => ({
+      host: '127.0.0.1',
+      port: server.port,
+      busPort: server.busPort!,
+      pid: server.pid,
+      id,
+    });
+    nodes = servers.map((server, i) => nodeOf(server, ids[i]!));
+    for (let m = 0; m < masters; m += 1) {
+      const own: ClusterNode[] = [];
+      for (let r = 0; r < perMaster; r += 1) {
+        own.push(await follow(nodes[m]!));
+      }
+      replicas.push(own);
+    }
+    if (perMaster > 0) {
+      const total = masters * (1 + perMaster);
+      await waitFor(
+        'every replica in sync and known to every node',
+        async () => {
+          const infos = await Promise.all(
+            admins.map(async (a) => `${await a.call('CLUSTER', 'INFO')}${await a.info('replication')}`),
+          );
+          return infos.every(
+            (info, i) =>
+              info.includes(`cluster_known_nodes:${total}`) &&
+              info.includes('cluster_state:ok') &&
+              (i < masters
+                ? info.includes(`connected_slaves:${perMaster}`)
+                : info.includes('master_link_status:up')),
+          );
+        },
+        timeoutMs,
+      );
+    }
     for (const a of admins) a.disconnect();
     admins.length = 0;
   } catch (err) {
     await stop();
     throw err;
   }
-  return {
-    nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port, busPort: s.busPort!, pid: s.pid })),
-    stop,
+  const addReplica = async (master: ClusterNode) => {
+    const replica = await follow(master);
+    const admin = admins.at(-1)!;
+    await waitFor(
+      'the added replica in sync',
+      async () => (await admin.info('replication')).includes('master_link_status:up'),
+      timeoutMs,
+    );
+    return replica;
   };
+  return { nodes, replicas, addReplica, stop };
 }

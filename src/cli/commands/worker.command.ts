@@ -78,6 +78,7 @@ export function registerWorker(program: Command): void {
           connectorSettings: connectorSettings(env),
           concurrency: env.WORKER_CONCURRENCY,
           lockDurationMs: env.WORKER_LOCK_MS,
+          fenceDurability: { replicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_WAIT_TIMEOUT_MS },
           onProgress: progressLogger(logger),
         });
         const schedules = await runtime.schedules.reconcile(tenants);

@@ -12,7 +12,7 @@ import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
 import { startTestRedis } from '../../support/test-redis.ts';
 import { tenantKeys } from '../../../src/store/tenant-keys.ts';
 import { type CliProcess, startWorkerProcess } from '../../support/cli-process.ts';
-import { type HoldingLink, occurrences, startHoldingLink } from '../../support/holding-link.ts';
+import { type HoldingLink, occurrences, startRedisHoldingLink } from '../../support/holding-link.ts';
 import { until } from '../../support/until.ts';
 import { hubspotTenant, NO_SCHEDULE, testLogger } from './harness.ts';
 
@@ -43,9 +43,8 @@ describe('a worker killed mid-write-back', () => {
     const tenantsFile = join(dir, 'tenants.json');
     const tenant = hubspotTenant('crash', sandbox, NO_SCHEDULE);
     writeFileSync(tenantsFile, JSON.stringify({ tenants: [tenant] }));
-    const env = {
+    const base = {
       LOG_LEVEL: 'warn',
-      REDIS_URL: redis.url,
       PH_PREFIX: prefix,
       TENANTS_FILE: tenantsFile,
       WORKER_LOCK_MS: '2000',
@@ -53,18 +52,19 @@ describe('a worker killed mid-write-back', () => {
       // The successor waits the send window plus this deadline before it reads what landed.
       CRM_REQUEST_TIMEOUT_MS: '10000',
     };
+    const env = { ...base, ...redis.env };
 
     // The kill is aimed mid-write-back whatever the machine's speed: the first worker reaches Redis
     // through a link that holds its answers from its second fenced batch on (that batch cleared by
     // Redis, not sent; the first one sent, perhaps still in flight), so it cannot finish the step.
-    link = await startHoldingLink(redis.url);
+    link = await startRedisHoldingLink(redis);
     const keys = tenantKeys(prefix, 'crash');
     // Each fence script names the clearance key once; several may share one chunk (ioredis pipelines).
     link.holdAnswersAfter(
       (sent) => (sent.includes(keys.writeIntents) ? occurrences(sent, keys.effectClearedAt) : 0),
       2,
     );
-    const first = startWorkerProcess({ ...env, REDIS_URL: link.url });
+    const first = startWorkerProcess({ ...base, ...link.env });
     children.push(first);
     // This process only enqueues and watches: the workers are the child processes.
     const runtime = new Runtime({ redis, prefix, logger: testLogger(), tenants: [tenant], workers: false });
