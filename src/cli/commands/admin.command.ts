@@ -1,3 +1,4 @@
+import type { FenceDurability } from '../../store/effect-fence.ts';
 import { Queue } from 'bullmq';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
@@ -41,6 +42,8 @@ export interface AdminServiceOptions {
   workers?: boolean;
   concurrency?: number;
   lockDurationMs?: number;
+  /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS for the workers' effect fences. Default: no wait. */
+  fenceDurability?: FenceDurability;
   /** ADMIN_TRUST_PROXY: a TLS proxy's addresses, whose X-Forwarded-* headers are trusted. */
   trustProxy?: string[] | undefined;
   /** Listen address. Default 127.0.0.1:8080; port 0 picks a free port. */
@@ -117,6 +120,7 @@ async function startWithRegistry(
     concurrency: options.concurrency ?? 4,
     onProgress: progressLogger(options.logger),
     ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
+    ...(options.fenceDurability === undefined ? {} : { fenceDurability: options.fenceDurability }),
     ...(options.connector ? { connector: options.connector } : {}),
   });
   await runtime.schedules.reconcile(tenants);
@@ -236,6 +240,7 @@ export function registerAdmin(program: Command): void {
             workers: opts.workers,
             concurrency: env.WORKER_CONCURRENCY,
             lockDurationMs: env.WORKER_LOCK_MS,
+            fenceDurability: { replicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_WAIT_TIMEOUT_MS },
             host: opts.host ?? env.ADMIN_HOST,
             port,
           });

@@ -38,6 +38,7 @@ export function registerRun(program: Command): void {
           connectorSettings: connectorSettings(env),
           workers: opts.workers,
           concurrency: env.WORKER_CONCURRENCY,
+          fenceDurability: { replicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_WAIT_TIMEOUT_MS },
           ...(opts.json ? {} : { onProgress: progressPrinter() }),
         });
         const lost = redisLoss(redis);
