@@ -1,12 +1,9 @@
 import { Client } from '@hubspot/api-client';
 import { Connection } from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../../src/cli/runtime.ts';
+import { describe, expect, it } from 'vitest';
 import type { CrmKind } from '../../../src/domain/index.ts';
-import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
-import { startTestRedis } from '../../support/test-redis.ts';
-import { type CrmUnderTest, startCrm } from './crm-fixture.ts';
-import { newRuntime } from './harness.ts';
+import type { CrmUnderTest } from './crm-fixture.ts';
+import { useCrmRuntime } from './crm-runtime.ts';
 
 /** What a rep does in the CRM UI, through each CRM's own API. */
 interface RepActions {
@@ -55,41 +52,27 @@ function repActions(target: CrmUnderTest): RepActions {
  * raised again as a new task (the rep's completed task of the earlier episode is not re-linked); within one episode a completed task is not raised again.
  */
 describe.each<CrmKind>(['hubspot', 'salesforce'])('alert episodes (%s)', (crm) => {
-  let redis: RedisEndpoint;
-  let target: CrmUnderTest;
-  let runtime: Runtime;
-
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    target = await startCrm(crm, 'episodes', {
-      deals: 120,
-      seed: 5,
-      tenant: { alerts: { enabled: true, dailyCapPerOwner: 100_000 } },
-    });
-    runtime = newRuntime(redis, [target.tenant]);
-    await runtime.pool?.waitUntilReady();
-  });
-  afterAll(async () => {
-    await runtime?.close();
-    await target?.sandbox.close();
-    await redis?.close();
+  const env = useCrmRuntime(crm, 'episodes', {
+    deals: 120,
+    seed: 5,
+    tenant: { alerts: { enabled: true, dailyCapPerOwner: 100_000 } },
   });
 
   it('raises a returning alert again and a completed one of the same episode never', {
     timeout: 300_000,
   }, async () => {
-    const store = runtime.deps.store('episodes');
-    const rep = repActions(target);
+    const store = env.runtime.deps.store('episodes');
+    const rep = repActions(env.target);
     const cycle = async () => {
-      const run = await runtime.runCycle({ tenantId: 'episodes', trigger: 'manual', fullResync: true });
+      const run = await env.runtime.runCycle({ tenantId: 'episodes', trigger: 'manual', fullResync: true });
       expect(run.error).toBeUndefined();
       return run;
     };
     const tasksFor = (dealId: string) =>
-      target
+      env.target
         .taskCreates()
-        .filter((w) => target.alertKeyOf(w).includes(`:${dealId}:close_date_passed`))
-        .map((w) => ({ key: target.alertKeyOf(w), taskId: w.recordId }));
+        .filter((w) => env.target.alertKeyOf(w).includes(`:${dealId}:close_date_passed`))
+        .map((w) => ({ key: env.target.alertKeyOf(w), taskId: w.recordId }));
 
     await cycle();
     const open = await store.alerts.openAlerts();
@@ -120,7 +103,7 @@ describe.each<CrmKind>(['hubspot', 'salesforce'])('alert episodes (%s)', (crm) =
     expect(tasksFor(dealId)).toHaveLength(2);
 
     // Issue 14 item 9: the task body says its suggested action once.
-    for (const w of target.taskCreates()) {
+    for (const w of env.target.taskCreates()) {
       const body = String(w.values.hs_task_body ?? w.values.Description);
       expect(body.match(/Suggested action:/g)).toHaveLength(1);
     }

@@ -1,11 +1,7 @@
 import type { Job } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alertJob } from '../../../jobs/alert.job.ts';
-import type { Runtime } from '../../../src/cli/runtime.ts';
-import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
-import { startTestRedis } from '../../support/test-redis.ts';
-import { type CrmUnderTest, startCrm } from './crm-fixture.ts';
-import { newRuntime } from './harness.ts';
+import { useCrmRuntime } from './crm-runtime.ts';
 
 /**
  * The score step keeps a run's alert candidates in Redis for its alert step (7 days). An alert step
@@ -14,33 +10,19 @@ import { newRuntime } from './harness.ts';
  * all again as new tasks for the reps.
  */
 describe('an alert step whose run kept no candidates', () => {
-  let redis: RedisEndpoint;
-  let target: CrmUnderTest;
-  let runtime: Runtime;
-
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    target = await startCrm('hubspot', 'lost', {
-      deals: 80,
-      seed: 3,
-      tenant: { alerts: { enabled: true, dailyCapPerOwner: 100_000 } },
-    });
-    runtime = newRuntime(redis, [target.tenant]);
-    await runtime.pool?.waitUntilReady();
-  });
-  afterAll(async () => {
-    await runtime?.close();
-    await target?.sandbox.close();
-    await redis?.close();
+  const env = useCrmRuntime('hubspot', 'lost', {
+    deals: 80,
+    seed: 3,
+    tenant: { alerts: { enabled: true, dailyCapPerOwner: 100_000 } },
   });
 
   it('raises and clears nothing', { timeout: 180_000 }, async () => {
-    const run = await runtime.runCycle({ tenantId: 'lost', trigger: 'manual', fullResync: true });
+    const run = await env.runtime.runCycle({ tenantId: 'lost', trigger: 'manual', fullResync: true });
     expect(run.error).toBeUndefined();
-    const store = runtime.deps.store('lost');
+    const store = env.runtime.deps.store('lost');
     const open = await store.alerts.openAlerts();
     expect(open.size).toBeGreaterThan(0);
-    const tasks = target.taskCreates().length;
+    const tasks = env.target.taskCreates().length;
 
     // The alert step of a run whose candidates are gone, holding its step as a worker would.
     const job = { id: 'lost.alert', token: 'lost-token', name: 'alert' } as Job;
@@ -54,11 +36,11 @@ describe('an alert step whose run kept no candidates', () => {
         asOf: new Date().toISOString(),
         fullResync: false,
       },
-      runtime.deps,
+      env.runtime.deps,
     );
     expect(summary.cleared).toBe(0);
     expect(await store.alerts.openAlerts()).toEqual(open);
     expect(summary.candidatesMissing).toBe(true);
-    expect(target.taskCreates()).toHaveLength(tasks);
+    expect(env.target.taskCreates()).toHaveLength(tasks);
   });
 });

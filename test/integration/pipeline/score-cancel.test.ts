@@ -1,11 +1,7 @@
 import type { Job } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scoreJob, type StoredPipelineHealth } from '../../../jobs/score.job.ts';
-import type { Runtime } from '../../../src/cli/runtime.ts';
-import type { RedisEndpoint } from '../../../src/store/redis-connection.ts';
-import { startTestRedis } from '../../support/test-redis.ts';
-import { type CrmUnderTest, startCrm } from './crm-fixture.ts';
-import { newRuntime } from './harness.ts';
+import { useCrmRuntime } from './crm-runtime.ts';
 
 /**
  * A worker asked to stop (SIGTERM) aborts its steps' signals and puts them back in the queue. The
@@ -14,36 +10,22 @@ import { newRuntime } from './harness.ts';
  * period runs out.
  */
 describe('a score step whose signal aborts', () => {
-  let redis: RedisEndpoint;
-  let target: CrmUnderTest;
-  let runtime: Runtime;
-
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    // Several read chunks (500 deals each) in each pass.
-    target = await startCrm('hubspot', 'cancel', { deals: 1_600, seed: 8 });
-    runtime = newRuntime(redis, [target.tenant]);
-    await runtime.pool?.waitUntilReady();
-  });
-  afterAll(async () => {
-    await runtime?.close();
-    await target?.sandbox.close();
-    await redis?.close();
-  });
+  // Several read chunks (500 deals each) in each pass.
+  const env = useCrmRuntime('hubspot', 'cancel', { deals: 1_600, seed: 8 });
 
   it('stops at the next chunk: no views or candidates of the cancelled run', {
     timeout: 240_000,
   }, async () => {
-    const run = await runtime.runCycle({ tenantId: 'cancel', trigger: 'manual', fullResync: true });
+    const run = await env.runtime.runCycle({ tenantId: 'cancel', trigger: 'manual', fullResync: true });
     expect(run.error).toBeUndefined();
-    const store = runtime.deps.store('cancel');
+    const store = env.runtime.deps.store('cancel');
     const before = await store.documents.getJson<StoredPipelineHealth>('pipelineHealth');
     expect(before).not.toBeNull();
 
     const stop = new AbortController();
     const reported: number[] = [];
     const deps = {
-      ...runtime.deps,
+      ...env.runtime.deps,
       // The first chunk scored: the worker is asked to stop.
       onProgress: (p: { step: string; done: number }) => {
         if (p.step !== 'score') return;
