@@ -136,7 +136,8 @@ export const alertJob: JobDefinition<CyclePayload, AlertSummary> = {
     // The candidates are read twice, a batch at a time (a large tenant has about one per open deal):
     // first their keys alone, to end the alerts that cleared, then each to raise.
     const keys = new Set<string>();
-    for await (const batch of source.batches()) for (const c of batch) keys.add(alertKey(alertOf(c)));
+    for await (const batch of source.batches())
+      for (const c of batch) keys.add(alertKey({ tenantId: tenant.id, dealId: c.dealId, kind: c.kind }));
 
     // Conditions that cleared end their episode (a pending one is still being created: keep it).
     for (const [key, r] of open) {
