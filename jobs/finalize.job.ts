@@ -49,8 +49,8 @@ export const finalizeJob: JobDefinition<CyclePayload, RunSummary> = {
     const tenant = await requireTenant(deps, payload.tenantId);
     const store = deps.store(tenant.id);
     const summary = summarise(payload, await store.runs.runSteps(payload.runId), deps.now(), 'completed');
+    // Recording the run frees its cycle lock in the same script.
     await store.runs.recordRun(summary as unknown as Record<string, unknown>);
-    await store.runs.releaseCycleLock(payload.runId);
     return summary;
   },
 };

@@ -158,8 +158,8 @@ export async function onFinalFailure(job: Job, error: Error, deps: JobDeps): Pro
   const summary = summarise(data as CyclePayload, steps, deps.now(), 'failed');
   const code = failureCode(error);
   summary.error = { step: job.name, code, message: redactString(error.message) };
+  // Recording the run frees its cycle lock in the same script.
   await store.runs.recordRun(summary as unknown as Record<string, unknown>);
-  await store.runs.releaseCycleLock(data.runId);
 }
 
 export function isFinalFailure(job: Job, error: Error): boolean {

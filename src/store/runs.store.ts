@@ -17,15 +17,24 @@ if redis.call('getrange', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then redis.call('
 if redis.call('lindex', KEYS[2], 0) == ARGV[2] then redis.call('del', KEYS[2]) end
 return 0`;
 
+/** KEYS: the cycle lock. ARGV: run id, TTL (ms). Returns the holder: the run id when acquired. */
+const ACQUIRE_CYCLE_LOCK = `
+if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return ARGV[1] end
+return redis.call('get', KEYS[1])`;
+
 /** Runs kept in the history. */
 const MAX_RUNS = 50;
 
 /**
  * Record a run once: a finalize that runs again after recording it (a crash before its job
- * completed) finds the run in the history and changes nothing (its steps are gone by then).
- * KEYS: the runs list, the run's step hash (when it has an id). ARGV: the record, `"runId":"<id>"`.
+ * completed) finds the run in the history and changes nothing (its steps are gone by then). The
+ * run's cycle lock is freed in the same script, so no one sees the run recorded and its lock held
+ * (a cycle started then would join the finished run instead of starting).
+ * KEYS: the runs list, the run's step hash, the cycle lock (when it has an id).
+ * ARGV: the record, `"runId":"<id>"`, the run id.
  */
 const RECORD_RUN = `
+if ARGV[3] and redis.call('get', KEYS[3]) == ARGV[3] then redis.call('del', KEYS[3]) end
 if ARGV[2] then
   for _, r in ipairs(redis.call('lrange', KEYS[1], 0, ${MAX_RUNS - 1})) do
     if string.find(r, ARGV[2], 1, true) then return 0 end
@@ -74,9 +83,13 @@ export class RunsStore {
     runId: string,
     ttlMs: number,
   ): Promise<{ acquired: boolean; holder: string | null }> {
-    const ok = await this.#redis.set(this.#keys.cycleLock, runId, 'PX', ttlMs, 'NX');
-    if (ok === 'OK') return { acquired: true, holder: runId };
-    return { acquired: false, holder: await this.#redis.get(this.#keys.cycleLock) };
+    // One script: the holder read is the one that refused (a lock freed in between is not "null").
+    const holder = await luaScript<string | null>(
+      this.#redis,
+      'phAcquireCycleLock',
+      ACQUIRE_CYCLE_LOCK,
+    )([this.#keys.cycleLock], [runId, ttlMs]);
+    return holder === runId ? { acquired: true, holder } : { acquired: false, holder };
   }
 
   /** Extend the cycle lock while a long step runs (only if `runId` still holds it). */
@@ -144,8 +157,8 @@ export class RunsStore {
     const run = luaScript<number>(this.#redis, 'phRecordRun', RECORD_RUN);
     if (typeof summary.runId === 'string') {
       await run(
-        [this.#keys.runs, this.#keys.runSteps(summary.runId)],
-        [record, `"runId":${JSON.stringify(summary.runId)}`],
+        [this.#keys.runs, this.#keys.runSteps(summary.runId), this.#keys.cycleLock],
+        [record, `"runId":${JSON.stringify(summary.runId)}`, summary.runId],
       );
     } else await run([this.#keys.runs], [record]);
     // The run's alert candidates (a copy per open deal with a warning, hundreds of bytes each)

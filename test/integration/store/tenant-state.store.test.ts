@@ -193,6 +193,18 @@ describe('tenant state store', () => {
     await store.runs.releaseCycleLock('run-b');
   });
 
+  it('frees the cycle lock in the same step that records its run', async () => {
+    // A cycle started as soon as a run is seen in the history must start anew: it never finds the
+    // finished run still holding the lock (and joins it), nor a lock freed between its two reads.
+    expect((await store.runs.acquireCycleLock('run-c', 60_000)).acquired).toBe(true);
+    await store.runs.recordRun({ runId: 'run-c', status: 'completed' });
+    expect((await store.runs.acquireCycleLock('run-d', 60_000)).acquired).toBe(true);
+    // Recording another run leaves the holder's lock alone; recording run-c again changes nothing.
+    await store.runs.recordRun({ runId: 'run-c', status: 'completed' });
+    expect(await store.runs.acquireCycleLock('run-e', 60_000)).toEqual({ acquired: false, holder: 'run-d' });
+    await store.runs.releaseCycleLock('run-d');
+  });
+
   it('reserves an alert once per episode and counts raised alerts (not attempts) per owner and day', async () => {
     const alerts = store.alerts;
     const key = 'acme:d1:buyer_silent';
